@@ -1,0 +1,36 @@
+# coinvest — run the app and the tests from a fresh clone (needs Python 3.11+ and make).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+DB ?= $(or $(COINVEST_DB),data/coinvest.duckdb)
+STAMP := $(VENV)/.installed
+
+.PHONY: install run demo test lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/coinvest demo --db "$(DB)"
+
+run: install
+	@test -f "$(DB)" || $(BIN)/coinvest demo --db "$(DB)"
+	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
+		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

@@ -1,0 +1,135 @@
+"""Overview (DESIGN §5.1): KPI tiles, the department map, projects by phase and by need."""
+
+import streamlit as st
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.charts import bar_chart, tile_map
+from coinvest.i18n import format_eur, format_number, format_pct, t
+from coinvest.territory import departments
+from ui.context import connection, current_filter, lang
+
+language = lang()
+con = connection()
+flt = current_filter()
+
+st.title(t("overview.title", language))
+st.caption(t("overview.caption", language))
+
+kpis = metrics.portfolio_kpis(con, flt)
+if kpis.projects == 0:
+    st.info(t("overview.empty" if flt.is_empty else "overview.no_match", language))
+    st.stop()
+
+tiles = st.columns(6)
+tiles[0].metric(t("kpi.projects", language), format_number(kpis.projects, lang=language))
+tiles[1].metric(
+    t("kpi.committed", language),
+    format_eur(kpis.committed_eur, lang=language, compact=True),
+    help=t("kpi.committed.help", language),
+)
+if kpis.investor:
+    tiles[2].metric(
+        t("kpi.levered", language), format_eur(kpis.levered_eur, lang=language, compact=True)
+    )
+    tiles[3].metric(t("kpi.leverage", language), format_number(kpis.leverage, 2, language))
+else:
+    tiles[2].metric(
+        t("kpi.resources", language),
+        format_eur(kpis.resources_eur, lang=language, compact=True),
+        help=t("kpi.resources.help", language),
+    )
+    tiles[3].metric(t("kpi.leverage", language), "—", help=t("kpi.no_investor", language))
+tiles[4].metric(
+    t("kpi.beneficiaries", language),
+    format_number(kpis.beneficiaries, lang=language),
+    help=t("kpi.beneficiaries.help", language),
+)
+tiles[5].metric(
+    t("kpi.fragile", language),
+    format_pct(kpis.fragile_share, lang=language),
+    help=t("kpi.fragile.help", language),
+)
+if not kpis.investor:
+    st.caption(t("kpi.no_investor", language))
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    measure = st.radio(
+        t("map.measure", language),
+        options=["projects", "committed_eur"],
+        format_func=lambda m: t(
+            "map.measure.projects" if m == "projects" else "map.measure.eur", language
+        ),
+        horizontal=True,
+        key="overview_map_measure",
+    )
+    by_dep = metrics.projects_by_department(con, flt)
+    grid = {d.code: (d.col, d.row) for d in departments()}
+    by_dep["col"] = by_dep["department_code"].map(lambda c: grid[c][0])
+    by_dep["row"] = by_dep["department_code"].map(lambda c: grid[c][1])
+    measure_label = t(
+        "map.measure.projects" if measure == "projects" else "map.measure.eur", language
+    )
+    st.altair_chart(
+        tile_map(
+            by_dep[["department_code", "department_name", "col", "row", measure]],
+            value=measure,
+            value_title=measure_label,
+            title=t("map.title" if measure == "projects" else "map.title.eur", language),
+            description=t("map.description", language, measure=measure_label.lower()),
+            lang=language,
+        ),
+        width="content",
+    )
+    with st.expander(t("chart.show_table", language)):
+        table = by_dep[by_dep["projects"] > 0][
+            ["department_code", "department_name", "region_name", "projects", "committed_eur"]
+        ]
+        st.dataframe(
+            table.rename(
+                columns={
+                    "department_code": t("col.code", language),
+                    "department_name": t("col.department", language),
+                    "region_name": t("col.region", language),
+                    "projects": t("col.projects", language),
+                    "committed_eur": t("col.committed_eur", language),
+                }
+            ),
+            hide_index=True,
+        )
+
+with right:
+    for column, items, key in (("phase", ref.PHASES, "phase"), ("need", ref.NEEDS, "need")):
+        frame = metrics.projects_by(con, flt, column)
+        names = ref.labels(items, language)
+        frame["label"] = frame["code"].map(names)
+        st.altair_chart(
+            bar_chart(
+                frame,
+                category="label",
+                value="projects",
+                category_title=t(f"col.{key}", language),
+                value_title=t("col.projects", language),
+                title=t(f"chart.{key}.title", language),
+                description=t(f"chart.{key}.description", language),
+                lang=language,
+                sort=list(frame["label"]),
+                share="share",
+            ),
+            width="stretch",
+        )
+        with st.expander(t("chart.show_table", language)):
+            st.dataframe(
+                frame[["label", "projects", "share"]].rename(
+                    columns={
+                        "label": t(f"col.{key}", language),
+                        "projects": t("col.projects", language),
+                        "share": t("col.share", language),
+                    }
+                ),
+                hide_index=True,
+                column_config={
+                    t("col.share", language): st.column_config.NumberColumn(format="percent")
+                },
+            )

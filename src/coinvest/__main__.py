@@ -1,0 +1,3 @@
+from coinvest.cli import main
+
+raise SystemExit(main())

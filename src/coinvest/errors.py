@@ -1,0 +1,17 @@
+"""Errors a user can cause, carried as a message key so each surface can speak its language."""
+
+from __future__ import annotations
+
+
+class CoinvestError(Exception):
+    """A problem the user can act on: a bad path, a foreign file, a locked database…"""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "fr") -> str:
+        from coinvest.i18n import t
+
+        return t(self.key, lang, **self.params)

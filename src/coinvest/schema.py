@@ -1,0 +1,244 @@
+"""The database schema (DESIGN §3) and its forward migrations.
+
+Each migration is a list of statements; `schema_version` records the ones applied. The code
+lists of CHECK constraints come from the reference model, never from user input, and the DDL is
+written in the subset of SQL that DuckDB and PostgreSQL share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from coinvest import reference as ref
+from coinvest.territory import departments, regions
+
+_CODE = re.compile(r"^[A-Za-z0-9_.]+$")
+
+
+def sql_in_list(values: Iterable[str]) -> str:
+    """A literal `('a', 'b')` list for a CHECK constraint, from a fixed code list only."""
+    items = list(values)
+    for value in items:
+        if not _CODE.match(value):  # reference codes only; refuse anything else outright
+            raise ValueError(f"not a reference code: {value!r}")
+    return "(" + ", ".join(f"'{v}'" for v in items) + ")"
+
+
+def _check_in(column: str, values: Iterable[str], nullable: bool = False) -> str:
+    clause = f"{column} IN {sql_in_list(values)}"
+    return f"CHECK ({column} IS NULL OR {clause})" if nullable else f"CHECK ({clause})"
+
+
+def _v1_statements() -> list[str]:
+    return [
+        """CREATE TABLE region (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE department (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            region_code VARCHAR NOT NULL REFERENCES region (code)
+        )""",
+        f"""CREATE TABLE organisation (
+            org_id VARCHAR PRIMARY KEY CHECK (length(trim(org_id)) > 0),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            kind VARCHAR NOT NULL {_check_in("kind", ref.ORG_KIND_CODES)}
+        )""",
+        f"""CREATE TABLE project (
+            project_id VARCHAR PRIMARY KEY CHECK (length(trim(project_id)) > 0),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            holder_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
+            need VARCHAR NOT NULL {_check_in("need", ref.NEED_CODES)},
+            phase VARCHAR NOT NULL {_check_in("phase", ref.PHASE_CODES)},
+            legal_form VARCHAR,
+            department_code VARCHAR NOT NULL REFERENCES department (code),
+            commune_code VARCHAR CHECK (commune_code IS NULL OR length(commune_code) = 5),
+            qpv BOOLEAN NOT NULL DEFAULT FALSE,
+            rural_revitalisation BOOLEAN NOT NULL DEFAULT FALSE,
+            start_year INTEGER CHECK (start_year IS NULL OR start_year BETWEEN 1900 AND 2100),
+            status VARCHAR NOT NULL DEFAULT 'active' {_check_in("status", ref.STATUS_CODES)}
+        )""",
+        """CREATE TABLE cohort (
+            cohort_id VARCHAR PRIMARY KEY CHECK (length(trim(cohort_id)) > 0),
+            support_body_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            programme VARCHAR,
+            year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100)
+        )""",
+        """CREATE TABLE cohort_member (
+            cohort_id VARCHAR NOT NULL REFERENCES cohort (cohort_id),
+            project_id VARCHAR NOT NULL REFERENCES project (project_id),
+            entry_date DATE NOT NULL,
+            exit_date DATE CHECK (exit_date IS NULL OR exit_date >= entry_date),
+            PRIMARY KEY (cohort_id, project_id)
+        )""",
+        f"""CREATE TABLE assessment (
+            assessment_id VARCHAR PRIMARY KEY CHECK (length(trim(assessment_id)) > 0),
+            project_id VARCHAR NOT NULL REFERENCES project (project_id),
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", ref.VIEWPOINT_CODES)},
+            assessor_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
+            assessed_on DATE NOT NULL,
+            comment VARCHAR
+        )""",
+        f"""CREATE TABLE assessment_answer (
+            assessment_id VARCHAR NOT NULL REFERENCES assessment (assessment_id),
+            question VARCHAR NOT NULL {_check_in("question", ref.QUESTION_CODES)},
+            score SMALLINT NOT NULL CHECK (score BETWEEN {ref.SCORE_MIN} AND {ref.SCORE_MAX}),
+            comment VARCHAR,
+            PRIMARY KEY (assessment_id, question)
+        )""",
+        f"""CREATE TABLE investment (
+            investment_id VARCHAR PRIMARY KEY CHECK (length(trim(investment_id)) > 0),
+            investor_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
+            project_id VARCHAR NOT NULL REFERENCES project (project_id),
+            date DATE NOT NULL,
+            amount_eur DOUBLE NOT NULL CHECK (amount_eur >= 0),
+            instrument VARCHAR NOT NULL {_check_in("instrument", ref.INSTRUMENT_CODES)},
+            investor_lever VARCHAR {_check_in("investor_lever", ref.INVESTOR_LEVER_CODES, True)}
+        )""",
+        f"""CREATE TABLE contribution (
+            contribution_id VARCHAR PRIMARY KEY CHECK (length(trim(contribution_id)) > 0),
+            partner_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
+            project_id VARCHAR NOT NULL REFERENCES project (project_id),
+            date DATE NOT NULL,
+            value_eur DOUBLE NOT NULL CHECK (value_eur >= 0),
+            kind VARCHAR NOT NULL {_check_in("kind", ref.CONTRIBUTION_KIND_CODES)},
+            partnership_type VARCHAR
+                {_check_in("partnership_type", ref.PARTNERSHIP_TYPE_CODES, True)}
+        )""",
+        """CREATE TABLE indicator (
+            indicator_code VARCHAR PRIMARY KEY CHECK (length(trim(indicator_code)) > 0),
+            name_fr VARCHAR NOT NULL,
+            name_en VARCHAR,
+            unit VARCHAR NOT NULL,
+            theme VARCHAR,
+            higher_is_better BOOLEAN NOT NULL,
+            iris_code VARCHAR
+        )""",
+        f"""CREATE TABLE measurement (
+            project_id VARCHAR NOT NULL REFERENCES project (project_id),
+            indicator_code VARCHAR NOT NULL REFERENCES indicator (indicator_code),
+            year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
+            value DOUBLE NOT NULL CHECK (value >= 0),
+            target DOUBLE CHECK (target IS NULL OR target >= 0),
+            source VARCHAR {_check_in("source", ref.SOURCE_CODES, True)},
+            PRIMARY KEY (project_id, indicator_code, year)
+        )""",
+        "CREATE SEQUENCE scenario_seq START 1",
+        """CREATE TABLE scenario (
+            scenario_id INTEGER PRIMARY KEY DEFAULT nextval('scenario_seq'),
+            name VARCHAR NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            settings VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+        f"""CREATE TABLE scenario_investment (
+            scenario_id INTEGER NOT NULL REFERENCES scenario (scenario_id),
+            line INTEGER NOT NULL,
+            investor_org_id VARCHAR NOT NULL,
+            project_id VARCHAR NOT NULL,
+            amount_eur DOUBLE NOT NULL CHECK (amount_eur >= 0),
+            instrument VARCHAR NOT NULL {_check_in("instrument", ref.INSTRUMENT_CODES)},
+            PRIMARY KEY (scenario_id, line)
+        )""",
+        "CREATE SEQUENCE saved_view_seq START 1",
+        """CREATE TABLE saved_view (
+            view_id INTEGER PRIMARY KEY DEFAULT nextval('saved_view_seq'),
+            name VARCHAR NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            query VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+        "CREATE SEQUENCE import_log_seq START 1",
+        """CREATE TABLE import_log (
+            import_id INTEGER PRIMARY KEY DEFAULT nextval('import_log_seq'),
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            status VARCHAR NOT NULL CHECK (status IN ('loaded', 'refused')),
+            counts VARCHAR NOT NULL
+        )""",
+    ]
+
+
+def _v1_data(cur) -> None:
+    cur.executemany("INSERT INTO region VALUES (?, ?)", [(r.code, r.name) for r in regions()])
+    cur.executemany(
+        "INSERT INTO department VALUES (?, ?, ?)",
+        [(d.code, d.name, d.region_code) for d in departments()],
+    )
+    cur.execute(
+        "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [ref.BENEFICIARIES, "Bénéficiaires", "Beneficiaries", "personnes", "reach", True, None],
+    )
+
+
+# (version, statements, data step). Append only: a released migration never changes.
+MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
+    (1, _v1_statements, _v1_data),
+]
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+# Tables that hold the user's portfolio, in an order that respects references.
+DATA_TABLES = (
+    "organisation",
+    "project",
+    "cohort",
+    "cohort_member",
+    "assessment",
+    "assessment_answer",
+    "investment",
+    "contribution",
+    "indicator",
+    "measurement",
+)
+
+
+def current_version(cur) -> int | None:
+    """The schema version recorded in the database, or None when there is no such table."""
+    exists = cur.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_version' AND table_schema = current_schema()"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    return cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+
+def user_table_count(cur) -> int:
+    return cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    ).fetchone()[0]
+
+
+def migrate(con) -> int:
+    """Apply the migrations the database lacks, each in its own transaction."""
+    cur = con.cursor()
+    try:
+        version = current_version(cur)
+        if version is None:
+            cur.execute("BEGIN")
+            cur.execute(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+            )
+            cur.execute("COMMIT")
+            version = 0
+        for number, statements, data in MIGRATIONS:
+            if number <= version:
+                continue
+            cur.execute("BEGIN")
+            try:
+                for statement in statements():
+                    cur.execute(statement)
+                if data is not None:
+                    data(cur)
+                cur.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+            version = number
+        return version
+    finally:
+        cur.close()

@@ -1,0 +1,149 @@
+"""Portfolio figures on a tiny portfolio written here, each expectation computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from coinvest import metrics
+from coinvest.filters import PortfolioFilter
+
+PORTFOLIO = [
+    """INSERT INTO organisation VALUES
+        ('INV_A', 'Fonds public A', 'public_investor'),
+        ('INV_B', 'Fondation B', 'foundation'),
+        ('PARTNER', 'Entreprise partenaire', 'company'),
+        ('SB', 'Incubateur', 'support_body'),
+        ('H1', 'Association Les Lilas', 'association'),
+        ('H2', 'SCIC Roue Libre', 'company'),
+        ('H3', 'Association Les Amis de la santé', 'association')""",
+    """INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code, qpv,
+                           rural_revitalisation, start_year) VALUES
+        ('P1', 'Épicerie des Lilas', 'H1', 'food', 'rnd', '75', TRUE, FALSE, 2022),
+        ('P2', 'Garage solidaire', 'H2', 'food', 'modelling', '13', FALSE, TRUE, 2020),
+        ('P3', 'Maison de santé', 'H3', 'health', 'modelling', '29', FALSE, FALSE, 2019)""",
+    "INSERT INTO cohort VALUES ('C1', 'SB', 'Promo 2025', 'Incubation', 2025)",
+    "INSERT INTO cohort_member VALUES ('C1', 'P2', DATE '2025-01-15', NULL)",
+    """INSERT INTO investment VALUES
+        ('I1', 'INV_A', 'P1', DATE '2024-03-01', 10000, 'grant', NULL),
+        ('I2', 'INV_B', 'P1', DATE '2024-05-01', 5000, 'skills_sponsorship', NULL),
+        ('I3', 'INV_B', 'P2', DATE '2025-01-10', 20000, 'grant', NULL),
+        ('I4', 'INV_A', 'P3', DATE '2023-06-01', 30000, 'loan', NULL)""",
+    """INSERT INTO contribution VALUES
+        ('K1', 'PARTNER', 'P1', DATE '2024-06-01', 2000, 'financial', 'patronage'),
+        ('K2', 'PARTNER', 'P2', DATE '2025-02-01', 1000, 'network', NULL)""",
+    """INSERT INTO measurement VALUES
+        ('P1', 'beneficiaries', 2023, 50, 60, 'declared'),
+        ('P1', 'beneficiaries', 2024, 80, 70, 'declared'),
+        ('P2', 'beneficiaries', 2025, 200, NULL, 'verified')""",
+]
+
+
+@pytest.fixture
+def con(empty_con):
+    for statement in PORTFOLIO:
+        empty_con.execute(statement)
+    return empty_con
+
+
+def test_kpis_without_investor(con):
+    k = metrics.portfolio_kpis(con, PortfolioFilter())
+    assert k.projects == 3
+    assert k.invested_eur == 10000 + 5000 + 20000 + 30000
+    assert k.committed_eur == 65000
+    assert k.resources_eur == 65000 + 2000 + 1000
+    assert k.beneficiaries == 80 + 200  # latest year of P1 (2024) and of P2; P3 has none
+    assert k.fragile_share == pytest.approx(2 / 3)
+    assert k.levered_eur is None
+    assert k.leverage is None
+    assert k.leverage_financial is None
+
+
+def test_kpis_for_investor_a(con):
+    k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_A"))
+    assert k.projects == 2  # P1 and P3
+    assert k.committed_eur == 10000 + 30000
+    # R(P1) = 10000 + 5000 + 2000, R(P3) = 30000
+    assert k.resources_eur == 47000
+    assert k.levered_eur == 47000 - 40000
+    assert k.leverage == pytest.approx(7000 / 40000)
+    # without non-financial resources: R(P1) = 10000 + 2000, own stays 10000 + 30000
+    assert k.leverage_financial == pytest.approx((12000 - 10000 + 30000 - 30000) / 40000)
+    assert k.beneficiaries == 80
+    assert k.fragile_share == pytest.approx(1 / 2)
+
+
+def test_kpis_for_investor_b_financial_leverage_ignores_skills_only_projects(con):
+    k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_B"))
+    assert k.committed_eur == 25000
+    assert k.leverage == pytest.approx((17000 + 21000 - 25000) / 25000)
+    # B's only financial euros are in P2, where the other resource (network) is non-financial
+    assert k.leverage_financial == pytest.approx(0.0)
+
+
+def test_period_limits_investments_contributions_and_measurements(con):
+    k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_B", year_from=2025))
+    assert k.projects == 1  # B funded only P2 in 2025
+    assert k.leverage == pytest.approx((20000 + 1000 - 20000) / 20000)
+    k = metrics.portfolio_kpis(con, PortfolioFilter.create(year_to=2023))
+    assert k.projects == 3
+    assert k.invested_eur == 30000
+    assert k.resources_eur == 30000
+    assert k.beneficiaries == 50  # P1's latest year up to 2023
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"need": ["food"]}, 2),
+        ({"phase": ["modelling"]}, 2),
+        ({"department": ["75"]}, 1),
+        ({"region": ["53"]}, 1),
+        ({"qpv": True}, 1),
+        ({"rural": True}, 1),
+        ({"qpv": True, "rural": True}, 2),
+        ({"search": "EPICERIE"}, 1),
+        ({"search": "amis de la sante"}, 1),
+        ({"support_body": ["SB"]}, 1),
+        ({"cohort": ["C1"]}, 1),
+        ({"need": ["food"], "phase": ["modelling"]}, 1),
+        ({"need": ["health"], "qpv": True}, 0),
+    ],
+)
+def test_filter_fields_keep_the_right_projects(con, raw, expected):
+    assert metrics.portfolio_kpis(con, PortfolioFilter.create(**raw)).projects == expected
+
+
+def test_filter_matching_nothing_gives_zeros_not_errors(con):
+    flt = PortfolioFilter.create(search="nothing like this")
+    k = metrics.portfolio_kpis(con, flt)
+    assert (k.projects, k.invested_eur, k.resources_eur, k.beneficiaries, k.fragile_share) == (
+        0,
+        0,
+        0,
+        None,
+        None,
+    )
+    assert metrics.projects_by_department(con, flt)["projects"].sum() == 0
+    assert metrics.projects_by(con, flt, "phase")["projects"].sum() == 0
+
+
+def test_projects_and_euros_by_department(con):
+    frame = metrics.projects_by_department(con, PortfolioFilter()).set_index("department_code")
+    assert len(frame) == 101
+    assert frame.loc["75", "projects"] == 1
+    assert frame.loc["75", "committed_eur"] == 15000
+    assert frame.loc["13", "committed_eur"] == 20000
+    assert frame.loc["29", "region_name"] == "Bretagne"
+    assert frame["projects"].sum() == 3
+
+
+def test_projects_by_phase_and_need_in_reference_order(con):
+    phases = metrics.projects_by(con, PortfolioFilter(), "phase")
+    assert list(phases["code"]) == ["emergence", "rnd", "modelling", "scaling"]
+    assert list(phases["projects"]) == [0, 1, 2, 0]
+    assert list(phases["share"]) == pytest.approx([0, 1 / 3, 2 / 3, 0])
+    needs = metrics.projects_by(con, PortfolioFilter(), "need").set_index("code")
+    assert needs.loc["food", "projects"] == 2
+    assert needs.loc["health", "projects"] == 1
+    with pytest.raises(KeyError):
+        metrics.projects_by(con, PortfolioFilter(), "name; DROP TABLE project")
