@@ -6,7 +6,7 @@ PORT ?= 8501
 DB ?= $(or $(COINVEST_DB),data/coinvest.duckdb)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint clean
+.PHONY: install run demo test lint bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -27,6 +27,9 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+bench-metrics: install
+	$(BIN)/python bench/bench_metrics.py --tiers M,L
 
 lint: install
 	$(BIN)/ruff check .

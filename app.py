@@ -18,11 +18,19 @@ language = lang()
 pages = {
     t("app.section.territory", language): [
         st.Page(
-            HERE / "pages" / "overview.py",
+            HERE / "app_pages" / "overview.py",
             title=t("overview.title", language),
             icon=":material/map:",
             url_path="overview",
             default=True,
+        ),
+    ],
+    t("app.section.reference", language): [
+        st.Page(
+            HERE / "app_pages" / "method.py",
+            title=t("method.title", language),
+            icon=":material/menu_book:",
+            url_path="method",
         ),
     ],
 }

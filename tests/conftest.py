@@ -8,6 +8,7 @@ import pytest
 
 from coinvest.db import open_database
 from coinvest.demo import generate
+from coinvest.metrics import refresh_lever_rounds
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -52,3 +53,14 @@ def clear_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def portfolio_con(empty_con):
+    """The hand-written portfolio of tests/portfolio.py."""
+    from tests.portfolio import PORTFOLIO
+
+    for statement in PORTFOLIO:
+        empty_con.execute(statement)
+    refresh_lever_rounds(empty_con)  # what every writer of assessments does
+    return empty_con

@@ -7,42 +7,11 @@ import pytest
 from coinvest import metrics
 from coinvest.filters import PortfolioFilter
 
-PORTFOLIO = [
-    """INSERT INTO organisation VALUES
-        ('INV_A', 'Fonds public A', 'public_investor'),
-        ('INV_B', 'Fondation B', 'foundation'),
-        ('PARTNER', 'Entreprise partenaire', 'company'),
-        ('SB', 'Incubateur', 'support_body'),
-        ('H1', 'Association Les Lilas', 'association'),
-        ('H2', 'SCIC Roue Libre', 'company'),
-        ('H3', 'Association Les Amis de la santé', 'association')""",
-    """INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code, qpv,
-                           rural_revitalisation, start_year) VALUES
-        ('P1', 'Épicerie des Lilas', 'H1', 'food', 'rnd', '75', TRUE, FALSE, 2022),
-        ('P2', 'Garage solidaire', 'H2', 'food', 'modelling', '13', FALSE, TRUE, 2020),
-        ('P3', 'Maison de santé', 'H3', 'health', 'modelling', '29', FALSE, FALSE, 2019)""",
-    "INSERT INTO cohort VALUES ('C1', 'SB', 'Promo 2025', 'Incubation', 2025)",
-    "INSERT INTO cohort_member VALUES ('C1', 'P2', DATE '2025-01-15', NULL)",
-    """INSERT INTO investment VALUES
-        ('I1', 'INV_A', 'P1', DATE '2024-03-01', 10000, 'grant', NULL),
-        ('I2', 'INV_B', 'P1', DATE '2024-05-01', 5000, 'skills_sponsorship', NULL),
-        ('I3', 'INV_B', 'P2', DATE '2025-01-10', 20000, 'grant', NULL),
-        ('I4', 'INV_A', 'P3', DATE '2023-06-01', 30000, 'loan', NULL)""",
-    """INSERT INTO contribution VALUES
-        ('K1', 'PARTNER', 'P1', DATE '2024-06-01', 2000, 'financial', 'patronage'),
-        ('K2', 'PARTNER', 'P2', DATE '2025-02-01', 1000, 'network', NULL)""",
-    """INSERT INTO measurement VALUES
-        ('P1', 'beneficiaries', 2023, 50, 60, 'declared'),
-        ('P1', 'beneficiaries', 2024, 80, 70, 'declared'),
-        ('P2', 'beneficiaries', 2025, 200, NULL, 'verified')""",
-]
-
 
 @pytest.fixture
-def con(empty_con):
-    for statement in PORTFOLIO:
-        empty_con.execute(statement)
-    return empty_con
+def con(portfolio_con):
+    """The hand-written portfolio of tests/portfolio.py."""
+    return portfolio_con
 
 
 def test_kpis_without_investor(con):
@@ -104,6 +73,8 @@ def test_period_limits_investments_contributions_and_measurements(con):
         ({"search": "EPICERIE"}, 1),
         ({"search": "amis de la sante"}, 1),
         ({"support_body": ["SB"]}, 1),
+        ({"support_body": ["SB", "SB2"]}, 3),
+        ({"cohort": ["C2"]}, 2),
         ({"cohort": ["C1"]}, 1),
         ({"need": ["food"], "phase": ["modelling"]}, 1),
         ({"need": ["health"], "qpv": True}, 0),

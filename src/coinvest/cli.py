@@ -6,10 +6,14 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from coinvest import __version__
+from coinvest import reference as ref
 from coinvest.errors import CoinvestError
+from coinvest.filters import PortfolioFilter
 from coinvest.i18n import normalise_lang, t
+from coinvest.territory import department_codes, region_codes
 
 
 def _lang() -> str:
@@ -41,7 +45,97 @@ def _parser() -> argparse.ArgumentParser:
         "--projects", type=_positive_int, default=300, help="number of projects (default 300)"
     )
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+
+    export = sub.add_parser(
+        "export", help="write the computed figures (project levers, project summary, portfolio)"
+    )
+    export.add_argument(
+        "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+    )
+    export.add_argument("--out", required=True, help="folder to write the files into")
+    export.add_argument(
+        "--xlsx", action="store_true", help="also write the tables as one .xlsx workbook"
+    )
+    _filter_options(export)
     return parser
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    """The global portfolio filter (DESIGN §5), option for URL parameter."""
+    group = parser.add_argument_group("portfolio filter (as in the app's URL)")
+    group.add_argument(
+        "--investor", help="organisation id of the investor (leverage is computed for it)"
+    )
+    for name, what in (
+        ("support-body", "support body organisation id"),
+        ("cohort", "cohort id"),
+        ("region", "region INSEE code"),
+        ("department", "department INSEE code"),
+        ("phase", "phase code"),
+        ("need", "societal need code"),
+    ):
+        group.add_argument(f"--{name}", action="append", default=[], help=f"{what} (repeatable)")
+    group.add_argument("--qpv", action="store_true", help="projects in priority urban districts")
+    group.add_argument(
+        "--rural", action="store_true", help="projects in rural revitalisation areas"
+    )
+    group.add_argument("--year-from", help="first year of the period")
+    group.add_argument("--year-to", help="last year of the period")
+    group.add_argument("--search", default="", help="text in the project or holder name")
+
+
+def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
+    """The filter the options describe; a code or year the filter would drop is an error here."""
+    raw = {
+        "investor": args.investor,
+        "support_body": args.support_body,
+        "cohort": args.cohort,
+        "region": args.region,
+        "department": args.department,
+        "phase": args.phase,
+        "need": args.need,
+        "qpv": args.qpv,
+        "rural": args.rural,
+        "year_from": args.year_from,
+        "year_to": args.year_to,
+        "search": args.search,
+    }
+    flt = PortfolioFilter.create(**raw)
+    allowed = {
+        "region": region_codes(),
+        "department": department_codes(),
+        "phase": ref.PHASE_CODES,
+        "need": ref.NEED_CODES,
+    }
+    for name, codes in allowed.items():
+        for value in raw[name]:
+            if value not in codes:
+                option = "--" + name.replace("_", "-")
+                raise CoinvestError(
+                    "cli.unknown_code", option=option, value=value, allowed=", ".join(codes)
+                )
+    for name in ("year_from", "year_to"):
+        if raw[name] is not None and getattr(flt, name) is None:
+            raise CoinvestError(
+                "cli.bad_year", option="--" + name.replace("_", "-"), value=raw[name]
+            )
+    return flt
+
+
+def _export(args: argparse.Namespace) -> int:
+    from coinvest.db import open_database, resolve_db_path
+    from coinvest.export import write_export
+
+    flt = filter_from_args(args)
+    path = resolve_db_path(args.db)
+    con = open_database(path, read_only=True)
+    try:
+        written = write_export(con, flt, Path(args.out), xlsx=args.xlsx)
+    finally:
+        con.close()
+    for file in written:
+        print(file)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -69,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args)
+        if args.command == "export":
+            return _export(args)
     except CoinvestError as exc:
         print(f"coinvest: {exc.message(_lang())}", file=sys.stderr)
         return 1

@@ -101,15 +101,6 @@ def query(
     return table.to_pandas()
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict | None = None):
-    cur = con.cursor()
-    try:
-        row = cur.execute(sql, params or []).fetchone()
-    finally:
-        cur.close()
-    return None if row is None else row[0]
-
-
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""

@@ -25,6 +25,7 @@ import pyarrow as pa
 from coinvest import reference as ref
 from coinvest.db import transaction
 from coinvest.errors import CoinvestError
+from coinvest.metrics import refresh_lever_rounds
 from coinvest.territory import departments
 
 REFERENCE_DATE = date(2026, 6, 30)  # the demo's "today": fixed so the output never drifts
@@ -324,7 +325,7 @@ def generate(
         raise ValueError("n_projects must be positive")
     cur = con.cursor()
     try:
-        if cur.execute("SELECT count(*) FROM organisation").fetchone()[0]:
+        if cur.execute("SELECT count(*) FROM organisation").fetchall()[0][0]:
             raise CoinvestError("demo.not_empty")
     finally:
         cur.close()
@@ -739,6 +740,8 @@ def _build(rng: np.random.Generator, n: int, w: _Writer) -> None:
     for name in ("demo_answers", "demo_amap", "demo_qmap"):
         w.cur.unregister(name)
     w.report("assessment_answer", answers.num_rows)
+    refresh_lever_rounds(w.cur)
+    w.report("lever_round", w.cur.execute("SELECT count(*) FROM lever_round").fetchall()[0][0])
 
     # --- indicators and measurements ----------------------------------------------------------
     ind_codes = [i[0] for i in INDICATORS]

@@ -195,11 +195,11 @@ class PortfolioFilter:
                 f"OR strpos({fold_sql('h.name')}, $f_search) > 0)"
             )
             params["f_search"] = fold(self.search)
-        sql = (
-            "SELECT p.project_id FROM project p "
-            "JOIN department d ON d.code = p.department_code "
-            "JOIN organisation h ON h.org_id = p.holder_org_id"
-        )
+        sql = "SELECT p.project_id FROM project p"
+        if self.region:
+            sql += " JOIN department d ON d.code = p.department_code"
+        if self.search:
+            sql += " JOIN organisation h ON h.org_id = p.holder_org_id"
         if where:
             sql += " WHERE " + " AND ".join(where)
         return sql, params

@@ -1,37 +1,655 @@
 """The metric layer (DESIGN §4): every figure the pages and exports show is computed here.
 
-Each function takes the connection and a PortfolioFilter, runs one parameterised SQL query
-(aggregated in the database, written in the subset DuckDB and PostgreSQL share) and returns a
-small frame or a small dataclass. Nothing else in the project computes a figure.
+Each public function takes the connection and a PortfolioFilter (plus, where they matter, the
+lever and viewpoint weights and the blind-spot threshold), runs one parameterised SQL query
+aggregated in the database and returns a small frame. The SQL is written in the subset DuckDB and
+PostgreSQL share: CTEs, window functions, `FILTER`, `percentile_cont … WITHIN GROUP`,
+`= ANY(list)`, `split_part`, `least`, `ln`. Identifiers come only from the fixed lists of the
+reference model; every value travels as a bound parameter.
+
+`METRICS` describes every figure (code, labels, definition); the Method page is generated from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.db import query
+from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 
+SCORE_SCALE = 100 / ref.SCORE_MAX  # a 0–4 answer becomes 0–100: × 25
+DEFAULT_BLIND_SPOT_THRESHOLD = 25.0
+ACHIEVEMENT_CAP = 2.0
+MAX_WEIGHT = 100.0
 
-def _scope(flt: PortfolioFilter) -> tuple[str, dict[str, Any]]:
-    """The `scope` CTE (filtered project ids) and its parameters."""
-    sql, params = flt.project_scope()
-    return f"scope AS ({sql})", params
+# --- weights ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Lever and viewpoint weights, in the reference model's order; equal by default."""
+
+    levers: tuple[float, ...] = (1.0,) * len(ref.LEVER_CODES)
+    viewpoints: tuple[float, ...] = (1.0,) * len(ref.VIEWPOINT_CODES)
+
+    @classmethod
+    def create(
+        cls,
+        levers: Mapping[str, float] | None = None,
+        viewpoints: Mapping[str, float] | None = None,
+    ) -> Weights:
+        """Weights from code → weight maps (missing codes weigh 1).
+
+        Raises CoinvestError for a negative, non-finite or absurd weight, or a set that is all zero.
+        """
+
+        def build(codes: tuple[str, ...], given: Mapping[str, float] | None, key: str):
+            values = []
+            for code in codes:
+                raw = (given or {}).get(code, 1.0)
+                try:
+                    value = float(raw)
+                except (TypeError, ValueError):
+                    raise CoinvestError("weights.invalid", code=code, value=raw) from None
+                if not math.isfinite(value) or value < 0 or value > MAX_WEIGHT:
+                    raise CoinvestError("weights.invalid", code=code, value=raw)
+                values.append(value)
+            if not any(values):
+                raise CoinvestError(key)
+            return tuple(values)
+
+        return cls(
+            levers=build(ref.LEVER_CODES, levers, "weights.levers_all_zero"),
+            viewpoints=build(ref.VIEWPOINT_CODES, viewpoints, "weights.viewpoints_all_zero"),
+        )
+
+    def lever_map(self) -> dict[str, float]:
+        return dict(zip(ref.LEVER_CODES, self.levers, strict=True))
+
+    def viewpoint_map(self) -> dict[str, float]:
+        return dict(zip(ref.VIEWPOINT_CODES, self.viewpoints, strict=True))
+
+    @property
+    def is_default(self) -> bool:
+        return self == Weights()
+
+
+EQUAL = Weights()
+
+# --- the query builder ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Query:
+    """Common table expressions added in dependency order, with their bound parameters."""
+
+    flt: PortfolioFilter
+    weights: Weights = EQUAL
+    ctes: list[tuple[str, str, bool]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        sql, params = self.flt.project_scope()
+        self.add("scope", sql, materialized=True, **params)
+
+    def has(self, name: str) -> bool:
+        return any(n == name for n, _, _ in self.ctes)
+
+    def add(self, name: str, sql: str, materialized: bool = False, **params: Any) -> None:
+        if self.has(name):
+            return
+        self.ctes.append((name, sql, materialized))
+        self.params.update(params)
+
+    def join_scope(self, alias: str) -> str:
+        """`JOIN scope …` restricting `alias` to the filtered projects; nothing when every
+        project is kept (the join would only cost time)."""
+        if self.flt.is_empty:
+            return ""
+        return f"JOIN scope s ON s.project_id = {alias}.project_id"
+
+    def text(self, select: str) -> str:
+        parts = [
+            f"{name} AS {'MATERIALIZED ' if mat else ''}({sql})" for name, sql, mat in self.ctes
+        ]
+        return "WITH " + ",\n".join(parts) + "\n" + select
+
+    def run(self, con, select: str) -> pd.DataFrame:
+        return query(con, self.text(select), self.params)
+
+
+def _values_table(name: str, codes: tuple[str, ...], column: str, weights: tuple[float, ...]):
+    """A VALUES table of fixed codes with bound weights."""
+    rows = ", ".join(f"('{code}', CAST($w_{name}_{i} AS DOUBLE))" for i, code in enumerate(codes))
+    sql = f"SELECT * FROM (VALUES {rows}) AS t ({column}, weight)"
+    return sql, {f"w_{name}_{i}": w for i, w in enumerate(weights)}
+
+
+def _weights(q: _Query) -> None:
+    sql, params = _values_table("lever", ref.LEVER_CODES, "lever", q.weights.levers)
+    q.add("lever_weight", sql, **params)
+    sql, params = _values_table("vp", ref.VIEWPOINT_CODES, "viewpoint", q.weights.viewpoints)
+    q.add("viewpoint_weight", sql, **params)
+
+
+# Lever score per round (DESIGN §4): several assessors of one viewpoint on one date are first
+# averaged per question, then the answered questions of each lever are averaged and scaled to
+# 0–100. The result is kept in `lever_round`, rewritten for the projects concerned by every write
+# of assessments (demo, import, questionnaire), so that pages never aggregate raw answers.
+_LEVER_ROUND_SQL = """
+INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
+SELECT project_id, viewpoint, assessed_on, lever, score,
+       assessed_on = min(assessed_on) OVER (PARTITION BY project_id, viewpoint),
+       assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
+FROM (
+    SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,
+           avg(score) * $score_scale AS score
+    FROM (
+        SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
+        FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+        {where}
+        GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+    ) per_question
+    GROUP BY project_id, viewpoint, assessed_on, split_part(question, '.', 1)
+) per_lever
+"""
+
+
+def refresh_lever_rounds(cur, project_ids: list[str] | None = None) -> None:
+    """Recompute the lever scores per round, for some projects or (None) for all.
+
+    Call it inside the transaction that wrote the assessments.
+    """
+    if project_ids is None:
+        cur.execute("DELETE FROM lever_round")
+        cur.execute(_LEVER_ROUND_SQL.format(where=""), {"score_scale": SCORE_SCALE})
+        return
+    ids = sorted(set(project_ids))
+    if not ids:
+        return
+    cur.execute("DELETE FROM lever_round WHERE project_id = ANY($ids)", {"ids": ids})
+    cur.execute(
+        _LEVER_ROUND_SQL.format(where="WHERE a.project_id = ANY($ids)"),
+        {"score_scale": SCORE_SCALE, "ids": ids},
+    )
+
+
+def _rounds(q: _Query) -> None:
+    """Lever scores per round, flagged first and latest per project and viewpoint.
+
+    "Latest" is as of the end of the period: with an end year, it is recomputed over the rounds
+    dated up to then; without one, the stored flag serves.
+    """
+    if q.flt.year_to is None:
+        q.add(
+            "round_lever",
+            f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score,
+                   l.is_first, l.is_latest
+            FROM lever_round l {q.join_scope("l")}""",
+            materialized=True,
+        )
+    else:
+        until, params = q.flt.until_condition("l.assessed_on", "a")
+        q.add(
+            "round_lever",
+            f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score, l.is_first,
+                   l.assessed_on = max(l.assessed_on)
+                       OVER (PARTITION BY l.project_id, l.viewpoint) AS is_latest
+            FROM lever_round l {q.join_scope("l")}
+            WHERE 1 = 1{until}""",
+            materialized=True,
+            **params,
+        )
+    for which in ("latest", "first"):
+        q.add(
+            f"{which}_lever",
+            f"""SELECT project_id, viewpoint, lever, score, assessed_on
+            FROM round_lever WHERE is_{which}""",
+            materialized=True,
+        )
+
+
+def _maturity(q: _Query, which: str = "latest") -> None:
+    """Maturity per viewpoint, consolidated lever scores and consolidated maturity."""
+    _rounds(q)
+    _weights(q)
+    q.add(
+        f"{which}_maturity",
+        f"""SELECT l.project_id, l.viewpoint,
+               sum(l.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
+        FROM {which}_lever l JOIN lever_weight w ON w.lever = l.lever
+        GROUP BY l.project_id, l.viewpoint""",
+    )
+    q.add(
+        f"{which}_clever",
+        f"""SELECT l.project_id, l.lever,
+               sum(l.score * v.weight) / nullif(sum(v.weight), 0) AS score
+        FROM {which}_lever l JOIN viewpoint_weight v ON v.viewpoint = l.viewpoint
+        GROUP BY l.project_id, l.lever""",
+    )
+    q.add(
+        f"{which}_cmaturity",
+        f"""SELECT c.project_id, sum(c.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
+        FROM {which}_clever c JOIN lever_weight w ON w.lever = c.lever
+        WHERE c.score IS NOT NULL
+        GROUP BY c.project_id""",
+    )
+
+
+def _gaps(q: _Query) -> None:
+    _rounds(q)
+    q.add(
+        "gap",
+        """SELECT project_id, lever, max(score) - min(score) AS gap, count(*) AS viewpoints
+        FROM latest_lever GROUP BY project_id, lever HAVING count(*) >= 2""",
+    )
+
+
+def _blind_spots(q: _Query, threshold: float) -> None:
+    _rounds(q)
+    q.add(
+        "self_vs_others",
+        """SELECT s.project_id, s.lever, s.score AS self_score, avg(o.score) AS others_score,
+               round(s.score - avg(o.score), 9) AS difference
+        FROM latest_lever s
+        JOIN latest_lever o ON o.project_id = s.project_id AND o.lever = s.lever
+                           AND o.viewpoint <> $self_viewpoint
+        WHERE s.viewpoint = $self_viewpoint
+        GROUP BY s.project_id, s.lever, s.score""",
+        self_viewpoint="project",
+    )
+    q.add(
+        "blind_spot",
+        """SELECT project_id, lever, self_score, others_score, difference,
+               CASE WHEN difference >= $threshold THEN 'over_confident'
+                    ELSE 'under_rated' END AS kind
+        FROM self_vs_others
+        WHERE difference >= $threshold OR difference <= -$threshold""",
+        threshold=float(threshold),
+    )
+
+
+def _progress(q: _Query) -> None:
+    _rounds(q)
+    _weights(q)
+    q.add(
+        "progress",
+        """SELECT l.project_id, l.viewpoint, l.lever, f.score AS first_score,
+               l.score AS latest_score, l.score - f.score AS progress,
+               f.assessed_on AS first_on, l.assessed_on AS latest_on
+        FROM latest_lever l
+        JOIN first_lever f ON f.project_id = l.project_id AND f.viewpoint = l.viewpoint
+                          AND f.lever = l.lever
+        WHERE f.assessed_on < l.assessed_on""",
+    )
+    q.add(
+        "consolidated_progress",
+        """SELECT p.project_id, p.lever,
+               sum(p.progress * v.weight) / nullif(sum(v.weight), 0) AS progress
+        FROM progress p JOIN viewpoint_weight v ON v.viewpoint = p.viewpoint
+        GROUP BY p.project_id, p.lever""",
+    )
+
+
+def _achievements(q: _Query) -> None:
+    period, params = q.flt.year_condition("m.year", "m")
+    q.add(
+        "achievement",
+        f"""SELECT m.project_id, m.indicator_code, m.year, m.value, m.target,
+               i.higher_is_better,
+               CASE WHEN m.target IS NULL THEN NULL
+                    WHEN i.higher_is_better THEN
+                        CASE WHEN m.target = 0 THEN CASE WHEN m.value > 0 THEN $cap ELSE 1.0 END
+                             ELSE least(m.value / m.target, $cap) END
+                    ELSE
+                        CASE WHEN m.value = 0 THEN CASE WHEN m.target > 0 THEN $cap ELSE 1.0 END
+                             ELSE least(m.target / m.value, $cap) END
+               END AS achievement
+        FROM measurement m
+        {q.join_scope("m")}
+        JOIN indicator i ON i.indicator_code = m.indicator_code
+        WHERE 1 = 1{period}""",
+        cap=ACHIEVEMENT_CAP,
+        **params,
+    )
+    q.add(
+        "utility_year",
+        """SELECT project_id, year, 100 * avg(achievement) AS utility_index,
+               count(*) AS indicators
+        FROM achievement WHERE achievement IS NOT NULL GROUP BY project_id, year""",
+    )
+    q.add(
+        "utility_latest",
+        """SELECT project_id, year, utility_index FROM (
+            SELECT project_id, year, utility_index,
+                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC) AS rn
+            FROM utility_year) u
+        WHERE rn = 1""",
+    )
+    q.add(
+        "beneficiaries",
+        """SELECT project_id, year, value AS beneficiaries FROM (
+            SELECT project_id, year, value,
+                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC) AS rn
+            FROM achievement WHERE indicator_code = $beneficiaries) b
+        WHERE rn = 1""",
+        beneficiaries=ref.BENEFICIARIES,
+    )
+
+
+def _money(q: _Query, investor: str | None = None) -> None:
+    """Investments and contributions of the filtered projects inside the period."""
+    inv_period, p1 = q.flt.period_condition("i.date", "i")
+    con_period, p2 = q.flt.period_condition("c.date", "c")
+    q.add(
+        "money",
+        f"""SELECT i.project_id, i.investor_org_id AS org_id, i.amount_eur AS eur,
+               TRUE AS is_investment, NOT (i.instrument = ANY($nf_instruments)) AS financial
+        FROM investment i {q.join_scope("i")}
+        WHERE 1 = 1{inv_period}
+        UNION ALL
+        SELECT c.project_id, c.partner_org_id, c.value_eur, FALSE,
+               NOT (c.kind = ANY($nf_contributions))
+        FROM contribution c {q.join_scope("c")}
+        WHERE 1 = 1{con_period}""",
+        materialized=True,
+        nf_instruments=list(ref.NON_FINANCIAL_INSTRUMENTS),
+        nf_contributions=list(ref.NON_FINANCIAL_CONTRIBUTIONS),
+        **p1,
+        **p2,
+    )
+    q.add(
+        "project_money",
+        """SELECT s.project_id,
+               coalesce(sum(m.eur), 0) AS resources_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.financial), 0) AS resources_fin_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.is_investment), 0) AS invested_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.is_investment AND m.org_id = $investor), 0)
+                   AS own_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.is_investment AND m.org_id = $investor
+                                           AND m.financial), 0) AS own_fin_eur
+        FROM scope s LEFT JOIN money m ON m.project_id = s.project_id
+        GROUP BY s.project_id""",
+        investor=investor or q.flt.investor or "",
+    )
+
+
+# --- assessments ----------------------------------------------------------------------------------
+
+
+def lever_scores(con, flt: PortfolioFilter, which: str = "latest") -> pd.DataFrame:
+    """Lever score per project, viewpoint and lever: of the latest round, the first, or every one.
+
+    Columns: project_id, viewpoint, lever, score (0–100), assessed_on.
+    """
+    q = _Query(flt)
+    _rounds(q)
+    source = {"latest": "latest_lever", "first": "first_lever", "all": "round_lever"}[which]
+    return q.run(
+        con,
+        f"""SELECT project_id, viewpoint, lever, score, assessed_on FROM {source}
+        ORDER BY project_id, viewpoint, assessed_on, lever""",
+    )
+
+
+def maturity(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+    """Maturity per project: one column per viewpoint and the consolidated one (0–100).
+
+    Columns: project_id, name, maturity_ecosystem, maturity_project, maturity_investment,
+    maturity_consolidated.
+    """
+    q = _Query(flt, weights)
+    _maturity(q)
+    pivots = ",\n".join(
+        f"max(m.maturity) FILTER (WHERE m.viewpoint = '{vp}') AS maturity_{vp}"
+        for vp in ref.VIEWPOINT_CODES
+    )
+    return q.run(
+        con,
+        f"""SELECT s.project_id, p.name, {pivots},
+               max(c.maturity) AS maturity_consolidated
+        FROM scope s
+        JOIN project p ON p.project_id = s.project_id
+        LEFT JOIN latest_maturity m ON m.project_id = s.project_id
+        LEFT JOIN latest_cmaturity c ON c.project_id = s.project_id
+        GROUP BY s.project_id, p.name
+        ORDER BY s.project_id""",
+    )
+
+
+def consolidated_levers(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+    """Consolidated lever score per project and lever (weighted over the viewpoints present)."""
+    q = _Query(flt, weights)
+    _maturity(q)
+    return q.run(
+        con,
+        "SELECT project_id, lever, score FROM latest_clever ORDER BY project_id, lever",
+    )
+
+
+def viewpoint_gaps(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Max − min of the latest lever scores over the viewpoints present (two at least).
+
+    Columns: project_id, lever, gap, viewpoints.
+    """
+    q = _Query(flt)
+    _gaps(q)
+    return q.run(
+        con, "SELECT project_id, lever, gap, viewpoints FROM gap ORDER BY project_id, lever"
+    )
+
+
+def blind_spots(
+    con, flt: PortfolioFilter, threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
+) -> pd.DataFrame:
+    """Levers where the self-assessment differs from the other viewpoints' mean by the threshold.
+
+    Columns: project_id, name, lever, self_score, others_score, difference, kind
+    (`over_confident` or `under_rated`).
+    """
+    if not (math.isfinite(threshold) and 0 < threshold <= 100):
+        raise CoinvestError("threshold.invalid", value=threshold)
+    q = _Query(flt)
+    _blind_spots(q, threshold)
+    return q.run(
+        con,
+        """SELECT b.project_id, p.name, b.lever, b.self_score, b.others_score, b.difference,
+               b.kind
+        FROM blind_spot b JOIN project p ON p.project_id = b.project_id
+        ORDER BY abs(b.difference) DESC, b.project_id, b.lever""",
+    )
+
+
+def progress(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Latest − first lever score per project, viewpoint and lever (needs two rounds)."""
+    q = _Query(flt)
+    _progress(q)
+    return q.run(
+        con,
+        """SELECT project_id, viewpoint, lever, first_score, latest_score, progress,
+               first_on, latest_on
+        FROM progress ORDER BY project_id, viewpoint, lever""",
+    )
+
+
+# --- societal utility -------------------------------------------------------------------------
+
+
+def achievements(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Achievement of each measurement against its target (capped), inside the period."""
+    q = _Query(flt)
+    _achievements(q)
+    return q.run(
+        con,
+        """SELECT project_id, indicator_code, year, value, target, higher_is_better, achievement
+        FROM achievement ORDER BY project_id, indicator_code, year""",
+    )
+
+
+def utility(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Each project's utility index and beneficiaries, of its latest year with a value."""
+    q = _Query(flt)
+    _achievements(q)
+    return q.run(
+        con,
+        """SELECT s.project_id, u.year AS utility_year, u.utility_index,
+               b.year AS beneficiaries_year, b.beneficiaries
+        FROM scope s
+        LEFT JOIN utility_latest u ON u.project_id = s.project_id
+        LEFT JOIN beneficiaries b ON b.project_id = s.project_id
+        ORDER BY s.project_id""",
+    )
+
+
+def utility_by_year(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Utility index per project and year (100 × mean achievement over targeted indicators)."""
+    q = _Query(flt)
+    _achievements(q)
+    return q.run(
+        con,
+        "SELECT project_id, year, utility_index, indicators FROM utility_year "
+        "ORDER BY project_id, year",
+    )
+
+
+def cost_per_beneficiary(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """The chosen investor's euros (all investments when none is chosen) per beneficiary.
+
+    Columns: project_id, eur, beneficiaries, cost_per_beneficiary (empty with no beneficiary).
+    """
+    q = _Query(flt)
+    _money(q)
+    _achievements(q)
+    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
+    return q.run(
+        con,
+        f"""SELECT pm.project_id, {eur} AS eur, b.beneficiaries,
+               {eur} / nullif(b.beneficiaries, 0) AS cost_per_beneficiary
+        FROM project_money pm
+        LEFT JOIN beneficiaries b ON b.project_id = pm.project_id
+        ORDER BY pm.project_id""",
+    )
+
+
+# --- money and partnerships -------------------------------------------------------------------
+
+
+def leverage(con, flt: PortfolioFilter, investor: str | None = None) -> pd.DataFrame:
+    """Resources per project and, for the chosen investor, its partnership leverage.
+
+    `investor` computes the leverage of another investor than the filter's, over the filter's
+    projects. Columns: project_id, resources_eur, resources_fin_eur, own_eur, own_fin_eur,
+    leverage, leverage_financial; the leverage is empty where the investor put nothing (or
+    none is chosen).
+    """
+    q = _Query(flt)
+    _money(q, investor)
+    return q.run(
+        con,
+        """SELECT project_id, resources_eur, resources_fin_eur, own_eur, own_fin_eur,
+               (resources_eur - own_eur) / nullif(own_eur, 0) AS leverage,
+               (resources_fin_eur - own_fin_eur) / nullif(own_fin_eur, 0) AS leverage_financial
+        FROM project_money ORDER BY project_id""",
+    )
+
+
+def resource_mix(con, flt: PortfolioFilter, by_project: bool = False) -> pd.DataFrame:
+    """Euros by the sector (public or private) of the organisation that brought them.
+
+    Columns: [project_id,] sector, eur, share (of the portfolio, or of each project).
+    """
+    q = _Query(flt)
+    _money(q)
+    keys = "m.project_id, " if by_project else ""
+    partition = "PARTITION BY project_id" if by_project else ""
+    q.add(
+        "sector_money",
+        f"""SELECT {keys}CASE WHEN o.kind = ANY($public_kinds) THEN 'public' ELSE 'private' END
+                   AS sector,
+               sum(m.eur) AS eur
+        FROM money m JOIN organisation o ON o.org_id = m.org_id
+        GROUP BY {keys}CASE WHEN o.kind = ANY($public_kinds) THEN 'public' ELSE 'private' END""",
+        public_kinds=list(ref.PUBLIC_KINDS),
+    )
+    columns = "project_id, " if by_project else ""
+    return q.run(
+        con,
+        f"""SELECT {columns}sector, eur,
+               eur / nullif(sum(eur) OVER ({partition}), 0) AS share
+        FROM sector_money ORDER BY {columns}sector""",
+    )
+
+
+def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Distinct organisation kinds among each project's funders and partners, and the Shannon
+    evenness of its resources over those kinds (0 with a single kind, 1 when perfectly even).
+    """
+    q = _Query(flt)
+    _money(q)
+    q.add(
+        "kind_money",
+        """SELECT m.project_id, o.kind, sum(m.eur) AS eur
+        FROM money m JOIN organisation o ON o.org_id = m.org_id
+        GROUP BY m.project_id, o.kind""",
+    )
+    return q.run(
+        con,
+        """SELECT project_id, count(*) AS kinds,
+               CASE WHEN count(*) > 1 AND sum(eur) > 0
+                    THEN -sum(CASE WHEN eur > 0 THEN (eur / total) * ln(eur / total) ELSE 0 END)
+                         / ln(count(*))
+                    ELSE 0 END AS evenness
+        FROM (SELECT project_id, kind, eur, sum(eur) OVER (PARTITION BY project_id) AS total
+              FROM kind_money) k
+        GROUP BY project_id ORDER BY project_id""",
+    )
+
+
+def co_investment(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Pairs of investors funding the same filtered projects, with each one's euros in them.
+
+    Columns: investor_a, name_a, investor_b, name_b, projects, eur_a, eur_b (a < b).
+    """
+    q = _Query(flt)
+    _money(q)
+    q.add(
+        "investor_project",
+        """SELECT org_id AS investor, project_id, sum(eur) AS eur
+        FROM money WHERE is_investment GROUP BY org_id, project_id""",
+    )
+    return q.run(
+        con,
+        """SELECT a.investor AS investor_a, oa.name AS name_a,
+               b.investor AS investor_b, ob.name AS name_b,
+               count(*) AS projects, sum(a.eur) AS eur_a, sum(b.eur) AS eur_b
+        FROM investor_project a
+        JOIN investor_project b ON b.project_id = a.project_id AND a.investor < b.investor
+        JOIN organisation oa ON oa.org_id = a.investor
+        JOIN organisation ob ON ob.org_id = b.investor
+        GROUP BY a.investor, oa.name, b.investor, ob.name
+        ORDER BY count(*) DESC, a.investor, b.investor""",
+    )
+
+
+# --- portfolio ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PortfolioKpis:
-    """The Overview tiles. Leverage figures exist only for a chosen investor."""
+    """The portfolio figures of the Overview. Leverage figures exist only for a chosen investor."""
 
     projects: int
     invested_eur: float  # all investments in the period (every investor)
     committed_eur: float  # the chosen investor's euros, else all investments
     resources_eur: float  # investments + contributions in the period
-    levered_eur: float | None  # resources − the investor's own euros, in the projects it funds
+    levered_eur: float | None  # resources − own euros, in the projects the investor funds
     leverage: float | None  # levered / own
     leverage_financial: float | None  # the same without non-financial resources
     beneficiaries: float | None
@@ -40,69 +658,27 @@ class PortfolioKpis:
 
 
 def portfolio_kpis(con, flt: PortfolioFilter) -> PortfolioKpis:
-    scope, params = _scope(flt)
-    inv_period, p1 = flt.period_condition("i.date", "i")
-    con_period, p2 = flt.period_condition("c.date", "c")
-    ben_period, p3 = flt.year_condition("m.year", "m")
-    params = {
-        **params,
-        **p1,
-        **p2,
-        **p3,
-        "investor": flt.investor or "",
-        "beneficiaries": ref.BENEFICIARIES,
-        "nf_instruments": list(ref.NON_FINANCIAL_INSTRUMENTS),
-        "nf_contributions": list(ref.NON_FINANCIAL_CONTRIBUTIONS),
-    }
-    sql = f"""
-    WITH {scope},
-    money AS (
-        SELECT i.project_id,
-               i.amount_eur AS eur,
-               CASE WHEN i.instrument = ANY($nf_instruments) THEN 0 ELSE i.amount_eur END AS fin_eur,
-               CASE WHEN i.investor_org_id = $investor THEN i.amount_eur ELSE 0 END AS own_eur,
-               CASE WHEN i.investor_org_id = $investor AND NOT i.instrument = ANY($nf_instruments)
-                    THEN i.amount_eur ELSE 0 END AS own_fin_eur,
-               1 AS is_investment
-        FROM investment i JOIN scope s ON s.project_id = i.project_id
-        WHERE 1 = 1{inv_period}
-        UNION ALL
-        SELECT c.project_id, c.value_eur,
-               CASE WHEN c.kind = ANY($nf_contributions) THEN 0 ELSE c.value_eur END,
-               0, 0, 0
-        FROM contribution c JOIN scope s ON s.project_id = c.project_id
-        WHERE 1 = 1{con_period}
-    ),
-    per_project AS (
-        SELECT project_id,
-               sum(eur) AS resources, sum(fin_eur) AS resources_fin,
-               sum(own_eur) AS own, sum(own_fin_eur) AS own_fin,
-               sum(CASE WHEN is_investment = 1 THEN eur ELSE 0 END) AS invested
-        FROM money GROUP BY project_id
-    ),
-    ben AS (
-        SELECT project_id, value FROM (
-            SELECT m.project_id, m.value,
-                   row_number() OVER (PARTITION BY m.project_id ORDER BY m.year DESC) AS rn
-            FROM measurement m JOIN scope s ON s.project_id = m.project_id
-            WHERE m.indicator_code = $beneficiaries{ben_period}
-        ) latest WHERE rn = 1
+    q = _Query(flt)
+    _money(q)
+    _achievements(q)
+    frame = q.run(
+        con,
+        f"""SELECT
+            (SELECT count(*) FROM scope) AS projects,
+            (SELECT coalesce(sum(invested_eur), 0) FROM project_money) AS invested_eur,
+            (SELECT coalesce(sum(own_eur), 0) FROM project_money) AS own_eur,
+            (SELECT coalesce(sum(resources_eur), 0) FROM project_money) AS resources_eur,
+            (SELECT sum(resources_eur - own_eur) FROM project_money WHERE own_eur > 0)
+                AS levered_eur,
+            (SELECT sum(resources_eur - own_eur) / nullif(sum(own_eur), 0)
+               FROM project_money WHERE own_eur > 0) AS leverage,
+            (SELECT sum(resources_fin_eur - own_fin_eur) / nullif(sum(own_fin_eur), 0)
+               FROM project_money WHERE own_fin_eur > 0) AS leverage_financial,
+            (SELECT sum(beneficiaries) FROM beneficiaries) AS beneficiaries,
+            (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
+               FROM project p {q.join_scope("p")}) AS fragile_share""",
     )
-    SELECT
-        (SELECT count(*) FROM scope) AS projects,
-        (SELECT coalesce(sum(invested), 0) FROM per_project) AS invested_eur,
-        (SELECT coalesce(sum(own), 0) FROM per_project) AS own_eur,
-        (SELECT coalesce(sum(resources), 0) FROM per_project) AS resources_eur,
-        (SELECT sum(resources - own) FROM per_project WHERE own > 0) AS levered_eur,
-        (SELECT sum(resources - own) / nullif(sum(own), 0) FROM per_project WHERE own > 0)
-            AS leverage,
-        (SELECT sum(resources_fin - own_fin) / nullif(sum(own_fin), 0)
-           FROM per_project WHERE own_fin > 0) AS leverage_financial,
-        (SELECT sum(value) FROM ben) AS beneficiaries,
-        (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
-           FROM project p JOIN scope s ON s.project_id = p.project_id) AS fragile_share
-    """
-    row = query(con, sql, params).iloc[0]
+    row = frame.iloc[0]
 
     def num(name: str) -> float | None:
         value = row[name]
@@ -123,36 +699,83 @@ def portfolio_kpis(con, flt: PortfolioFilter) -> PortfolioKpis:
     )
 
 
+def portfolio_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """The portfolio figures as (metric, value) rows, as `portfolio.csv` writes them."""
+    k = portfolio_kpis(con, flt)
+    rows: list[tuple[str, float | None]] = [
+        ("projects", k.projects),
+        ("committed_eur", k.committed_eur),
+        ("resources_eur", k.resources_eur),
+    ]
+    if k.investor:
+        rows += [
+            ("levered_eur", k.levered_eur),
+            ("leverage", k.leverage),
+            ("leverage_financial", k.leverage_financial),
+        ]
+    rows += [("beneficiaries", k.beneficiaries), ("fragile_share", k.fragile_share)]
+    # object dtype keeps counts as integers next to unrounded euros and ratios
+    return pd.DataFrame(rows, columns=["metric", "value"], dtype=object)
+
+
+def project_summary(
+    con,
+    flt: PortfolioFilter,
+    weights: Weights = EQUAL,
+    threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
+) -> pd.DataFrame:
+    """One row per filtered project with its headline figures (`project_summary.csv`)."""
+    q = _Query(flt, weights)
+    _maturity(q)
+    _gaps(q)
+    _blind_spots(q, threshold)
+    _achievements(q)
+    _money(q)
+    pivots = ",\n".join(
+        f"(SELECT m.maturity FROM latest_maturity m WHERE m.project_id = s.project_id "
+        f"AND m.viewpoint = '{vp}') AS maturity_{vp}"
+        for vp in ref.VIEWPOINT_CODES
+    )
+    money = (
+        ", pm.own_eur, (pm.resources_eur - pm.own_eur) / nullif(pm.own_eur, 0) AS leverage"
+        if flt.investor
+        else ""
+    )
+    return q.run(
+        con,
+        f"""SELECT s.project_id, p.name, {pivots},
+               c.maturity AS maturity_consolidated,
+               (SELECT max(g.gap) FROM gap g WHERE g.project_id = s.project_id) AS max_gap,
+               (SELECT count(*) FROM blind_spot b WHERE b.project_id = s.project_id)
+                   AS blind_spots,
+               u.utility_index, b.beneficiaries, pm.resources_eur{money}
+        FROM scope s
+        JOIN project p ON p.project_id = s.project_id
+        LEFT JOIN latest_cmaturity c ON c.project_id = s.project_id
+        LEFT JOIN utility_latest u ON u.project_id = s.project_id
+        LEFT JOIN beneficiaries b ON b.project_id = s.project_id
+        LEFT JOIN project_money pm ON pm.project_id = s.project_id
+        ORDER BY s.project_id""",
+    )
+
+
 def projects_by_department(con, flt: PortfolioFilter) -> pd.DataFrame:
     """Every department (zeros included): projects and euros invested in the period."""
-    scope, params = _scope(flt)
-    period, p1 = flt.period_condition("i.date", "i")
-    sql = f"""
-    WITH {scope},
-    counts AS (
-        SELECT p.department_code, count(*) AS projects
-        FROM project p JOIN scope s ON s.project_id = p.project_id
-        GROUP BY p.department_code
-    ),
-    money AS (
-        SELECT p.department_code, sum(i.amount_eur) AS committed_eur
-        FROM investment i
-        JOIN scope s ON s.project_id = i.project_id
-        JOIN project p ON p.project_id = i.project_id
-        WHERE 1 = 1{period}
-        GROUP BY p.department_code
+    q = _Query(flt)
+    _money(q)
+    return q.run(
+        con,
+        """SELECT d.code AS department_code, d.name AS department_name, d.region_code,
+               r.name AS region_name,
+               count(pm.project_id) AS projects,
+               coalesce(sum(pm.invested_eur), 0) AS committed_eur
+        FROM department d
+        JOIN region r ON r.code = d.region_code
+        LEFT JOIN project p ON p.department_code = d.code
+        LEFT JOIN project_money pm ON pm.project_id = p.project_id
+        GROUP BY d.code, d.name, d.region_code, r.name
+        ORDER BY d.code""",
     )
-    SELECT d.code AS department_code, d.name AS department_name, d.region_code,
-           r.name AS region_name,
-           coalesce(c.projects, 0) AS projects,
-           coalesce(m.committed_eur, 0) AS committed_eur
-    FROM department d
-    JOIN region r ON r.code = d.region_code
-    LEFT JOIN counts c ON c.department_code = d.code
-    LEFT JOIN money m ON m.department_code = d.code
-    ORDER BY d.code
-    """
-    return query(con, sql, {**params, **p1})
 
 
 _GROUPABLE = {"phase": ref.PHASE_CODES, "need": ref.NEED_CODES}
@@ -161,16 +784,283 @@ _GROUPABLE = {"phase": ref.PHASE_CODES, "need": ref.NEED_CODES}
 def projects_by(con, flt: PortfolioFilter, column: str) -> pd.DataFrame:
     """Projects per phase or per need, every code of the reference list included, in order."""
     codes = _GROUPABLE[column]  # KeyError for anything but a fixed column name
-    scope, params = _scope(flt)
-    sql = f"""
-    WITH {scope}
-    SELECT p.{column} AS code, count(*) AS projects
-    FROM project p JOIN scope s ON s.project_id = p.project_id
-    GROUP BY p.{column}
-    """
-    found = query(con, sql, params).set_index("code")["projects"]
+    q = _Query(flt)
+    found = q.run(
+        con,
+        f"""SELECT p.{column} AS code, count(*) AS projects
+        FROM project p {q.join_scope("p")}
+        GROUP BY p.{column}""",
+    ).set_index("code")["projects"]
     frame = pd.DataFrame({"code": list(codes)})
     frame["projects"] = [int(found.get(code, 0)) for code in codes]
     total = frame["projects"].sum()
     frame["share"] = frame["projects"] / total if total else 0.0
     return frame
+
+
+# --- cohorts --------------------------------------------------------------------------------------
+
+
+def _cohorts(q: _Query) -> None:
+    chosen = " WHERE c.cohort_id = ANY($cohort_ids)" if q.flt.cohort else ""
+    q.add(
+        "cohort_scope",
+        f"""SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, cm.project_id
+        FROM cohort c
+        JOIN cohort_member cm ON cm.cohort_id = c.cohort_id
+        {q.join_scope("cm")}{chosen}""",
+        **({"cohort_ids": list(q.flt.cohort)} if q.flt.cohort else {}),
+    )
+
+
+def cohort_figures(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+    """Per cohort: size, median consolidated maturity at the first and latest rounds, median
+    utility index, and median leverage of the chosen investor (empty when none is chosen).
+    """
+    q = _Query(flt, weights)
+    _maturity(q, "latest")
+    _maturity(q, "first")
+    _achievements(q)
+    _money(q)
+    _cohorts(q)
+    return q.run(
+        con,
+        """SELECT cs.cohort_id, cs.name, cs.year, cs.support_body_org_id,
+               count(*) AS size,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.maturity) AS median_maturity_first,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY l.maturity) AS median_maturity_latest,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY u.utility_index) AS median_utility,
+               percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY (pm.resources_eur - pm.own_eur) / nullif(pm.own_eur, 0)
+               ) AS median_leverage
+        FROM cohort_scope cs
+        LEFT JOIN first_cmaturity f ON f.project_id = cs.project_id
+        LEFT JOIN latest_cmaturity l ON l.project_id = cs.project_id
+        LEFT JOIN utility_latest u ON u.project_id = cs.project_id
+        LEFT JOIN project_money pm ON pm.project_id = cs.project_id
+        GROUP BY cs.cohort_id, cs.name, cs.year, cs.support_body_org_id
+        ORDER BY cs.year, cs.cohort_id""",
+    )
+
+
+def cohort_progress(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+    """Median consolidated progress per cohort and lever (projects with two rounds or more)."""
+    q = _Query(flt, weights)
+    _progress(q)
+    _cohorts(q)
+    return q.run(
+        con,
+        """SELECT cs.cohort_id, cp.lever,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY cp.progress) AS median_progress,
+               count(*) AS projects
+        FROM cohort_scope cs
+        JOIN consolidated_progress cp ON cp.project_id = cs.project_id
+        WHERE cp.progress IS NOT NULL
+        GROUP BY cs.cohort_id, cp.lever
+        ORDER BY cs.cohort_id, cp.lever""",
+    )
+
+
+def cohort_phases(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Share of each cohort's projects in each phase."""
+    q = _Query(flt)
+    _cohorts(q)
+    return q.run(
+        con,
+        """SELECT cs.cohort_id, p.phase, count(*) AS projects,
+               count(*) * 1.0 / sum(count(*)) OVER (PARTITION BY cs.cohort_id) AS share
+        FROM cohort_scope cs JOIN project p ON p.project_id = cs.project_id
+        GROUP BY cs.cohort_id, p.phase
+        ORDER BY cs.cohort_id, p.phase""",
+    )
+
+
+# --- what every figure means (the Method page is generated from this) ---------------------------
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    code: str
+    function: str  # the function of this module that computes it
+    fr: str
+    en: str
+    definition_fr: str
+    definition_en: str
+
+
+def _defs() -> tuple[MetricDef, ...]:
+    scale, thr, cap = int(SCORE_SCALE), int(DEFAULT_BLIND_SPOT_THRESHOLD), ACHIEVEMENT_CAP
+    cap_txt = f"{cap:g}"
+    return (
+        MetricDef(
+            "lever_score",
+            "lever_scores",
+            "Score de levier",
+            "Lever score",
+            f"Moyenne des scores (0–{ref.SCORE_MAX}) des questions répondues du levier, × {scale}, "
+            "sur 0–100 ; absent si aucune réponse. Un tour est une date d'évaluation ; plusieurs "
+            "évaluateurs d'un même regard à la même date sont d'abord moyennés par question. "
+            "« Dernier » = le tour le plus récent par projet et regard (jusqu'à la fin de "
+            "l'année de fin de période) ; « premier » = le plus ancien.",
+            f"Mean of the answered questions' scores (0–{ref.SCORE_MAX}) of the lever, × {scale}, "
+            "on 0–100; missing when none is answered. A round is one assessment date; several "
+            'assessors of one viewpoint on one date are first averaged per question. "Latest" '
+            "= the most recent round per project and viewpoint (up to the end of the period's last "
+            'year); "first" = the earliest.',
+        ),
+        MetricDef(
+            "maturity",
+            "maturity",
+            "Maturité",
+            "Maturity",
+            "Moyenne pondérée des derniers scores de levier d'un regard (poids des leviers égaux "
+            "par défaut) ; les leviers sans score sont écartés et les poids renormalisés.",
+            "Weighted mean of a viewpoint's latest lever scores (lever weights equal by "
+            "default); levers without a score are left out and the weights renormalised.",
+        ),
+        MetricDef(
+            "consolidated",
+            "consolidated_levers",
+            "Score consolidé",
+            "Consolidated score",
+            "Score de levier consolidé : moyenne pondérée, sur les regards présents, des derniers "
+            "scores du levier (poids des regards égaux par défaut). Maturité consolidée : moyenne "
+            "pondérée des scores consolidés, même règle pour les leviers manquants.",
+            "Consolidated lever score: weighted mean over the viewpoints present of the latest "
+            "lever scores (viewpoint weights equal by default). Consolidated maturity: weighted "
+            "mean of the consolidated lever scores, same rule for missing levers.",
+        ),
+        MetricDef(
+            "gap",
+            "viewpoint_gaps",
+            "Écart entre regards",
+            "Viewpoint gap",
+            "Écart maximum − minimum des derniers scores d'un levier entre les regards présents "
+            "(il en faut deux).",
+            "Max − min of a lever's latest scores over the viewpoints present (needs two).",
+        ),
+        MetricDef(
+            "blind_spot",
+            "blind_spots",
+            "Angle mort",
+            "Blind spot",
+            f"Score du projet sur lui-même − moyenne des autres regards ≥ +{thr} (trop confiant) "
+            f"ou ≤ −{thr} (sous-estimé) ; seuil réglable.",
+            f"The project's self score − the mean of the other viewpoints ≥ +{thr} "
+            f"(over-confident) or ≤ −{thr} (under-rated); threshold adjustable.",
+        ),
+        MetricDef(
+            "progress",
+            "progress",
+            "Progression",
+            "Progress",
+            "Dernier score de levier − premier score de levier, par projet, regard et levier "
+            "(il faut deux tours). Progression consolidée : moyenne pondérée sur les regards.",
+            "Latest lever score − first lever score, per project, viewpoint and lever (needs two "
+            "rounds). Consolidated progress: weighted mean over the viewpoints.",
+        ),
+        MetricDef(
+            "achievement",
+            "achievements",
+            "Atteinte",
+            "Achievement",
+            f"Valeur / cible (cible / valeur quand moins est mieux), plafonnée à {cap_txt}.",
+            f"Value / target (target / value where lower is better), capped at {cap_txt}.",
+        ),
+        MetricDef(
+            "utility_index",
+            "utility",
+            "Indice d'utilité",
+            "Utility index",
+            "100 × atteinte moyenne sur les indicateurs ayant une cible, par projet et année ; "
+            "l'indice et les bénéficiaires d'un projet sont ceux de sa dernière année renseignée.",
+            "100 × mean achievement over the indicators with a target, per project and year; a "
+            "project's index and beneficiaries are those of its latest year with a value.",
+        ),
+        MetricDef(
+            "cost_per_beneficiary",
+            "cost_per_beneficiary",
+            "Coût par bénéficiaire",
+            "Cost per beneficiary",
+            "€ de l'investisseur dans le projet / bénéficiaires atteints (tous les "
+            "investissements sans investisseur choisi) ; vide sans bénéficiaire.",
+            "The investor's € in the project / beneficiaries reached (all investments when no "
+            "investor is chosen); empty with no beneficiary.",
+        ),
+        MetricDef(
+            "resources",
+            "leverage",
+            "Ressources",
+            "Resources",
+            "R(p) = tous les investissements dans p + toutes les contributions à p sur la période.",
+            "R(p) = all investments in p + all contributions to p over the period.",
+        ),
+        MetricDef(
+            "leverage",
+            "leverage",
+            "Effet de levier partenarial",
+            "Partnership leverage",
+            "(R(p) − apport(i, p)) / apport(i, p) : euros mobilisés auprès des autres par euro de "
+            "l'investisseur i ; pour le portefeuille, Σ(R − apport) / Σ apport sur les projets "
+            "filtrés que i finance. Il faut choisir un investisseur. Calculé avec et sans les "
+            "ressources non financières (mécénat de compétences, apports en nature, contributions "
+            "en compétences, en nature ou en réseau).",
+            "(R(p) − own(i, p)) / own(i, p): euros mobilised from others per euro of investor i; "
+            "for the portfolio, Σ(R − own) / Σ own over the filtered projects i funds. It needs "
+            "a chosen investor. Computed with and without non-financial resources (skills "
+            "sponsorship, in kind, and contributions of kind skills, in_kind or network).",
+        ),
+        MetricDef(
+            "resource_mix",
+            "resource_mix",
+            "Mix public / privé",
+            "Public/private mix",
+            "Part de R(p) apportée par des organisations publiques (investisseurs publics, "
+            "collectivités, recherche) ou privées, selon le type de l'organisation.",
+            "Share of R(p) brought by public organisations (public investors, local "
+            "authorities, academia) or private ones, by the kind of the organisation.",
+        ),
+        MetricDef(
+            "fragile_share",
+            "portfolio_kpis",
+            "Part en territoires fragiles",
+            "Fragile share",
+            "Part des projets filtrés situés en QPV ou en zone de revitalisation rurale.",
+            "Share of the filtered projects flagged QPV or rural revitalisation.",
+        ),
+        MetricDef(
+            "partner_diversity",
+            "partner_diversity",
+            "Diversité partenariale",
+            "Partner diversity",
+            "Nombre de types d'organisations distincts parmi les financeurs et partenaires du "
+            "projet, et équitabilité de Shannon des ressources entre ces types (0–1 ; 0 avec un "
+            "seul type).",
+            "Number of distinct organisation kinds among the project's funders and partners, and "
+            "the Shannon evenness of its resources over those kinds (0–1; 0 with a single kind).",
+        ),
+        MetricDef(
+            "co_investment",
+            "co_investment",
+            "Co-investissement",
+            "Co-investment",
+            "Pour deux investisseurs, les projets filtrés qu'ils financent tous deux et les euros "
+            "de chacun dans ces projets.",
+            "For two investors, the filtered projects both fund and each one's euros in them.",
+        ),
+        MetricDef(
+            "cohort",
+            "cohort_figures",
+            "Chiffres de cohorte",
+            "Cohort figures",
+            "Taille, maturité consolidée médiane au premier et au dernier tour, progression "
+            "médiane par levier, part des projets par phase, indice d'utilité médian, et effet de "
+            "levier médian quand un investisseur est choisi.",
+            "Size, median consolidated maturity at the first round and at the latest, median "
+            "progress per lever, share of projects in each phase, median utility index, and "
+            "median leverage when an investor is chosen.",
+        ),
+    )
+
+
+METRICS: tuple[MetricDef, ...] = _defs()

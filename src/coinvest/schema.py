@@ -89,6 +89,18 @@ def _v1_statements() -> list[str]:
             comment VARCHAR,
             PRIMARY KEY (assessment_id, question)
         )""",
+        # Derived, not user data: lever scores per assessment round (DESIGN §4), rewritten by
+        # coinvest.metrics.refresh_lever_rounds on every write of assessments, so that the pages
+        # read ~50 rows per project instead of every answer.
+        f"""CREATE TABLE lever_round (
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", ref.VIEWPOINT_CODES)},
+            assessed_on DATE NOT NULL,
+            lever VARCHAR NOT NULL {_check_in("lever", ref.LEVER_CODES)},
+            score DOUBLE NOT NULL CHECK (score BETWEEN 0 AND 100),
+            is_first BOOLEAN NOT NULL,  -- the earliest round of this project and viewpoint
+            is_latest BOOLEAN NOT NULL  -- the most recent one, when no period end is set
+        )""",
         f"""CREATE TABLE investment (
             investment_id VARCHAR PRIMARY KEY CHECK (length(trim(investment_id)) > 0),
             investor_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
@@ -199,16 +211,16 @@ def current_version(cur) -> int | None:
     exists = cur.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_name = 'schema_version' AND table_schema = current_schema()"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return None
-    return cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    return cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
 
 
 def user_table_count(cur) -> int:
     return cur.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def migrate(con) -> int:

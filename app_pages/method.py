@@ -1,0 +1,106 @@
+"""Method (DESIGN §5.9): generated from the reference model and the metric layer's definitions."""
+
+import pandas as pd
+import streamlit as st
+
+from coinvest import reference as ref
+from coinvest.i18n import t
+from coinvest.metrics import METRICS
+from ui.context import lang
+
+language = lang()
+en = language == "en"
+
+st.title(t("method.title", language))
+st.caption(t("method.caption", language))
+
+st.header(t("method.levers", language))
+st.write(t("method.levers.intro", language))
+for number, lever in enumerate(ref.LEVERS, start=1):
+    with st.expander(f"{number}. {lever.label(language)}", expanded=number == 1):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col.code", language): [q.code for q in lever.questions],
+                    t("col.question", language): [q.label(language) for q in lever.questions],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+st.header(t("method.viewpoints", language))
+st.write(t("method.viewpoints.intro", language))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("col.code", language): [v.code for v in ref.VIEWPOINTS],
+            t("col.label", language): [v.label(language) for v in ref.VIEWPOINTS],
+            t("col.who", language): [
+                v.assessors_en if en else v.assessors_fr for v in ref.VIEWPOINTS
+            ],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.header(t("method.phases", language))
+st.write(t("method.phases.intro", language))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("col.code", language): [p.code for p in ref.PHASES],
+            t("col.label", language): [p.label(language) for p in ref.PHASES],
+        }
+    ),
+    hide_index=True,
+)
+
+st.header(t("method.scale", language))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("col.level", language): [level for level, _, _ in ref.MATURITY_SCALE],
+            t("col.label", language): [en_ if en else fr for _, fr, en_ in ref.MATURITY_SCALE],
+        }
+    ),
+    hide_index=True,
+)
+
+st.header(t("method.figures", language))
+for metric in METRICS:
+    st.markdown(
+        f"**{metric.en if en else metric.fr}** — {metric.definition_en if en else metric.definition_fr}"
+    )
+
+st.header(t("method.lists", language))
+yes, no = t("yes", language), t("no", language)
+sectors = ref.labels(ref.SECTORS, language)
+tables = (
+    (
+        "method.instruments",
+        ref.INSTRUMENTS,
+        {t("col.financial", language): [yes if i.financial else no for i in ref.INSTRUMENTS]},
+    ),
+    (
+        "method.kinds",
+        ref.ORG_KINDS,
+        {t("col.sector", language): [sectors[k.sector] for k in ref.ORG_KINDS]},
+    ),
+    ("method.investor_levers", ref.INVESTOR_LEVERS, {}),
+    ("method.partnership_types", ref.PARTNERSHIP_TYPES, {}),
+    ("method.needs", ref.NEEDS, {}),
+)
+for key, items, extra in tables:
+    st.subheader(t(key, language))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.code", language): [i.code for i in items],
+                t("col.label", language): [i.label(language) for i in items],
+                **extra,
+            }
+        ),
+        hide_index=True,
+    )

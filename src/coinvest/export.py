@@ -1,0 +1,46 @@
+"""`coinvest export`: the tables of computed figures, exactly those the pages show, unrounded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from coinvest import metrics
+from coinvest.filters import PortfolioFilter
+
+EXPORT_FILES = ("project_levers", "project_summary", "portfolio")
+WORKBOOK = "coinvest-export.xlsx"
+
+
+def export_frames(
+    con,
+    flt: PortfolioFilter,
+    weights: metrics.Weights = metrics.EQUAL,
+    threshold: float = metrics.DEFAULT_BLIND_SPOT_THRESHOLD,
+) -> dict[str, pd.DataFrame]:
+    """The three export tables of DESIGN §6.3, straight from the metric layer."""
+    return {
+        "project_levers": metrics.lever_scores(con, flt, "latest"),
+        "project_summary": metrics.project_summary(con, flt, weights, threshold),
+        "portfolio": metrics.portfolio_summary(con, flt),
+    }
+
+
+def write_export(con, flt: PortfolioFilter, out_dir: Path, xlsx: bool = False) -> list[Path]:
+    """Write the CSV files (UTF-8, `.` as decimal point, empty cells where a figure does not
+    exist) and, with `xlsx`, the same tables as sheets of one workbook. Returns the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frames = export_frames(con, flt)
+    written = []
+    for name, frame in frames.items():
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=False, encoding="utf-8", na_rep="", lineterminator="\n")
+        written.append(path)
+    if xlsx:
+        path = out_dir / WORKBOOK
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, frame in frames.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+        written.append(path)
+    return written

@@ -1,0 +1,88 @@
+"""The Method page: generated from the reference model and the metric layer, so it cannot drift."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coinvest import metrics
+from coinvest import reference as ref
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def method(tmp_path, monkeypatch, clear_streamlit_caches):
+    monkeypatch.setenv("COINVEST_DB", str(tmp_path / "m.duckdb"))
+
+    def open_page(lang: str = "fr") -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if lang != "fr":
+            at.query_params["lang"] = lang
+        at.run()
+        at.switch_page("app_pages/method.py").run()
+        assert not at.exception
+        return at
+
+    return open_page
+
+
+def _text(at: AppTest) -> str:
+    parts = (
+        [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    )
+    parts += [e.value for e in at.markdown] + [e.label for e in at.expander]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_string())
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_method_page_shows_every_lever_question_viewpoint_phase_and_figure(method, lang):
+    text = _text(method(lang))
+    for lever in ref.LEVERS:
+        assert lever.label(lang) in text
+    for question in ref.QUESTIONS:
+        assert question.code in text
+    for items in (ref.VIEWPOINTS, ref.PHASES, ref.INSTRUMENTS, ref.NEEDS, ref.ORG_KINDS):
+        for item in items:
+            assert item.label(lang) in text, item.code
+    for _level, fr, en in ref.MATURITY_SCALE:
+        assert (en if lang == "en" else fr) in text
+    for metric in metrics.METRICS:
+        assert (metric.en if lang == "en" else metric.fr) in text
+        definition = metric.definition_en if lang == "en" else metric.definition_fr
+        assert definition[:40] in text.replace("\\", "")
+
+
+def test_definitions_quote_the_constants_the_sql_uses(method):
+    text = _text(method("en"))
+    assert f"≥ +{int(metrics.DEFAULT_BLIND_SPOT_THRESHOLD)}" in text
+    assert f"capped at {metrics.ACHIEVEMENT_CAP:g}" in text
+    assert f"× {int(metrics.SCORE_SCALE)}" in text
+
+
+def test_every_metric_function_is_defined_on_the_method_page():
+    described = {m.function for m in metrics.METRICS}
+    for name in described:
+        assert callable(getattr(metrics, name)), name
+    public = {
+        name
+        for name, fn in inspect.getmembers(metrics, inspect.isfunction)
+        if fn.__module__ == metrics.__name__ and not name.startswith("_")
+    }
+    helpers = {
+        "refresh_lever_rounds",
+        "projects_by",
+        "projects_by_department",
+        "portfolio_summary",
+        "project_summary",
+        "utility_by_year",
+        "cohort_progress",
+        "cohort_phases",
+    }
+    # every figure-computing function is described, or only regroups figures described elsewhere
+    assert public - helpers <= described
