@@ -257,7 +257,7 @@ def _blind_spots(q: _Query, threshold: float) -> None:
     q.add(
         "self_vs_others",
         """SELECT s.project_id, s.lever, s.score AS self_score, avg(o.score) AS others_score,
-               round(s.score - avg(o.score), 9) AS difference
+               s.score - avg(o.score) AS difference
         FROM latest_lever s
         JOIN latest_lever o ON o.project_id = s.project_id AND o.lever = s.lever
                            AND o.viewpoint <> $self_viewpoint
@@ -268,11 +268,11 @@ def _blind_spots(q: _Query, threshold: float) -> None:
     q.add(
         "blind_spot",
         """SELECT project_id, lever, self_score, others_score, difference,
-               CASE WHEN difference >= $threshold THEN 'over_confident'
-                    ELSE 'under_rated' END AS kind
+               CASE WHEN difference > 0 THEN 'over_confident' ELSE 'under_rated' END AS kind
         FROM self_vs_others
-        WHERE difference >= $threshold OR difference <= -$threshold""",
+        WHERE abs(difference) >= $threshold - $epsilon""",
         threshold=float(threshold),
+        epsilon=1e-9,  # a difference of exactly the threshold counts, float noise aside
     )
 
 
