@@ -25,6 +25,14 @@ pages = {
             default=True,
         ),
     ],
+    t("app.section.data", language): [
+        st.Page(
+            HERE / "app_pages" / "data.py",
+            title=t("data.title", language),
+            icon=":material/upload_file:",
+            url_path="data",
+        ),
+    ],
     t("app.section.reference", language): [
         st.Page(
             HERE / "app_pages" / "method.py",

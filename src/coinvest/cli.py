@@ -46,6 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
 
+    load = sub.add_parser("import", help="validate then load a workbook or CSV files")
+    load.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="an .xlsx workbook, CSV files, or a zip of CSV files",
+    )
+    load.add_argument(
+        "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+    )
+
     export = sub.add_parser(
         "export", help="write the computed figures (project levers, project summary, portfolio)"
     )
@@ -122,6 +133,43 @@ def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
     return flt
 
 
+def _import(args: argparse.Namespace) -> int:
+    from coinvest.db import open_database, resolve_db_path
+    from coinvest.importer import import_files
+
+    lang = _lang()
+    files = []
+    for name in args.files:
+        try:
+            files.append((name, Path(name).read_bytes()))
+        except OSError as exc:
+            print(
+                f"coinvest: {t('cli.cannot_read', lang, path=name, detail=exc.strerror)}",
+                file=sys.stderr,
+            )
+            return 1
+    con = open_database(resolve_db_path(args.db))
+    try:
+        report = import_files(
+            con,
+            files,
+            progress=lambda stage, detail: print(
+                f"  {t('import.stage.' + stage, lang)}: {detail}", file=sys.stderr, flush=True
+            ),
+        )
+    finally:
+        con.close()
+    if report.problems:
+        frame = report.problems_frame(lang).fillna("")
+        print(frame.to_string(index=False), file=sys.stderr)
+    if not report.loaded:
+        print(t("import.refused", lang, errors=len(report.errors)), file=sys.stderr)
+        return 1
+    print(report.counts_frame().to_string(index=False))
+    print(t("import.done", lang), file=sys.stderr)
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from coinvest.db import open_database, resolve_db_path
     from coinvest.export import write_export
@@ -165,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "import":
+            return _import(args)
     except CoinvestError as exc:
         print(f"coinvest: {exc.message(_lang())}", file=sys.stderr)
         return 1

@@ -1,0 +1,214 @@
+"""Data (DESIGN §5.8): import with validation, templates, exports, the assessment questionnaire,
+the committee report and the import log."""
+
+from datetime import date
+
+import streamlit as st
+
+from coinvest import reference as ref
+from coinvest.assessments import (
+    AssessmentInput,
+    find_projects,
+    related_organisations,
+    save_assessment,
+)
+from coinvest.errors import CoinvestError
+from coinvest.i18n import t
+from coinvest.importer import import_files, import_log, max_import_bytes
+from coinvest.interchange import SHEETS
+from coinvest.report import committee_report
+from coinvest.workbook import (
+    build_template_xlsx,
+    build_template_zip,
+    export_portfolio_xlsx,
+    frame_to_csv,
+    frame_to_xlsx,
+    table_frame,
+)
+from ui.context import connection, current_filter, lang
+
+language = lang()
+con = connection()
+flt = current_filter()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.title(t("data.title", language))
+st.caption(t("data.caption", language))
+
+tab_import, tab_templates, tab_export, tab_form, tab_log = st.tabs(
+    [
+        t("data.tab.import", language),
+        t("data.tab.templates", language),
+        t("data.tab.export", language),
+        t("data.tab.questionnaire", language),
+        t("data.tab.log", language),
+    ]
+)
+
+with tab_import:
+    st.write(t("data.import.intro", language, limit=round(max_import_bytes() / 1024 / 1024)))
+    uploads = st.file_uploader(
+        t("data.import.files", language),
+        type=["xlsx", "csv", "zip", "txt"],
+        accept_multiple_files=True,
+        key="data_upload",
+    )
+    if st.button(
+        t("data.import.run", language), type="primary", disabled=not uploads, key="data_import"
+    ):
+        files = [(u.name, u.getvalue()) for u in uploads]
+        with st.status(t("data.import.running", language), expanded=True) as status:
+            report = import_files(
+                con,
+                files,
+                progress=lambda stage, detail: status.write(
+                    f"{t('import.stage.' + stage, language)} — {detail}"
+                ),
+            )
+            status.update(
+                label=t("data.import.loaded" if report.loaded else "data.import.refused", language),
+                state="complete" if report.loaded else "error",
+            )
+        if report.loaded:
+            st.cache_data.clear()
+            st.success(t("data.import.success", language))
+            st.dataframe(report.counts_frame(), hide_index=True, key="data_counts")
+        else:
+            st.error(t("import.refused", language, errors=len(report.errors)))
+        if report.problems:
+            st.subheader(t("data.import.report", language))
+            st.dataframe(report.problems_frame(language), hide_index=True, key="data_problems")
+
+with tab_templates:
+    st.write(t("data.templates.intro", language))
+    st.download_button(
+        t("data.templates.xlsx", language),
+        data=build_template_xlsx(),
+        file_name="coinvest-modele.xlsx",
+        mime=XLSX,
+        key="dl_template_xlsx",
+    )
+    st.download_button(
+        t("data.templates.zip", language),
+        data=build_template_zip(),
+        file_name="coinvest-modele-csv.zip",
+        mime="application/zip",
+        key="dl_template_zip",
+    )
+
+with tab_export:
+    st.write(t("data.export.intro", language))
+    sheet_name = st.selectbox(
+        t("data.export.table", language),
+        [s.name for s in SHEETS],
+        format_func=lambda name: t(f"sheet.{name}", language),
+        key="data_export_table",
+    )
+    frame = table_frame(con, sheet_name, flt)
+    st.caption(t("data.export.rows", language, rows=len(frame)))
+    left, right = st.columns(2)
+    left.download_button(
+        "CSV",
+        data=frame_to_csv(frame),
+        file_name=f"{sheet_name}.csv",
+        mime="text/csv",
+        key="dl_table_csv",
+    )
+    right.download_button(
+        "Excel",
+        data=frame_to_xlsx(frame, sheet_name),
+        file_name=f"{sheet_name}.xlsx",
+        mime=XLSX,
+        key="dl_table_xlsx",
+    )
+    st.divider()
+    st.write(t("data.export.portfolio", language))
+    if st.button(t("data.export.prepare", language), key="data_prepare"):
+        st.session_state["data_portfolio_xlsx"] = export_portfolio_xlsx(con, flt)
+        st.session_state["data_report_html"] = committee_report(con, flt, language)
+    if "data_portfolio_xlsx" in st.session_state:
+        st.download_button(
+            t("data.export.workbook", language),
+            data=st.session_state["data_portfolio_xlsx"],
+            file_name="coinvest-portefeuille.xlsx",
+            mime=XLSX,
+            key="dl_portfolio",
+        )
+        st.download_button(
+            t("data.export.report", language),
+            data=st.session_state["data_report_html"].encode("utf-8"),
+            file_name="coinvest-revue-comite.html",
+            mime="text/html",
+            key="dl_report",
+        )
+
+with tab_form:
+    st.write(t("data.form.intro", language))
+    search = st.text_input(t("data.form.search", language), key="form_search")
+    matches = find_projects(con, search or "", limit=50)
+    if matches.empty:
+        st.info(t("data.form.no_project", language))
+    else:
+        project_id = st.selectbox(
+            t("data.form.project", language),
+            list(matches["project_id"]),
+            format_func=lambda pid: (
+                f"{dict(zip(matches['project_id'], matches['name'], strict=True))[pid]} ({pid})"
+            ),
+            key="form_project",
+        )
+        viewpoint = st.selectbox(
+            t("data.form.viewpoint", language),
+            list(ref.VIEWPOINT_CODES),
+            format_func=lambda v: ref.labels(ref.VIEWPOINTS, language)[v],
+            key="form_viewpoint",
+        )
+        orgs = related_organisations(con, project_id)
+        assessor = st.selectbox(
+            t("data.form.assessor", language),
+            list(orgs["org_id"]),
+            format_func=lambda oid: dict(zip(orgs["org_id"], orgs["name"], strict=True))[oid],
+            key="form_assessor",
+        )
+        scale = " · ".join(
+            f"{lvl} {en if language == 'en' else fr}" for lvl, fr, en in ref.MATURITY_SCALE
+        )
+        with st.form("questionnaire", clear_on_submit=False):
+            assessed_on = st.date_input(
+                t("data.form.date", language),
+                value=date.today(),
+                format="DD/MM/YYYY",
+                key="form_date",
+            )
+            scores: dict[str, int | None] = {}
+            for lever in ref.LEVERS:
+                st.markdown(f"**{lever.label(language)}**")
+                for question in lever.questions:
+                    scores[question.code] = st.radio(
+                        question.label(language),
+                        options=[None, 0, 1, 2, 3, 4],
+                        format_func=lambda s: "—" if s is None else str(s),
+                        horizontal=True,
+                        help=f"{question.code} — {scale}",
+                        key=f"form_{question.code}",
+                    )
+            comment = st.text_area(t("data.form.comment", language), key="form_comment")
+            submitted = st.form_submit_button(t("data.form.save", language), type="primary")
+        if submitted:
+            try:
+                saved = save_assessment(
+                    con,
+                    AssessmentInput(project_id, viewpoint, assessor, assessed_on, scores, comment),
+                )
+            except CoinvestError as exc:
+                st.error(exc.message(language))
+            else:
+                st.cache_data.clear()
+                st.success(t("data.form.saved", language, id=saved))
+
+with tab_log:
+    log = import_log(con)
+    if log.empty:
+        st.info(t("data.log.empty", language))
+    else:
+        st.dataframe(log, hide_index=True, key="data_log")

@@ -1,0 +1,724 @@
+"""Import a workbook or CSV files (DESIGN §6): read, validate everything, then write or nothing.
+
+The Data page and `coinvest import` both call `import_files`. Every problem is reported with its
+file, sheet, row, column, value and the rule broken; a file set with any error writes nothing;
+a good one is written in one transaction as an idempotent upsert keyed by the user's own ids,
+and the report counts the rows added, updated and unchanged per table.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from coinvest import reference as ref
+from coinvest.db import transaction
+from coinvest.i18n import t
+from coinvest.interchange import (
+    HELPER_SHEETS,
+    SHEETS,
+    CellError,
+    Column,
+    Sheet,
+    header_key,
+    is_blank,
+    match_column,
+    match_sheet,
+    parse,
+)
+from coinvest.metrics import refresh_lever_rounds
+
+DEFAULT_MAX_MB = 16
+Progress = Callable[[str, str], None]  # (stage: reading | validating | writing, detail)
+
+
+def max_import_bytes() -> int:
+    """The size limit of one import, in bytes (COINVEST_MAX_IMPORT_MB, default 16 MB)."""
+    try:
+        megabytes = float(os.environ.get("COINVEST_MAX_IMPORT_MB", DEFAULT_MAX_MB))
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB
+    return int(megabytes * 1024 * 1024)
+
+
+@dataclass
+class Problem:
+    """One broken rule, located as precisely as the file allows."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"  # or "warning"
+
+    def message(self, lang: str = "fr") -> str:
+        return t(self.rule, lang, **self.params)
+
+
+@dataclass
+class Table:
+    """The cells of one sheet or CSV file, with the row numbers a spreadsheet shows."""
+
+    file: str
+    sheet: Sheet
+    sheet_label: str
+    header_row: int
+    columns: list[Column | None]  # per position; None for unknown columns
+    rows: list[tuple[int, list[Any]]]
+
+
+@dataclass
+class ImportReport:
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    loaded: bool = False
+    files: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def problems_frame(self, lang: str = "fr") -> pd.DataFrame:
+        """The validation report as a table: file, sheet, row, column, value, rule, severity."""
+        return pd.DataFrame(
+            [
+                {
+                    "file": p.file,
+                    "sheet": p.sheet,
+                    "row": p.row,
+                    "column": p.column,
+                    "value": p.value,
+                    "rule": p.message(lang),
+                    "severity": p.severity,
+                }
+                for p in self.problems
+            ],
+            columns=["file", "sheet", "row", "column", "value", "rule", "severity"],
+        ).astype({"row": "Int64"})
+
+    def counts_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"table": table, **c} for table, c in self.counts.items()],
+            columns=["table", "added", "updated", "unchanged"],
+        )
+
+
+def _quiet(stage: str, detail: str) -> None:
+    pass
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _table_from_rows(
+    file: str,
+    sheet: Sheet,
+    label: str,
+    rows: Iterable[tuple[int, list[Any]]],
+    problems: list[Problem],
+) -> Table | None:
+    iterator = iter(rows)
+    for number, cells in iterator:
+        if any(not is_blank(c) for c in cells):
+            header_row, headers = number, cells
+            break
+    else:
+        problems.append(
+            Problem(file, label, None, None, None, "rule.empty_sheet", severity="warning")
+        )
+        return None
+    columns: list[Column | None] = []
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        if is_blank(header):
+            columns.append(None)
+            continue
+        column = match_column(sheet, header)
+        if column is None:
+            problems.append(
+                Problem(
+                    file,
+                    label,
+                    header_row,
+                    str(header),
+                    None,
+                    "rule.unknown_column",
+                    severity="warning",
+                )
+            )
+        elif column.name in seen:
+            problems.append(
+                Problem(file, label, header_row, str(header), None, "rule.duplicate_column")
+            )
+            column = None
+        else:
+            seen[column.name] = position
+        columns.append(column)
+    for name in sheet.required:
+        if name not in seen:
+            problems.append(Problem(file, label, header_row, name, None, "rule.required_column"))
+    data = []
+    for number, cells in iterator:
+        if any(not is_blank(c) for c in cells):
+            data.append((number, list(cells) + [None] * (len(columns) - len(cells))))
+    return Table(file, sheet, label, header_row, columns, data)
+
+
+def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
+    sheet = match_sheet(PurePath(file).stem)
+    if sheet is None:
+        problems.append(
+            Problem(
+                file,
+                "",
+                None,
+                None,
+                PurePath(file).name,
+                "rule.unknown_file",
+                {"expected": ", ".join(s.name + ".csv" for s in SHEETS)},
+            )
+        )
+        return None
+    if b"\x00" in data[:65536]:
+        problems.append(Problem(file, sheet.name, None, None, None, "rule.not_text"))
+        return None
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    try:
+        rows = [(number, row) for number, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        problems.append(
+            Problem(file, sheet.name, None, None, None, "rule.bad_csv", {"detail": str(exc)})
+        )
+        return None
+    return _table_from_rows(file, sheet, sheet.name, rows, problems)
+
+
+def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        problems.append(Problem(file, "", None, None, None, "rule.not_a_workbook"))
+        return []
+    tables = []
+    try:
+        known = False
+        for ws in book.worksheets:
+            if header_key(ws.title) in (header_key(h) for h in HELPER_SHEETS):
+                continue
+            sheet = match_sheet(ws.title)
+            if sheet is None:
+                problems.append(
+                    Problem(
+                        file, ws.title, None, None, None, "rule.unknown_sheet", severity="warning"
+                    )
+                )
+                continue
+            known = True
+            rows = (
+                (number, list(values))
+                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            )
+            table = _table_from_rows(file, sheet, ws.title, rows, problems)
+            if table is not None:
+                tables.append(table)
+        if not known:
+            problems.append(
+                Problem(
+                    file,
+                    "",
+                    None,
+                    None,
+                    None,
+                    "rule.no_known_sheet",
+                    {"expected": ", ".join(s.name for s in SHEETS)},
+                )
+            )
+    finally:
+        book.close()
+    return tables
+
+
+def read_files(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
+    """The tables in a set of uploaded files (workbooks, CSV files, or a zip of CSV files)."""
+    problems: list[Problem] = []
+    tables: list[Table] = []
+    limit = max_import_bytes()
+    total = sum(len(data) for _, data in files)
+    if not files:
+        problems.append(Problem("", "", None, None, None, "rule.no_file"))
+        return tables, problems
+    if total > limit:
+        problems.append(
+            Problem(
+                ", ".join(name for name, _ in files),
+                "",
+                None,
+                None,
+                None,
+                "rule.file_too_large",
+                {"size": round(total / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)},
+            )
+        )
+        return tables, problems
+    for name, data in files:
+        if not data.strip():
+            problems.append(Problem(name, "", None, None, None, "rule.empty_file"))
+            continue
+        suffix = PurePath(name).suffix.lower()
+        if data[:4] == b"PK\x03\x04":
+            try:
+                archive = zipfile.ZipFile(io.BytesIO(data))
+                members = archive.namelist()
+            except zipfile.BadZipFile:
+                problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
+                continue
+            if "[Content_Types].xml" in members:
+                tables.extend(_read_workbook(name, data, problems))
+                continue
+            csv_members = [m for m in members if m.lower().endswith(".csv") and not m.endswith("/")]
+            if not csv_members:
+                problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
+            for member in csv_members:
+                table = _read_csv(f"{name}/{member}", archive.read(member), problems)
+                if table is not None:
+                    tables.append(table)
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
+        else:
+            table = _read_csv(name, data, problems)
+            if table is not None:
+                tables.append(table)
+    seen: dict[str, str] = {}
+    for table in tables:
+        if table.sheet.name in seen:
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    None,
+                    None,
+                    None,
+                    "rule.duplicate_sheet",
+                    {"other": seen[table.sheet.name]},
+                )
+            )
+        seen[table.sheet.name] = table.file
+    return tables, problems
+
+
+# --- validating -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """The valid rows of one sheet: column name → value, with their row numbers."""
+
+    table: Table
+    records: list[tuple[int, dict[str, Any]]]
+
+
+_REF_QUERIES = {
+    "organisations": "SELECT org_id FROM organisation WHERE org_id = ANY($ids)",
+    "projects": "SELECT project_id FROM project WHERE project_id = ANY($ids)",
+    "cohorts": "SELECT cohort_id FROM cohort WHERE cohort_id = ANY($ids)",
+    "indicators": "SELECT indicator_code FROM indicator WHERE indicator_code = ANY($ids)",
+}
+
+
+def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
+    sheet = table.sheet
+    records = []
+    keys_seen: dict[tuple, int] = {}
+    for number, cells in table.rows:
+        record: dict[str, Any] = {}
+        ok = True
+        for column, value in zip(table.columns, cells, strict=False):
+            if column is None:
+                continue
+            try:
+                parsed = parse(column, value)
+            except CellError as exc:
+                problems.append(
+                    Problem(
+                        table.file,
+                        table.sheet_label,
+                        number,
+                        column.name,
+                        _show(value),
+                        exc.rule,
+                        exc.params,
+                    )
+                )
+                ok = False
+                continue
+            if parsed is None and column.required:
+                problems.append(
+                    Problem(
+                        table.file,
+                        table.sheet_label,
+                        number,
+                        column.name,
+                        None,
+                        "rule.required_value",
+                    )
+                )
+                ok = False
+            record[column.name] = parsed
+        if not ok:
+            continue
+        if (
+            sheet.name == "cohort_members"
+            and record.get("exit_date")
+            and record["exit_date"] < record["entry_date"]
+        ):
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    "exit_date",
+                    _show(record["exit_date"]),
+                    "rule.exit_before_entry",
+                )
+            )
+            continue
+        if sheet.name == "assessments" and all(record.get(q) is None for q in ref.QUESTION_CODES):
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    None,
+                    None,
+                    "rule.no_scores",
+                    severity="warning",
+                )
+            )
+        key = tuple(record.get(k) for k in sheet.key)
+        if key in keys_seen:
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    sheet.key[0],
+                    " / ".join(map(str, key)),
+                    "rule.duplicate_id",
+                    {"first": keys_seen[key]},
+                )
+            )
+            continue
+        keys_seen[key] = number
+        records.append((number, record))
+    return Parsed(table, records)
+
+
+def _check_references(con, parsed: dict[str, Parsed], problems: list[Problem]) -> None:
+    wanted: dict[str, set[str]] = {}
+    for item in parsed.values():
+        for column in item.table.sheet.columns:
+            if column.ref_sheet:
+                wanted.setdefault(column.ref_sheet, set()).update(
+                    r[column.name] for _, r in item.records if r.get(column.name) is not None
+                )
+    known: dict[str, set[str]] = {}
+    cur = con.cursor()
+    try:
+        for sheet_name, ids in wanted.items():
+            sheet_key = next(s.key[0] for s in SHEETS if s.name == sheet_name)
+            in_file = (
+                {r[sheet_key] for _, r in parsed[sheet_name].records}
+                if sheet_name in parsed
+                else set()
+            )
+            missing = sorted(ids - in_file)
+            in_db = set()
+            if missing:
+                in_db = {
+                    row[0]
+                    for row in cur.execute(_REF_QUERIES[sheet_name], {"ids": missing}).fetchall()
+                }
+            known[sheet_name] = in_file | in_db
+    finally:
+        cur.close()
+    for item in parsed.values():
+        kept = []
+        for number, record in item.records:
+            ok = True
+            for column in item.table.sheet.columns:
+                value = record.get(column.name)
+                if column.ref_sheet and value is not None and value not in known[column.ref_sheet]:
+                    problems.append(
+                        Problem(
+                            item.table.file,
+                            item.table.sheet_label,
+                            number,
+                            column.name,
+                            value,
+                            "rule.unresolved_reference",
+                            {"sheet": column.ref_sheet},
+                        )
+                    )
+                    ok = False
+            if ok:
+                kept.append((number, record))
+        item.records = kept
+
+
+def validate(con, tables: list[Table], problems: list[Problem]) -> dict[str, Parsed]:
+    parsed = {}
+    for table in tables:
+        if any(
+            p.rule == "rule.required_column"
+            and p.file == table.file
+            and p.sheet == table.sheet_label
+            for p in problems
+        ):
+            continue  # the sheet cannot be read without its required columns
+        parsed[table.sheet.name] = _validate_table(table, problems)
+    _check_references(con, parsed, problems)
+    return parsed
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+_ARROW_TYPES = {
+    "id": pa.string(),
+    "text": pa.string(),
+    "code": pa.string(),
+    "commune": pa.string(),
+    "bool": pa.bool_(),
+    "year": pa.int32(),
+    "int": pa.int32(),
+    "amount": pa.float64(),
+    "number": pa.float64(),
+    "date": pa.date32(),
+    "score": pa.int16(),
+}
+
+
+def _arrow(columns: list[Column], records: list[dict[str, Any]]) -> pa.Table:
+    return pa.table(
+        {
+            c.name: pa.array([r.get(c.name) for r in records], type=_ARROW_TYPES[c.kind])
+            for c in columns
+        }
+    )
+
+
+def _upsert(cur, table: str, key: tuple[str, ...], data: pa.Table) -> dict[str, int]:
+    """Insert new rows, update changed ones, leave identical ones; count each."""
+    columns = data.column_names  # from the fixed interchange description
+    non_key = [c for c in columns if c not in key]
+    cur.register("incoming", data)
+    join = " AND ".join(f"t.{k} = i.{k}" for k in key)
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in non_key) or "TRUE"
+    added, unchanged = cur.execute(
+        f"""SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})),
+                   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {same}))
+            FROM incoming i"""
+    ).fetchall()[0]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in non_key)
+    conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    cur.execute(
+        f"""INSERT INTO {table} ({", ".join(columns)})
+            SELECT {", ".join(columns)} FROM incoming i
+            WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {same})
+            ON CONFLICT ({", ".join(key)}) {conflict}"""
+    )
+    cur.unregister("incoming")
+    return {"added": added, "updated": data.num_rows - added - unchanged, "unchanged": unchanged}
+
+
+def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
+    """Assessments and their answers. An assessment is unchanged when its row and its set of
+    answers are; changed answers are replaced as a set. Returns the counts and the projects
+    whose lever scores must be recomputed."""
+    sheet = parsed.table.sheet
+    head_columns = [c for c in sheet.columns if c.kind != "score" and c in parsed.table.columns]
+    records = [r for _, r in parsed.records]
+    head = _arrow(head_columns, records)
+    answers = [
+        (r["assessment_id"], q, r[q])
+        for r in records
+        for q in ref.QUESTION_CODES
+        if r.get(q) is not None
+    ]
+    answer_table = pa.table(
+        {
+            "assessment_id": pa.array([a[0] for a in answers], pa.string()),
+            "question": pa.array([a[1] for a in answers], pa.string()),
+            "score": pa.array([a[2] for a in answers], pa.int16()),
+        }
+    )
+    cur.register("incoming_head", head)
+    cur.register("incoming_answers", answer_table)
+    same = " AND ".join(
+        f"t.{c.name} IS NOT DISTINCT FROM i.{c.name}"
+        for c in head_columns
+        if c.name != "assessment_id"
+    )
+    before = dict(
+        cur.execute(
+            "SELECT t.assessment_id, t.project_id FROM assessment t "
+            "JOIN incoming_head i ON i.assessment_id = t.assessment_id"
+        ).fetchall()
+    )
+    row_changed = {
+        row[0]
+        for row in cur.execute(
+            f"SELECT t.assessment_id FROM assessment t "
+            f"JOIN incoming_head i ON i.assessment_id = t.assessment_id WHERE NOT ({same})"
+        ).fetchall()
+    }
+    answers_changed = {
+        row[0]
+        for row in cur.execute(
+            """SELECT i.assessment_id FROM incoming_answers i
+               LEFT JOIN assessment_answer a
+                 ON a.assessment_id = i.assessment_id AND a.question = i.question
+               WHERE a.score IS DISTINCT FROM i.score
+               UNION
+               SELECT a.assessment_id FROM assessment_answer a
+               JOIN incoming_head h ON h.assessment_id = a.assessment_id
+               LEFT JOIN incoming_answers i
+                 ON i.assessment_id = a.assessment_id AND i.question = a.question
+               WHERE i.question IS NULL"""
+        ).fetchall()
+    }
+    _upsert(cur, "assessment", sheet.key, head)
+    replaced = sorted(answers_changed & set(before))
+    if replaced:
+        cur.execute(
+            "DELETE FROM assessment_answer WHERE assessment_id = ANY($ids)", {"ids": replaced}
+        )
+    if answers_changed:
+        cur.execute(
+            "INSERT INTO assessment_answer (assessment_id, question, score) "
+            "SELECT assessment_id, question, score FROM incoming_answers "
+            "WHERE assessment_id = ANY($ids)",
+            {"ids": sorted(answers_changed)},
+        )
+    cur.unregister("incoming_head")
+    cur.unregister("incoming_answers")
+    added = len(records) - len(before)
+    changed = row_changed | (answers_changed & set(before))
+    counts = {"added": added, "updated": len(changed), "unchanged": len(before) - len(changed)}
+    new_ids = {r["assessment_id"] for r in records} - set(before)
+    touched = changed | new_ids
+    projects = {r["project_id"] for r in records if r["assessment_id"] in touched}
+    projects |= {before[a] for a in changed}  # an assessment may have moved to another project
+    return counts, sorted(projects)
+
+
+def _write(con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress) -> None:
+    with transaction(con) as cur:
+        projects_touched: list[str] = []
+        for sheet in SHEETS:
+            if sheet.name not in parsed:
+                continue
+            item = parsed[sheet.name]
+            progress("writing", f"{sheet.name}: {len(item.records):,}")
+            if sheet.name == "assessments":
+                counts, projects_touched = _write_assessments(cur, item)
+            else:
+                # only the columns the file has: the others keep their value (or default)
+                present = [c for c in sheet.columns if c in item.table.columns]
+                data = _arrow(present, [r for _, r in item.records])
+                counts = _upsert(cur, sheet.table, sheet.key, data)
+            report.counts[sheet.table] = counts
+        if projects_touched:
+            refresh_lever_rounds(cur, projects_touched)
+        cur.execute(
+            "INSERT INTO import_log (file_name, sha256, status, counts) VALUES ($name, $sha, 'loaded', $counts)",
+            {
+                "name": ", ".join(report.files)[:1000],
+                "sha": report.sha256,
+                "counts": json.dumps(report.counts, sort_keys=True),
+            },
+        )
+
+
+def import_files(con, files: list[tuple[str, bytes]], progress: Progress = _quiet) -> ImportReport:
+    """Validate a set of files and, when nothing is wrong, load them in one transaction."""
+    report = ImportReport(files=[name for name, _ in files])
+    digest = hashlib.sha256()
+    for name, data in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    report.sha256 = digest.hexdigest()
+    progress("reading", f"{len(files)} file(s), {sum(len(d) for _, d in files):,} bytes")
+    tables, problems = read_files(files)
+    report.problems.extend(problems)
+    if report.errors or not tables:
+        if not report.errors:
+            report.problems.append(
+                Problem(", ".join(report.files), "", None, None, None, "rule.nothing_to_import")
+            )
+        return report
+    progress("validating", f"{sum(len(t.rows) for t in tables):,} rows")
+    parsed = validate(con, tables, report.problems)
+    if report.errors:
+        return report
+    _write(con, parsed, report, progress)
+    report.loaded = True
+    return report
+
+
+def import_log(con, limit: int = 50) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return (
+            cur.sql(
+                "SELECT imported_at, file_name, sha256, counts FROM import_log ORDER BY import_id DESC LIMIT $n",
+                params={"n": limit},
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+    finally:
+        cur.close()

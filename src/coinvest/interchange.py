@@ -1,0 +1,502 @@
+"""The interchange format (DESIGN §6.1): sheets, columns, French aliases and value parsers.
+
+One description serves the importer, the template, the portfolio export and the Data page, so a
+column cannot be known to one and missing from another.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from coinvest import reference as ref
+from coinvest.filters import fold
+from coinvest.territory import department_codes
+
+
+class CellError(Exception):
+    """A cell that breaks a rule; `rule` is a message key, `params` fill it."""
+
+    def __init__(self, rule: str, **params: object) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the English code, as in the template
+    kind: str  # id, text, code, bool, year, int, amount, number, date, score
+    required: bool = False
+    codes: tuple[str, ...] = ()  # for kind == "code"
+    labels: tuple[ref.Code, ...] = ()  # labels accepted in place of codes
+    ref_sheet: str | None = None  # the sheet whose id this column references
+    aliases: tuple[str, ...] = ()  # French (and other) header spellings
+    default: object = None  # the value of a blank cell
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # the sheet name, and the CSV file name
+    table: str  # the database table
+    key: tuple[str, ...]  # the upsert key
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+    extra_columns: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def _code(name, items, required=True, aliases=()):
+    return Column(name, "code", required, ref.codes(items), tuple(items), aliases=aliases)
+
+
+ID_ALIASES = {
+    "org_id": ("id_organisation", "identifiant", "id"),
+    "project_id": ("id_projet", "projet"),
+    "cohort_id": ("id_cohorte", "cohorte"),
+    "assessment_id": ("id_evaluation", "evaluation"),
+    "investment_id": ("id_investissement",),
+    "contribution_id": ("id_contribution",),
+    "indicator_code": ("code_indicateur", "indicateur"),
+}
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "organisations",
+        "organisation",
+        ("org_id",),
+        (
+            Column("org_id", "id", True, aliases=ID_ALIASES["org_id"]),
+            Column("name", "text", True, aliases=("nom", "raison_sociale")),
+            _code("kind", ref.ORG_KINDS, aliases=("type", "type_organisation")),
+        ),
+        aliases=("organisation", "organismes", "structures"),
+    ),
+    Sheet(
+        "indicators",
+        "indicator",
+        ("indicator_code",),
+        (
+            Column("indicator_code", "id", True, aliases=ID_ALIASES["indicator_code"]),
+            Column("name_fr", "text", True, aliases=("nom_fr", "nom", "libelle")),
+            Column("unit", "text", True, aliases=("unite",)),
+            Column(
+                "higher_is_better", "bool", True, aliases=("plus_est_mieux", "hausse_souhaitee")
+            ),
+            Column("name_en", "text", aliases=("nom_en",)),
+            Column("theme", "text", aliases=("thematique",)),
+            Column("iris_code", "text", aliases=("code_iris", "iris")),
+        ),
+        aliases=("indicateurs",),
+    ),
+    Sheet(
+        "projects",
+        "project",
+        ("project_id",),
+        (
+            Column("project_id", "id", True, aliases=ID_ALIASES["project_id"]),
+            Column("name", "text", True, aliases=("nom", "nom_projet")),
+            Column(
+                "holder_org_id",
+                "id",
+                True,
+                ref_sheet="organisations",
+                aliases=("id_porteur", "porteur"),
+            ),
+            _code("need", ref.NEEDS, aliases=("besoin", "besoin_societal")),
+            _code("phase", ref.PHASES),
+            Column(
+                "department_code",
+                "code",
+                True,
+                codes=department_codes(),
+                aliases=("code_departement", "departement", "dep"),
+            ),
+            Column("legal_form", "text", aliases=("forme_juridique", "statut_juridique")),
+            Column("commune_code", "commune", aliases=("code_commune", "commune", "code_insee")),
+            Column("qpv", "bool", aliases=("quartier_prioritaire",)),
+            Column("rural_revitalisation", "bool", aliases=("revitalisation_rurale", "zrr", "frr")),
+            Column("start_year", "year", aliases=("annee_debut", "annee_de_creation")),
+            Column(
+                "status",
+                "code",
+                codes=ref.STATUS_CODES,
+                labels=ref.STATUSES,
+                aliases=("statut", "etat"),
+                default="active",
+            ),
+        ),
+        aliases=("projets",),
+    ),
+    Sheet(
+        "cohorts",
+        "cohort",
+        ("cohort_id",),
+        (
+            Column("cohort_id", "id", True, aliases=ID_ALIASES["cohort_id"]),
+            Column(
+                "support_body_org_id",
+                "id",
+                True,
+                ref_sheet="organisations",
+                aliases=("id_accompagnateur", "accompagnateur", "id_structure_accompagnement"),
+            ),
+            Column("name", "text", True, aliases=("nom",)),
+            Column("year", "year", True, aliases=("annee", "promotion")),
+            Column("programme", "text", aliases=("programme_accompagnement", "dispositif")),
+        ),
+        aliases=("cohortes", "promotions"),
+    ),
+    Sheet(
+        "cohort_members",
+        "cohort_member",
+        ("cohort_id", "project_id"),
+        (
+            Column("cohort_id", "id", True, ref_sheet="cohorts", aliases=ID_ALIASES["cohort_id"]),
+            Column(
+                "project_id", "id", True, ref_sheet="projects", aliases=ID_ALIASES["project_id"]
+            ),
+            Column("entry_date", "date", True, aliases=("date_entree", "entree")),
+            Column("exit_date", "date", aliases=("date_sortie", "sortie")),
+        ),
+        aliases=("membres_cohortes", "membres", "cohortes_membres"),
+    ),
+    Sheet(
+        "assessments",
+        "assessment",
+        ("assessment_id",),
+        (
+            Column("assessment_id", "id", True, aliases=ID_ALIASES["assessment_id"]),
+            Column(
+                "project_id", "id", True, ref_sheet="projects", aliases=ID_ALIASES["project_id"]
+            ),
+            _code("viewpoint", ref.VIEWPOINTS, aliases=("regard", "point_de_vue")),
+            Column(
+                "assessor_org_id",
+                "id",
+                True,
+                ref_sheet="organisations",
+                aliases=("id_evaluateur", "evaluateur"),
+            ),
+            Column("assessed_on", "date", True, aliases=("date_evaluation", "date")),
+            *(Column(code, "score") for code in ref.QUESTION_CODES),
+            Column("comment", "text", aliases=("commentaire", "remarques")),
+        ),
+        aliases=("evaluations",),
+    ),
+    Sheet(
+        "investments",
+        "investment",
+        ("investment_id",),
+        (
+            Column("investment_id", "id", True, aliases=ID_ALIASES["investment_id"]),
+            Column(
+                "investor_org_id",
+                "id",
+                True,
+                ref_sheet="organisations",
+                aliases=("id_investisseur", "investisseur", "financeur"),
+            ),
+            Column(
+                "project_id", "id", True, ref_sheet="projects", aliases=ID_ALIASES["project_id"]
+            ),
+            Column("date", "date", True, aliases=("date_engagement", "date_decision")),
+            Column("amount_eur", "amount", True, aliases=("montant_eur", "montant")),
+            _code("instrument", ref.INSTRUMENTS, aliases=("outil", "type_financement")),
+            _code(
+                "investor_lever",
+                ref.INVESTOR_LEVERS,
+                required=False,
+                aliases=("levier_investisseur", "levier"),
+            ),
+        ),
+        aliases=("investissements", "financements"),
+    ),
+    Sheet(
+        "contributions",
+        "contribution",
+        ("contribution_id",),
+        (
+            Column("contribution_id", "id", True, aliases=ID_ALIASES["contribution_id"]),
+            Column(
+                "partner_org_id",
+                "id",
+                True,
+                ref_sheet="organisations",
+                aliases=("id_partenaire", "partenaire"),
+            ),
+            Column(
+                "project_id", "id", True, ref_sheet="projects", aliases=ID_ALIASES["project_id"]
+            ),
+            Column("date", "date", True),
+            Column("value_eur", "amount", True, aliases=("valeur_eur", "valeur", "montant")),
+            _code("kind", ref.CONTRIBUTION_KINDS, aliases=("type", "nature")),
+            _code(
+                "partnership_type",
+                ref.PARTNERSHIP_TYPES,
+                required=False,
+                aliases=("type_partenariat",),
+            ),
+        ),
+        aliases=("apports",),
+    ),
+    Sheet(
+        "measurements",
+        "measurement",
+        ("project_id", "indicator_code", "year"),
+        (
+            Column(
+                "project_id", "id", True, ref_sheet="projects", aliases=ID_ALIASES["project_id"]
+            ),
+            Column(
+                "indicator_code",
+                "id",
+                True,
+                ref_sheet="indicators",
+                aliases=ID_ALIASES["indicator_code"],
+            ),
+            Column("year", "year", True, aliases=("annee",)),
+            Column("value", "number", True, aliases=("valeur",)),
+            Column("target", "number", aliases=("cible", "objectif")),
+            _code("source", ref.MEASUREMENT_SOURCES, required=False, aliases=("origine",)),
+        ),
+        aliases=("mesures", "indicateurs_valeurs"),
+    ),
+)
+SHEET_BY_NAME = {s.name: s for s in SHEETS}
+HELPER_SHEETS = ("_listes", "lisez-moi", "readme")  # sheets of the template that hold no table
+MAX_ID_LENGTH = 100
+MAX_TEXT_LENGTH = 2000
+
+
+def header_key(text: object) -> str:
+    """A header or sheet name folded for matching: lower case, no accents, `_` separators.
+
+    Dots are kept: question codes such as `ecosystem.needs` are headers.
+    """
+    folded = fold(str(text or "").strip())
+    return re.sub(r"[^a-z0-9.]+", "_", folded).strip("_")
+
+
+def match_sheet(name: str) -> Sheet | None:
+    key = header_key(name)
+    for sheet in SHEETS:
+        if key == sheet.name or key in sheet.aliases:
+            return sheet
+    return None
+
+
+def match_column(sheet: Sheet, header: object) -> Column | None:
+    key = header_key(header)
+    for column in sheet.columns:
+        if key == header_key(column.name) or key in column.aliases:
+            return column
+    return None
+
+
+# --- value parsers ------------------------------------------------------------------------------
+
+_BLANK = {"", "nan", "none", "null", "-", "—"}
+TRUE_WORDS = {"oui", "o", "true", "vrai", "1", "x", "yes", "y"}
+FALSE_WORDS = {"non", "n", "false", "faux", "0", "no"}
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), ("d", "m", "y")),
+    (
+        re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+        ("y", "m", "d"),
+    ),
+)
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in _BLANK
+
+
+def parse(column: Column, value: object):
+    """The cell as the database stores it, or None when blank; raises CellError."""
+    if is_blank(value):
+        if column.kind == "bool":
+            return False
+        return column.default
+    parser = _PARSERS[column.kind]
+    return parser(column, value)
+
+
+def _text(column: Column, value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a number typed in a text column: 12 not 12.0
+    text = str(value).strip()
+    if len(text) > (MAX_ID_LENGTH if column.kind == "id" else MAX_TEXT_LENGTH):
+        raise CellError(
+            "rule.too_long", limit=MAX_ID_LENGTH if column.kind == "id" else MAX_TEXT_LENGTH
+        )
+    if column.kind == "id" and not text.isprintable():
+        raise CellError("rule.bad_id")
+    return text
+
+
+def _code_value(column: Column, value: object) -> str:
+    text = _text(column, value)
+    if column.name == "department_code" and text.isdigit() and len(text) == 1:
+        text = "0" + text  # Excel drops the leading zero of "01"…"09"
+    if text in column.codes:
+        return text
+    key = header_key(text)
+    for code in column.codes:
+        if key == header_key(code):
+            return code
+    for item in column.labels:
+        if key in (header_key(item.fr), header_key(item.en)):
+            return item.code
+    raise CellError("rule.unknown_code", allowed=", ".join(column.codes[:20]))
+
+
+def _commune(column: Column, value: object) -> str:
+    text = _text(column, value)
+    if isinstance(value, int | float) and len(text) == 4:
+        text = "0" + text
+    if not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", text):
+        raise CellError("rule.commune_code")
+    return text
+
+
+def _bool(column: Column, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    word = fold(str(value).strip())
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError("rule.bool")
+
+
+def parse_number(value: object) -> float:
+    """`12 500,00 €`, `12500.5`, `1.234.567,8`, `-3` … as a float; raises CellError."""
+    if isinstance(value, bool):
+        raise CellError("rule.number")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise CellError("rule.number")
+        return float(value)
+    text = str(value).strip()
+    text = re.sub(r"(?i)(€|eur|euros?)", "", text)
+    text = re.sub(r"[\s\u00a0\u202f\u2009']", "", text)
+    if not text:
+        raise CellError("rule.number")
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        if text.count(",") > 1:
+            raise CellError("rule.number")
+        text = text.replace(",", ".")
+    elif text.count(".") > 1 and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
+        raise CellError("rule.number")
+    number = float(text)
+    if not math.isfinite(number):
+        raise CellError("rule.number")
+    return number
+
+
+def _amount(column: Column, value: object) -> float:
+    number = parse_number(value)
+    if number < 0:
+        raise CellError("rule.negative")
+    if number > 1e12:
+        raise CellError("rule.too_large")
+    return number
+
+
+def _int(column: Column, value: object) -> int:
+    number = parse_number(value)
+    if not number.is_integer():
+        raise CellError("rule.whole_number")
+    return int(number)
+
+
+def _year(column: Column, value: object) -> int:
+    if isinstance(value, datetime | date):
+        return value.year
+    try:
+        year = _int(column, value)
+    except CellError:
+        raise CellError("rule.year") from None
+    if not 1900 <= year <= 2100:
+        raise CellError("rule.year")
+    return year
+
+
+def _score(column: Column, value: object) -> int:
+    try:
+        number = parse_number(value)
+    except CellError:
+        raise CellError("rule.score") from None
+    if not number.is_integer() or not ref.SCORE_MIN <= number <= ref.SCORE_MAX:
+        raise CellError("rule.score")
+    return int(number)
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel serial day number
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError("rule.date")
+    text = str(value).strip()
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+            try:
+                parsed = date(parts["y"], parts["m"], parts["d"])
+            except ValueError:
+                raise CellError("rule.date") from None
+            if not 1900 <= parsed.year <= 2100:
+                raise CellError("rule.date")
+            return parsed
+    raise CellError("rule.date")
+
+
+def _number(column: Column, value: object) -> float:
+    number = parse_number(value)
+    if number < 0:
+        raise CellError("rule.negative")
+    return number
+
+
+_PARSERS = {
+    "id": _text,
+    "text": _text,
+    "code": _code_value,
+    "commune": _commune,
+    "bool": _bool,
+    "year": _year,
+    "int": _int,
+    "amount": _amount,
+    "number": _number,
+    "date": lambda column, value: parse_date(value),
+    "score": _score,
+}

@@ -1,0 +1,200 @@
+"""The portfolio review report for an investment committee: one self-contained HTML file.
+
+It opens with no network: styles inline, charts embedded as SVG (rendered from the same chart
+builders the pages use), every text escaped. It holds the KPI tiles, the main charts, the top
+and bottom projects by consolidated maturity and the blind spots, for the current filter.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.charts import bar_chart, tile_map
+from coinvest.db import query
+from coinvest.filters import PortfolioFilter
+from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
+from coinvest.territory import departments
+
+TOP_N = 5
+MAX_BLIND_SPOTS = 20
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;
+color:#1f2933;padding:0 1rem}h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d9e2ec}
+.muted{color:#52606d}.tiles{display:grid;grid-template-columns:repeat(3,1fr);gap:.8rem}
+.tile{border:1px solid #d9e2ec;border-radius:6px;padding:.7rem}.tile .v{font-size:1.6rem;font-weight:600}
+.charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #e4e7eb;
+padding:.3rem .5rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+@media print{.charts svg{max-width:100%}}
+"""
+
+
+def _svg(chart) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart.to_json())
+
+
+def _filter_lines(con, flt: PortfolioFilter, lang: str) -> list[str]:
+    params = flt.to_query_params()
+    if not params:
+        return [t("report.no_filter", lang)]
+    lines = []
+    for key, value in params.items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        if key == "investor":
+            names = query(con, "SELECT name FROM organisation WHERE org_id = $id", {"id": value})
+            if not names.empty:
+                shown = f"{names['name'].iloc[0]} ({value})"
+        lines.append(f"{key} = {shown}")
+    return lines
+
+
+def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str]) -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for key in columns:
+            value = row[key]
+            css = ' class="n"' if key in numeric else ""
+            cells.append(f"<td{css}>{html.escape('' if value is None else str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def committee_report(con, flt: PortfolioFilter, lang: str = "fr", today: date | None = None) -> str:
+    """The report as one HTML document."""
+    today = today or date.today()
+    e = html.escape
+    kpis = metrics.portfolio_kpis(con, flt)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{e(lang)}"><head><meta charset="utf-8">',
+        f"<title>{e(t('report.title', lang))}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(t('report.title', lang))}</h1>",
+        f'<p class="muted">{e(t("report.generated", lang, date=format_date(today, lang)))}</p>',
+        f'<p class="muted">{e(t("report.filter", lang))} : '
+        + e(" ; ".join(_filter_lines(con, flt, lang)))
+        + "</p>",
+    ]
+    tiles = [
+        (t("kpi.projects", lang), format_number(kpis.projects, lang=lang)),
+        (t("kpi.committed", lang), format_eur(kpis.committed_eur, lang=lang)),
+        (t("kpi.resources", lang), format_eur(kpis.resources_eur, lang=lang)),
+        (t("kpi.leverage", lang), format_number(kpis.leverage, 2, lang) if kpis.investor else "—"),
+        (t("kpi.beneficiaries", lang), format_number(kpis.beneficiaries, lang=lang)),
+        (t("kpi.fragile", lang), format_pct(kpis.fragile_share, lang=lang)),
+    ]
+    parts.append(f"<h2>{e(t('report.kpis', lang))}</h2><div class='tiles'>")
+    parts += [
+        f"<div class='tile'><div>{e(k)}</div><div class='v'>{e(v)}</div></div>" for k, v in tiles
+    ]
+    parts.append("</div>")
+    if not kpis.investor:
+        parts.append(f"<p class='muted'>{e(t('kpi.no_investor', lang))}</p>")
+    if kpis.projects == 0:
+        parts.append(f"<p>{e(t('overview.no_match', lang))}</p></body></html>")
+        return "\n".join(parts)
+
+    by_dep = metrics.projects_by_department(con, flt)
+    grid = {d.code: (d.col, d.row) for d in departments()}
+    by_dep["col"] = by_dep["department_code"].map(lambda c: grid[c][0])
+    by_dep["row"] = by_dep["department_code"].map(lambda c: grid[c][1])
+    charts = [
+        tile_map(
+            by_dep[["department_code", "department_name", "col", "row", "projects"]],
+            value="projects",
+            value_title=t("map.measure.projects", lang),
+            title=t("map.title", lang),
+            description=t("map.description", lang, measure=t("map.measure.projects", lang).lower()),
+            lang=lang,
+        )
+    ]
+    for column, items in (("phase", ref.PHASES), ("need", ref.NEEDS)):
+        frame = metrics.projects_by(con, flt, column)
+        frame["label"] = frame["code"].map(ref.labels(items, lang))
+        charts.append(
+            bar_chart(
+                frame,
+                category="label",
+                value="projects",
+                category_title=t(f"col.{column}", lang),
+                value_title=t("col.projects", lang),
+                title=t(f"chart.{column}.title", lang),
+                description=t(f"chart.{column}.description", lang),
+                lang=lang,
+                sort=list(frame["label"]),
+            )
+        )
+    parts.append(f"<h2>{e(t('report.charts', lang))}</h2><div class='charts'>")
+    parts += [f"<figure>{_svg(chart)}</figure>" for chart in charts]
+    parts.append("</div>")
+
+    summary = metrics.project_summary(con, flt)
+    ranked = summary.dropna(subset=["maturity_consolidated"]).sort_values(
+        ["maturity_consolidated", "project_id"], ascending=[False, True]
+    )
+    columns = {
+        "project_id": t("report.col.id", lang),
+        "name": t("report.col.project", lang),
+        "maturity": t("report.col.maturity", lang),
+        "utility": t("report.col.utility", lang),
+        "gap": t("report.col.gap", lang),
+    }
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "project_id": frame["project_id"],
+                "name": frame["name"],
+                "maturity": [format_number(v, 1, lang) for v in frame["maturity_consolidated"]],
+                "utility": [format_number(v, 0, lang) for v in frame["utility_index"]],
+                "gap": [format_number(v, 0, lang) for v in frame["max_gap"]],
+            }
+        )
+
+    numeric = {"maturity", "utility", "gap"}
+    parts.append(f"<h2>{e(t('report.top', lang, n=TOP_N))}</h2>")
+    parts.append(_table(shown(ranked.head(TOP_N)), columns, numeric))
+    parts.append(f"<h2>{e(t('report.bottom', lang, n=TOP_N))}</h2>")
+    parts.append(_table(shown(ranked.tail(TOP_N).iloc[::-1]), columns, numeric))
+
+    spots = metrics.blind_spots(con, flt).head(MAX_BLIND_SPOTS)
+    parts.append(f"<h2>{e(t('report.blind_spots', lang))}</h2>")
+    if spots.empty:
+        parts.append(f"<p>{e(t('report.no_blind_spot', lang))}</p>")
+    else:
+        levers = ref.labels(ref.LEVERS, lang)
+        frame = pd.DataFrame(
+            {
+                "project_id": spots["project_id"],
+                "name": spots["name"],
+                "lever": spots["lever"].map(levers),
+                "self": [format_number(v, 0, lang) for v in spots["self_score"]],
+                "others": [format_number(v, 0, lang) for v in spots["others_score"]],
+                "kind": spots["kind"].map(lambda k: t(f"blind.{k}", lang)),
+            }
+        )
+        parts.append(
+            _table(
+                frame,
+                {
+                    "project_id": t("report.col.id", lang),
+                    "name": t("report.col.project", lang),
+                    "lever": t("report.col.lever", lang),
+                    "self": t("report.col.self", lang),
+                    "others": t("report.col.others", lang),
+                    "kind": t("report.col.kind", lang),
+                },
+                {"self", "others"},
+            )
+        )
+    parts.append(f"<p class='muted'>{e(t('report.footer', lang))}</p></body></html>")
+    return "\n".join(parts)

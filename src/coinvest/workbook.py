@@ -1,0 +1,251 @@
+"""Workbooks in the interchange format: the template, the whole-portfolio export, filtered tables.
+
+The template has every sheet of DESIGN §6.1 with its headers, drop-down lists for the coded
+columns and one example row that imports as it is. The portfolio export writes the database in
+the same format, so that exporting and importing into an empty database gives the same content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from coinvest import reference as ref
+from coinvest.db import query
+from coinvest.filters import PortfolioFilter
+from coinvest.interchange import SHEETS, Column, Sheet
+
+LISTS_SHEET = "_listes"
+
+EXAMPLE: dict[str, dict[str, Any]] = {
+    "organisations": {"org_id": "ASSO-001", "name": "Association Exemple", "kind": "association"},
+    "indicators": {
+        "indicator_code": "repas_servis",
+        "name_fr": "Repas servis",
+        "unit": "repas",
+        "higher_is_better": "oui",
+        "name_en": "Meals served",
+        "theme": "food",
+    },
+    "projects": {
+        "project_id": "PRJ-001",
+        "name": "Épicerie solidaire du quartier",
+        "holder_org_id": "ASSO-001",
+        "need": "food",
+        "phase": "modelling",
+        "department_code": "69",
+        "legal_form": "Association loi 1901",
+        "commune_code": "69123",
+        "qpv": "oui",
+        "rural_revitalisation": "non",
+        "start_year": 2021,
+        "status": "active",
+    },
+    "cohorts": {
+        "cohort_id": "PROMO-2025",
+        "support_body_org_id": "ASSO-001",
+        "name": "Promotion 2025",
+        "year": 2025,
+        "programme": "Incubation",
+    },
+    "cohort_members": {
+        "cohort_id": "PROMO-2025",
+        "project_id": "PRJ-001",
+        "entry_date": "15/01/2025",
+    },
+    "assessments": {
+        "assessment_id": "EVAL-001",
+        "project_id": "PRJ-001",
+        "viewpoint": "project",
+        "assessor_org_id": "ASSO-001",
+        "assessed_on": "10/03/2025",
+        **{code: 2 for code in ref.QUESTION_CODES[:7]},
+        "comment": "Auto-évaluation de l'équipe",
+    },
+    "investments": {
+        "investment_id": "INV-001",
+        "investor_org_id": "ASSO-001",
+        "project_id": "PRJ-001",
+        "date": "01/02/2025",
+        "amount_eur": "12 500,00 €",
+        "instrument": "grant",
+        "investor_lever": "structural_funding",
+    },
+    "contributions": {
+        "contribution_id": "CTB-001",
+        "partner_org_id": "ASSO-001",
+        "project_id": "PRJ-001",
+        "date": "01/03/2025",
+        "value_eur": "2 000,00 €",
+        "kind": "skills",
+        "partnership_type": "patronage",
+    },
+    "measurements": {
+        "project_id": "PRJ-001",
+        "indicator_code": "beneficiaries",
+        "year": 2024,
+        "value": 350,
+        "target": 400,
+        "source": "declared",
+    },
+}
+
+_BOOL_CHOICES = ("oui", "non")
+
+
+def _choices(column: Column) -> tuple[str, ...] | None:
+    if column.kind == "code":
+        return column.codes
+    if column.kind == "bool":
+        return _BOOL_CHOICES
+    return None
+
+
+def _header_style(ws) -> None:
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+    ws.freeze_panes = "A2"
+
+
+def build_template_xlsx() -> bytes:
+    """The import template: every sheet, headers, drop-down lists and one example row."""
+    book = Workbook()
+    book.remove(book.active)
+    lists = book.create_sheet(LISTS_SHEET)
+    list_ranges: dict[tuple[str, ...], str] = {}
+    for sheet in SHEETS:
+        ws = book.create_sheet(sheet.name)
+        ws.append([c.name for c in sheet.columns])
+        example = EXAMPLE[sheet.name]
+        ws.append([example.get(c.name) for c in sheet.columns])
+        _header_style(ws)
+        for position, column in enumerate(sheet.columns, start=1):
+            letter = get_column_letter(position)
+            ws.column_dimensions[letter].width = max(12, min(40, len(column.name) + 4))
+            choices = _choices(column)
+            if choices:
+                if choices not in list_ranges:
+                    col = get_column_letter(len(list_ranges) + 1)
+                    lists.cell(row=1, column=len(list_ranges) + 1, value=column.name)
+                    for i, choice in enumerate(choices, start=2):
+                        lists.cell(row=i, column=len(list_ranges) + 1, value=choice)
+                    list_ranges[choices] = f"'{LISTS_SHEET}'!${col}$2:${col}${len(choices) + 1}"
+                rule = DataValidation(type="list", formula1=list_ranges[choices], allow_blank=True)
+            elif column.kind == "score":
+                rule = DataValidation(
+                    type="whole", operator="between", formula1="0", formula2="4", allow_blank=True
+                )
+            else:
+                continue
+            rule.error = "Valeur hors liste"
+            rule.showErrorMessage = True
+            ws.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}5000")
+    lists.sheet_state = "hidden"
+    book.move_sheet(LISTS_SHEET, offset=len(SHEETS))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _csv_bytes(headers: list[str], rows: list[list[Any]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+def build_template_zip() -> bytes:
+    """The same template as CSV files (`;`-separated, UTF-8 with BOM), one per table, in a zip."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sheet in SHEETS:
+            example = EXAMPLE[sheet.name]
+            row = ["" if example.get(c.name) is None else example[c.name] for c in sheet.columns]
+            archive.writestr(
+                f"{sheet.name}.csv", _csv_bytes([c.name for c in sheet.columns], [row])
+            )
+    return out.getvalue()
+
+
+# --- the database in the interchange format -------------------------------------------------------
+
+
+def _sheet_sql(sheet: Sheet) -> str:
+    """SELECT of one table in the sheet's columns (answers pivoted to one column per question)."""
+    if sheet.name == "assessments":
+        scores = ",\n".join(
+            f"max(x.score) FILTER (WHERE x.question = '{q}') AS \"{q}\"" for q in ref.QUESTION_CODES
+        )
+        return f"""SELECT a.assessment_id, a.project_id, a.viewpoint, a.assessor_org_id,
+                          a.assessed_on, {scores}, a.comment
+                   FROM assessment a
+                   LEFT JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+                   WHERE a.project_id IN (SELECT project_id FROM scope)
+                   GROUP BY a.assessment_id, a.project_id, a.viewpoint, a.assessor_org_id,
+                            a.assessed_on, a.comment
+                   ORDER BY a.assessment_id"""
+    columns = ", ".join(f"t.{c.name}" for c in sheet.columns)
+    order = ", ".join(f"t.{k}" for k in sheet.key)
+    where = {
+        "projects": "WHERE t.project_id IN (SELECT project_id FROM scope)",
+        "cohort_members": "WHERE t.project_id IN (SELECT project_id FROM scope)",
+        "investments": "WHERE t.project_id IN (SELECT project_id FROM scope)",
+        "contributions": "WHERE t.project_id IN (SELECT project_id FROM scope)",
+        "measurements": "WHERE t.project_id IN (SELECT project_id FROM scope)",
+    }.get(sheet.name, "")
+    return f"SELECT {columns} FROM {sheet.table} t {where} ORDER BY {order}"
+
+
+def table_frame(con, sheet_name: str, flt: PortfolioFilter | None = None) -> pd.DataFrame:
+    """One table in the interchange format, restricted to the filtered projects' rows.
+
+    Organisations, cohorts and indicators are not restricted: every row the others may refer to
+    is kept, so that the export always imports.
+    """
+    sheet = next(s for s in SHEETS if s.name == sheet_name)
+    scope, params = (flt or PortfolioFilter()).project_scope()
+    return query(con, f"WITH scope AS ({scope}) {_sheet_sql(sheet)}", params)
+
+
+def export_portfolio_xlsx(con, flt: PortfolioFilter | None = None) -> bytes:
+    """The portfolio as a workbook in the template format (importable as it is)."""
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for sheet in SHEETS:
+            frame = table_frame(con, sheet.name, flt)
+            if sheet.name == "indicators":
+                frame = frame[frame["indicator_code"] != ref.BENEFICIARIES]  # built in
+            frame.to_excel(writer, sheet_name=sheet.name, index=False)
+            _header_style(writer.sheets[sheet.name])
+    return out.getvalue()
+
+
+def frame_to_csv(frame: pd.DataFrame) -> bytes:
+    """A table as CSV: `;`-separated, UTF-8 with BOM (opens as is in a French Excel), ISO dates."""
+    text = frame.to_csv(index=False, sep=";", na_rep="", lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet_name[:31], index=False)
+        _header_style(writer.sheets[sheet_name[:31]])
+    return out.getvalue()
+
+
+def today_stamp() -> str:
+    return date.today().isoformat()

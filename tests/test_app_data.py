@@ -1,0 +1,118 @@
+"""AppTest of the Data page: import through the page, validation report, questionnaire, exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coinvest.db import open_database
+from coinvest.workbook import build_template_xlsx
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def data_page(tmp_path, monkeypatch, clear_streamlit_caches):
+    path = tmp_path / "data.duckdb"
+    open_database(path).close()
+    monkeypatch.setenv("COINVEST_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    return at, path
+
+
+def _count(path: Path, table: str) -> int:
+    con = open_database(path)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_template_uploaded_through_the_page_is_imported(data_page):
+    at, path = data_page
+    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    assert "Données chargées" in at.success[0].value
+    counts = next(d.value for d in at.dataframe if "added" in d.value.columns)
+    assert counts.set_index("table").loc["project", "added"] == 1
+    assert _count(path, "project") == 1
+    assert _count(path, "import_log") == 1
+
+
+def test_a_bad_file_shows_the_report_and_writes_nothing(data_page):
+    at, path = data_page
+    bad = "project_id;name;holder_org_id;need;phase;department_code\nP1;X;NOBODY;weather;rnd;75\n"
+    at.get("file_uploader")[0].set_value([("projects.csv", bad.encode(), "text/csv")]).run()
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    assert "Import refusé" in at.error[0].value
+    report = next(d.value for d in at.dataframe if "rule" in d.value.columns)
+    assert list(report.columns) == ["file", "sheet", "row", "column", "value", "rule", "severity"]
+    located = set(zip(report["row"], report["column"], report["value"], strict=True))
+    assert (2, "need", "weather") in located
+    assert _count(path, "project") == 0
+    assert _count(path, "import_log") == 0
+
+
+def test_questionnaire_records_an_assessment(data_page):
+    at, path = data_page
+    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.button(key="data_import").click().run()
+    at.text_input(key="form_search").set_value("épicerie").run()
+    assert at.selectbox(key="form_project").value == "PRJ-001"
+    at.selectbox(key="form_viewpoint").set_value("investment").run()
+    at.radio(key="form_evaluation.utility").set_value(3)
+    at.radio(key="form_evaluation.leverage").set_value(1)
+    at.text_area(key="form_comment").set_value("Vu en comité")
+    submit = next(b for b in at.get("form_submit_button") if "Enregistrer" in b.label)
+    submit.click().run()
+    assert not at.exception
+    assert any("enregistrée" in s.value for s in at.success)
+    con = open_database(path)
+    try:
+        rows = con.execute(
+            "SELECT a.viewpoint, x.question, x.score FROM assessment a JOIN assessment_answer x "
+            "USING (assessment_id) WHERE a.viewpoint = 'investment' ORDER BY x.question"
+        ).fetchall()
+        assert rows == [
+            ("investment", "evaluation.leverage", 1),
+            ("investment", "evaluation.utility", 3),
+        ]
+        assert con.execute(
+            "SELECT score FROM lever_round WHERE viewpoint = 'investment'"
+        ).fetchall() == [(50.0,)]
+    finally:
+        con.close()
+
+
+def test_questionnaire_without_any_score_says_so(data_page):
+    at, path = data_page
+    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.button(key="data_import").click().run()
+    submit = next(b for b in at.get("form_submit_button") if "Enregistrer" in b.label)
+    submit.click().run()
+    assert not at.exception
+    assert any("au moins une question" in e.value for e in at.error)
+    assert _count(path, "assessment") == 1  # the template's own
+
+
+def test_exports_are_offered(data_page):
+    at, _ = data_page
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert {
+        "Télécharger le modèle Excel",
+        "Télécharger le modèle en CSV (zip)",
+        "CSV",
+        "Excel",
+    } <= buttons
+    at.button(key="data_prepare").click().run()
+    assert not at.exception
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert "Télécharger le rapport de comité" in buttons

@@ -1,0 +1,127 @@
+"""The questionnaire, filtered table exports and the committee report."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from coinvest import metrics
+from coinvest.assessments import (
+    AssessmentInput,
+    find_projects,
+    related_organisations,
+    save_assessment,
+)
+from coinvest.errors import CoinvestError
+from coinvest.filters import PortfolioFilter
+from coinvest.report import committee_report
+from coinvest.workbook import frame_to_csv, table_frame
+
+
+def test_questionnaire_saves_in_one_go_and_every_figure_sees_it(portfolio_con):
+    scores = {"digital.uses": 4, "digital.solutions": 2, "digital.timing": None}
+    saved = save_assessment(
+        portfolio_con,
+        AssessmentInput(
+            "P3", "project", "H3", date(2026, 1, 15), scores, "Première auto-évaluation"
+        ),
+    )
+    assert saved == "Q-20260115-P3-project"
+    latest = metrics.lever_scores(portfolio_con, PortfolioFilter()).query("project_id == 'P3'")
+    assert latest.set_index(["viewpoint", "lever"]).loc[("project", "digital"), "score"] == 75.0
+    # P3 now has two viewpoints: a gap on no lever in common, a maturity for the team
+    m = metrics.maturity(portfolio_con, PortfolioFilter()).set_index("project_id")
+    assert m.loc["P3", "maturity_project"] == 75.0
+    again = save_assessment(
+        portfolio_con,
+        AssessmentInput("P3", "project", "H3", date(2026, 1, 15), {"digital.uses": 1}),
+    )
+    assert again == "Q-20260115-P3-project-2"
+
+
+@pytest.mark.parametrize(
+    ("item", "key"),
+    [
+        (
+            AssessmentInput("P9", "project", "H1", date(2026, 1, 1), {"digital.uses": 1}),
+            "questionnaire.unknown_project",
+        ),
+        (
+            AssessmentInput("P1", "project", "NOBODY", date(2026, 1, 1), {"digital.uses": 1}),
+            "questionnaire.unknown_assessor",
+        ),
+        (
+            AssessmentInput("P1", "neighbour", "H1", date(2026, 1, 1), {"digital.uses": 1}),
+            "questionnaire.bad_viewpoint",
+        ),
+        (
+            AssessmentInput("P1", "project", "H1", date(2026, 1, 1), {"digital.uses": 5}),
+            "questionnaire.bad_score",
+        ),
+        (
+            AssessmentInput("P1", "project", "H1", date(2026, 1, 1), {"digital.weather": 1}),
+            "questionnaire.bad_question",
+        ),
+        (
+            AssessmentInput("P1", "project", "H1", date(2026, 1, 1), {"digital.uses": None}),
+            "questionnaire.no_score",
+        ),
+    ],
+)
+def test_questionnaire_refuses_bad_input_and_writes_nothing(portfolio_con, item, key):
+    before = portfolio_con.execute("SELECT count(*) FROM assessment").fetchone()[0]
+    with pytest.raises(CoinvestError) as err:
+        save_assessment(portfolio_con, item)
+    assert err.value.key == key
+    assert portfolio_con.execute("SELECT count(*) FROM assessment").fetchone()[0] == before
+
+
+def test_project_finder_and_related_organisations(portfolio_con):
+    assert find_projects(portfolio_con, "EPICERIE")["project_id"].tolist() == ["P1"]
+    assert len(find_projects(portfolio_con, "")) == 3
+    orgs = set(related_organisations(portfolio_con, "P1")["org_id"])
+    assert orgs == {"H1", "INV_A", "INV_B", "PARTNER", "SB2"}
+
+
+def test_filtered_table_export(portfolio_con):
+    flt = PortfolioFilter.create(need=["food"])
+    investments = table_frame(portfolio_con, "investments", flt)
+    assert sorted(investments["investment_id"]) == ["I1", "I2", "I3"]
+    assessments = table_frame(portfolio_con, "assessments", flt)
+    assert set(assessments["project_id"]) == {"P1", "P2"}
+    assert "ecosystem.needs" in assessments.columns
+    text = frame_to_csv(investments).decode("utf-8")
+    assert text.startswith("\ufeffinvestment_id;investor_org_id;project_id;date;amount_eur")
+    assert "2024-03-01" in text
+
+
+def test_committee_report_is_self_contained(portfolio_con):
+    page = committee_report(
+        portfolio_con, PortfolioFilter.create(investor="INV_A"), "fr", date(2026, 11, 26)
+    )
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    assert page.count("<svg") == 3  # map, phases, needs
+    assert "Fonds public A (INV_A)" in page
+    assert "26/11/2026" in page
+    assert "Épicerie des Lilas" in page
+    assert "trop confiant" in page  # P1's blind spot on the ecosystem lever
+    assert "0,17" in page or "0,18" in page  # leverage 7 000 / 40 000
+
+
+def test_committee_report_escapes_user_text(portfolio_con):
+    portfolio_con.execute(
+        "UPDATE project SET name = '<script>alert(1)</script>' WHERE project_id = 'P1'"
+    )
+    page = committee_report(portfolio_con, PortfolioFilter(), "en")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_committee_report_for_a_filter_matching_nothing(portfolio_con):
+    page = committee_report(portfolio_con, PortfolioFilter.create(search="zzz"), "en")
+    assert "No project matches this filter" in page
