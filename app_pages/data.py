@@ -1,6 +1,7 @@
 """Data (DESIGN §5.8): import with validation, templates, exports, the assessment questionnaire,
 the committee report and the import log."""
 
+import sys
 from datetime import date
 
 import streamlit as st
@@ -35,6 +36,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 st.title(t("data.title", language))
 st.caption(t("data.caption", language))
 
+
+
+def report_progress(status, stage: str, detail: str) -> None:
+    """Each import stage in the page and on the server's terminal."""
+    line = f"{t('import.stage.' + stage, language)} — {detail}"
+    status.write(line)
+    print(f"coinvest import: {line}", file=sys.stderr, flush=True)
+
+
 tab_import, tab_templates, tab_export, tab_form, tab_log = st.tabs(
     [
         t("data.tab.import", language),
@@ -61,9 +71,7 @@ with tab_import:
             report = import_files(
                 con,
                 files,
-                progress=lambda stage, detail: status.write(
-                    f"{t('import.stage.' + stage, language)} — {detail}"
-                ),
+                progress=lambda stage, detail: report_progress(status, stage, detail),
             )
             status.update(
                 label=t("data.import.loaded" if report.loaded else "data.import.refused", language),
@@ -189,7 +197,7 @@ with tab_form:
                         options=[None, 0, 1, 2, 3, 4],
                         format_func=lambda s: "—" if s is None else str(s),
                         horizontal=True,
-                        help=f"{question.code} — {scale}",
+                        help=f"{question.code} · {question.label(language)} — {scale}",
                         key=f"form_{question.code}",
                     )
             comment = st.text_area(t("data.form.comment", language), key="form_comment")

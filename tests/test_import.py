@@ -76,6 +76,14 @@ def test_the_csv_template_zip_imports_the_same(empty_con):
             ("projects.csv", "projects", 1, "need", None, "rule.required_column"),
         ),
         (
+            {"projects.csv": PROJECTS.replace("phase;", "phase;need;").replace("rnd;", "rnd;food;")},
+            ("projects.csv", "projects", 1, "need", None, "rule.duplicate_column"),
+        ),
+        (
+            {"projects.csv": PROJECTS.replace("P1;", "P" + "1" * 120 + ";")},
+            ("projects.csv", "projects", 2, "project_id", "P" + "1" * 76 + "…", "rule.too_long"),
+        ),
+        (
             {"projects.csv": PROJECTS.replace("food", "weather")},
             ("projects.csv", "projects", 2, "need", "weather", "rule.unknown_code"),
         ),
