@@ -1,4 +1,4 @@
-"""coinvest — the Streamlit entry point: page config and navigation.
+"""coinvest — the Streamlit entry point: page config, navigation and the global filter.
 
 Run with `make run` (or `streamlit run app.py` with COINVEST_DB set).
 """
@@ -8,39 +8,46 @@ from pathlib import Path
 import streamlit as st
 
 from coinvest.i18n import t
-from ui.context import lang
+from ui.context import connection, lang, sidebar_filter
 
 HERE = Path(__file__).parent
 
 st.set_page_config(page_title="coinvest", page_icon="🧭", layout="wide")
 
 language = lang()
+
+
+def page(file: str, title_key: str, icon: str, url_path: str, default: bool = False) -> st.Page:
+    return st.Page(
+        HERE / "app_pages" / file,
+        title=t(title_key, language),
+        icon=icon,
+        url_path=url_path,
+        default=default,
+    )
+
+
 pages = {
     t("app.section.territory", language): [
-        st.Page(
-            HERE / "app_pages" / "overview.py",
-            title=t("overview.title", language),
-            icon=":material/map:",
-            url_path="overview",
-            default=True,
-        ),
+        page("overview.py", "overview.title", ":material/map:", "overview", default=True),
+        page("utility.py", "utility.title", ":material/volunteer_activism:", "utility"),
+    ],
+    t("app.section.projects", language): [
+        page("compare.py", "compare.title", ":material/radar:", "compare"),
+        page("viewpoints.py", "viewpoints.title", ":material/visibility:", "viewpoints"),
+        page("cohorts.py", "cohorts.title", ":material/groups:", "cohorts"),
+        page("project.py", "project.title", ":material/description:", "project"),
+    ],
+    t("app.section.money", language): [
+        page("partnerships.py", "partnerships.title", ":material/handshake:", "partnerships"),
     ],
     t("app.section.data", language): [
-        st.Page(
-            HERE / "app_pages" / "data.py",
-            title=t("data.title", language),
-            icon=":material/upload_file:",
-            url_path="data",
-        ),
-    ],
-    t("app.section.reference", language): [
-        st.Page(
-            HERE / "app_pages" / "method.py",
-            title=t("method.title", language),
-            icon=":material/menu_book:",
-            url_path="method",
-        ),
+        page("data.py", "data.title", ":material/upload_file:", "data"),
+        page("method.py", "method.title", ":material/menu_book:", "method"),
     ],
 }
+navigation = st.navigation(pages)
+connection()  # a clear message, and a stop, when the database cannot be opened
+sidebar_filter()
 st.sidebar.caption(t("app.tagline", language))
-st.navigation(pages).run()
+navigation.run()

@@ -26,7 +26,7 @@ from coinvest.workbook import (
     frame_to_xlsx,
     table_frame,
 )
-from ui.context import connection, current_filter, lang
+from ui.context import connection, current_filter, lang, lang_key
 
 language = lang()
 con = connection()
@@ -35,7 +35,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title(t("data.title", language))
 st.caption(t("data.caption", language))
-
 
 
 def report_progress(status, stage: str, detail: str) -> None:
@@ -110,7 +109,7 @@ with tab_export:
         t("data.export.table", language),
         [s.name for s in SHEETS],
         format_func=lambda name: t(f"sheet.{name}", language),
-        key="data_export_table",
+        key=lang_key("data_export_table"),
     )
     frame = table_frame(con, sheet_name, flt)
     st.caption(t("data.export.rows", language, rows=len(frame)))
@@ -169,7 +168,7 @@ with tab_form:
             t("data.form.viewpoint", language),
             list(ref.VIEWPOINT_CODES),
             format_func=lambda v: ref.labels(ref.VIEWPOINTS, language)[v],
-            key="form_viewpoint",
+            key=lang_key("form_viewpoint"),
         )
         orgs = related_organisations(con, project_id)
         assessor = st.selectbox(

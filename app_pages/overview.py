@@ -7,7 +7,7 @@ from coinvest import reference as ref
 from coinvest.charts import bar_chart, tile_map
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from coinvest.territory import departments
-from ui.context import connection, current_filter, lang
+from ui.context import connection, current_filter, lang, lang_key
 
 language = lang()
 con = connection()
@@ -62,7 +62,7 @@ with left:
             "map.measure.projects" if m == "projects" else "map.measure.eur", language
         ),
         horizontal=True,
-        key="overview_map_measure",
+        key=lang_key("overview_map_measure"),
     )
     by_dep = metrics.projects_by_department(con, flt)
     grid = {d.code: (d.col, d.row) for d in departments()}

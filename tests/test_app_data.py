@@ -67,7 +67,7 @@ def test_questionnaire_records_an_assessment(data_page):
     at.button(key="data_import").click().run()
     at.text_input(key="form_search").set_value("épicerie").run()
     assert at.selectbox(key="form_project").value == "PRJ-001"
-    at.selectbox(key="form_viewpoint").set_value("investment").run()
+    at.selectbox(key="form_viewpoint.fr").set_value("investment").run()
     at.radio(key="form_evaluation.utility").set_value(3)
     at.radio(key="form_evaluation.leverage").set_value(1)
     at.text_area(key="form_comment").set_value("Vu en comité")

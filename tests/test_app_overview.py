@@ -83,7 +83,7 @@ def test_map_sums_to_the_project_count_and_switches_to_euros(app, app_db):
     rows = chart_rows(app.get("vega_lite_chart")[0])
     assert len(rows) == 101
     assert sum(r["projects"] for r in rows) == _sql_count(app_db)
-    app.radio(key="overview_map_measure").set_value("committed_eur").run()
+    app.radio(key="overview_map_measure.fr").set_value("committed_eur").run()
     assert not app.exception
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert spec["title"] == "Euros engagés par département"

@@ -76,7 +76,11 @@ def test_the_csv_template_zip_imports_the_same(empty_con):
             ("projects.csv", "projects", 1, "need", None, "rule.required_column"),
         ),
         (
-            {"projects.csv": PROJECTS.replace("phase;", "phase;need;").replace("rnd;", "rnd;food;")},
+            {
+                "projects.csv": PROJECTS.replace("phase;", "phase;need;").replace(
+                    "rnd;", "rnd;food;"
+                )
+            },
             ("projects.csv", "projects", 1, "need", None, "rule.duplicate_column"),
         ),
         (

@@ -92,11 +92,15 @@ class _Query:
 
     flt: PortfolioFilter
     weights: Weights = EQUAL
+    projects: list[str] | None = None  # a pick of projects inside the filter (Compare page)
     ctes: list[tuple[str, str, bool]] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         sql, params = self.flt.project_scope()
+        if self.projects is not None:
+            sql = f"SELECT project_id FROM ({sql}) picked WHERE project_id = ANY($f_projects)"
+            params = {**params, "f_projects": list(self.projects)}
         self.add("scope", sql, materialized=True, **params)
 
     def has(self, name: str) -> bool:
@@ -111,7 +115,7 @@ class _Query:
     def join_scope(self, alias: str) -> str:
         """`JOIN scope …` restricting `alias` to the filtered projects; nothing when every
         project is kept (the join would only cost time)."""
-        if self.flt.is_empty:
+        if self.flt.is_empty and self.projects is None:
             return ""
         return f"JOIN scope s ON s.project_id = {alias}.project_id"
 
@@ -384,12 +388,14 @@ def _money(q: _Query, investor: str | None = None) -> None:
 # --- assessments ----------------------------------------------------------------------------------
 
 
-def lever_scores(con, flt: PortfolioFilter, which: str = "latest") -> pd.DataFrame:
+def lever_scores(
+    con, flt: PortfolioFilter, which: str = "latest", project_ids: list[str] | None = None
+) -> pd.DataFrame:
     """Lever score per project, viewpoint and lever: of the latest round, the first, or every one.
 
     Columns: project_id, viewpoint, lever, score (0–100), assessed_on.
     """
-    q = _Query(flt)
+    q = _Query(flt, projects=project_ids)
     _rounds(q)
     source = {"latest": "latest_lever", "first": "first_lever", "all": "round_lever"}[which]
     return q.run(
@@ -399,13 +405,20 @@ def lever_scores(con, flt: PortfolioFilter, which: str = "latest") -> pd.DataFra
     )
 
 
-def maturity(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+def project_count(con, flt: PortfolioFilter) -> int:
+    """How many projects the filter keeps."""
+    return int(_Query(flt).run(con, "SELECT count(*) AS n FROM scope").iloc[0, 0])
+
+
+def maturity(
+    con, flt: PortfolioFilter, weights: Weights = EQUAL, project_ids: list[str] | None = None
+) -> pd.DataFrame:
     """Maturity per project: one column per viewpoint and the consolidated one (0–100).
 
     Columns: project_id, name, maturity_ecosystem, maturity_project, maturity_investment,
-    maturity_consolidated.
+    maturity_consolidated. `project_ids` narrows the filter to a pick of projects.
     """
-    q = _Query(flt, weights)
+    q = _Query(flt, weights, projects=project_ids)
     _maturity(q)
     pivots = ",\n".join(
         f"max(m.maturity) FILTER (WHERE m.viewpoint = '{vp}') AS maturity_{vp}"
@@ -482,9 +495,9 @@ def progress(con, flt: PortfolioFilter) -> pd.DataFrame:
 # --- societal utility -------------------------------------------------------------------------
 
 
-def achievements(con, flt: PortfolioFilter) -> pd.DataFrame:
+def achievements(con, flt: PortfolioFilter, project_ids: list[str] | None = None) -> pd.DataFrame:
     """Achievement of each measurement against its target (capped), inside the period."""
-    q = _Query(flt)
+    q = _Query(flt, projects=project_ids)
     _achievements(q)
     return q.run(
         con,
@@ -541,7 +554,12 @@ def cost_per_beneficiary(con, flt: PortfolioFilter) -> pd.DataFrame:
 # --- money and partnerships -------------------------------------------------------------------
 
 
-def leverage(con, flt: PortfolioFilter, investor: str | None = None) -> pd.DataFrame:
+def leverage(
+    con,
+    flt: PortfolioFilter,
+    investor: str | None = None,
+    project_ids: list[str] | None = None,
+) -> pd.DataFrame:
     """Resources per project and, for the chosen investor, its partnership leverage.
 
     `investor` computes the leverage of another investor than the filter's, over the filter's
@@ -549,7 +567,7 @@ def leverage(con, flt: PortfolioFilter, investor: str | None = None) -> pd.DataF
     leverage, leverage_financial; the leverage is empty where the investor put nothing (or
     none is chosen).
     """
-    q = _Query(flt)
+    q = _Query(flt, projects=project_ids)
     _money(q, investor)
     return q.run(
         con,
@@ -587,11 +605,7 @@ def resource_mix(con, flt: PortfolioFilter, by_project: bool = False) -> pd.Data
     )
 
 
-def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
-    """Distinct organisation kinds among each project's funders and partners, and the Shannon
-    evenness of its resources over those kinds (0 with a single kind, 1 when perfectly even).
-    """
-    q = _Query(flt)
+def _diversity(q: _Query) -> None:
     _money(q)
     q.add(
         "kind_money",
@@ -599,8 +613,9 @@ def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
         FROM money m JOIN organisation o ON o.org_id = m.org_id
         GROUP BY m.project_id, o.kind""",
     )
-    return q.run(
-        con,
+    # Shannon evenness: H / ln(K), H = −Σ p ln p over the kinds' shares of the resources
+    q.add(
+        "diversity",
         """SELECT project_id, count(*) AS kinds,
                CASE WHEN count(*) > 1 AND sum(eur) > 0
                     THEN -sum(CASE WHEN eur > 0 THEN (eur / total) * ln(eur / total) ELSE 0 END)
@@ -608,8 +623,17 @@ def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
                     ELSE 0 END AS evenness
         FROM (SELECT project_id, kind, eur, sum(eur) OVER (PARTITION BY project_id) AS total
               FROM kind_money) k
-        GROUP BY project_id ORDER BY project_id""",
+        GROUP BY project_id""",
     )
+
+
+def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Distinct organisation kinds among each project's funders and partners, and the Shannon
+    evenness of its resources over those kinds (0 with a single kind, 1 when perfectly even).
+    """
+    q = _Query(flt)
+    _diversity(q)
+    return q.run(con, "SELECT project_id, kinds, evenness FROM diversity ORDER BY project_id")
 
 
 def co_investment(con, flt: PortfolioFilter) -> pd.DataFrame:
@@ -875,6 +899,268 @@ def cohort_phases(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
+# --- page aggregates: small frames for charts, computed from the same CTEs -----------------------
+
+
+def lever_profiles(
+    con,
+    flt: PortfolioFilter,
+    project_ids: list[str],
+    viewpoint: str = "consolidated",
+    weights: Weights = EQUAL,
+) -> pd.DataFrame:
+    """Latest lever scores of some projects, from one viewpoint or consolidated (Compare page).
+
+    Columns: project_id, name, lever, score.
+    """
+    if viewpoint != "consolidated" and viewpoint not in ref.VIEWPOINT_CODES:
+        raise KeyError(viewpoint)
+    q = _Query(flt, weights, projects=list(project_ids))
+    _maturity(q)
+    if viewpoint == "consolidated":
+        source, params = "latest_clever l", {}
+        where = "l.score IS NOT NULL"
+    else:
+        source, params = "latest_lever l", {"profile_viewpoint": viewpoint}
+        where = "l.viewpoint = $profile_viewpoint"
+    q.params.update(params)
+    return q.run(
+        con,
+        f"""SELECT l.project_id, p.name, l.lever, l.score
+        FROM {source} JOIN project p ON p.project_id = l.project_id
+        WHERE {where}
+        ORDER BY l.project_id, l.lever""",
+    )
+
+
+def round_maturity(
+    con, flt: PortfolioFilter, project_ids: list[str], weights: Weights = EQUAL
+) -> pd.DataFrame:
+    """Maturity of every round of some projects, per viewpoint (weighted mean of that round's
+    lever scores, missing levers left out). Columns: project_id, viewpoint, assessed_on, maturity.
+    """
+    q = _Query(flt, weights, projects=list(project_ids))
+    _rounds(q)
+    _weights(q)
+    return q.run(
+        con,
+        """SELECT r.project_id, r.viewpoint, r.assessed_on,
+               sum(r.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
+        FROM round_lever r JOIN lever_weight w ON w.lever = r.lever
+        GROUP BY r.project_id, r.viewpoint, r.assessed_on
+        ORDER BY r.project_id, r.assessed_on, r.viewpoint""",
+    )
+
+
+def ranked_projects(
+    con, flt: PortfolioFilter, weights: Weights = EQUAL, limit: int = 10, best: bool = True
+) -> pd.DataFrame:
+    """The most (or least) mature filtered projects by consolidated maturity.
+
+    Columns: project_id, name, maturity_consolidated.
+    """
+    q = _Query(flt, weights)
+    _maturity(q)
+    q.params["limit"] = int(limit)
+    order = "DESC" if best else "ASC"
+    return q.run(
+        con,
+        f"""SELECT c.project_id, p.name, c.maturity AS maturity_consolidated
+        FROM latest_cmaturity c JOIN project p ON p.project_id = c.project_id
+        ORDER BY c.maturity {order}, c.project_id
+        LIMIT $limit""",
+    )
+
+
+def lever_viewpoint_means(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Mean latest lever score per viewpoint and lever over the filtered projects (heatmap).
+
+    Columns: viewpoint, lever, mean_score, projects.
+    """
+    q = _Query(flt)
+    _rounds(q)
+    return q.run(
+        con,
+        """SELECT viewpoint, lever, avg(score) AS mean_score, count(*) AS projects
+        FROM latest_lever GROUP BY viewpoint, lever ORDER BY viewpoint, lever""",
+    )
+
+
+def gaps_by_lever(
+    con, flt: PortfolioFilter, threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
+) -> pd.DataFrame:
+    """Per lever: mean viewpoint gap, projects with two viewpoints or more, and how many of them
+    have a gap of at least the threshold. Columns: lever, mean_gap, projects, large_gaps.
+    """
+    q = _Query(flt)
+    _gaps(q)
+    q.params["gap_threshold"] = float(threshold)
+    return q.run(
+        con,
+        """SELECT lever, avg(gap) AS mean_gap, count(*) AS projects,
+               count(*) FILTER (WHERE gap >= $gap_threshold) AS large_gaps
+        FROM gap GROUP BY lever ORDER BY lever""",
+    )
+
+
+def blind_spot_counts(
+    con, flt: PortfolioFilter, threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
+) -> pd.DataFrame:
+    """Blind spots per lever and direction. Columns: lever, kind, spots."""
+    if not (math.isfinite(threshold) and 0 < threshold <= 100):
+        raise CoinvestError("threshold.invalid", value=threshold)
+    q = _Query(flt)
+    _blind_spots(q, threshold)
+    return q.run(
+        con,
+        "SELECT lever, kind, count(*) AS spots FROM blind_spot GROUP BY lever, kind ORDER BY lever, kind",
+    )
+
+
+def cohort_maturity_spread(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+    """Quartiles of consolidated maturity per cohort, at the first and the latest round (box plots).
+
+    Columns: cohort_id, round (first | latest), projects, min, q1, median, q3, max.
+    """
+    q = _Query(flt, weights)
+    _maturity(q, "latest")
+    _maturity(q, "first")
+    _cohorts(q)
+    parts = []
+    for which in ("first", "latest"):
+        parts.append(
+            f"""SELECT cs.cohort_id, '{which}' AS round, count(m.maturity) AS projects,
+                   min(m.maturity) AS min,
+                   percentile_cont(0.25) WITHIN GROUP (ORDER BY m.maturity) AS q1,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY m.maturity) AS median,
+                   percentile_cont(0.75) WITHIN GROUP (ORDER BY m.maturity) AS q3,
+                   max(m.maturity) AS max
+            FROM cohort_scope cs JOIN {which}_cmaturity m ON m.project_id = cs.project_id
+            GROUP BY cs.cohort_id"""
+        )
+    return q.run(con, " UNION ALL ".join(parts) + " ORDER BY cohort_id, round")
+
+
+def indicator_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Per indicator, over the measurements of the period: projects, measurements, those with a
+    target, mean achievement and the share that met its target.
+    """
+    q = _Query(flt)
+    _achievements(q)
+    return q.run(
+        con,
+        """SELECT a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better,
+               count(DISTINCT a.project_id) AS projects, count(*) AS measurements,
+               count(a.achievement) AS with_target,
+               avg(a.achievement) AS mean_achievement,
+               avg(CASE WHEN a.achievement >= 1 THEN 1.0 ELSE 0.0 END)
+                   FILTER (WHERE a.achievement IS NOT NULL) AS share_met
+        FROM achievement a JOIN indicator i ON i.indicator_code = a.indicator_code
+        GROUP BY a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better
+        ORDER BY count(DISTINCT a.project_id) DESC, a.indicator_code""",
+    )
+
+
+def utility_histogram(con, flt: PortfolioFilter, width: float = 20.0) -> pd.DataFrame:
+    """Projects per band of utility index (latest year). Columns: band_start, projects."""
+    q = _Query(flt)
+    _achievements(q)
+    q.params["band"] = float(width)
+    return q.run(
+        con,
+        """SELECT floor(utility_index / $band) * $band AS band_start, count(*) AS projects
+        FROM utility_latest GROUP BY floor(utility_index / $band) ORDER BY band_start""",
+    )
+
+
+def utility_overview(con, flt: PortfolioFilter) -> dict[str, float | None]:
+    """Median utility index, median cost per beneficiary, beneficiaries and projects measured."""
+    q = _Query(flt)
+    _money(q)
+    _achievements(q)
+    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
+    row = q.run(
+        con,
+        f"""SELECT
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY utility_index) FROM utility_latest)
+                AS median_utility,
+            (SELECT count(*) FROM utility_latest) AS projects_with_index,
+            (SELECT sum(beneficiaries) FROM beneficiaries) AS beneficiaries,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {eur} / b.beneficiaries)
+               FROM project_money pm JOIN beneficiaries b ON b.project_id = pm.project_id
+               WHERE b.beneficiaries > 0 AND {eur} > 0) AS median_cost_per_beneficiary""",
+    ).iloc[0]
+    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+
+
+def cost_ranking(con, flt: PortfolioFilter, limit: int = 15, highest: bool = True) -> pd.DataFrame:
+    """Projects with the highest (or lowest) cost per beneficiary. Columns: project_id, name,
+    eur, beneficiaries, cost_per_beneficiary."""
+    q = _Query(flt)
+    _money(q)
+    _achievements(q)
+    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
+    order = "DESC" if highest else "ASC"
+    q.params["limit"] = int(limit)
+    return q.run(
+        con,
+        f"""SELECT pm.project_id, p.name, {eur} AS eur, b.beneficiaries,
+               {eur} / b.beneficiaries AS cost_per_beneficiary
+        FROM project_money pm
+        JOIN beneficiaries b ON b.project_id = pm.project_id
+        JOIN project p ON p.project_id = pm.project_id
+        WHERE b.beneficiaries > 0 AND {eur} > 0
+        ORDER BY cost_per_beneficiary {order}, pm.project_id
+        LIMIT $limit""",
+    )
+
+
+def leverage_ranking(con, flt: PortfolioFilter, limit: int = 15) -> pd.DataFrame:
+    """The chosen investor's projects with the highest leverage. Columns: project_id, name,
+    own_eur, resources_eur, leverage, leverage_financial."""
+    q = _Query(flt)
+    _money(q)
+    q.params["limit"] = int(limit)
+    return q.run(
+        con,
+        """SELECT pm.project_id, p.name, pm.own_eur, pm.resources_eur,
+               (pm.resources_eur - pm.own_eur) / pm.own_eur AS leverage,
+               (pm.resources_fin_eur - pm.own_fin_eur) / nullif(pm.own_fin_eur, 0)
+                   AS leverage_financial
+        FROM project_money pm JOIN project p ON p.project_id = pm.project_id
+        WHERE pm.own_eur > 0
+        ORDER BY leverage DESC, pm.project_id
+        LIMIT $limit""",
+    )
+
+
+def resources_by_kind(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Euros by the kind of organisation that brought them, and whether financial.
+    Columns: kind, sector, financial, eur."""
+    q = _Query(flt)
+    _money(q)
+    q.params["public_kinds"] = list(ref.PUBLIC_KINDS)
+    return q.run(
+        con,
+        """SELECT o.kind, CASE WHEN o.kind = ANY($public_kinds) THEN 'public' ELSE 'private' END
+                   AS sector,
+               m.financial, sum(m.eur) AS eur
+        FROM money m JOIN organisation o ON o.org_id = m.org_id
+        GROUP BY o.kind, m.financial ORDER BY o.kind, m.financial""",
+    )
+
+
+def diversity_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Projects by number of distinct partner kinds, with their mean evenness."""
+    q = _Query(flt)
+    _diversity(q)
+    return q.run(
+        con,
+        """SELECT kinds, count(*) AS projects, avg(evenness) AS mean_evenness
+        FROM diversity GROUP BY kinds ORDER BY kinds""",
+    )
+
+
 # --- what every figure means (the Method page is generated from this) ---------------------------
 
 
@@ -1064,3 +1350,32 @@ def _defs() -> tuple[MetricDef, ...]:
 
 
 METRICS: tuple[MetricDef, ...] = _defs()
+
+
+# Functions that only regroup figures defined above (for a page, an export or a chart), with the
+# figure each one regroups: the Method page's definitions cover them too.
+AGGREGATES: dict[str, str] = {
+    "project_count": "fragile_share",
+    "projects_by": "fragile_share",
+    "projects_by_department": "resources",
+    "portfolio_summary": "leverage",
+    "project_summary": "maturity",
+    "round_maturity": "maturity",
+    "lever_profiles": "consolidated",
+    "ranked_projects": "consolidated",
+    "lever_viewpoint_means": "lever_score",
+    "gaps_by_lever": "gap",
+    "blind_spot_counts": "blind_spot",
+    "utility_by_year": "utility_index",
+    "utility_histogram": "utility_index",
+    "utility_overview": "utility_index",
+    "indicator_summary": "achievement",
+    "cost_ranking": "cost_per_beneficiary",
+    "leverage_ranking": "leverage",
+    "resources_by_kind": "resource_mix",
+    "diversity_summary": "partner_diversity",
+    "cohort_progress": "cohort",
+    "cohort_phases": "cohort",
+    "cohort_maturity_spread": "cohort",
+    "refresh_lever_rounds": "lever_score",
+}

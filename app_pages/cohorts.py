@@ -1,0 +1,172 @@
+"""Cohorts (DESIGN §5.4): 2–4 cohorts side by side, distributions and progress between rounds."""
+
+import streamlit as st
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.charts import box_plot, grouped_bars
+from coinvest.i18n import t
+from ui.context import connection, current_filter, lang, no_match
+from ui.show import chart, number, pct, table
+
+language = lang()
+con = connection()
+flt = current_filter()
+st.title(t("cohorts.title", language))
+st.caption(t("cohorts.caption", language))
+if no_match(flt, metrics.project_count(con, flt), language):
+    st.stop()
+
+figures = metrics.cohort_figures(con, flt)
+if figures.empty:
+    st.info(t("cohorts.none", language))
+    st.stop()
+labels = dict(
+    zip(figures["cohort_id"], figures["name"] + " (" + figures["cohort_id"] + ")", strict=True)
+)
+if "coh_pick" not in st.session_state or not set(st.session_state["coh_pick"]) <= set(labels):
+    st.session_state["coh_pick"] = list(figures["cohort_id"])[:3]
+picked = st.multiselect(
+    t("cohorts.pick", language),
+    options=list(labels),
+    format_func=labels.get,
+    max_selections=4,
+    key="coh_pick",
+)
+if not picked:
+    st.info(t("cohorts.pick_one", language))
+    st.stop()
+if len(picked) == 1:
+    st.caption(t("cohorts.one", language))
+shown = figures[figures["cohort_id"].isin(picked)].copy()
+shown["label"] = shown["cohort_id"].map(labels)
+small = shown[shown["size"] == 1]
+if not small.empty:
+    st.info(t("cohorts.single_project", language, cohorts=", ".join(small["label"])))
+
+columns = {
+    "label": t("col.cohort", language),
+    "year": t("col.year", language),
+    "size": t("col.projects", language),
+    "median_maturity_first": t("cohorts.col.first", language),
+    "median_maturity_latest": t("cohorts.col.latest", language),
+    "median_utility": t("cohorts.col.utility", language),
+}
+if flt.investor:
+    columns["median_leverage"] = t("cohorts.col.leverage", language)
+else:
+    st.caption(t("kpi.no_investor", language))
+table(
+    shown,
+    columns,
+    language,
+    formats={
+        "median_maturity_first": number(1, language),
+        "median_maturity_latest": number(1, language),
+        "median_utility": number(0, language),
+        "median_leverage": number(2, language),
+    },
+    key="coh_figures",
+)
+
+spread = metrics.cohort_maturity_spread(con, flt)
+spread = spread[spread["cohort_id"].isin(picked)].copy()
+spread["label"] = spread["cohort_id"].map(labels)
+spread["round_label"] = spread["round"].map(lambda r: t(f"cohorts.round.{r}", language))
+lever_names = ref.labels(ref.LEVERS, language)
+left, right = st.columns(2, gap="large")
+with left:
+    if spread.empty:
+        st.info(t("cohorts.no_scores", language))
+    else:
+        chart(
+            box_plot(
+                spread,
+                category="label",
+                group="round_label",
+                category_title=t("col.cohort", language),
+                group_title=t("col.round", language),
+                value_title=t("cohorts.maturity", language),
+                title=t("cohorts.spread.title", language),
+                description=t("cohorts.spread.description", language),
+                lang=language,
+            ),
+            spread,
+            {
+                "label": t("col.cohort", language),
+                "round_label": t("col.round", language),
+                "projects": t("col.projects", language),
+                "min": "min",
+                "q1": "Q1",
+                "median": t("col.median", language),
+                "q3": "Q3",
+                "max": "max",
+            },
+            language,
+            formats={c: number(1, language) for c in ("min", "q1", "median", "q3", "max")},
+            key="coh_spread",
+        )
+with right:
+    progress = metrics.cohort_progress(con, flt)
+    progress = progress[progress["cohort_id"].isin(picked)].copy()
+    if progress.empty:
+        st.info(t("cohorts.no_progress", language))
+    else:
+        progress["label"] = progress["cohort_id"].map(labels)
+        progress["lever_label"] = progress["lever"].map(lever_names)
+        chart(
+            grouped_bars(
+                progress,
+                category="lever_label",
+                value="median_progress",
+                group="label",
+                category_title=t("col.lever", language),
+                value_title=t("cohorts.progress", language),
+                group_title=t("col.cohort", language),
+                title=t("cohorts.progress.title", language),
+                description=t("cohorts.progress.description", language),
+                lang=language,
+                sort=[lever_names[c] for c in ref.LEVER_CODES],
+            ),
+            progress,
+            {
+                "label": t("col.cohort", language),
+                "lever_label": t("col.lever", language),
+                "median_progress": t("cohorts.progress", language),
+                "projects": t("col.projects", language),
+            },
+            language,
+            formats={"median_progress": number(1, language)},
+            key="coh_progress",
+        )
+
+phases = metrics.cohort_phases(con, flt)
+phases = phases[phases["cohort_id"].isin(picked)].copy()
+phases["label"] = phases["cohort_id"].map(labels)
+phases["phase_label"] = phases["phase"].map(ref.labels(ref.PHASES, language))
+chart(
+    grouped_bars(
+        phases,
+        category="label",
+        value="share",
+        group="phase_label",
+        category_title=t("col.cohort", language),
+        value_title=t("col.share", language),
+        group_title=t("col.phase", language),
+        title=t("cohorts.phases.title", language),
+        description=t("cohorts.phases.description", language),
+        lang=language,
+        value_format=".0%",
+        stacked=True,
+    ),
+    phases,
+    {
+        "label": t("col.cohort", language),
+        "phase_label": t("col.phase", language),
+        "projects": t("col.projects", language),
+        "share": t("col.share", language),
+    },
+    language,
+    formats={"share": pct(language)},
+    key="coh_phases",
+)

@@ -1,0 +1,115 @@
+"""Compare projects (DESIGN §5.2): 2–6 projects on the seven levers, radar or parallel
+coordinates, per viewpoint or consolidated, with the table beside the chart."""
+
+import streamlit as st
+
+from coinvest import lookups, metrics
+from coinvest import reference as ref
+from coinvest.charts import parallel_chart, radar_chart
+from coinvest.i18n import t
+from ui.context import connection, current_filter, lang, lang_key, no_match
+from ui.show import number, table
+
+language = lang()
+con = connection()
+flt = current_filter()
+st.title(t("compare.title", language))
+st.caption(t("compare.caption", language))
+if no_match(flt, metrics.project_count(con, flt), language):
+    st.stop()
+
+if "cmp_projects" not in st.session_state:  # start from the three most mature projects
+    st.session_state["cmp_projects"] = list(
+        metrics.ranked_projects(con, flt, limit=3)["project_id"]
+    )
+search = st.text_input(t("compare.search", language), key="cmp_search")
+found = lookups.search_projects(con, flt, search or "", limit=50)
+chosen = list(st.session_state["cmp_projects"])
+names = lookups.project_names(con, list(dict.fromkeys(chosen + list(found["project_id"]))))
+options = list(dict.fromkeys(chosen + list(found["project_id"])))
+picked = st.multiselect(
+    t("compare.projects", language),
+    options=options,
+    format_func=lambda pid: f"{names.get(pid, pid)} ({pid})",
+    max_selections=6,
+    key="cmp_projects",
+)
+if len(picked) < 2:
+    st.info(t("compare.pick_two", language))
+    st.stop()
+
+left, right = st.columns(2)
+view = left.radio(
+    t("compare.view", language),
+    ["radar", "parallel"],
+    format_func=lambda v: t(f"compare.view.{v}", language),
+    horizontal=True,
+    key=lang_key("cmp_view"),
+)
+viewpoint = right.radio(
+    t("compare.viewpoint", language),
+    ["consolidated", *ref.VIEWPOINT_CODES],
+    format_func=lambda v: (
+        t("compare.consolidated", language)
+        if v == "consolidated"
+        else ref.labels(ref.VIEWPOINTS, language)[v]
+    ),
+    horizontal=True,
+    key=lang_key("cmp_viewpoint"),
+)
+
+profiles = metrics.lever_profiles(con, flt, picked, viewpoint)
+lever_names = ref.labels(ref.LEVERS, language)
+levers = [lever_names[c] for c in ref.LEVER_CODES]
+missing = [pid for pid in picked if pid not in set(profiles["project_id"])]
+if missing:
+    st.warning(
+        t(
+            "compare.missing",
+            language,
+            projects=", ".join(f"{names.get(p, p)} ({p})" for p in missing),
+        )
+    )
+if profiles.empty:
+    st.stop()
+profiles["lever_label"] = profiles["lever"].map(lever_names)
+profiles["project"] = profiles["name"] + " (" + profiles["project_id"] + ")"
+view_label = (
+    t("compare.consolidated", language)
+    if viewpoint == "consolidated"
+    else ref.labels(ref.VIEWPOINTS, language)[viewpoint]
+)
+builder = radar_chart if view == "radar" else parallel_chart
+spec = builder(
+    profiles[["project", "lever_label", "score"]],
+    levers=levers,
+    series="project",
+    series_title=t("col.project", language),
+    title=t("compare.chart.title", language, view=view_label),
+    description=t("compare.chart.description", language, n=len(picked), view=view_label),
+    lang=language,
+)
+chart_col, table_col = st.columns([3, 2], gap="large")
+chart_col.altair_chart(spec, width="content", key="cmp_chart")
+
+wide = profiles.pivot_table(
+    index=["project_id", "name"], columns="lever", values="score"
+).reset_index()
+scores = metrics.maturity(con, flt, project_ids=picked).set_index("project_id")
+maturity_column = (
+    "maturity_consolidated" if viewpoint == "consolidated" else f"maturity_{viewpoint}"
+)
+wide["maturity"] = wide["project_id"].map(scores[maturity_column])
+columns = {"project_id": t("col.code", language), "name": t("col.project", language)}
+columns.update({c: lever_names[c] for c in ref.LEVER_CODES if c in wide.columns})
+columns["maturity"] = t("col.maturity", language)
+with table_col:
+    st.subheader(t("compare.table", language))
+    table(
+        wide,
+        columns,
+        language,
+        formats={c: number(1, language) for c in [*ref.LEVER_CODES, "maturity"]},
+        key="cmp_table",
+        select=True,
+    )

@@ -1,0 +1,137 @@
+"""Societal utility (DESIGN §5.5): indicators, achievement against targets, cost per beneficiary."""
+
+import streamlit as st
+
+from coinvest import metrics
+from coinvest.charts import bar_chart, histogram
+from coinvest.i18n import format_eur, format_number, t
+from ui.context import connection, current_filter, lang, no_match
+from ui.show import chart, eur, number, pct, table
+
+BAND = 20.0
+
+language = lang()
+con = connection()
+flt = current_filter()
+st.title(t("utility.title", language))
+st.caption(t("utility.caption", language))
+if no_match(flt, metrics.project_count(con, flt), language):
+    st.stop()
+
+overview = metrics.utility_overview(con, flt)
+tiles = st.columns(4)
+tiles[0].metric(
+    t("utility.median_index", language),
+    format_number(overview["median_utility"], 0, language),
+    help=t("utility.median_index.help", language),
+)
+tiles[1].metric(
+    t("utility.measured", language), format_number(overview["projects_with_index"], lang=language)
+)
+tiles[2].metric(
+    t("kpi.beneficiaries", language),
+    format_number(overview["beneficiaries"], lang=language),
+    help=t("kpi.beneficiaries.help", language),
+)
+tiles[3].metric(
+    t("utility.median_cost", language),
+    format_eur(overview["median_cost_per_beneficiary"], lang=language),
+    help=t(
+        "utility.median_cost.help" if flt.investor else "utility.median_cost.help_all", language
+    ),
+)
+
+indicators = metrics.indicator_summary(con, flt)
+if indicators.empty:
+    st.info(t("utility.no_measurement", language))
+    st.stop()
+indicators["label"] = indicators["name_en" if language == "en" else "name_fr"].fillna(
+    indicators["name_fr"]
+)
+targeted = indicators.dropna(subset=["mean_achievement"])
+left, right = st.columns(2, gap="large")
+with left:
+    chart(
+        bar_chart(
+            targeted.assign(percent=targeted["mean_achievement"] * 100),
+            category="label",
+            value="percent",
+            category_title=t("utility.indicator", language),
+            value_title=t("utility.achievement", language),
+            title=t("utility.achievement.title", language),
+            description=t("utility.achievement.description", language),
+            lang=language,
+        ),
+        indicators,
+        {
+            "label": t("utility.indicator", language),
+            "unit": t("utility.unit", language),
+            "projects": t("col.projects", language),
+            "measurements": t("utility.measurements", language),
+            "with_target": t("utility.with_target", language),
+            "mean_achievement": t("utility.achievement", language),
+            "share_met": t("utility.share_met", language),
+        },
+        language,
+        formats={"mean_achievement": pct(language), "share_met": pct(language)},
+        key="ut_indicators",
+    )
+with right:
+    bands = metrics.utility_histogram(con, flt, BAND)
+    if bands.empty:
+        st.info(t("utility.no_index", language))
+    else:
+        chart(
+            histogram(
+                bands,
+                start="band_start",
+                count="projects",
+                width=BAND,
+                start_title=t("utility.index", language),
+                count_title=t("col.projects", language),
+                title=t("utility.histogram.title", language),
+                description=t("utility.histogram.description", language, band=int(BAND)),
+                lang=language,
+            ),
+            bands,
+            {"band_start": t("utility.band", language), "projects": t("col.projects", language)},
+            language,
+            formats={"band_start": number(0, language)},
+            key="ut_histogram",
+        )
+
+st.subheader(t("utility.cost", language))
+st.caption(t("utility.cost.caption" if flt.investor else "utility.cost.caption_all", language))
+columns = {
+    "project_id": t("col.code", language),
+    "name": t("col.project", language),
+    "eur": t("utility.eur", language),
+    "beneficiaries": t("kpi.beneficiaries", language),
+    "cost_per_beneficiary": t("utility.cost_per_beneficiary", language),
+}
+formats = {
+    "eur": eur(language),
+    "beneficiaries": number(0, language),
+    "cost_per_beneficiary": eur(language),
+}
+high, low = st.columns(2, gap="large")
+with high:
+    st.markdown(f"**{t('utility.cost.highest', language)}**")
+    table(
+        metrics.cost_ranking(con, flt, 10, highest=True),
+        columns,
+        language,
+        formats,
+        key="ut_cost_high",
+        select=True,
+    )
+with low:
+    st.markdown(f"**{t('utility.cost.lowest', language)}**")
+    table(
+        metrics.cost_ranking(con, flt, 10, highest=False),
+        columns,
+        language,
+        formats,
+        key="ut_cost_low",
+        select=True,
+    )
