@@ -147,6 +147,7 @@ if kpis.investor:
                 description=t("partnerships.ranking.description", language),
                 lang=language,
                 sort=list(ranking["label"]),
+                pick="project_id",
             ),
             ranking,
             {
@@ -165,6 +166,7 @@ if kpis.investor:
                 "leverage_financial": number(2, language),
             },
             key="pt_ranking",
+            pick_project=True,
         )
 
 st.subheader(t("partnerships.coinvestment", language))

@@ -86,8 +86,22 @@ def chart(
     formats: dict[str, Callable] | None = None,
     key: str | None = None,
     stretch: bool = True,
+    pick_project: bool = False,
 ) -> None:
-    """The chart, then its figures in a table under it."""
-    st.altair_chart(spec, width="stretch" if stretch else "content", key=key)
+    """The chart, then its figures in a table under it.
+
+    With `pick_project`, clicking a mark carrying a `project_id` opens that project's sheet.
+    """
+    width = "stretch" if stretch else "content"
+    if not pick_project:
+        st.altair_chart(spec, width=width, key=key)
+    else:
+        event = st.altair_chart(
+            spec, width=width, key=key, on_select="rerun", selection_mode="pick"
+        )
+        picked = (event.selection.get("pick") or []) if event else []
+        if picked and picked[0].get("project_id"):
+            open_project(picked[0]["project_id"])
+        st.caption(t("chart.open_hint", language))
     with st.expander(t("chart.show_table", language)):
         table(frame, columns, language, formats)

@@ -86,8 +86,12 @@ def bar_chart(
     lang: str = "fr",
     sort: list[str] | None = None,
     share: str | None = None,
+    pick: str | None = None,
 ) -> alt.TopLevelMixin:
-    """Horizontal bars, one per category, in the given order."""
+    """Horizontal bars, one per category, in the given order.
+
+    With `pick`, clicking a bar selects its `pick` field (a selection named "pick").
+    """
     tooltip = [
         alt.Tooltip(f"{category}:N", title=category_title),
         alt.Tooltip(f"{value}:Q", title=value_title, format=",.0f"),
@@ -104,6 +108,10 @@ def bar_chart(
         )
         .properties(title=title, description=description, height=alt.Step(24))
     )
+    if pick:
+        chart = chart.encode(detail=f"{pick}:N").add_params(
+            alt.selection_point(name="pick", fields=[pick], on="click")
+        )
     return _finish(chart, lang)
 
 
