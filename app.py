@@ -40,6 +40,7 @@ pages = {
     ],
     t("app.section.money", language): [
         page("partnerships.py", "partnerships.title", ":material/handshake:", "partnerships"),
+        page("whatif.py", "whatif.title", ":material/tune:", "whatif"),
     ],
     t("app.section.data", language): [
         page("data.py", "data.title", ":material/upload_file:", "data"),

@@ -26,6 +26,7 @@ PAGES = (
     "cohorts",
     "project",
     "partnerships",
+    "whatif",
     "data",
     "method",
 )

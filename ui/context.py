@@ -18,6 +18,7 @@ from coinvest.db import open_database, resolve_db_path
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import LANGS, normalise_lang, t
+from coinvest.scenarios import load_view
 from coinvest.territory import departments, regions
 
 FILTER_KEYS = (
@@ -35,6 +36,7 @@ FILTER_KEYS = (
     "search",
 )
 STATE_FILTER = "portfolio_filter"
+PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-if page's weights
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,12 +61,16 @@ def lang() -> str:
     return normalise_lang(st.query_params.get("lang"))
 
 
+def read_only() -> bool:
+    """Shared viewing (COINVEST_READ_ONLY=1): the database is opened read-only."""
+    return os.environ.get("COINVEST_READ_ONLY", "") == "1"
+
+
 def connection():
     """The process's connection, or a clear message and a stop when it cannot be opened."""
     path = str(resolve_db_path())
-    read_only = os.environ.get("COINVEST_READ_ONLY", "") == "1"
     try:
-        return _connection(path, read_only)
+        return _connection(path, read_only())
     except CoinvestError as exc:
         st.error(exc.message(lang()))
         st.stop()
@@ -82,7 +88,7 @@ def current_filter() -> PortfolioFilter:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _options(path: str) -> dict:
-    con = _connection(path, os.environ.get("COINVEST_READ_ONLY", "") == "1")
+    con = _connection(path, read_only())
     return {
         "investors": lookups.investors(con),
         "support_bodies": lookups.support_bodies(con),
@@ -92,8 +98,19 @@ def _options(path: str) -> dict:
 
 
 def _seed_from_url(options: dict) -> None:
-    """First run of a session: the widgets start from the URL (unknown values dropped)."""
-    _seed(_url_filter(), options)
+    """First run of a session: the widgets start from the URL (unknown values dropped).
+
+    `?view=NAME` opens a saved view: its filter here, its weights on the What-if page.
+    """
+    flt = _url_filter()
+    name = st.query_params.get("view")
+    if name:
+        view = load_view(connection(), name)
+        st.session_state[PENDING_VIEW] = view if view is not None else name
+        if view is not None:
+            flt = view.filter
+        del st.query_params["view"]
+    _seed(flt, options)
     st.session_state.update(ui_lang=normalise_lang(st.query_params.get("lang")), f_seeded=True)
 
 

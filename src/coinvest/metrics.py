@@ -86,6 +86,16 @@ EQUAL = Weights()
 # --- the query builder ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Hypothetical:
+    """An investment that does not exist (what-if): counted in the period, never written."""
+
+    investor_org_id: str
+    project_id: str
+    amount_eur: float
+    instrument: str = "grant"
+
+
 @dataclass
 class _Query:
     """Common table expressions added in dependency order, with their bound parameters."""
@@ -93,11 +103,43 @@ class _Query:
     flt: PortfolioFilter
     weights: Weights = EQUAL
     projects: list[str] | None = None  # a pick of projects inside the filter (Compare page)
+    hypothetical: tuple[Hypothetical, ...] = ()  # what-if investments, never written
     ctes: list[tuple[str, str, bool]] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.hypothetical:
+            rows = ", ".join(
+                f"(CAST($h_inv_{i} AS VARCHAR), CAST($h_prj_{i} AS VARCHAR), "
+                f"CAST($h_eur_{i} AS DOUBLE), CAST($h_ins_{i} AS VARCHAR))"
+                for i in range(len(self.hypothetical))
+            )
+            params: dict[str, Any] = {}
+            for i, line in enumerate(self.hypothetical):
+                params.update(
+                    {
+                        f"h_inv_{i}": line.investor_org_id,
+                        f"h_prj_{i}": line.project_id,
+                        f"h_eur_{i}": float(line.amount_eur),
+                        f"h_ins_{i}": line.instrument,
+                    }
+                )
+            self.add(
+                "hyp",
+                f"SELECT * FROM (VALUES {rows}) AS h (investor_org_id, project_id, amount_eur, "
+                "instrument)",
+                **params,
+            )
         sql, params = self.flt.project_scope()
+        if self.hypothetical and self.flt.investor:
+            # a project the investor would fund in the scenario joins its portfolio
+            base, base_params = self.flt.with_(investor=None).project_scope()
+            sql = (
+                f"SELECT project_id FROM ({sql}) funded UNION "
+                f"SELECT h.project_id FROM hyp h JOIN ({base}) eligible "
+                "ON eligible.project_id = h.project_id WHERE h.investor_org_id = $f_investor"
+            )
+            params = {**params, **base_params, "f_investor": self.flt.investor}
         if self.projects is not None:
             sql = f"SELECT project_id FROM ({sql}) picked WHERE project_id = ANY($f_projects)"
             params = {**params, "f_projects": list(self.projects)}
@@ -115,7 +157,7 @@ class _Query:
     def join_scope(self, alias: str) -> str:
         """`JOIN scope …` restricting `alias` to the filtered projects; nothing when every
         project is kept (the join would only cost time)."""
-        if self.flt.is_empty and self.projects is None:
+        if self.flt.is_empty and self.projects is None and not self.hypothetical:
             return ""
         return f"JOIN scope s ON s.project_id = {alias}.project_id"
 
@@ -136,11 +178,13 @@ def _values_table(name: str, codes: tuple[str, ...], column: str, weights: tuple
     return sql, {f"w_{name}_{i}": w for i, w in enumerate(weights)}
 
 
-def _weights(q: _Query) -> None:
-    sql, params = _values_table("lever", ref.LEVER_CODES, "lever", q.weights.levers)
-    q.add("lever_weight", sql, **params)
-    sql, params = _values_table("vp", ref.VIEWPOINT_CODES, "viewpoint", q.weights.viewpoints)
-    q.add("viewpoint_weight", sql, **params)
+def _weights(q: _Query, weights: Weights | None = None, tag: str = "") -> None:
+    """The lever and viewpoint weight tables (`tag` names a second set, for comparisons)."""
+    weights = weights or q.weights
+    sql, params = _values_table(f"lever{tag}", ref.LEVER_CODES, "lever", weights.levers)
+    q.add(f"lever_weight{tag}", sql, **params)
+    sql, params = _values_table(f"vp{tag}", ref.VIEWPOINT_CODES, "viewpoint", weights.viewpoints)
+    q.add(f"viewpoint_weight{tag}", sql, **params)
 
 
 # Lever score per round (DESIGN §4): several assessors of one viewpoint on one date are first
@@ -220,28 +264,33 @@ def _rounds(q: _Query) -> None:
         )
 
 
-def _maturity(q: _Query, which: str = "latest") -> None:
-    """Maturity per viewpoint, consolidated lever scores and consolidated maturity."""
+def _maturity(
+    q: _Query, which: str = "latest", weights: Weights | None = None, tag: str = ""
+) -> None:
+    """Maturity per viewpoint, consolidated lever scores and consolidated maturity.
+
+    `weights` and `tag` add a second, differently weighted set of the same tables.
+    """
     _rounds(q)
-    _weights(q)
+    _weights(q, weights, tag)
     q.add(
-        f"{which}_maturity",
+        f"{which}_maturity{tag}",
         f"""SELECT l.project_id, l.viewpoint,
                sum(l.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
-        FROM {which}_lever l JOIN lever_weight w ON w.lever = l.lever
+        FROM {which}_lever l JOIN lever_weight{tag} w ON w.lever = l.lever
         GROUP BY l.project_id, l.viewpoint""",
     )
     q.add(
-        f"{which}_clever",
+        f"{which}_clever{tag}",
         f"""SELECT l.project_id, l.lever,
                sum(l.score * v.weight) / nullif(sum(v.weight), 0) AS score
-        FROM {which}_lever l JOIN viewpoint_weight v ON v.viewpoint = l.viewpoint
+        FROM {which}_lever l JOIN viewpoint_weight{tag} v ON v.viewpoint = l.viewpoint
         GROUP BY l.project_id, l.lever""",
     )
     q.add(
-        f"{which}_cmaturity",
+        f"{which}_cmaturity{tag}",
         f"""SELECT c.project_id, sum(c.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
-        FROM {which}_clever c JOIN lever_weight w ON w.lever = c.lever
+        FROM {which}_clever{tag} c JOIN lever_weight{tag} w ON w.lever = c.lever
         WHERE c.score IS NOT NULL
         GROUP BY c.project_id""",
     )
@@ -352,6 +401,15 @@ def _money(q: _Query, investor: str | None = None) -> None:
     """Investments and contributions of the filtered projects inside the period."""
     inv_period, p1 = q.flt.period_condition("i.date", "i")
     con_period, p2 = q.flt.period_condition("c.date", "c")
+    hypothetical = (
+        f"""
+        UNION ALL
+        SELECT h.project_id, h.investor_org_id, h.amount_eur, TRUE,
+               NOT (h.instrument = ANY($nf_instruments))
+        FROM hyp h {q.join_scope("h")}"""
+        if q.hypothetical
+        else ""
+    )
     q.add(
         "money",
         f"""SELECT i.project_id, i.investor_org_id AS org_id, i.amount_eur AS eur,
@@ -362,7 +420,7 @@ def _money(q: _Query, investor: str | None = None) -> None:
         SELECT c.project_id, c.partner_org_id, c.value_eur, FALSE,
                NOT (c.kind = ANY($nf_contributions))
         FROM contribution c {q.join_scope("c")}
-        WHERE 1 = 1{con_period}""",
+        WHERE 1 = 1{con_period}{hypothetical}""",
         materialized=True,
         nf_instruments=list(ref.NON_FINANCIAL_INSTRUMENTS),
         nf_contributions=list(ref.NON_FINANCIAL_CONTRIBUTIONS),
@@ -559,6 +617,7 @@ def leverage(
     flt: PortfolioFilter,
     investor: str | None = None,
     project_ids: list[str] | None = None,
+    hypothetical: tuple[Hypothetical, ...] = (),
 ) -> pd.DataFrame:
     """Resources per project and, for the chosen investor, its partnership leverage.
 
@@ -567,7 +626,7 @@ def leverage(
     leverage, leverage_financial; the leverage is empty where the investor put nothing (or
     none is chosen).
     """
-    q = _Query(flt, projects=project_ids)
+    q = _Query(flt, projects=project_ids, hypothetical=tuple(hypothetical))
     _money(q, investor)
     return q.run(
         con,
@@ -578,12 +637,14 @@ def leverage(
     )
 
 
-def resource_mix(con, flt: PortfolioFilter, by_project: bool = False) -> pd.DataFrame:
+def resource_mix(
+    con, flt: PortfolioFilter, by_project: bool = False, hypothetical: tuple[Hypothetical, ...] = ()
+) -> pd.DataFrame:
     """Euros by the sector (public or private) of the organisation that brought them.
 
     Columns: [project_id,] sector, eur, share (of the portfolio, or of each project).
     """
-    q = _Query(flt)
+    q = _Query(flt, hypothetical=tuple(hypothetical))
     _money(q)
     keys = "m.project_id, " if by_project else ""
     partition = "PARTITION BY project_id" if by_project else ""
@@ -681,8 +742,10 @@ class PortfolioKpis:
     investor: str | None
 
 
-def portfolio_kpis(con, flt: PortfolioFilter) -> PortfolioKpis:
-    q = _Query(flt)
+def portfolio_kpis(
+    con, flt: PortfolioFilter, hypothetical: tuple[Hypothetical, ...] = ()
+) -> PortfolioKpis:
+    q = _Query(flt, hypothetical=tuple(hypothetical))
     _money(q)
     _achievements(q)
     frame = q.run(
@@ -1073,9 +1136,11 @@ def utility_histogram(con, flt: PortfolioFilter, width: float = 20.0) -> pd.Data
     )
 
 
-def utility_overview(con, flt: PortfolioFilter) -> dict[str, float | None]:
+def utility_overview(
+    con, flt: PortfolioFilter, hypothetical: tuple[Hypothetical, ...] = ()
+) -> dict[str, float | None]:
     """Median utility index, median cost per beneficiary, beneficiaries and projects measured."""
-    q = _Query(flt)
+    q = _Query(flt, hypothetical=tuple(hypothetical))
     _money(q)
     _achievements(q)
     eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
@@ -1159,6 +1224,90 @@ def diversity_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
         """SELECT kinds, count(*) AS projects, avg(evenness) AS mean_evenness
         FROM diversity GROUP BY kinds ORDER BY kinds""",
     )
+
+
+# --- what-if ---------------------------------------------------------------------------------------
+
+
+def reweighting(
+    con, flt: PortfolioFilter, weights: Weights, limit: int = 20, movers: bool = False
+) -> pd.DataFrame:
+    """Projects ranked by consolidated maturity with equal weights and with `weights`.
+
+    Columns: project_id, name, maturity_equal, rank_equal, maturity_weighted, rank_weighted,
+    rank_change (positive: moved up). Ranks break ties by project id. The rows are the top
+    `limit` under the new weights, or (`movers`) the `limit` largest moves.
+    """
+    q = _Query(flt)
+    _maturity(q)
+    _maturity(q, weights=weights, tag="_w")
+    q.add(
+        "ranked",
+        """SELECT e.project_id, e.maturity AS maturity_equal, w.maturity AS maturity_weighted,
+               row_number() OVER (ORDER BY e.maturity DESC, e.project_id) AS rank_equal,
+               row_number() OVER (ORDER BY w.maturity DESC NULLS LAST, e.project_id)
+                   AS rank_weighted
+        FROM latest_cmaturity e LEFT JOIN latest_cmaturity_w w ON w.project_id = e.project_id""",
+    )
+    q.params["limit"] = int(limit)
+    order = (
+        "abs(r.rank_equal - r.rank_weighted) DESC, r.rank_weighted" if movers else "r.rank_weighted"
+    )
+    return q.run(
+        con,
+        f"""SELECT r.project_id, p.name, r.maturity_equal, r.rank_equal, r.maturity_weighted,
+               r.rank_weighted, r.rank_equal - r.rank_weighted AS rank_change
+        FROM ranked r JOIN project p ON p.project_id = r.project_id
+        ORDER BY {order}
+        LIMIT $limit""",
+    )
+
+
+def reweighting_summary(con, flt: PortfolioFilter, weights: Weights) -> dict[str, float | None]:
+    """Portfolio maturity (mean consolidated maturity of the filtered projects) with equal
+    weights and with `weights`, and how many projects change rank."""
+    q = _Query(flt)
+    _maturity(q)
+    _maturity(q, weights=weights, tag="_w")
+    row = q.run(
+        con,
+        """SELECT avg(e.maturity) AS maturity_equal, avg(w.maturity) AS maturity_weighted,
+               count(*) AS projects,
+               count(*) FILTER (WHERE e.rank_equal <> w.rank_weighted) AS moved
+        FROM (SELECT project_id, maturity,
+                     row_number() OVER (ORDER BY maturity DESC, project_id) AS rank_equal
+              FROM latest_cmaturity) e
+        LEFT JOIN (SELECT project_id, maturity,
+                          row_number() OVER (ORDER BY maturity DESC NULLS LAST, project_id)
+                              AS rank_weighted
+                   FROM latest_cmaturity_w) w ON w.project_id = e.project_id""",
+    ).iloc[0]
+    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+
+
+def scenario_figures(
+    con, flt: PortfolioFilter, hypothetical: tuple[Hypothetical, ...] = ()
+) -> dict[str, float | None]:
+    """The headline figures with some hypothetical investments (none: the real baseline)."""
+    kpis = portfolio_kpis(con, flt, hypothetical)
+    utility_ = utility_overview(con, flt, hypothetical)
+    mix = resource_mix(con, flt, hypothetical=hypothetical).set_index("sector")["share"]
+    return {
+        "projects": kpis.projects,
+        "committed_eur": kpis.committed_eur,
+        "resources_eur": kpis.resources_eur,
+        "levered_eur": kpis.levered_eur,
+        "leverage": kpis.leverage,
+        "leverage_financial": kpis.leverage_financial,
+        "beneficiaries": kpis.beneficiaries,
+        "median_cost_per_beneficiary": utility_["median_cost_per_beneficiary"],
+        "public_share": float(mix["public"])
+        if "public" in mix.index
+        else 0.0
+        if len(mix)
+        else None,
+        "fragile_share": kpis.fragile_share,
+    }
 
 
 # --- what every figure means (the Method page is generated from this) ---------------------------
@@ -1335,6 +1484,18 @@ def _defs() -> tuple[MetricDef, ...]:
             "For two investors, the filtered projects both fund and each one's euros in them.",
         ),
         MetricDef(
+            "portfolio_maturity",
+            "reweighting_summary",
+            "Maturité du portefeuille",
+            "Portfolio maturity",
+            "Moyenne des maturités consolidées des projets filtrés ; la page Et si… la compare "
+            "avec des poids égaux et avec les poids choisis, et classe les projets sous les deux "
+            "(égalités départagées par l'identifiant).",
+            "Mean consolidated maturity of the filtered projects; the What-if page compares it "
+            "with equal weights and with the chosen weights, and ranks the projects under both "
+            "(ties broken by identifier).",
+        ),
+        MetricDef(
             "cohort",
             "cohort_figures",
             "Chiffres de cohorte",
@@ -1378,4 +1539,6 @@ AGGREGATES: dict[str, str] = {
     "cohort_phases": "cohort",
     "cohort_maturity_spread": "cohort",
     "refresh_lever_rounds": "lever_score",
+    "reweighting": "portfolio_maturity",
+    "scenario_figures": "leverage",
 }

@@ -1,0 +1,289 @@
+"""What-if work kept apart from real data: hypothetical investments, named scenarios, saved views.
+
+Scenarios and views live in their own tables (`scenario`, `scenario_investment`, `saved_view`);
+nothing here ever writes a portfolio table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from coinvest import reference as ref
+from coinvest.db import query, transaction
+from coinvest.errors import CoinvestError
+from coinvest.filters import PortfolioFilter
+from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
+
+MAX_LINES = 50
+MAX_AMOUNT = 1e9  # a single hypothetical investment above a billion euros is taken for a typo
+MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line: int  # 1-based, as the table shows it
+    column: str
+    key: str
+    value: Any = None
+
+
+@dataclass
+class Scenario:
+    name: str
+    weights: Weights = field(default_factory=Weights)
+    threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
+    lines: tuple[Hypothetical, ...] = ()
+    filter: PortfolioFilter = field(default_factory=PortfolioFilter)
+
+
+def _blank(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or str(value).strip() == ""
+    )
+
+
+def validate_lines(
+    con, rows: list[dict[str, Any]]
+) -> tuple[tuple[Hypothetical, ...], list[LineProblem]]:
+    """Check the rows of the hypothetical-investment table; blank rows are skipped.
+
+    Returns the valid lines and every problem. When there is any problem the caller computes
+    nothing from the table and saves nothing.
+    """
+    problems: list[LineProblem] = []
+    kept = []
+    filled = [
+        (number, row)
+        for number, row in enumerate(rows, start=1)
+        if not all(_blank(row.get(c)) for c in ("investor_org_id", "project_id", "amount_eur"))
+    ]
+    if len(filled) > MAX_LINES:
+        problems.append(LineProblem(MAX_LINES + 1, "", "whatif.too_many", MAX_LINES))
+        filled = filled[:MAX_LINES]
+    investors = {
+        str(r.get("investor_org_id")).strip()
+        for _, r in filled
+        if not _blank(r.get("investor_org_id"))
+    }
+    projects = {
+        str(r.get("project_id")).strip() for _, r in filled if not _blank(r.get("project_id"))
+    }
+    known_orgs = set(
+        query(
+            con,
+            "SELECT org_id FROM organisation WHERE org_id = ANY($ids)",
+            {"ids": sorted(investors)},
+        )["org_id"]
+    )
+    known_projects = set(
+        query(
+            con,
+            "SELECT project_id FROM project WHERE project_id = ANY($ids)",
+            {"ids": sorted(projects)},
+        )["project_id"]
+    )
+    for number, row in filled:
+        investor = "" if _blank(row.get("investor_org_id")) else str(row["investor_org_id"]).strip()
+        project = "" if _blank(row.get("project_id")) else str(row["project_id"]).strip()
+        instrument = "grant" if _blank(row.get("instrument")) else str(row["instrument"]).strip()
+        raw_amount = row.get("amount_eur")
+        ok = True
+        if investor not in known_orgs:
+            problems.append(
+                LineProblem(number, "investor_org_id", "whatif.unknown_investor", investor)
+            )
+            ok = False
+        if project not in known_projects:
+            problems.append(LineProblem(number, "project_id", "whatif.unknown_project", project))
+            ok = False
+        try:
+            amount = float(raw_amount)
+        except (TypeError, ValueError):
+            amount = math.nan
+        if not math.isfinite(amount) or amount <= 0 or amount > MAX_AMOUNT:
+            problems.append(LineProblem(number, "amount_eur", "whatif.bad_amount", raw_amount))
+            ok = False
+        if instrument not in ref.INSTRUMENT_CODES:
+            problems.append(LineProblem(number, "instrument", "whatif.bad_instrument", instrument))
+            ok = False
+        if ok:
+            kept.append(Hypothetical(investor, project, amount, instrument))
+    return tuple(kept), problems
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME or not name.isprintable():
+        raise CoinvestError("whatif.bad_name", limit=MAX_NAME)
+    return name
+
+
+def _settings(scenario: Scenario) -> str:
+    return json.dumps(
+        {
+            "levers": scenario.weights.lever_map(),
+            "viewpoints": scenario.weights.viewpoint_map(),
+            "threshold": scenario.threshold,
+            "filter": scenario.filter.to_query_params(),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def save_scenario(con, scenario: Scenario, overwrite: bool = False) -> None:
+    """Save a scenario under its name (refused if the name is taken, unless `overwrite`)."""
+    name = _check_name(scenario.name)
+    if len(scenario.lines) > MAX_LINES:
+        raise CoinvestError("whatif.too_many", value=MAX_LINES)
+    with transaction(con) as cur:
+        existing = cur.execute(
+            "SELECT scenario_id FROM scenario WHERE name = $n", {"n": name}
+        ).fetchall()
+        if existing and not overwrite:
+            raise CoinvestError("whatif.name_taken", name=name)
+        if existing:
+            cur.execute(
+                "DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": existing[0][0]}
+            )
+            cur.execute(
+                "UPDATE scenario SET settings = $s, created_at = current_timestamp WHERE scenario_id = $id",
+                {"s": _settings(scenario), "id": existing[0][0]},
+            )
+            scenario_id = existing[0][0]
+        else:
+            scenario_id = cur.execute(
+                "INSERT INTO scenario (name, settings) VALUES ($n, $s) RETURNING scenario_id",
+                {"n": name, "s": _settings(scenario)},
+            ).fetchall()[0][0]
+        if scenario.lines:
+            cur.executemany(
+                "INSERT INTO scenario_investment VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        scenario_id,
+                        i,
+                        line.investor_org_id,
+                        line.project_id,
+                        line.amount_eur,
+                        line.instrument,
+                    )
+                    for i, line in enumerate(scenario.lines, start=1)
+                ],
+            )
+
+
+def list_scenarios(con) -> pd.DataFrame:
+    return query(
+        con,
+        """SELECT s.name, s.created_at, count(i.line) AS lines
+           FROM scenario s LEFT JOIN scenario_investment i ON i.scenario_id = s.scenario_id
+           GROUP BY s.name, s.created_at ORDER BY s.name""",
+    )
+
+
+def load_scenario(con, name: str) -> Scenario | None:
+    found = query(con, "SELECT scenario_id, settings FROM scenario WHERE name = $n", {"n": name})
+    if found.empty:
+        return None
+    settings = json.loads(found["settings"].iloc[0])
+    lines = query(
+        con,
+        """SELECT investor_org_id, project_id, amount_eur, instrument FROM scenario_investment
+           WHERE scenario_id = $id ORDER BY line""",
+        {"id": int(found["scenario_id"].iloc[0])},
+    )
+    return Scenario(
+        name=name,
+        weights=Weights.create(settings.get("levers"), settings.get("viewpoints")),
+        threshold=float(settings.get("threshold", DEFAULT_BLIND_SPOT_THRESHOLD)),
+        lines=tuple(Hypothetical(*row) for row in lines.itertuples(index=False)),
+        filter=PortfolioFilter.from_query_params(settings.get("filter", {})),
+    )
+
+
+def delete_scenario(con, name: str) -> bool:
+    with transaction(con) as cur:
+        found = cur.execute(
+            "SELECT scenario_id FROM scenario WHERE name = $n", {"n": name}
+        ).fetchall()
+        if not found:
+            return False
+        cur.execute("DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": found[0][0]})
+        cur.execute("DELETE FROM scenario WHERE scenario_id = $id", {"id": found[0][0]})
+    return True
+
+
+# --- saved views: a filter and weights under a name ------------------------------------------
+
+
+def save_view(
+    con,
+    name: str,
+    flt: PortfolioFilter,
+    weights: Weights | None = None,
+    threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
+    overwrite: bool = False,
+) -> None:
+    name = _check_name(name)
+    body = json.dumps(
+        {
+            "filter": flt.to_query_params(),
+            "levers": (weights or Weights()).lever_map(),
+            "viewpoints": (weights or Weights()).viewpoint_map(),
+            "threshold": threshold,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    with transaction(con) as cur:
+        existing = cur.execute(
+            "SELECT view_id FROM saved_view WHERE name = $n", {"n": name}
+        ).fetchall()
+        if existing and not overwrite:
+            raise CoinvestError("whatif.name_taken", name=name)
+        if existing:
+            cur.execute(
+                "UPDATE saved_view SET query = $q WHERE view_id = $id",
+                {"q": body, "id": existing[0][0]},
+            )
+        else:
+            cur.execute(
+                "INSERT INTO saved_view (name, query) VALUES ($n, $q)", {"n": name, "q": body}
+            )
+
+
+def list_views(con) -> pd.DataFrame:
+    return query(con, "SELECT name, created_at FROM saved_view ORDER BY name")
+
+
+def load_view(con, name: str) -> Scenario | None:
+    """A saved view as a scenario without investments (filter, weights, threshold)."""
+    found = query(con, "SELECT query FROM saved_view WHERE name = $n", {"n": name})
+    if found.empty:
+        return None
+    body = json.loads(found["query"].iloc[0])
+    return Scenario(
+        name=name,
+        weights=Weights.create(body.get("levers"), body.get("viewpoints")),
+        threshold=float(body.get("threshold", DEFAULT_BLIND_SPOT_THRESHOLD)),
+        filter=PortfolioFilter.from_query_params(body.get("filter", {})),
+    )
+
+
+def delete_view(con, name: str) -> bool:
+    with transaction(con) as cur:
+        found = cur.execute(
+            "SELECT view_id FROM saved_view WHERE name = $n", {"n": name}
+        ).fetchall()
+        if not found:
+            return False
+        cur.execute("DELETE FROM saved_view WHERE view_id = $id", {"id": found[0][0]})
+    return True
