@@ -6,7 +6,7 @@ PORT ?= 8501
 DB ?= $(or $(COINVEST_DB),data/coinvest.duckdb)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint bench-metrics clean
+.PHONY: install browser-deps run demo test test-fast screenshots lint bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -16,6 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's Chromium for the browser tests (as root; never `playwright install`).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests."; \
+		fi; }
+
 demo: install
 	$(BIN)/coinvest demo --db "$(DB)"
 
@@ -24,9 +33,15 @@ run: install
 	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
-test: install
+test: install browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest --ignore=tests/browser
+
+screenshots: install browser-deps
+	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,whatif
 
 bench-metrics: install
 	$(BIN)/python bench/bench_metrics.py --tiers M,L

@@ -28,6 +28,7 @@ if "coh_pick" not in st.session_state or not set(st.session_state["coh_pick"]) <
     st.session_state["coh_pick"] = list(figures["cohort_id"])[:3]
 picked = st.multiselect(
     t("cohorts.pick", language),
+    placeholder=t("filter.choose", language),
     options=list(labels),
     format_func=labels.get,
     max_selections=4,

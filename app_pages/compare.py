@@ -29,6 +29,7 @@ names = lookups.project_names(con, list(dict.fromkeys(chosen + list(found["proje
 options = list(dict.fromkeys(chosen + list(found["project_id"])))
 picked = st.multiselect(
     t("compare.projects", language),
+    placeholder=t("filter.choose", language),
     options=options,
     format_func=lambda pid: f"{names.get(pid, pid)} ({pid})",
     max_selections=6,

@@ -197,12 +197,14 @@ def sidebar_filter() -> PortfolioFilter:
     )
     sb.multiselect(
         t("filter.phase", language),
+        placeholder=t("filter.choose", language),
         options=list(ref.PHASE_CODES),
         format_func=lambda c: ref.labels(ref.PHASES, language)[c],
         key=lang_key("f_phase"),
     )
     sb.multiselect(
         t("filter.need", language),
+        placeholder=t("filter.choose", language),
         options=list(ref.NEED_CODES),
         format_func=lambda c: ref.labels(ref.NEEDS, language)[c],
         key=lang_key("f_need"),
@@ -210,6 +212,7 @@ def sidebar_filter() -> PortfolioFilter:
     region_names = {r.code: r.name for r in regions()}
     sb.multiselect(
         t("filter.region", language),
+        placeholder=t("filter.choose", language),
         options=list(region_names),
         format_func=lambda c: region_names[c],
         key="f_region",
@@ -220,6 +223,7 @@ def sidebar_filter() -> PortfolioFilter:
     dep_names = {d.code: f"{d.code} {d.name}" for d in departments() if d.code in keep}
     sb.multiselect(
         t("filter.department", language),
+        placeholder=t("filter.choose", language),
         options=list(dep_names),
         format_func=lambda c: dep_names[c],
         key="f_department",
@@ -234,6 +238,7 @@ def sidebar_filter() -> PortfolioFilter:
     )
     sb.multiselect(
         t("filter.support_body", language),
+        placeholder=t("filter.choose", language),
         options=list(bodies),
         format_func=lambda oid: bodies.get(oid, oid),
         key="f_support_body",
@@ -248,6 +253,7 @@ def sidebar_filter() -> PortfolioFilter:
     )
     sb.multiselect(
         t("filter.cohort", language),
+        placeholder=t("filter.choose", language),
         options=list(cohort_names),
         format_func=lambda c: cohort_names.get(c, c),
         key="f_cohort",

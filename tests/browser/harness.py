@@ -1,0 +1,144 @@
+"""The browser harness: a demo app on a free port, and Debian's Chromium driven by Playwright.
+
+Used by the browser tests and by `make screenshots` (the README's pictures).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("COINVEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = (
+    "overview",
+    "utility",
+    "compare",
+    "viewpoints",
+    "cohorts",
+    "project",
+    "partnerships",
+    "whatif",
+    "data",
+    "method",
+)
+
+
+def page_url(base: str, name: str, query: str = "") -> str:
+    """The address of a page (the default page, Overview, lives at the root)."""
+    return f"{base}/{'' if name == 'overview' else name}{query}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_demo(path: Path, projects: int = 300) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "coinvest", "demo", "--db", str(path), "--projects", str(projects)],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+@contextlib.contextmanager
+def running_app(db: Path, port: int | None = None, timeout: float = 90) -> Iterator[str]:
+    """Serve app.py over `db` on a free port; yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    env = {**os.environ, "COINVEST_DB": str(db), "PYTHONPATH": str(ROOT)}
+    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below, after the process
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start: see {db.with_suffix('.log')}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def chromium_missing() -> str | None:
+    """Why the browser cannot run here, or None."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@contextlib.contextmanager
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chrome
+        finally:
+            chrome.close()
+
+
+def wait_for_page(page, timeout: float = 60_000) -> None:
+    """Until the app has drawn the page and finished running its script."""
+    page.wait_for_selector("h1", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout
+    )
+    page.wait_for_timeout(800)  # charts render after the script ends

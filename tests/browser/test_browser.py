@@ -1,0 +1,150 @@
+"""The app as users see it, in Debian's Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coinvest import reference as ref
+from coinvest.i18n import CATALOG
+from coinvest.workbook import build_template_xlsx
+from tests.browser.conftest import ARTEFACTS
+from tests.browser.harness import PAGES, page_url, running_app, wait_for_page
+
+
+def metric(page, label: str) -> str:
+    tile = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return tile.locator("[data-testid=stMetricValue]").inner_text()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_loads_cleanly(page, demo_server, name):
+    page.goto(page_url(demo_server, name, "?investor=INV02"))
+    wait_for_page(page)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.console.real_errors() == []
+
+
+def test_changing_the_filter_changes_the_figures(page, demo_server):
+    page.goto(demo_server)
+    wait_for_page(page)
+    before = metric(page, "Projets")
+    page.get_by_text("QPV", exact=True).click()
+    page.wait_for_url(re.compile(r"qpv=1"))
+    wait_for_page(page)
+    after = metric(page, "Projets")
+    assert after != before
+    assert int(after.replace("\u202f", "")) < int(before.replace("\u202f", ""))
+
+
+def test_a_copied_url_shows_the_same_view_in_a_fresh_browser(chrome, page, demo_server):
+    page.goto(f"{demo_server}/viewpoints")
+    wait_for_page(page)
+    page.get_by_text("Rural", exact=True).click()
+    page.wait_for_url(re.compile(r"rural=1"))
+    wait_for_page(page)
+    copied = page.url
+    caption = page.get_by_text(re.compile(r"angles morts ;")).inner_text()
+    fresh = chrome.new_context(viewport={"width": 1440, "height": 1800})
+    other = fresh.new_page()
+    other.goto(copied)
+    wait_for_page(other)
+    assert other.get_by_text(re.compile(r"angles morts ;")).inner_text() == caption
+    assert (
+        other.locator(
+            "input[type=checkbox][aria-checked=true], input[type=checkbox]:checked"
+        ).count()
+        >= 1
+    )
+    fresh.close()
+
+
+def test_a_template_uploaded_through_the_data_page_is_imported(chrome, tmp_path):
+    db = tmp_path / "empty.duckdb"
+    from coinvest.db import open_database
+
+    open_database(db).close()
+    template = tmp_path / "modele.xlsx"
+    template.write_bytes(build_template_xlsx())
+    with running_app(db) as base:
+        context = chrome.new_context(viewport={"width": 1440, "height": 1800})
+        tab = context.new_page()
+        tab.goto(f"{base}/data")
+        wait_for_page(tab)
+        tab.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(template))
+        tab.get_by_text("modele.xlsx").wait_for()
+        tab.get_by_role("button", name="Vérifier et importer").click()
+        tab.get_by_text("Données chargées").wait_for(timeout=60_000)
+        tab.goto(base)
+        wait_for_page(tab)
+        assert metric(tab, "Projets") == "1"
+        context.close()
+
+
+def _french_only_fragments() -> set[str]:
+    fragments = set()
+    for key, french in CATALOG["fr"].items():
+        if french == CATALOG["en"][key]:
+            continue
+        for part in re.split(r"\{[^}]*\}", french):
+            part = part.strip(" .:;,()«»—-")
+            if len(part) >= 8:
+                fragments.add(part)
+    # organisation kinds are left out: "Fondation", "Association"… also begin the names of the
+    # demo's organisations, which are data and stay as they are
+    for items in (
+        ref.LEVERS,
+        ref.QUESTIONS,
+        ref.VIEWPOINTS,
+        ref.PHASES,
+        ref.NEEDS,
+        ref.INSTRUMENTS,
+        ref.CONTRIBUTION_KINDS,
+    ):
+        for item in items:
+            if item.fr != item.en and len(item.fr) >= 8:
+                fragments.add(item.fr)
+    return fragments
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_english_pages_show_no_french_interface_text(page, demo_server, name):
+    page.goto(page_url(demo_server, name, "?lang=en&investor=INV02"))
+    wait_for_page(page)
+    text = page.locator("[data-testid=stApp]").inner_text()
+    shown = [fragment for fragment in _french_only_fragments() if fragment in text]
+    assert shown == []
+
+
+def test_the_sidebar_filter_works_with_the_keyboard_alone(page, demo_server):
+    page.goto(demo_server)
+    wait_for_page(page)
+    before = metric(page, "Projets")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    reached = None
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            "() => document.activeElement && document.activeElement.getAttribute('aria-label')"
+        )
+        if label == "Recherche":
+            reached = label
+            break
+    assert reached == "Recherche", "the search box cannot be reached with Tab"
+    page.keyboard.type("epicerie")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"search=epicerie"))
+    wait_for_page(page)
+    assert metric(page, "Projets") != before
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            "() => document.activeElement && (document.activeElement.getAttribute('aria-label') || '')"
+        )
+        if label.startswith("QPV"):
+            page.keyboard.press("Space")
+            break
+    page.wait_for_url(re.compile(r"qpv=1"))
