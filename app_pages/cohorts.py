@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import box_plot, grouped_bars
 from coinvest.i18n import t
+from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, number, pct, table
 
@@ -14,10 +14,10 @@ con = connection()
 flt = current_filter()
 st.title(t("cohorts.title", language))
 st.caption(t("cohorts.caption", language))
-if no_match(flt, metrics.project_count(con, flt), language):
+if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
-figures = metrics.cohort_figures(con, flt)
+figures = M.cohort_figures(con, flt)
 if figures.empty:
     st.info(t("cohorts.none", language))
     st.stop()
@@ -70,7 +70,7 @@ table(
     key="coh_figures",
 )
 
-spread = metrics.cohort_maturity_spread(con, flt)
+spread = M.cohort_maturity_spread(con, flt)
 spread = spread[spread["cohort_id"].isin(picked)].copy()
 spread["label"] = spread["cohort_id"].map(labels)
 spread["round_label"] = spread["round"].map(lambda r: t(f"cohorts.round.{r}", language))
@@ -108,7 +108,7 @@ with left:
             key="coh_spread",
         )
 with right:
-    progress = metrics.cohort_progress(con, flt)
+    progress = M.cohort_progress(con, flt)
     progress = progress[progress["cohort_id"].isin(picked)].copy()
     if progress.empty:
         st.info(t("cohorts.no_progress", language))
@@ -141,7 +141,7 @@ with right:
             key="coh_progress",
         )
 
-phases = metrics.cohort_phases(con, flt)
+phases = M.cohort_phases(con, flt)
 phases = phases[phases["cohort_id"].isin(picked)].copy()
 phases["label"] = phases["cohort_id"].map(labels)
 phases["phase_label"] = phases["phase"].map(ref.labels(ref.PHASES, language))

@@ -3,10 +3,11 @@ coordinates, per viewpoint or consolidated, with the table beside the chart."""
 
 import streamlit as st
 
-from coinvest import lookups, metrics
+from coinvest import lookups
 from coinvest import reference as ref
 from coinvest.charts import parallel_chart, radar_chart
 from coinvest.i18n import t
+from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.show import number, table
 
@@ -15,13 +16,11 @@ con = connection()
 flt = current_filter()
 st.title(t("compare.title", language))
 st.caption(t("compare.caption", language))
-if no_match(flt, metrics.project_count(con, flt), language):
+if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
 if "cmp_projects" not in st.session_state:  # start from the three most mature projects
-    st.session_state["cmp_projects"] = list(
-        metrics.ranked_projects(con, flt, limit=3)["project_id"]
-    )
+    st.session_state["cmp_projects"] = list(M.ranked_projects(con, flt, limit=3)["project_id"])
 search = st.text_input(t("compare.search", language), key="cmp_search")
 found = lookups.search_projects(con, flt, search or "", limit=50)
 chosen = list(st.session_state["cmp_projects"])
@@ -59,7 +58,7 @@ viewpoint = right.radio(
     key=lang_key("cmp_viewpoint"),
 )
 
-profiles = metrics.lever_profiles(con, flt, picked, viewpoint)
+profiles = M.lever_profiles(con, flt, picked, viewpoint)
 lever_names = ref.labels(ref.LEVERS, language)
 levers = [lever_names[c] for c in ref.LEVER_CODES]
 missing = [pid for pid in picked if pid not in set(profiles["project_id"])]
@@ -96,7 +95,7 @@ chart_col.altair_chart(spec, width="content", key="cmp_chart")
 wide = profiles.pivot_table(
     index=["project_id", "name"], columns="lever", values="score"
 ).reset_index()
-scores = metrics.maturity(con, flt, project_ids=picked).set_index("project_id")
+scores = M.maturity(con, flt, project_ids=picked).set_index("project_id")
 maturity_column = (
     "maturity_consolidated" if viewpoint == "consolidated" else f"maturity_{viewpoint}"
 )

@@ -28,6 +28,17 @@ from coinvest.workbook import (
 )
 from ui.context import connection, current_filter, lang, lang_key
 
+
+@st.cache_data(show_spinner=False)
+def template_xlsx() -> bytes:
+    return build_template_xlsx()
+
+
+@st.cache_data(show_spinner=False)
+def template_zip() -> bytes:
+    return build_template_zip()
+
+
 language = lang()
 con = connection()
 flt = current_filter()
@@ -90,14 +101,14 @@ with tab_templates:
     st.write(t("data.templates.intro", language))
     st.download_button(
         t("data.templates.xlsx", language),
-        data=build_template_xlsx(),
+        data=template_xlsx(),
         file_name="coinvest-modele.xlsx",
         mime=XLSX,
         key="dl_template_xlsx",
     )
     st.download_button(
         t("data.templates.zip", language),
-        data=build_template_zip(),
+        data=template_zip(),
         file_name="coinvest-modele-csv.zip",
         mime="application/zip",
         key="dl_template_zip",
@@ -111,23 +122,33 @@ with tab_export:
         format_func=lambda name: t(f"sheet.{name}", language),
         key=lang_key("data_export_table"),
     )
-    frame = table_frame(con, sheet_name, flt)
-    st.caption(t("data.export.rows", language, rows=len(frame)))
-    left, right = st.columns(2)
-    left.download_button(
-        "CSV",
-        data=frame_to_csv(frame),
-        file_name=f"{sheet_name}.csv",
-        mime="text/csv",
-        key="dl_table_csv",
-    )
-    right.download_button(
-        "Excel",
-        data=frame_to_xlsx(frame, sheet_name),
-        file_name=f"{sheet_name}.xlsx",
-        mime=XLSX,
-        key="dl_table_xlsx",
-    )
+    # the table is read only when asked for: at national scale it holds a lot of rows
+    if st.button(t("data.export.table_prepare", language), key="data_table_prepare"):
+        frame = table_frame(con, sheet_name, flt)
+        st.session_state["data_table"] = (
+            sheet_name,
+            len(frame),
+            frame_to_csv(frame),
+            frame_to_xlsx(frame, sheet_name),
+        )
+    prepared = st.session_state.get("data_table")
+    if prepared and prepared[0] == sheet_name:
+        st.caption(t("data.export.rows", language, rows=prepared[1]))
+        left, right = st.columns(2)
+        left.download_button(
+            "CSV",
+            data=prepared[2],
+            file_name=f"{sheet_name}.csv",
+            mime="text/csv",
+            key="dl_table_csv",
+        )
+        right.download_button(
+            "Excel",
+            data=prepared[3],
+            file_name=f"{sheet_name}.xlsx",
+            mime=XLSX,
+            key="dl_table_xlsx",
+        )
     st.divider()
     st.write(t("data.export.portfolio", language))
     if st.button(t("data.export.prepare", language), key="data_prepare"):

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import bar_chart, tile_map
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from coinvest.territory import departments
+from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
 
 language = lang()
@@ -16,7 +16,7 @@ flt = current_filter()
 st.title(t("overview.title", language))
 st.caption(t("overview.caption", language))
 
-kpis = metrics.portfolio_kpis(con, flt)
+kpis = M.portfolio_kpis(con, flt)
 if kpis.projects == 0:
     st.info(t("overview.empty" if flt.is_empty else "overview.no_match", language))
     st.stop()
@@ -64,7 +64,7 @@ with left:
         horizontal=True,
         key=lang_key("overview_map_measure"),
     )
-    by_dep = metrics.projects_by_department(con, flt)
+    by_dep = M.projects_by_department(con, flt)
     grid = {d.code: (d.col, d.row) for d in departments()}
     by_dep["col"] = by_dep["department_code"].map(lambda c: grid[c][0])
     by_dep["row"] = by_dep["department_code"].map(lambda c: grid[c][1])
@@ -101,7 +101,7 @@ with left:
 
 with right:
     for column, items, key in (("phase", ref.PHASES, "phase"), ("need", ref.NEEDS, "need")):
-        frame = metrics.projects_by(con, flt, column)
+        frame = M.projects_by(con, flt, column)
         names = ref.labels(items, language)
         frame["label"] = frame["code"].map(names)
         st.altair_chart(

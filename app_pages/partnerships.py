@@ -4,10 +4,10 @@ public/private mix, partner diversity and the co-investor matrix."""
 import pandas as pd
 import streamlit as st
 
-from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import bar_chart, grouped_bars, heatmap
 from coinvest.i18n import format_eur, format_number, format_pct, t
+from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, eur, number, pct, table
 
@@ -16,7 +16,7 @@ con = connection()
 flt = current_filter()
 st.title(t("partnerships.title", language))
 st.caption(t("partnerships.caption", language))
-kpis = metrics.portfolio_kpis(con, flt)
+kpis = M.portfolio_kpis(con, flt)
 if no_match(flt, kpis.projects, language):
     st.stop()
 
@@ -49,7 +49,7 @@ else:
     )
     st.info(t("kpi.no_investor", language))
 
-mix = metrics.resource_mix(con, flt)
+mix = M.resource_mix(con, flt)
 sectors = ref.labels(ref.SECTORS, language)
 left, right = st.columns(2, gap="large")
 with left:
@@ -83,7 +83,7 @@ with left:
             formats={"eur": eur(language), "share": pct(language)},
             key="pt_mix",
         )
-        kinds = metrics.resources_by_kind(con, flt)
+        kinds = M.resources_by_kind(con, flt)
         kinds["kind_label"] = kinds["kind"].map(ref.labels(ref.ORG_KINDS, language))
         kinds["sector_label"] = kinds["sector"].map(sectors)
         kinds["nature"] = kinds["financial"].map(
@@ -103,7 +103,7 @@ with left:
                 key="pt_kinds",
             )
 with right:
-    diversity = metrics.diversity_summary(con, flt)
+    diversity = M.diversity_summary(con, flt)
     if not diversity.empty:
         diversity["kinds_label"] = diversity["kinds"].astype(str)
         chart(
@@ -131,7 +131,7 @@ with right:
 
 if kpis.investor:
     st.subheader(t("partnerships.by_project", language))
-    ranking = metrics.leverage_ranking(con, flt, 15)
+    ranking = M.leverage_ranking(con, flt, 15)
     if ranking.empty:
         st.info(t("partnerships.no_own", language))
     else:
@@ -170,7 +170,7 @@ if kpis.investor:
         )
 
 st.subheader(t("partnerships.coinvestment", language))
-pairs = metrics.co_investment(con, flt)
+pairs = M.co_investment(con, flt)
 if pairs.empty:
     st.info(t("partnerships.no_pair", language))
 else:

@@ -4,11 +4,12 @@ contributions and indicators. Opened from any project table, or by picking a pro
 import pandas as pd
 import streamlit as st
 
-from coinvest import lookups, metrics
+from coinvest import lookups
 from coinvest import reference as ref
 from coinvest.charts import heatmap, line_chart
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_eur, format_number, t
+from ui.cache import M
 from ui.context import connection, current_filter, lang
 from ui.show import SHEET_PROJECT, chart, day, eur, number, pct, table
 
@@ -66,11 +67,11 @@ period = PortfolioFilter.create(year_from=flt.year_from, year_to=flt.year_to, in
 picked = [project_id]
 lever_names = ref.labels(ref.LEVERS, language)
 viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
-scores = metrics.lever_scores(con, period, "latest", project_ids=picked)
+scores = M.lever_scores(con, period, "latest", project_ids=picked)
 if scores.empty:
     st.info(t("project.no_assessment", language))
 else:
-    consolidated = metrics.lever_profiles(con, period, picked, "consolidated")
+    consolidated = M.lever_profiles(con, period, picked, "consolidated")
     consolidated["viewpoint_label"] = t("compare.consolidated", language)
     scores["viewpoint_label"] = scores["viewpoint"].map(viewpoint_names)
     grid = pd.concat(
@@ -118,7 +119,7 @@ else:
         key="sheet_levers",
         stretch=False,
     )
-    rounds = metrics.round_maturity(con, period, picked)
+    rounds = M.round_maturity(con, period, picked)
     rounds["viewpoint_label"] = rounds["viewpoint"].map(viewpoint_names)
     chart(
         line_chart(
@@ -145,9 +146,7 @@ else:
     )
 
 investments, contributions = lookups.project_money_rows(con, project_id)
-money = metrics.leverage(con, period, investor=flt.investor, project_ids=picked).set_index(
-    "project_id"
-)
+money = M.leverage(con, period, investor=flt.investor, project_ids=picked).set_index("project_id")
 st.subheader(t("project.money", language))
 if project_id in money.index:
     row = money.loc[project_id]
@@ -202,7 +201,7 @@ with right:
         )
 
 st.subheader(t("project.indicators", language))
-achieved = metrics.achievements(con, period, project_ids=picked)
+achieved = M.achievements(con, period, project_ids=picked)
 if achieved.empty:
     st.caption(t("project.no_indicator", language))
 else:

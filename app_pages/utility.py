@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from coinvest import metrics
 from coinvest.charts import bar_chart, histogram
 from coinvest.i18n import format_eur, format_number, t
+from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, eur, number, pct, table
 
@@ -15,10 +15,10 @@ con = connection()
 flt = current_filter()
 st.title(t("utility.title", language))
 st.caption(t("utility.caption", language))
-if no_match(flt, metrics.project_count(con, flt), language):
+if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
-overview = metrics.utility_overview(con, flt)
+overview = M.utility_overview(con, flt)
 tiles = st.columns(4)
 tiles[0].metric(
     t("utility.median_index", language),
@@ -41,7 +41,7 @@ tiles[3].metric(
     ),
 )
 
-indicators = metrics.indicator_summary(con, flt)
+indicators = M.indicator_summary(con, flt)
 if indicators.empty:
     st.info(t("utility.no_measurement", language))
     st.stop()
@@ -77,7 +77,7 @@ with left:
         key="ut_indicators",
     )
 with right:
-    bands = metrics.utility_histogram(con, flt, BAND)
+    bands = M.utility_histogram(con, flt, BAND)
     if bands.empty:
         st.info(t("utility.no_index", language))
     else:
@@ -118,7 +118,7 @@ high, low = st.columns(2, gap="large")
 with high:
     st.markdown(f"**{t('utility.cost.highest', language)}**")
     table(
-        metrics.cost_ranking(con, flt, 10, highest=True),
+        M.cost_ranking(con, flt, 10, highest=True),
         columns,
         language,
         formats,
@@ -128,7 +128,7 @@ with high:
 with low:
     st.markdown(f"**{t('utility.cost.lowest', language)}**")
     table(
-        metrics.cost_ranking(con, flt, 10, highest=False),
+        M.cost_ranking(con, flt, 10, highest=False),
         columns,
         language,
         formats,

@@ -6,6 +6,7 @@ from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import grouped_bars, heatmap
 from coinvest.i18n import format_number, t
+from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, number, table
 
@@ -16,7 +17,7 @@ con = connection()
 flt = current_filter()
 st.title(t("viewpoints.title", language))
 st.caption(t("viewpoints.caption", language))
-if no_match(flt, metrics.project_count(con, flt), language):
+if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
 lever_names = ref.labels(ref.LEVERS, language)
@@ -24,7 +25,7 @@ viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
 levers = [lever_names[c] for c in ref.LEVER_CODES]
 viewpoints = [viewpoint_names[c] for c in ref.VIEWPOINT_CODES]
 
-means = metrics.lever_viewpoint_means(con, flt)
+means = M.lever_viewpoint_means(con, flt)
 if means.empty:
     st.info(t("viewpoints.no_scores", language))
     st.stop()
@@ -71,7 +72,7 @@ threshold = st.slider(
 
 left, right = st.columns(2, gap="large")
 with left:
-    gaps = metrics.gaps_by_lever(con, flt, threshold)
+    gaps = M.gaps_by_lever(con, flt, threshold)
     if gaps.empty:
         st.info(t("viewpoints.no_gap", language))
     else:
@@ -103,7 +104,7 @@ with left:
             key="vp_gaps",
         )
 with right:
-    counts = metrics.blind_spot_counts(con, flt, threshold)
+    counts = M.blind_spot_counts(con, flt, threshold)
     if counts.empty:
         st.info(t("viewpoints.no_blind_spot", language))
     else:
@@ -135,7 +136,7 @@ with right:
         )
 
 st.subheader(t("viewpoints.list", language))
-spots = metrics.blind_spots(con, flt, threshold)
+spots = M.blind_spots(con, flt, threshold)
 if spots.empty:
     st.info(t("viewpoints.no_blind_spot", language))
 else:

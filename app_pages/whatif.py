@@ -20,6 +20,7 @@ from coinvest.scenarios import (
     save_view,
     validate_lines,
 )
+from ui.cache import M
 from ui.context import PENDING_VIEW, connection, current_filter, lang, no_match, read_only
 from ui.show import number, table
 
@@ -86,7 +87,7 @@ st.session_state.setdefault("wi_editor", 0)
 message = st.session_state.pop("wi_message", None)
 if message:
     getattr(st, message[0])(message[1])
-if no_match(flt, metrics.project_count(con, flt), language):
+if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
 tab_weights, tab_lines, tab_saved = st.tabs(
@@ -153,8 +154,8 @@ with tab_weights:
     if weights_error:
         st.error(weights_error)
     else:
-        summary = metrics.reweighting_summary(con, flt, weights)
-        spots = metrics.blind_spot_counts(con, flt, threshold)["spots"].sum()
+        summary = M.reweighting_summary(con, flt, weights)
+        spots = M.blind_spot_counts(con, flt, threshold)["spots"].sum()
         tiles = st.columns(4)
         tiles[0].metric(
             t("whatif.maturity_equal", language),
@@ -190,7 +191,7 @@ with tab_weights:
         with left:
             st.subheader(t("whatif.ranking", language))
             table(
-                metrics.reweighting(con, flt, weights, 20),
+                M.reweighting(con, flt, weights, 20),
                 columns,
                 language,
                 formats,
@@ -200,7 +201,7 @@ with tab_weights:
         with right:
             st.subheader(t("whatif.movers", language))
             table(
-                metrics.reweighting(con, flt, weights, 20, movers=True),
+                M.reweighting(con, flt, weights, 20, movers=True),
                 columns,
                 language,
                 formats,
@@ -261,8 +262,8 @@ with tab_lines:
     elif not lines:
         st.info(t("whatif.lines.none", language))
     else:
-        baseline = metrics.scenario_figures(con, flt)
-        scenario = metrics.scenario_figures(con, flt, lines)
+        baseline = M.scenario_figures(con, flt)
+        scenario = M.scenario_figures(con, flt, lines)
         if not flt.investor:
             st.caption(t("kpi.no_investor", language))
         rows = []
@@ -341,10 +342,10 @@ with tab_saved:
             pick = st.columns(2)
             first = pick[0].selectbox("A", list(saved["name"]), index=0, key="wi_cmp_a")
             second = pick[1].selectbox("B", list(saved["name"]), index=1, key="wi_cmp_b")
-            figures = {"baseline": metrics.scenario_figures(con, flt)}
+            figures = {"baseline": M.scenario_figures(con, flt)}
             for label, chosen in (("A", first), ("B", second)):
                 loaded = load_scenario(con, chosen)
-                figures[label] = metrics.scenario_figures(con, flt, loaded.lines if loaded else ())
+                figures[label] = M.scenario_figures(con, flt, loaded.lines if loaded else ())
             keys = list(figures["baseline"])
             st.dataframe(
                 pd.DataFrame(

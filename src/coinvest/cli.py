@@ -160,7 +160,8 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if report.problems:
-        frame = report.problems_frame(lang).fillna("")
+        frame = report.problems_frame(lang)
+        frame = frame.astype(object).where(frame.notna(), "")
         print(frame.to_string(index=False), file=sys.stderr)
     if not report.loaded:
         print(t("import.refused", lang, errors=len(report.errors)), file=sys.stderr)

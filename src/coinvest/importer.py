@@ -22,12 +22,14 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from coinvest import reference as ref
 from coinvest.db import transaction
 from coinvest.i18n import t
 from coinvest.interchange import (
     HELPER_SHEETS,
+    SCORE_SPELLINGS,
     SHEETS,
     CellError,
     Column,
@@ -370,45 +372,78 @@ _REF_QUERIES = {
 }
 
 
+_MISSING = object()
+
+
+def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[int, CellError]]:
+    """Parse one column's cells; the errors by row position. Score columns, which a large
+    assessments file holds by the million, go through a lookup before the general parser."""
+    errors: dict[int, CellError] = {}
+    if column.kind == "score":
+        fast = [
+            SCORE_SPELLINGS.get(v, _MISSING) if v.__class__ is str else _MISSING for v in values
+        ]
+        todo = [i for i, v in enumerate(fast) if v is _MISSING]
+    else:
+        fast = [_MISSING] * len(values)
+        todo = range(len(values))
+    for i in todo:
+        try:
+            fast[i] = parse(column, values[i])
+        except CellError as exc:
+            errors[i] = exc
+            fast[i] = None
+    return fast, errors
+
+
 def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
     sheet = table.sheet
     records = []
     keys_seen: dict[tuple, int] = {}
-    for number, cells in table.rows:
-        record: dict[str, Any] = {}
-        ok = True
-        for column, value in zip(table.columns, cells, strict=False):
-            if column is None:
-                continue
-            try:
-                parsed = parse(column, value)
-            except CellError as exc:
-                problems.append(
-                    Problem(
-                        table.file,
-                        table.sheet_label,
-                        number,
-                        column.name,
-                        _show(value),
-                        exc.rule,
-                        exc.params,
-                    )
+    width = len(table.columns)
+    rows = [cells[:width] for _, cells in table.rows]
+    by_column = list(zip(*rows, strict=True)) if rows else []
+    names: list[str] = []
+    parsed_values: list[list[Any]] = []
+    bad_rows: dict[int, list[Problem]] = {}
+    for position, column in enumerate(table.columns):
+        if column is None or not by_column:
+            continue
+        values, errors = _parse_column(column, list(by_column[position]))
+        names.append(column.name)
+        parsed_values.append(values)
+        for index, exc in errors.items():
+            raw = by_column[position][index]
+            bad_rows.setdefault(index, []).append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    table.rows[index][0],
+                    column.name,
+                    _show(raw),
+                    exc.rule,
+                    exc.params,
                 )
-                ok = False
-                continue
-            if parsed is None and column.required:
-                problems.append(
-                    Problem(
-                        table.file,
-                        table.sheet_label,
-                        number,
-                        column.name,
-                        None,
-                        "rule.required_value",
+            )
+        if column.required:
+            for index, value in enumerate(values):
+                if value is None and index not in errors:
+                    bad_rows.setdefault(index, []).append(
+                        Problem(
+                            table.file,
+                            table.sheet_label,
+                            table.rows[index][0],
+                            column.name,
+                            None,
+                            "rule.required_value",
+                        )
                     )
-                )
-                ok = False
-            record[column.name] = parsed
+    for index, values in enumerate(zip(*parsed_values, strict=True)):
+        number = table.rows[index][0]
+        ok = index not in bad_rows
+        if not ok:
+            problems.extend(sorted(bad_rows[index], key=lambda p: names.index(p.column)))
+        record = dict(zip(names, values, strict=True))
         if not ok:
             continue
         if (
@@ -583,19 +618,22 @@ def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
     head_columns = [c for c in sheet.columns if c.kind != "score" and c in parsed.table.columns]
     records = [r for _, r in parsed.records]
     head = _arrow(head_columns, records)
-    answers = [
-        (r["assessment_id"], q, r[q])
-        for r in records
-        for q in ref.QUESTION_CODES
-        if r.get(q) is not None
-    ]
-    answer_table = pa.table(
-        {
-            "assessment_id": pa.array([a[0] for a in answers], pa.string()),
-            "question": pa.array([a[1] for a in answers], pa.string()),
-            "score": pa.array([a[2] for a in answers], pa.int16()),
-        }
-    )
+    ids = pa.array([r["assessment_id"] for r in records], pa.string())
+    parts = []
+    for question in ref.QUESTION_CODES:
+        scores = pa.array([r.get(question) for r in records], pa.int16())
+        answered = pc.is_valid(scores)
+        kept = pc.sum(answered).as_py() or 0
+        parts.append(
+            pa.table(
+                {
+                    "assessment_id": ids.filter(answered),
+                    "question": pa.array([question] * kept, pa.string()),
+                    "score": scores.filter(answered),
+                }
+            )
+        )
+    answer_table = pa.concat_tables(parts)
     cur.register("incoming_head", head)
     cur.register("incoming_answers", answer_table)
     same = " AND ".join(

@@ -318,15 +318,30 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def is_blank(value: object) -> bool:
-    if value is None:
+    if value is None or value == "":
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and value.strip().lower() in _BLANK
 
 
+# the common spellings of a score, read without the general number parser (a large
+# assessments file holds millions of them)
+SCORE_SPELLINGS = {str(n): n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)}
+SCORE_SPELLINGS.update({f"{n}.0": n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)})
+SCORE_SPELLINGS.update({f"{n},0": n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)})
+SCORE_SPELLINGS[""] = None  # unanswered
+
+
 def parse(column: Column, value: object):
     """The cell as the database stores it, or None when blank; raises CellError."""
+    if column.kind == "score":
+        if isinstance(value, str):
+            hit = SCORE_SPELLINGS.get(value, -1)
+            if hit != -1:
+                return hit
+        elif type(value) is int and ref.SCORE_MIN <= value <= ref.SCORE_MAX:
+            return value
     if is_blank(value):
         if column.kind == "bool":
             return False

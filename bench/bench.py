@@ -1,0 +1,402 @@
+"""`make bench`: coinvest at national scale (DESIGN §8), measured, written to bench/RESULTS.md.
+
+    python bench/bench.py                    # M (10,000 projects) and L (100,000)
+    python bench/bench.py --tiers M --runs 3 --skip-browser
+
+For each tier (a demo portfolio, seed 42, written once into bench/.data/):
+- every page's script time through AppTest: cold (metric cache empty), warm (same filter again)
+  and after a filter change (a new filter, so a cold cache for it);
+- every metric query (bench_metrics.py);
+- `coinvest import` of a 100,000-row assessments file (into a copy of the tier's database);
+- the app process's peak memory while Chromium walks every page;
+- the Overview and Compare figures computed the naive way (tables loaded into pandas) against
+  the metric layer.
+Each measure: median and max of --runs runs, in milliseconds unless said.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_metrics import FILTERS, QUERIES, tier_database
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.db import open_database
+from coinvest.filters import PortfolioFilter
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+PAGES = (
+    "overview",
+    "utility",
+    "compare",
+    "viewpoints",
+    "cohorts",
+    "project",
+    "partnerships",
+    "whatif",
+    "data",
+    "method",
+)
+TARGET_COLD_MS, TARGET_CHANGE_MS, TARGET_IMPORT_S, TARGET_MEMORY_MB, TARGET_SPEEDUP = (
+    1000,
+    300,
+    10,
+    1024,
+    5,
+)
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), max(samples)
+
+
+# --- pages through AppTest ---------------------------------------------------------------------
+
+
+def page_times(db: Path, runs: int) -> dict[str, dict[str, tuple[float, float]]]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["COINVEST_DB"] = str(db)
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    for name in PAGES:
+        cold, warm, change = [], [], []
+        for run in range(runs):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            at.run()  # app start: connection, sidebar, Overview
+            if name != "overview":
+                started = time.perf_counter()
+                at.switch_page(f"app_pages/{name}.py").run()
+            else:
+                st.cache_data.clear()
+                started = time.perf_counter()
+                at.run()
+            cold.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            at.run()
+            warm.append((time.perf_counter() - started) * 1000)
+            # a new filter each run, so that its figures are not in the cache yet
+            phases = [list(ref.PHASE_CODES)[run % 4]]
+            at.multiselect(key="f_phase.fr").set_value(phases)
+            started = time.perf_counter()
+            at.run()
+            change.append((time.perf_counter() - started) * 1000)
+            if at.exception:
+                raise RuntimeError(f"{name}: {at.exception[0].value}")
+        out[name] = {"cold": stats(cold), "warm": stats(warm), "change": stats(change)}
+        print(
+            f"  page {name:<13} cold {out[name]['cold'][0]:7.0f}  warm {out[name]['warm'][0]:6.0f}  "
+            f"change {out[name]['change'][0]:6.0f} ms",
+            file=sys.stderr,
+        )
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return out
+
+
+# --- metric queries ----------------------------------------------------------------------------------
+
+
+def query_times(db: Path, runs: int) -> dict[tuple[str, str], tuple[float, float]]:
+    con = open_database(db, read_only=True)
+    out = {}
+    for fname, flt in FILTERS.items():
+        for qname, fn in QUERIES.items():
+            fn(con, flt)
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                fn(con, flt)
+                samples.append((time.perf_counter() - started) * 1000)
+            out[(fname, qname)] = stats(samples)
+    con.close()
+    return out
+
+
+# --- import of a 100,000-row assessments file ---------------------------------------------------------
+
+
+def import_time(db: Path, runs: int, rows: int = 100_000) -> tuple[tuple[float, float], int]:
+    from coinvest.workbook import frame_to_csv, table_frame
+
+    con = open_database(db, read_only=True)
+    frame = table_frame(con, "assessments").head(rows)
+    con.close()
+    frame["assessment_id"] = "NEW-" + frame["assessment_id"]  # new assessments: all added
+    with tempfile.TemporaryDirectory(dir=db.parent) as tmp:
+        csv = Path(tmp) / "assessments.csv"
+        csv.write_bytes(frame_to_csv(frame))
+        size = csv.stat().st_size
+        samples = []
+        for _ in range(runs):
+            copy = Path(tmp) / "copy.duckdb"
+            shutil.copy(db, copy)
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "coinvest", "import", str(csv), "--db", str(copy)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "COINVEST_MAX_IMPORT_MB": "64"},
+            )
+            samples.append(time.perf_counter() - started)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr[-2000:])
+            copy.unlink()
+    return stats(samples), size
+
+
+# --- memory while a browser walks every page -----------------------------------------------------------
+
+
+def peak_memory_mb(db: Path) -> float | None:
+    from tests.browser.harness import (
+        browser,
+        chromium_missing,
+        page_url,
+        running_app,
+        wait_for_page,
+    )
+
+    if chromium_missing():
+        return None
+    with tempfile.TemporaryDirectory(dir=db.parent) as tmp:
+        copy = Path(tmp) / "walk.duckdb"
+        shutil.copy(db, copy)
+        with running_app(copy, timeout=300) as base:
+            pid = _server_pid(base)
+            with browser() as chrome:
+                page = chrome.new_page(viewport={"width": 1440, "height": 1800})
+                for query in ("", "?investor=INV02", "?phase=rnd&need=food"):
+                    for name in PAGES:
+                        page.goto(page_url(base, name, query))
+                        wait_for_page(page, timeout=300_000)
+            return _vm_hwm_mb(pid)
+
+
+def _server_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    found = subprocess.run(
+        ["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True
+    ).stdout
+    return int(found.split("pid=")[1].split(",")[0])
+
+
+def _vm_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+# --- the naive baseline ----------------------------------------------------------------------------
+
+
+def naive_versus_sql(db: Path, runs: int) -> dict[str, tuple[float, float, float, float]]:
+    """Overview and Compare figures, from whole tables in pandas against the metric layer."""
+    con = open_database(db, read_only=True)
+
+    def table(name: str) -> pd.DataFrame:
+        return con.execute(f"SELECT * FROM {name}").fetch_df()  # the naive way on purpose
+
+    def overview_pandas():
+        project = table("project")
+        investment = table("investment")
+        contribution = table("contribution")
+        measurement = table("measurement")
+        ben = measurement[measurement["indicator_code"] == ref.BENEFICIARIES]
+        latest = ben.sort_values("year").groupby("project_id").tail(1)
+        return (
+            len(project),
+            investment["amount_eur"].sum(),
+            investment["amount_eur"].sum() + contribution["value_eur"].sum(),
+            latest["value"].sum(),
+            (project["qpv"] | project["rural_revitalisation"]).mean(),
+        )
+
+    picks = ["P000001", "P000002", "P000003"]
+
+    def compare_pandas():
+        assessment = table("assessment")
+        answers = table("assessment_answer")
+        rows = answers.merge(assessment, on="assessment_id")
+        rows = rows[rows["project_id"].isin(picks)]
+        per_question = (
+            rows.groupby(["project_id", "viewpoint", "assessed_on", "question"])["score"]
+            .mean()
+            .reset_index()
+        )
+        per_question["lever"] = per_question["question"].str.split(".").str[0]
+        levers = (
+            per_question.groupby(["project_id", "viewpoint", "assessed_on", "lever"])[
+                "score"
+            ].mean()
+            * 25
+        )
+        levers = levers.reset_index()
+        latest = levers[
+            levers["assessed_on"]
+            == levers.groupby(["project_id", "viewpoint"])["assessed_on"].transform("max")
+        ]
+        return latest.groupby(["project_id", "lever"])["score"].mean()
+
+    sql = con
+
+    def overview_sql():
+        return metrics.portfolio_kpis(sql, PortfolioFilter())
+
+    def compare_sql():
+        return metrics.lever_profiles(sql, PortfolioFilter(), picks)
+
+    out = {}
+    for name, naive, fast in (
+        ("Overview figures", overview_pandas, overview_sql),
+        ("Compare figures", compare_pandas, compare_sql),
+    ):
+        timings = {}
+        for label, fn in (("pandas", naive), ("sql", fast)):
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                fn()
+                samples.append((time.perf_counter() - started) * 1000)
+            timings[label] = stats(samples)
+        out[name] = (*timings["pandas"], *timings["sql"])
+    con.close()
+    return out
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def verdict(value: float | None, target: float, lower: bool = True) -> str:
+    if value is None:
+        return "not measured"
+    met = value < target if lower else value >= target
+    return "met" if met else "**missed**"
+
+
+def write_results(tiers, runs, pages, queries, imports, memory, baseline, elapsed) -> str:
+    lines = [
+        "# coinvest benchmark",
+        "",
+        "Written by `make bench` (bench/bench.py); do not edit by hand.",
+        "",
+        f"- Machine: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB memory, "
+        f"{platform.machine()}, {platform.platform()}",
+        f"- Versions: Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"pandas {pd.__version__}, Streamlit {__import__('streamlit').__version__}",
+        "- Tiers: " + ", ".join(f"{t} = demo with {n:,} projects" for t, n in tiers.items()),
+        f"- Each figure: median / max of {runs} runs, in ms unless said; the whole run took "
+        f"{elapsed / 60:.1f} min.",
+        "",
+        "## Pages (AppTest script time)",
+        "",
+        "Cold: first run of the page with the metric cache empty. Warm: the same page again. "
+        "Change: after a filter change (a new phase, so its figures are not cached yet).",
+        "",
+        "| page | " + " | ".join(f"{t} cold | {t} warm | {t} change" for t in tiers) + " |",
+        "|---|" + "---|" * (3 * len(tiers)),
+    ]
+    for name in PAGES:
+        cells = []
+        for t in tiers:
+            for kind in ("cold", "warm", "change"):
+                cells.append("{:.0f} / {:.0f}".format(*pages[t][name][kind]))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Metric queries",
+        "",
+        "| query | " + " | ".join(f"{t} {f}" for t in tiers for f in FILTERS) + " |",
+        "|---|" + "---|" * (len(tiers) * len(FILTERS)),
+    ]
+    for qname in QUERIES:
+        cells = ["{:.0f} / {:.0f}".format(*queries[t][(f, qname)]) for t in tiers for f in FILTERS]
+        lines.append(f"| {qname} | " + " | ".join(cells) + " |")
+    lines += ["", "## Import, memory, baseline", ""]
+    for t in tiers:
+        (median, worst), size = imports[t]
+        lines.append(
+            f"- {t}: `coinvest import` of a 100,000-row assessments CSV ({size / 2**20:.1f} MB), "
+            f"added to a copy of the tier's database: {median:.1f} s median, {worst:.1f} s max."
+        )
+        if memory.get(t) is not None:
+            lines.append(
+                f"- {t}: peak memory (VmHWM) of the app process while Chromium walks every page "
+                f"under three filters: {memory[t]:.0f} MB."
+            )
+        for name, (p_med, p_max, s_med, s_max) in baseline[t].items():
+            lines.append(
+                f"- {t}: {name}: pandas on whole tables {p_med:.0f} / {p_max:.0f} ms, metric layer "
+                f"{s_med:.0f} / {s_max:.0f} ms: {p_med / s_med:.0f}× faster."
+            )
+    if "L" in tiers:
+        lines += ["", "## Targets at L", "", "| target | measured | |", "|---|---|---|"]
+        worst_cold = max(pages["L"][p]["cold"][0] for p in PAGES)
+        worst_change = max(pages["L"][p]["change"][0] for p in PAGES)
+        slowest = max(PAGES, key=lambda p: pages["L"][p]["cold"][0])
+        slowest_change = max(PAGES, key=lambda p: pages["L"][p]["change"][0])
+        speedups = [p_med / s_med for (p_med, _, s_med, _) in baseline["L"].values()]
+        lines += [
+            f"| every page cold < {TARGET_COLD_MS} ms | slowest: {slowest}, {worst_cold:.0f} ms | {verdict(worst_cold, TARGET_COLD_MS)} |",
+            f"| after a filter change < {TARGET_CHANGE_MS} ms | slowest: {slowest_change}, {worst_change:.0f} ms | {verdict(worst_change, TARGET_CHANGE_MS)} |",
+            f"| import < {TARGET_IMPORT_S} s | {imports['L'][0][0]:.1f} s | {verdict(imports['L'][0][0], TARGET_IMPORT_S)} |",
+            f"| peak memory < {TARGET_MEMORY_MB} MB | "
+            + (f"{memory['L']:.0f} MB" if memory.get("L") is not None else "not measured")
+            + f" | {verdict(memory.get('L'), TARGET_MEMORY_MB)} |",
+            f"| SQL ≥ {TARGET_SPEEDUP}× the pandas baseline | {min(speedups):.0f}× at least | {verdict(min(speedups), TARGET_SPEEDUP, lower=False)} |",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiers", default="M,L")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    from bench.bench_metrics import TIERS
+
+    started = time.perf_counter()
+    tiers = {
+        t.strip().upper(): TIERS[t.strip().upper()] for t in args.tiers.split(",") if t.strip()
+    }
+    pages, queries, imports, memory, baseline = {}, {}, {}, {}, {}
+    for tier in tiers:
+        db = tier_database(tier)
+        print(f"tier {tier}: {db}", file=sys.stderr)
+        queries[tier] = query_times(db, args.runs)
+        baseline[tier] = naive_versus_sql(db, max(1, min(args.runs, 3)))
+        imports[tier] = import_time(db, max(1, min(args.runs, 3)))
+        print(f"  import {imports[tier][0][0]:.1f} s", file=sys.stderr)
+        pages[tier] = page_times(db, args.runs)
+        memory[tier] = None if args.skip_browser else peak_memory_mb(db)
+        print(f"  memory {memory[tier]}", file=sys.stderr)
+    text = write_results(
+        tiers, args.runs, pages, queries, imports, memory, baseline, time.perf_counter() - started
+    )
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
