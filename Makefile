@@ -6,7 +6,7 @@ PORT ?= 8501
 DB ?= $(or $(COINVEST_DB),data/coinvest.duckdb)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser-deps run demo test test-fast screenshots lint bench-metrics clean
+.PHONY: install browser-deps run demo test test-fast test-slow screenshots lint bench bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -35,13 +35,19 @@ run: install
 
 test: install browser-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: install browser-deps
+	$(BIN)/python -m pytest -m slow -s
 
 test-fast: install
-	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest -m "not slow" --ignore=tests/browser
 
 screenshots: install browser-deps
 	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,whatif
+
+bench: install browser-deps
+	$(BIN)/python bench/bench.py --tiers M,L --runs 5
 
 bench-metrics: install
 	$(BIN)/python bench/bench_metrics.py --tiers M,L

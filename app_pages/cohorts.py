@@ -4,7 +4,7 @@ import streamlit as st
 
 from coinvest import reference as ref
 from coinvest.charts import box_plot, grouped_bars
-from coinvest.i18n import t
+from coinvest.i18n import md_escape, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, number, pct, table
@@ -43,7 +43,13 @@ shown = figures[figures["cohort_id"].isin(picked)].copy()
 shown["label"] = shown["cohort_id"].map(labels)
 small = shown[shown["size"] == 1]
 if not small.empty:
-    st.info(t("cohorts.single_project", language, cohorts=", ".join(small["label"])))
+    st.info(
+        t(
+            "cohorts.single_project",
+            language,
+            cohorts=", ".join(md_escape(label) for label in small["label"]),
+        )
+    )
 
 columns = {
     "label": t("col.cohort", language),

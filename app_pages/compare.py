@@ -6,7 +6,7 @@ import streamlit as st
 from coinvest import lookups
 from coinvest import reference as ref
 from coinvest.charts import parallel_chart, radar_chart
-from coinvest.i18n import t
+from coinvest.i18n import md_escape, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.show import number, table
@@ -67,7 +67,7 @@ if missing:
         t(
             "compare.missing",
             language,
-            projects=", ".join(f"{names.get(p, p)} ({p})" for p in missing),
+            projects=", ".join(md_escape(f"{names.get(p, p)} ({p})") for p in missing),
         )
     )
 if profiles.empty:

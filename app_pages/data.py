@@ -14,7 +14,7 @@ from coinvest.assessments import (
     save_assessment,
 )
 from coinvest.errors import CoinvestError
-from coinvest.i18n import t
+from coinvest.i18n import md_escape, t
 from coinvest.importer import import_files, import_log, max_import_bytes
 from coinvest.interchange import SHEETS
 from coinvest.report import committee_report
@@ -26,7 +26,7 @@ from coinvest.workbook import (
     frame_to_xlsx,
     table_frame,
 )
-from ui.context import connection, current_filter, lang, lang_key
+from ui.context import connection, current_filter, lang, lang_key, read_only
 
 
 @st.cache_data(show_spinner=False)
@@ -65,6 +65,10 @@ tab_import, tab_templates, tab_export, tab_form, tab_log = st.tabs(
     ]
 )
 
+locked = read_only()
+if locked:
+    st.info(t("readonly.no_import", language))
+
 with tab_import:
     st.write(t("data.import.intro", language, limit=round(max_import_bytes() / 1024 / 1024)))
     uploads = st.file_uploader(
@@ -72,9 +76,13 @@ with tab_import:
         type=["xlsx", "csv", "zip", "txt"],
         accept_multiple_files=True,
         key="data_upload",
+        disabled=locked,
     )
     if st.button(
-        t("data.import.run", language), type="primary", disabled=not uploads, key="data_import"
+        t("data.import.run", language),
+        type="primary",
+        disabled=locked or not uploads,
+        key="data_import",
     ):
         files = [(u.name, u.getvalue()) for u in uploads]
         with st.status(t("data.import.running", language), expanded=True) as status:
@@ -221,18 +229,20 @@ with tab_form:
                         key=f"form_{question.code}",
                     )
             comment = st.text_area(t("data.form.comment", language), key="form_comment")
-            submitted = st.form_submit_button(t("data.form.save", language), type="primary")
-        if submitted:
+            submitted = st.form_submit_button(
+                t("data.form.save", language), type="primary", disabled=locked
+            )
+        if submitted and not locked:
             try:
                 saved = save_assessment(
                     con,
                     AssessmentInput(project_id, viewpoint, assessor, assessed_on, scores, comment),
                 )
             except CoinvestError as exc:
-                st.error(exc.message(language))
+                st.error(exc.message(language, markdown=True))
             else:
                 st.cache_data.clear()
-                st.success(t("data.form.saved", language, id=saved))
+                st.success(t("data.form.saved", language, id=md_escape(saved)))
 
 with tab_log:
     log = import_log(con)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from coinvest import reference as ref
 from coinvest.charts import bar_chart, grouped_bars, heatmap
-from coinvest.i18n import format_eur, format_number, format_pct, t
+from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, eur, number, pct, table
@@ -216,8 +216,8 @@ else:
         t(
             "partnerships.top_pair",
             language,
-            a=top["name_a"],
-            b=top["name_b"],
+            a=md_escape(top["name_a"]),
+            b=md_escape(top["name_b"]),
             n=format_number(top["projects"], lang=language),
             share=format_pct(top["projects"] / max(kpis.projects, 1), lang=language),
         )

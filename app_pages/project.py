@@ -8,7 +8,7 @@ from coinvest import lookups
 from coinvest import reference as ref
 from coinvest.charts import heatmap, line_chart
 from coinvest.filters import PortfolioFilter
-from coinvest.i18n import format_eur, format_number, t
+from coinvest.i18n import format_eur, format_number, md_escape, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang
 from ui.show import SHEET_PROJECT, chart, day, eur, number, pct, table
@@ -40,7 +40,7 @@ st.session_state[SHEET_PROJECT] = project_id
 st.query_params["project"] = project_id
 card = lookups.project_card(con, project_id)
 
-st.header(f"{card['name']} ({project_id})")
+st.header(md_escape(f"{card['name']} ({project_id})"))
 flags = [
     label
     for flag, label in (("qpv", "QPV"), ("rural_revitalisation", t("filter.rural", language)))
@@ -50,7 +50,7 @@ st.write(
     t(
         "project.card",
         language,
-        holder=card["holder_name"],
+        holder=md_escape(card["holder_name"]),
         need=ref.labels(ref.NEEDS, language)[card["need"]],
         phase=ref.labels(ref.PHASES, language)[card["phase"]],
         department=f"{card['department_name']} ({card['department_code']})",

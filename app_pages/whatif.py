@@ -8,7 +8,7 @@ import streamlit as st
 from coinvest import lookups, metrics
 from coinvest import reference as ref
 from coinvest.errors import CoinvestError
-from coinvest.i18n import format_eur, format_number, format_pct, t
+from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t
 from coinvest.scenarios import (
     Scenario,
     delete_scenario,
@@ -45,7 +45,10 @@ def apply(scenario: Scenario, with_lines: bool) -> None:
             [vars(line) for line in scenario.lines], columns=LINE_COLUMNS
         )
         st.session_state["wi_editor"] = st.session_state.get("wi_editor", 0) + 1
-    st.session_state["wi_message"] = ("success", t("whatif.opened", language, name=scenario.name))
+    st.session_state["wi_message"] = (
+        "success",
+        t("whatif.opened", language, name=md_escape(scenario.name)),
+    )
 
 
 def reset_weights() -> None:
@@ -56,14 +59,20 @@ def reset_weights() -> None:
 def open_scenario(name: str) -> None:
     scenario = load_scenario(con, name)
     if scenario is None:
-        st.session_state["wi_message"] = ("error", t("whatif.unknown_name", language, name=name))
+        st.session_state["wi_message"] = (
+            "error",
+            t("whatif.unknown_name", language, name=md_escape(name)),
+        )
     else:
         apply(scenario, with_lines=True)
 
 
 def remove(kind: str, name: str) -> None:
     (delete_scenario if kind == "scenario" else delete_view)(con, name)
-    st.session_state["wi_message"] = ("success", t("whatif.deleted", language, name=name))
+    st.session_state["wi_message"] = (
+        "success",
+        t("whatif.deleted", language, name=md_escape(name)),
+    )
 
 
 # a scenario or a view named in the URL opens once per session
@@ -75,7 +84,10 @@ if "wi_url_done" not in st.session_state:
     if isinstance(pending, Scenario):
         apply(pending, with_lines=False)
     elif isinstance(pending, str):
-        st.session_state["wi_message"] = ("error", t("whatif.unknown_name", language, name=pending))
+        st.session_state["wi_message"] = (
+            "error",
+            t("whatif.unknown_name", language, name=md_escape(pending)),
+        )
 for code in ref.LEVER_CODES:
     st.session_state.setdefault(f"wi_lever_{code}", 1.0)
 for code in ref.VIEWPOINT_CODES:
@@ -256,7 +268,7 @@ with tab_lines:
                     "whatif.line_problem",
                     language,
                     line=problem.line,
-                    message=t(problem.key, language, value=problem.value),
+                    message=t(problem.key, language, value=md_escape(problem.value)),
                 )
             )
     elif not lines:
@@ -312,9 +324,9 @@ with tab_saved:
                 overwrite=overwrite,
             )
         except CoinvestError as exc:
-            st.error(exc.message(language))
+            st.error(exc.message(language, markdown=True))
         else:
-            st.success(t("whatif.saved", language, name=name.strip()))
+            st.success(t("whatif.saved", language, name=md_escape(name.strip())))
     st.subheader(t("whatif.scenarios", language))
     saved = list_scenarios(con)
     if saved.empty:
@@ -322,7 +334,7 @@ with tab_saved:
     else:
         for row in saved.itertuples():
             cols = st.columns([4, 1, 1])
-            cols[0].markdown(f"**{row.name}** — {row.lines} · `?scenario={row.name}`")
+            cols[0].markdown(f"**{md_escape(row.name)}** — {row.lines}")
             cols[1].button(
                 t("whatif.open", language),
                 key=f"wi_open_{row.Index}",
@@ -371,16 +383,16 @@ with tab_saved:
         try:
             save_view(con, view_name, flt, weights, threshold, overwrite=overwrite)
         except CoinvestError as exc:
-            st.error(exc.message(language))
+            st.error(exc.message(language, markdown=True))
         else:
-            st.success(t("whatif.view.saved", language, name=view_name.strip()))
+            st.success(t("whatif.view.saved", language, name=md_escape(view_name.strip())))
     views = list_views(con)
     if views.empty:
         st.caption(t("whatif.no_view", language))
     else:
         for row in views.itertuples():
             cols = st.columns([5, 1])
-            cols[0].markdown(f"**{row.name}** · `?view={row.name}`")
+            cols[0].markdown(f"**{md_escape(row.name)}**")
             cols[1].button(
                 t("whatif.delete", language),
                 key=f"wi_vdel_{row.Index}",

@@ -72,7 +72,7 @@ def connection():
     try:
         return _connection(path, read_only())
     except CoinvestError as exc:
-        st.error(exc.message(lang()))
+        st.error(exc.message(lang(), markdown=True))
         st.stop()
 
 

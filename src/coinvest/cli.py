@@ -133,8 +133,35 @@ def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
     return flt
 
 
+def _open_waiting(path, lang: str):
+    """Open for writing; while another process holds the database, wait for it (up to
+    COINVEST_LOCK_WAIT seconds, 60 by default) so that two imports run one after the other."""
+    from coinvest.db import open_database
+
+    try:
+        patience = float(os.environ.get("COINVEST_LOCK_WAIT", "60"))
+    except ValueError:
+        patience = 60.0
+    deadline = time.monotonic() + patience
+    told = False
+    while True:
+        try:
+            return open_database(path)
+        except CoinvestError as exc:
+            if exc.key != "db.locked" or time.monotonic() >= deadline:
+                raise
+            if not told:
+                print(
+                    f"coinvest: {t('cli.waiting_lock', lang, path=path)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                told = True
+            time.sleep(0.5)
+
+
 def _import(args: argparse.Namespace) -> int:
-    from coinvest.db import open_database, resolve_db_path
+    from coinvest.db import resolve_db_path
     from coinvest.importer import import_files
 
     lang = _lang()
@@ -148,7 +175,7 @@ def _import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-    con = open_database(resolve_db_path(args.db))
+    con = _open_waiting(resolve_db_path(args.db), lang)
     try:
         report = import_files(
             con,

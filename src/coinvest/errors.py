@@ -11,7 +11,9 @@ class CoinvestError(Exception):
         self.params = params
         super().__init__(self.message("en"))
 
-    def message(self, lang: str = "fr") -> str:
-        from coinvest.i18n import t
+    def message(self, lang: str = "fr", markdown: bool = False) -> str:
+        """The message; with `markdown`, the user's values in it are escaped for a renderer."""
+        from coinvest.i18n import md_escape, t
 
-        return t(self.key, lang, **self.params)
+        params = {k: md_escape(v) for k, v in self.params.items()} if markdown else self.params
+        return t(self.key, lang, **params)

@@ -7,6 +7,7 @@ have the same keys (a test checks it).
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 LANGS = ("fr", "en")
@@ -34,6 +35,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "db.read_only_missing": "La base « {path} » n'existe pas et ne peut pas être créée en lecture seule.",
         "cli.demo.done": "Portefeuille de démonstration écrit dans {path} ({projects} projets, {seconds} s).",
         "demo.not_empty": "La base « {path} » contient déjà des données ; choisissez un nouveau chemin.",
+        "cli.waiting_lock": "La base « {path} » est occupée par un autre processus : attente de sa libération…",
         "cli.cannot_read": "Impossible de lire « {path} » : {detail}",
         "import.stage.reading": "lecture",
         "import.stage.validating": "validation",
@@ -324,6 +326,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "project.value": "Valeur",
         "project.target": "Cible",
         "readonly.no_save": "Consultation seule : les enregistrements sont désactivés sur cette instance partagée.",
+        "readonly.no_import": "Consultation seule : l'import et le questionnaire sont désactivés sur cette instance partagée (COINVEST_READ_ONLY=1).",
         "whatif.title": "Et si…",
         "whatif.caption": "Repondérer les leviers et les regards, ajouter des investissements hypothétiques : chaque chiffre est recalculé et comparé à la réalité. Rien n'est écrit dans les données réelles.",
         "whatif.tab.weights": "Pondérations",
@@ -478,6 +481,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "db.read_only_missing": "The database '{path}' does not exist and cannot be created read-only.",
         "cli.demo.done": "Demo portfolio written to {path} ({projects} projects, {seconds} s).",
         "demo.not_empty": "The database '{path}' already holds data; choose a new path.",
+        "cli.waiting_lock": "The database '{path}' is busy in another process: waiting for it…",
         "cli.cannot_read": "Cannot read '{path}': {detail}",
         "import.stage.reading": "reading",
         "import.stage.validating": "validating",
@@ -768,6 +772,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "project.value": "Value",
         "project.target": "Target",
         "readonly.no_save": "Read-only viewing: saving is switched off on this shared instance.",
+        "readonly.no_import": "Read-only viewing: import and the questionnaire are switched off on this shared instance (COINVEST_READ_ONLY=1).",
         "whatif.title": "What-if",
         "whatif.caption": "Re-weight the levers and viewpoints, add hypothetical investments: every figure is recomputed and set against the real baseline. Nothing is written to the real data.",
         "whatif.tab.weights": "Weights",
@@ -1049,3 +1054,13 @@ def d3_time_format(lang: str = DEFAULT_LANG) -> dict[str, object]:
             "Dec",
         ],
     }
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """User text made inert for a Markdown renderer: every special character escaped, so that a
+    name such as `![x](http://…)` or `<script>` is shown as written, never as an image, a link
+    or markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import threading
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -694,8 +695,14 @@ def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
     return counts, sorted(projects)
 
 
+# One import at a time in a process: two sessions of the app share one connection, and two
+# concurrent transactions writing the same tables would conflict. (Another process cannot open
+# the database at all while this one holds it.)
+_WRITE_LOCK = threading.Lock()
+
+
 def _write(con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress) -> None:
-    with transaction(con) as cur:
+    with _WRITE_LOCK, transaction(con) as cur:
         projects_touched: list[str] = []
         for sheet in SHEETS:
             if sheet.name not in parsed:
