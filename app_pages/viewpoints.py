@@ -25,7 +25,9 @@ viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
 levers = [lever_names[c] for c in ref.LEVER_CODES]
 viewpoints = [viewpoint_names[c] for c in ref.VIEWPOINT_CODES]
 
-means = M.lever_viewpoint_means(con, flt)
+threshold = st.session_state.get("vp_threshold", int(metrics.DEFAULT_BLIND_SPOT_THRESHOLD))
+overview = M.viewpoint_overview(con, flt, threshold)
+means = overview["means"]
 if means.empty:
     st.info(t("viewpoints.no_scores", language))
     st.stop()
@@ -72,7 +74,7 @@ threshold = st.slider(
 
 left, right = st.columns(2, gap="large")
 with left:
-    gaps = M.gaps_by_lever(con, flt, threshold)
+    gaps = overview["gaps"].copy()
     if gaps.empty:
         st.info(t("viewpoints.no_gap", language))
     else:
@@ -104,7 +106,7 @@ with left:
             key="vp_gaps",
         )
 with right:
-    counts = M.blind_spot_counts(con, flt, threshold)
+    counts = overview["blind"].copy()
     if counts.empty:
         st.info(t("viewpoints.no_blind_spot", language))
     else:
@@ -136,7 +138,8 @@ with right:
         )
 
 st.subheader(t("viewpoints.list", language))
-spots = M.blind_spots(con, flt, threshold)
+total = int(overview["blind"]["spots"].sum())
+spots = M.blind_spots(con, flt, threshold, limit=MAX_LISTED)
 if spots.empty:
     st.info(t("viewpoints.no_blind_spot", language))
 else:
@@ -144,11 +147,11 @@ else:
         t(
             "viewpoints.list.caption",
             language,
-            total=format_number(len(spots), lang=language),
-            shown=format_number(min(len(spots), MAX_LISTED), lang=language),
+            total=format_number(total, lang=language),
+            shown=format_number(len(spots), lang=language),
         )
     )
-    listed = spots.head(MAX_LISTED).copy()
+    listed = spots.copy()
     listed["lever_label"] = listed["lever"].map(lever_names)
     listed["kind_label"] = listed["kind"].map(lambda k: t(f"blind.{k}", language))
     table(

@@ -166,7 +166,7 @@ with tab_weights:
     if weights_error:
         st.error(weights_error)
     else:
-        summary = M.reweighting_summary(con, flt, weights)
+        top, movers, summary = M.reweighting_overview(con, flt, weights, 20)
         spots = M.blind_spot_counts(con, flt, threshold)["spots"].sum()
         tiles = st.columns(4)
         tiles[0].metric(
@@ -203,7 +203,7 @@ with tab_weights:
         with left:
             st.subheader(t("whatif.ranking", language))
             table(
-                M.reweighting(con, flt, weights, 20),
+                top,
                 columns,
                 language,
                 formats,
@@ -213,7 +213,7 @@ with tab_weights:
         with right:
             st.subheader(t("whatif.movers", language))
             table(
-                M.reweighting(con, flt, weights, 20, movers=True),
+                movers,
                 columns,
                 language,
                 formats,

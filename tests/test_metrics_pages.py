@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from coinvest import metrics
 from coinvest.filters import PortfolioFilter
+from coinvest.metrics import Weights
 
 ALL = PortfolioFilter()
 INV_A = PortfolioFilter.create(investor="INV_A")
@@ -159,3 +161,33 @@ def test_resources_by_kind_and_diversity_summary(portfolio_con):
     summary = metrics.diversity_summary(portfolio_con, ALL).set_index("kinds")
     assert summary["projects"].to_dict() == {1: 1, 2: 1, 3: 1}
     assert summary.loc[1, "mean_evenness"] == 0.0
+
+
+def test_viewpoint_overview_equals_the_three_separate_aggregates(demo_con):
+    flt = PortfolioFilter.create(phase=["modelling", "scaling"])
+    overview = metrics.viewpoint_overview(demo_con, flt, 30)
+    pd.testing.assert_frame_equal(
+        overview["means"], metrics.lever_viewpoint_means(demo_con, flt), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        overview["gaps"], metrics.gaps_by_lever(demo_con, flt, 30), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        overview["blind"], metrics.blind_spot_counts(demo_con, flt, 30), check_dtype=False
+    )
+    listed = metrics.blind_spots(demo_con, flt, 30, limit=5)
+    assert len(listed) == 5
+    pd.testing.assert_frame_equal(listed, metrics.blind_spots(demo_con, flt, 30).head(5))
+
+
+def test_reweighting_overview_is_one_query_for_three_answers(demo_con):
+    weights = Weights.create(levers={"digital": 3, "evaluation": 0})
+    top, movers, summary = metrics.reweighting_overview(demo_con, PortfolioFilter(), weights, 10)
+    assert list(top["rank_weighted"]) == list(range(1, 11))
+    assert (movers["rank_change"].abs().diff().dropna() <= 0).all()
+    equal_top, _, equal_summary = metrics.reweighting_overview(
+        demo_con, PortfolioFilter(), metrics.EQUAL, 10
+    )
+    assert (equal_top["rank_change"] == 0).all()
+    assert equal_summary["moved"] == 0
+    assert equal_summary["maturity_equal"] == pytest.approx(summary["maturity_equal"])

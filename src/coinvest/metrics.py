@@ -104,6 +104,7 @@ class _Query:
     weights: Weights = EQUAL
     projects: list[str] | None = None  # a pick of projects inside the filter (Compare page)
     hypothetical: tuple[Hypothetical, ...] = ()  # what-if investments, never written
+    in_cohorts: bool = False  # only the filtered projects that are in a (chosen) cohort
     ctes: list[tuple[str, str, bool]] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -143,6 +144,16 @@ class _Query:
         if self.projects is not None:
             sql = f"SELECT project_id FROM ({sql}) picked WHERE project_id = ANY($f_projects)"
             params = {**params, "f_projects": list(self.projects)}
+        if self.in_cohorts:
+            # cohort figures need only the cohorts' projects: computing every project's
+            # maturity first would be wasted on a national portfolio
+            chosen = " WHERE cm.cohort_id = ANY($f_cohort)" if self.flt.cohort else ""
+            sql = (
+                f"SELECT project_id FROM ({sql}) filtered WHERE project_id IN "
+                f"(SELECT cm.project_id FROM cohort_member cm{chosen})"
+            )
+            if self.flt.cohort:
+                params = {**params, "f_cohort": list(self.flt.cohort)}
         self.add("scope", sql, materialized=True, **params)
 
     def has(self, name: str) -> bool:
@@ -157,7 +168,12 @@ class _Query:
     def join_scope(self, alias: str) -> str:
         """`JOIN scope …` restricting `alias` to the filtered projects; nothing when every
         project is kept (the join would only cost time)."""
-        if self.flt.is_empty and self.projects is None and not self.hypothetical:
+        if (
+            self.flt.is_empty
+            and self.projects is None
+            and not self.hypothetical
+            and not self.in_cohorts
+        ):
             return ""
         return f"JOIN scope s ON s.project_id = {alias}.project_id"
 
@@ -518,7 +534,10 @@ def viewpoint_gaps(con, flt: PortfolioFilter) -> pd.DataFrame:
 
 
 def blind_spots(
-    con, flt: PortfolioFilter, threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
+    con,
+    flt: PortfolioFilter,
+    threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Levers where the self-assessment differs from the other viewpoints' mean by the threshold.
 
@@ -529,12 +548,17 @@ def blind_spots(
         raise CoinvestError("threshold.invalid", value=threshold)
     q = _Query(flt)
     _blind_spots(q, threshold)
+    tail = ""
+    if limit is not None:
+        q.params["limit"] = int(limit)
+        tail = " LIMIT $limit"
     return q.run(
         con,
         """SELECT b.project_id, p.name, b.lever, b.self_score, b.others_score, b.difference,
                b.kind
         FROM blind_spot b JOIN project p ON p.project_id = b.project_id
-        ORDER BY abs(b.difference) DESC, b.project_id, b.lever""",
+        ORDER BY abs(b.difference) DESC, b.project_id, b.lever"""
+        + tail,
     )
 
 
@@ -904,7 +928,7 @@ def cohort_figures(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.Da
     """Per cohort: size, median consolidated maturity at the first and latest rounds, median
     utility index, and median leverage of the chosen investor (empty when none is chosen).
     """
-    q = _Query(flt, weights)
+    q = _Query(flt, weights, in_cohorts=True)
     _maturity(q, "latest")
     _maturity(q, "first")
     _achievements(q)
@@ -932,7 +956,7 @@ def cohort_figures(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.Da
 
 def cohort_progress(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
     """Median consolidated progress per cohort and lever (projects with two rounds or more)."""
-    q = _Query(flt, weights)
+    q = _Query(flt, weights, in_cohorts=True)
     _progress(q)
     _cohorts(q)
     return q.run(
@@ -950,7 +974,7 @@ def cohort_progress(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.D
 
 def cohort_phases(con, flt: PortfolioFilter) -> pd.DataFrame:
     """Share of each cohort's projects in each phase."""
-    q = _Query(flt)
+    q = _Query(flt, in_cohorts=True)
     _cohorts(q)
     return q.run(
         con,
@@ -1080,12 +1104,55 @@ def blind_spot_counts(
     )
 
 
+def viewpoint_overview(
+    con, flt: PortfolioFilter, threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
+) -> dict[str, pd.DataFrame]:
+    """The Viewpoints page's three aggregates from one query: `means` (as
+    lever_viewpoint_means), `gaps` (as gaps_by_lever) and `blind` (as blind_spot_counts)."""
+    if not (math.isfinite(threshold) and 0 < threshold <= 100):
+        raise CoinvestError("threshold.invalid", value=threshold)
+    q = _Query(flt)
+    _gaps(q)
+    _blind_spots(q, threshold)
+    q.params["gap_threshold"] = float(threshold)
+    frame = q.run(
+        con,
+        """SELECT 'means' AS part, viewpoint, lever, NULL AS kind, avg(score) AS value,
+               count(*) AS n, NULL AS large
+        FROM latest_lever GROUP BY viewpoint, lever
+        UNION ALL
+        SELECT 'gaps', NULL, lever, NULL, avg(gap), count(*),
+               count(*) FILTER (WHERE gap >= $gap_threshold)
+        FROM gap GROUP BY lever
+        UNION ALL
+        SELECT 'blind', NULL, lever, kind, NULL, count(*), NULL
+        FROM blind_spot GROUP BY lever, kind""",
+    )
+    means = frame[frame["part"] == "means"].rename(columns={"value": "mean_score", "n": "projects"})
+    gaps = frame[frame["part"] == "gaps"].rename(
+        columns={"value": "mean_gap", "n": "projects", "large": "large_gaps"}
+    )
+    blind = frame[frame["part"] == "blind"].rename(columns={"n": "spots"})
+    return {
+        "means": means[["viewpoint", "lever", "mean_score", "projects"]]
+        .sort_values(["viewpoint", "lever"])
+        .reset_index(drop=True),
+        "gaps": gaps[["lever", "mean_gap", "projects", "large_gaps"]]
+        .astype({"large_gaps": "int64"})
+        .sort_values("lever")
+        .reset_index(drop=True),
+        "blind": blind[["lever", "kind", "spots"]]
+        .sort_values(["lever", "kind"])
+        .reset_index(drop=True),
+    }
+
+
 def cohort_maturity_spread(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
     """Quartiles of consolidated maturity per cohort, at the first and the latest round (box plots).
 
     Columns: cohort_id, round (first | latest), projects, min, q1, median, q3, max.
     """
-    q = _Query(flt, weights)
+    q = _Query(flt, weights, in_cohorts=True)
     _maturity(q, "latest")
     _maturity(q, "first")
     _cohorts(q)
@@ -1229,18 +1296,13 @@ def diversity_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
 # --- what-if ---------------------------------------------------------------------------------------
 
 
-def reweighting(
-    con, flt: PortfolioFilter, weights: Weights, limit: int = 20, movers: bool = False
-) -> pd.DataFrame:
-    """Projects ranked by consolidated maturity with equal weights and with `weights`.
-
-    Columns: project_id, name, maturity_equal, rank_equal, maturity_weighted, rank_weighted,
-    rank_change (positive: moved up). Ranks break ties by project id. The rows are the top
-    `limit` under the new weights, or (`movers`) the `limit` largest moves.
-    """
-    q = _Query(flt)
+def _reweighted(q: _Query, weights: Weights) -> None:
+    """Both rankings: equal weights and `weights` (computed once when they are the same)."""
     _maturity(q)
-    _maturity(q, weights=weights, tag="_w")
+    if weights == EQUAL:
+        q.add("latest_cmaturity_w", "SELECT project_id, maturity FROM latest_cmaturity")
+    else:
+        _maturity(q, weights=weights, tag="_w")
     q.add(
         "ranked",
         """SELECT e.project_id, e.maturity AS maturity_equal, w.maturity AS maturity_weighted,
@@ -1249,40 +1311,77 @@ def reweighting(
                    AS rank_weighted
         FROM latest_cmaturity e LEFT JOIN latest_cmaturity_w w ON w.project_id = e.project_id""",
     )
+
+
+def reweighting_overview(
+    con, flt: PortfolioFilter, weights: Weights, limit: int = 20
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float | None]]:
+    """The top `limit` projects under `weights`, the `limit` largest rank moves, and the
+    portfolio maturity (mean consolidated maturity) with equal weights and with `weights`,
+    with how many projects change rank — from one query.
+
+    Frames: project_id, name, maturity_equal, rank_equal, maturity_weighted, rank_weighted,
+    rank_change (positive: moved up); ranks break ties by project id.
+    """
+    q = _Query(flt)
+    _reweighted(q, weights)
     q.params["limit"] = int(limit)
-    order = (
-        "abs(r.rank_equal - r.rank_weighted) DESC, r.rank_weighted" if movers else "r.rank_weighted"
-    )
-    return q.run(
+    frame = q.run(
         con,
-        f"""SELECT r.project_id, p.name, r.maturity_equal, r.rank_equal, r.maturity_weighted,
-               r.rank_weighted, r.rank_equal - r.rank_weighted AS rank_change
-        FROM ranked r JOIN project p ON p.project_id = r.project_id
-        ORDER BY {order}
-        LIMIT $limit""",
+        """SELECT r.project_id, p.name, r.maturity_equal, r.rank_equal, r.maturity_weighted,
+               r.rank_weighted, r.rank_equal - r.rank_weighted AS rank_change, r.mover_rank,
+               r.portfolio_equal, r.portfolio_weighted, r.moved, r.projects
+        FROM (
+            SELECT ranked.*,
+                   row_number() OVER (ORDER BY abs(rank_equal - rank_weighted) DESC,
+                                               rank_weighted) AS mover_rank,
+                   avg(maturity_equal) OVER () AS portfolio_equal,
+                   avg(maturity_weighted) OVER () AS portfolio_weighted,
+                   count(*) FILTER (WHERE rank_equal <> rank_weighted) OVER () AS moved,
+                   count(*) OVER () AS projects
+            FROM ranked
+        ) r JOIN project p ON p.project_id = r.project_id
+        WHERE r.rank_weighted <= $limit OR r.mover_rank <= $limit""",
     )
+    columns = [
+        "project_id",
+        "name",
+        "maturity_equal",
+        "rank_equal",
+        "maturity_weighted",
+        "rank_weighted",
+        "rank_change",
+    ]
+    top = frame[frame["rank_weighted"] <= limit].sort_values("rank_weighted")[columns]
+    moves = frame[frame["mover_rank"] <= limit].sort_values("mover_rank")[columns]
+    if frame.empty:
+        summary = {"maturity_equal": None, "maturity_weighted": None, "projects": 0.0, "moved": 0.0}
+    else:
+        first = frame.iloc[0]
+        summary = {
+            "maturity_equal": None
+            if pd.isna(first["portfolio_equal"])
+            else float(first["portfolio_equal"]),
+            "maturity_weighted": None
+            if pd.isna(first["portfolio_weighted"])
+            else float(first["portfolio_weighted"]),
+            "projects": float(first["projects"]),
+            "moved": float(first["moved"]),
+        }
+    return top.reset_index(drop=True), moves.reset_index(drop=True), summary
+
+
+def reweighting(
+    con, flt: PortfolioFilter, weights: Weights, limit: int = 20, movers: bool = False
+) -> pd.DataFrame:
+    """The top `limit` projects under `weights` (or, with `movers`, the largest moves)."""
+    top, moves, _ = reweighting_overview(con, flt, weights, limit)
+    return moves if movers else top
 
 
 def reweighting_summary(con, flt: PortfolioFilter, weights: Weights) -> dict[str, float | None]:
-    """Portfolio maturity (mean consolidated maturity of the filtered projects) with equal
-    weights and with `weights`, and how many projects change rank."""
-    q = _Query(flt)
-    _maturity(q)
-    _maturity(q, weights=weights, tag="_w")
-    row = q.run(
-        con,
-        """SELECT avg(e.maturity) AS maturity_equal, avg(w.maturity) AS maturity_weighted,
-               count(*) AS projects,
-               count(*) FILTER (WHERE e.rank_equal <> w.rank_weighted) AS moved
-        FROM (SELECT project_id, maturity,
-                     row_number() OVER (ORDER BY maturity DESC, project_id) AS rank_equal
-              FROM latest_cmaturity) e
-        LEFT JOIN (SELECT project_id, maturity,
-                          row_number() OVER (ORDER BY maturity DESC NULLS LAST, project_id)
-                              AS rank_weighted
-                   FROM latest_cmaturity_w) w ON w.project_id = e.project_id""",
-    ).iloc[0]
-    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+    """Portfolio maturity with equal weights and with `weights`, and projects changing rank."""
+    return reweighting_overview(con, flt, weights, limit=1)[2]
 
 
 def scenario_figures(
@@ -1527,6 +1626,7 @@ AGGREGATES: dict[str, str] = {
     "lever_viewpoint_means": "lever_score",
     "gaps_by_lever": "gap",
     "blind_spot_counts": "blind_spot",
+    "viewpoint_overview": "gap",
     "utility_by_year": "utility_index",
     "utility_histogram": "utility_index",
     "utility_overview": "utility_index",
@@ -1540,5 +1640,6 @@ AGGREGATES: dict[str, str] = {
     "cohort_maturity_spread": "cohort",
     "refresh_lever_rounds": "lever_score",
     "reweighting": "portfolio_maturity",
+    "reweighting_overview": "portfolio_maturity",
     "scenario_figures": "leverage",
 }
