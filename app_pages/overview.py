@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from coinvest import reference as ref
-from coinvest.charts import bar_chart, tile_map
+from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
-from coinvest.territory import departments
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
 
@@ -65,23 +63,7 @@ with left:
         key=lang_key("overview_map_measure"),
     )
     by_dep = M.projects_by_department(con, flt)
-    grid = {d.code: (d.col, d.row) for d in departments()}
-    by_dep["col"] = by_dep["department_code"].map(lambda c: grid[c][0])
-    by_dep["row"] = by_dep["department_code"].map(lambda c: grid[c][1])
-    measure_label = t(
-        "map.measure.projects" if measure == "projects" else "map.measure.eur", language
-    )
-    st.altair_chart(
-        tile_map(
-            by_dep[["department_code", "department_name", "col", "row", measure]],
-            value=measure,
-            value_title=measure_label,
-            title=t("map.title" if measure == "projects" else "map.title.eur", language),
-            description=t("map.description", language, measure=measure_label.lower()),
-            lang=language,
-        ),
-        width="content",
-    )
+    st.altair_chart(department_map(by_dep, measure, language), width="content")
     with st.expander(t("chart.show_table", language)):
         table = by_dep[by_dep["projects"] > 0][
             ["department_code", "department_name", "region_name", "projects", "committed_eur"]
@@ -100,30 +82,14 @@ with left:
         )
 
 with right:
-    for column, items, key in (("phase", ref.PHASES, "phase"), ("need", ref.NEEDS, "need")):
+    for column in ("phase", "need"):
         frame = M.projects_by(con, flt, column)
-        names = ref.labels(items, language)
-        frame["label"] = frame["code"].map(names)
-        st.altair_chart(
-            bar_chart(
-                frame,
-                category="label",
-                value="projects",
-                category_title=t(f"col.{key}", language),
-                value_title=t("col.projects", language),
-                title=t(f"chart.{key}.title", language),
-                description=t(f"chart.{key}.description", language),
-                lang=language,
-                sort=list(frame["label"]),
-                share="share",
-            ),
-            width="stretch",
-        )
+        st.altair_chart(projects_by_chart(frame, column, language), width="stretch")
         with st.expander(t("chart.show_table", language)):
             st.dataframe(
                 frame[["label", "projects", "share"]].rename(
                     columns={
-                        "label": t(f"col.{key}", language),
+                        "label": t(f"col.{column}", language),
                         "projects": t("col.projects", language),
                         "share": t("col.share", language),
                     }

@@ -56,14 +56,14 @@ st.write(
         department=f"{card['department_name']} ({card['department_code']})",
         region=card["region_name"],
         status=ref.labels(ref.STATUSES, language)[card["status"]],
-        start=card["start_year"] if card["start_year"] is not None else "—",
+        start="—" if pd.isna(card["start_year"]) else int(card["start_year"]),
     )
 )
 if flags:
     st.caption(" · ".join(flags))
 
 # the sheet keeps the filter's period, not its project selection
-period = PortfolioFilter.create(year_from=flt.year_from, year_to=flt.year_to, investor=None)
+period = PortfolioFilter.create(year_from=flt.year_from, year_to=flt.year_to)
 picked = [project_id]
 lever_names = ref.labels(ref.LEVERS, language)
 viewpoint_names = ref.labels(ref.VIEWPOINTS, language)

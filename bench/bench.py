@@ -38,20 +38,9 @@ from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
+from tests.browser.harness import PAGES
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
-PAGES = (
-    "overview",
-    "utility",
-    "compare",
-    "viewpoints",
-    "cohorts",
-    "project",
-    "partnerships",
-    "whatif",
-    "data",
-    "method",
-)
 TARGET_COLD_MS, TARGET_CHANGE_MS, TARGET_IMPORT_S, TARGET_MEMORY_MB, TARGET_SPEEDUP = (
     1000,
     300,

@@ -16,21 +16,10 @@ from coinvest.demo import generate
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
 from coinvest.metrics import refresh_lever_rounds
+from tests.browser.harness import PAGES
 from tests.portfolio import PORTFOLIO
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = (
-    "overview",
-    "utility",
-    "compare",
-    "viewpoints",
-    "cohorts",
-    "project",
-    "partnerships",
-    "whatif",
-    "data",
-    "method",
-)
 CHART_PAGES = ("overview", "utility", "compare", "viewpoints", "cohorts", "project", "partnerships")
 
 

@@ -437,3 +437,49 @@ def line_chart(
         )
     ).properties(title=title, description=description, height=280)
     return _finish(chart, lang)
+
+
+# --- the Overview's charts (the page and the committee report draw the same ones) ---------------
+
+
+def department_map(
+    by_department: pd.DataFrame, measure: str, lang: str = "fr"
+) -> alt.TopLevelMixin:
+    """The tile map of `projects_by_department`, coloured by `projects` or `committed_eur`."""
+    from coinvest.i18n import t
+    from coinvest.territory import departments
+
+    grid = {d.code: (d.col, d.row) for d in departments()}
+    frame = by_department[["department_code", "department_name", measure]].copy()
+    frame["col"] = frame["department_code"].map(lambda c: grid[c][0])
+    frame["row"] = frame["department_code"].map(lambda c: grid[c][1])
+    label = t("map.measure.projects" if measure == "projects" else "map.measure.eur", lang)
+    return tile_map(
+        frame,
+        value=measure,
+        value_title=label,
+        title=t("map.title" if measure == "projects" else "map.title.eur", lang),
+        description=t("map.description", lang, measure=label.lower()),
+        lang=lang,
+    )
+
+
+def projects_by_chart(frame: pd.DataFrame, column: str, lang: str = "fr") -> alt.TopLevelMixin:
+    """Bars of `projects_by` for `phase` or `need`, labelled in the language (adds `label`)."""
+    from coinvest import reference as ref
+    from coinvest.i18n import t
+
+    items = {"phase": ref.PHASES, "need": ref.NEEDS}[column]
+    frame["label"] = frame["code"].map(ref.labels(items, lang))
+    return bar_chart(
+        frame,
+        category="label",
+        value="projects",
+        category_title=t(f"col.{column}", lang),
+        value_title=t("col.projects", lang),
+        title=t(f"chart.{column}.title", lang),
+        description=t(f"chart.{column}.description", lang),
+        lang=lang,
+        sort=list(frame["label"]),
+        share="share",
+    )

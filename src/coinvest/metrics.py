@@ -312,27 +312,37 @@ def _maturity(
     )
 
 
-def _gaps(q: _Query) -> None:
+def _lever_stats(q: _Query) -> None:
+    """Per project and lever, over the viewpoints' latest scores: the spread, the team's own
+    score and the others' mean — one pass, for both gaps and blind spots."""
     _rounds(q)
     q.add(
+        "lever_stats",
+        """SELECT project_id, lever, max(score) - min(score) AS gap, count(*) AS viewpoints,
+               max(score) FILTER (WHERE viewpoint = $self_viewpoint) AS self_score,
+               avg(score) FILTER (WHERE viewpoint <> $self_viewpoint) AS others_score
+        FROM latest_lever GROUP BY project_id, lever""",
+        materialized=True,
+        self_viewpoint="project",
+    )
+
+
+def _gaps(q: _Query) -> None:
+    _lever_stats(q)
+    q.add(
         "gap",
-        """SELECT project_id, lever, max(score) - min(score) AS gap, count(*) AS viewpoints
-        FROM latest_lever GROUP BY project_id, lever HAVING count(*) >= 2""",
+        "SELECT project_id, lever, gap, viewpoints FROM lever_stats WHERE viewpoints >= 2",
     )
 
 
 def _blind_spots(q: _Query, threshold: float) -> None:
-    _rounds(q)
+    _lever_stats(q)
     q.add(
         "self_vs_others",
-        """SELECT s.project_id, s.lever, s.score AS self_score, avg(o.score) AS others_score,
-               s.score - avg(o.score) AS difference
-        FROM latest_lever s
-        JOIN latest_lever o ON o.project_id = s.project_id AND o.lever = s.lever
-                           AND o.viewpoint <> $self_viewpoint
-        WHERE s.viewpoint = $self_viewpoint
-        GROUP BY s.project_id, s.lever, s.score""",
-        self_viewpoint="project",
+        """SELECT project_id, lever, self_score, others_score,
+               self_score - others_score AS difference
+        FROM lever_stats
+        WHERE self_score IS NOT NULL AND others_score IS NOT NULL""",
     )
     q.add(
         "blind_spot",
@@ -1305,7 +1315,8 @@ def _reweighted(q: _Query, weights: Weights) -> None:
         _maturity(q, weights=weights, tag="_w")
     q.add(
         "ranked",
-        """SELECT e.project_id, e.maturity AS maturity_equal, w.maturity AS maturity_weighted,
+        materialized=True,
+        sql="""SELECT e.project_id, e.maturity AS maturity_equal, w.maturity AS maturity_weighted,
                row_number() OVER (ORDER BY e.maturity DESC, e.project_id) AS rank_equal,
                row_number() OVER (ORDER BY w.maturity DESC NULLS LAST, e.project_id)
                    AS rank_weighted
@@ -1326,21 +1337,27 @@ def reweighting_overview(
     q = _Query(flt)
     _reweighted(q, weights)
     q.params["limit"] = int(limit)
+    q.add(
+        "ranked_totals",
+        """SELECT avg(maturity_equal) AS portfolio_equal,
+               avg(maturity_weighted) AS portfolio_weighted,
+               count(*) FILTER (WHERE rank_equal <> rank_weighted) AS moved,
+               count(*) AS projects
+        FROM ranked""",
+    )
     frame = q.run(
         con,
         """SELECT r.project_id, p.name, r.maturity_equal, r.rank_equal, r.maturity_weighted,
                r.rank_weighted, r.rank_equal - r.rank_weighted AS rank_change, r.mover_rank,
-               r.portfolio_equal, r.portfolio_weighted, r.moved, r.projects
+               totals.portfolio_equal, totals.portfolio_weighted, totals.moved, totals.projects
         FROM (
             SELECT ranked.*,
                    row_number() OVER (ORDER BY abs(rank_equal - rank_weighted) DESC,
-                                               rank_weighted) AS mover_rank,
-                   avg(maturity_equal) OVER () AS portfolio_equal,
-                   avg(maturity_weighted) OVER () AS portfolio_weighted,
-                   count(*) FILTER (WHERE rank_equal <> rank_weighted) OVER () AS moved,
-                   count(*) OVER () AS projects
+                                               rank_weighted) AS mover_rank
             FROM ranked
-        ) r JOIN project p ON p.project_id = r.project_id
+        ) r
+        JOIN project p ON p.project_id = r.project_id
+        CROSS JOIN ranked_totals totals
         WHERE r.rank_weighted <= $limit OR r.mover_rank <= $limit""",
     )
     columns = [

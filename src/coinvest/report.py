@@ -14,11 +14,10 @@ import pandas as pd
 
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.charts import bar_chart, tile_map
+from coinvest.charts import department_map, projects_by_chart
 from coinvest.db import query
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
-from coinvest.territory import departments
 
 TOP_N = 5
 MAX_BLIND_SPOTS = 20
@@ -103,36 +102,11 @@ def committee_report(con, flt: PortfolioFilter, lang: str = "fr", today: date | 
         parts.append(f"<p>{e(t('overview.no_match', lang))}</p></body></html>")
         return "\n".join(parts)
 
-    by_dep = metrics.projects_by_department(con, flt)
-    grid = {d.code: (d.col, d.row) for d in departments()}
-    by_dep["col"] = by_dep["department_code"].map(lambda c: grid[c][0])
-    by_dep["row"] = by_dep["department_code"].map(lambda c: grid[c][1])
-    charts = [
-        tile_map(
-            by_dep[["department_code", "department_name", "col", "row", "projects"]],
-            value="projects",
-            value_title=t("map.measure.projects", lang),
-            title=t("map.title", lang),
-            description=t("map.description", lang, measure=t("map.measure.projects", lang).lower()),
-            lang=lang,
-        )
+    charts = [department_map(metrics.projects_by_department(con, flt), "projects", lang)]
+    charts += [
+        projects_by_chart(metrics.projects_by(con, flt, column), column, lang)
+        for column in ("phase", "need")
     ]
-    for column, items in (("phase", ref.PHASES), ("need", ref.NEEDS)):
-        frame = metrics.projects_by(con, flt, column)
-        frame["label"] = frame["code"].map(ref.labels(items, lang))
-        charts.append(
-            bar_chart(
-                frame,
-                category="label",
-                value="projects",
-                category_title=t(f"col.{column}", lang),
-                value_title=t("col.projects", lang),
-                title=t(f"chart.{column}.title", lang),
-                description=t(f"chart.{column}.description", lang),
-                lang=lang,
-                sort=list(frame["label"]),
-            )
-        )
     parts.append(f"<h2>{e(t('report.charts', lang))}</h2><div class='charts'>")
     parts += [f"<figure>{_svg(chart)}</figure>" for chart in charts]
     parts.append("</div>")
