@@ -382,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
     text = write_results(
         tiers, args.runs, pages, queries, imports, memory, baseline, time.perf_counter() - started
     )
+    notes = Path(__file__).with_name("notes.md")
+    if notes.exists():
+        text += "\n" + notes.read_text(encoding="utf-8")
+
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0
