@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import itertools
+import os
 import random
 import time
 from urllib.parse import urlencode
@@ -53,10 +53,14 @@ async def _user(browser, base: str, work: list, deadline: float, seed: int, resu
                     await page.get_by_text("Aucun projet ne correspond").wait_for(timeout=180_000)
                     shown = "0"
                 else:
-                    shown = await tile.locator("[data-testid=stMetricValue]").inner_text(timeout=180_000)
-            except Exception as exc:  # noqa: BLE001 - reported with what the page showed
+                    shown = await tile.locator("[data-testid=stMetricValue]").inner_text(
+                        timeout=180_000
+                    )
+            except Exception as exc:
                 text = await page.locator("[data-testid=stApp]").inner_text()
-                results["errors"].append(f"{flt.to_query_params()}: {type(exc).__name__}: {text[:400]!r}")
+                results["errors"].append(
+                    f"{flt.to_query_params()}: {type(exc).__name__}: {text[:400]!r}"
+                )
                 continue
             if shown != format_number(expected):
                 results["mismatches"].append((flt.to_query_params(), shown, expected))
