@@ -88,6 +88,7 @@ def test_every_page_renders_on_the_demo(page, demo_db, name):
             assert spec.get("title"), name
             assert spec.get("description"), name
             assert spec["config"]["locale"]["number"]["decimal"] == ","
+            assert spec["config"]["locale"]["time"]["months"][0] == "janvier"
 
 
 @pytest.mark.parametrize("name", [p for p in PAGES if p not in ("data", "method", "project")])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from coinvest.i18n import d3_number_format, normalise_lang
+from coinvest.i18n import d3_number_format, d3_time_format, normalise_lang
 
 # Okabe & Ito (2008), distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -20,8 +20,9 @@ TILE = 34  # pixels per tile of the department map
 
 def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
     """Locale and shared look; applied once, to the top-level chart."""
+    language = normalise_lang(lang)
     return chart.configure(
-        locale={"number": d3_number_format(normalise_lang(lang))}
+        locale={"number": d3_number_format(language), "time": d3_time_format(language)}
     ).configure_view(strokeWidth=0)
 
 

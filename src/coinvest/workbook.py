@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -245,7 +244,3 @@ def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
         frame.to_excel(writer, sheet_name=sheet_name[:31], index=False)
         _header_style(writer.sheets[sheet_name[:31]])
     return out.getvalue()
-
-
-def today_stamp() -> str:
-    return date.today().isoformat()
