@@ -116,8 +116,16 @@ def bar_chart(
     return _finish(chart, lang)
 
 
-def _category_scale(domain: list[str]) -> alt.Scale:
-    return alt.Scale(domain=domain, range=OKABE_ITO[: max(1, len(domain))])
+def _series_colour(frame: pd.DataFrame, field: str, title: str, **legend) -> tuple[alt.Color, list]:
+    """Okabe–Ito colours for the series of `field`, in their order of appearance."""
+    domain = list(dict.fromkeys(frame[field]))
+    colour = alt.Color(
+        f"{field}:N",
+        title=title,
+        scale=alt.Scale(domain=domain, range=OKABE_ITO[: max(1, len(domain))]),
+        legend=alt.Legend(orient="bottom", **legend),
+    )
+    return colour, domain
 
 
 def radar_chart(
@@ -155,16 +163,10 @@ def radar_chart(
         .mark_text(fontSize=11, color="#334e68")
         .encode(x="x:Q", y="y:Q", text="label:N")
     )
-    domain = list(dict.fromkeys(data[series]))
     base = alt.Chart(data).transform_calculate(
         x=f"datum.score * cos({angle})", y=f"datum.score * sin({angle})"
     )
-    colour = alt.Color(
-        f"{series}:N",
-        title=series_title,
-        scale=_category_scale(domain),
-        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
-    )
+    colour, _ = _series_colour(data, series, series_title, columns=2, labelLimit=320)
     lines = base.mark_line(interpolate="linear-closed", strokeWidth=2, opacity=0.9).encode(
         x="x:Q", y="y:Q", color=colour, detail=f"{series}:N", order="index:Q"
     )
@@ -194,13 +196,7 @@ def parallel_chart(
     lang: str = "fr",
 ) -> alt.TopLevelMixin:
     """Parallel coordinates over the levers (one axis per lever, 0–100), one line per series."""
-    domain = list(dict.fromkeys(frame[series]))
-    colour = alt.Color(
-        f"{series}:N",
-        title=series_title,
-        scale=_category_scale(domain),
-        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
-    )
+    colour, _ = _series_colour(frame, series, series_title, columns=2, labelLimit=320)
     base = alt.Chart(frame).encode(
         x=alt.X(
             "lever_label:N", sort=levers, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=160)
@@ -290,7 +286,7 @@ def grouped_bars(
     stacked: bool = False,
 ) -> alt.TopLevelMixin:
     """Bars per category, one colour per group, side by side (or stacked)."""
-    domain = list(dict.fromkeys(frame[group]))
+    colour, domain = _series_colour(frame, group, group_title, labelLimit=260)
     encoding = {
         "y": alt.Y(f"{category}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
         "x": alt.X(
@@ -299,12 +295,7 @@ def grouped_bars(
             axis=alt.Axis(format=value_format),
             stack="normalize" if stacked else None,
         ),
-        "color": alt.Color(
-            f"{group}:N",
-            title=group_title,
-            scale=_category_scale(domain),
-            legend=alt.Legend(orient="bottom", labelLimit=260),
-        ),
+        "color": colour,
         "tooltip": [
             alt.Tooltip(f"{category}:N", title=category_title),
             alt.Tooltip(f"{group}:N", title=group_title),
@@ -335,13 +326,7 @@ def box_plot(
     lang: str = "fr",
 ) -> alt.TopLevelMixin:
     """Box plots drawn from quartiles computed in SQL (min, q1, median, q3, max per row)."""
-    domain = list(dict.fromkeys(frame[group]))
-    colour = alt.Color(
-        f"{group}:N",
-        title=group_title,
-        scale=_category_scale(domain),
-        legend=alt.Legend(orient="bottom"),
-    )
+    colour, domain = _series_colour(frame, group, group_title)
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{category}:N", title=None, axis=alt.Axis(labelLimit=220)),
         yOffset=alt.YOffset(f"{group}:N", sort=domain),
@@ -415,17 +400,12 @@ def line_chart(
     lang: str = "fr",
 ) -> alt.TopLevelMixin:
     """Lines over dates with their points (e.g. maturity per assessment round)."""
-    domain = list(dict.fromkeys(frame[series]))
+    colour, _ = _series_colour(frame, series, series_title)
     date_format = "%d/%m/%Y" if normalise_lang(lang) == "fr" else "%Y-%m-%d"
     base = alt.Chart(frame).encode(
         x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y")),
         y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color(
-            f"{series}:N",
-            title=series_title,
-            scale=_category_scale(domain),
-            legend=alt.Legend(orient="bottom"),
-        ),
+        color=colour,
     )
     chart = (
         base.mark_line(strokeWidth=2)
