@@ -222,9 +222,8 @@ with tab_weights:
             )
 
 # --- hypothetical investments -------------------------------------------------------------------
-investor_names = dict(
-    zip(lookups.investors(con)["org_id"], lookups.investors(con)["name"], strict=True)
-)
+investors = lookups.investors(con)
+investor_names = dict(zip(investors["org_id"], investors["name"], strict=True))
 instrument_names = ref.labels(ref.INSTRUMENTS, language)
 with tab_lines:
     st.write(t("whatif.lines.intro", language))

@@ -128,6 +128,14 @@ def _series_colour(frame: pd.DataFrame, field: str, title: str, **legend) -> tup
     return colour, domain
 
 
+def _lever_tooltip(series: str, series_title: str) -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip(f"{series}:N", title=series_title),
+        alt.Tooltip("lever_label:N", title=""),
+        alt.Tooltip("score:Q", title="Score", format=",.1f"),
+    ]
+
+
 def radar_chart(
     frame: pd.DataFrame,
     levers: list[str],
@@ -174,11 +182,7 @@ def radar_chart(
         x="x:Q",
         y="y:Q",
         color=colour,
-        tooltip=[
-            alt.Tooltip(f"{series}:N", title=series_title),
-            alt.Tooltip("lever_label:N", title=""),
-            alt.Tooltip("score:Q", title="Score", format=",.1f"),
-        ],
+        tooltip=_lever_tooltip(series, series_title),
     )
     chart = (rings + labels + lines + points).properties(
         title=title, description=description, width=460, height=420
@@ -207,11 +211,7 @@ def parallel_chart(
     )
     lines = base.mark_line(strokeWidth=2)
     points = base.mark_point(filled=True, size=50).encode(
-        tooltip=[
-            alt.Tooltip(f"{series}:N", title=series_title),
-            alt.Tooltip("lever_label:N", title=""),
-            alt.Tooltip("score:Q", title="Score", format=",.1f"),
-        ]
+        tooltip=_lever_tooltip(series, series_title)
     )
     chart = (lines + points).properties(title=title, description=description, width=620, height=360)
     return _finish(chart, lang)
