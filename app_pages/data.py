@@ -43,6 +43,7 @@ language = lang()
 con = connection()
 flt = current_filter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LAST_IMPORT = "data_last_import"  # (files, report, deletion done) of this session's last import
 
 st.title(t("data.title", language))
 st.caption(t("data.caption", language))
@@ -85,25 +86,69 @@ with tab_import:
         key="data_import",
     ):
         files = [(u.name, u.getvalue()) for u in uploads]
+        st.session_state.pop(LAST_IMPORT, None)
         with st.status(t("data.import.running", language), expanded=True) as status:
-            report = import_files(
-                con,
-                files,
-                progress=lambda stage, detail: report_progress(status, stage, detail),
-            )
-            status.update(
-                label=t("data.import.loaded" if report.loaded else "data.import.refused", language),
-                state="complete" if report.loaded else "error",
-            )
+            try:
+                report = import_files(
+                    con,
+                    files,
+                    progress=lambda stage, detail: report_progress(status, stage, detail),
+                )
+            except CoinvestError as exc:
+                status.update(label=t("data.import.refused", language), state="error")
+                st.error(exc.message(language, markdown=True))
+            else:
+                status.update(
+                    label=t(
+                        "data.import.loaded" if report.loaded else "data.import.refused", language
+                    ),
+                    state="complete" if report.loaded else "error",
+                )
+                st.session_state[LAST_IMPORT] = (files, report, False)
+                if report.loaded:
+                    st.cache_data.clear()
+    if LAST_IMPORT in st.session_state:
+        files, report, deletion = st.session_state[LAST_IMPORT]
         if report.loaded:
-            st.cache_data.clear()
-            st.success(t("data.import.success", language))
+            st.success(t("data.import.deleted" if deletion else "data.import.success", language))
             st.dataframe(report.counts_frame(), hide_index=True, key="data_counts")
         else:
             st.error(t("import.refused", language, errors=len(report.errors)))
         if report.problems:
             st.subheader(t("data.import.report", language))
             st.dataframe(report.problems_frame(language), hide_index=True, key="data_problems")
+        if report.loaded and report.not_in_file and not deletion:
+            # DESIGN §6.2: rows missing from the file stay; deleting them is a separate,
+            # confirmed step, previewed here with their counts and ids
+            st.subheader(t("data.missing.title", language))
+            st.write(t("data.missing.intro", language, rows=report.not_in_file))
+            for table, ids in report.missing.items():
+                count = report.counts[table]["not_in_file"]
+                with st.expander(t("data.missing.table", language, table=table, rows=count)):
+                    st.dataframe(
+                        {t("data.missing.ids", language): ids},
+                        hide_index=True,
+                        key=f"data_missing_{table}",
+                    )
+            confirmed = st.checkbox(
+                t("data.missing.confirm", language, rows=report.not_in_file),
+                key="data_missing_confirm",
+                disabled=locked,
+            )
+            if st.button(
+                t("data.missing.delete", language, rows=report.not_in_file),
+                disabled=locked or not confirmed,
+                key="data_missing_delete",
+            ):
+                try:
+                    again = import_files(con, files, delete_missing=True)
+                except CoinvestError as exc:
+                    st.error(exc.message(language, markdown=True))
+                else:
+                    st.session_state[LAST_IMPORT] = (files, again, True)
+                    if again.loaded:
+                        st.cache_data.clear()
+                    st.rerun()
 
 with tab_templates:
     st.write(t("data.templates.intro", language))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from coinvest import reference as ref
 from coinvest.filters import PortfolioFilter, fold
+from coinvest.territory import department_codes, region_codes
 
 FULL = PortfolioFilter.create(
     investor="INV01",
@@ -45,7 +49,7 @@ def test_unknown_keys_and_invalid_values_are_dropped():
     flt = PortfolioFilter.from_query_params(
         {
             "phase": ["rnd", "mystery"],
-            "need": "food,nonsense",
+            "need": ["food", "nonsense"],
             "region": "99",
             "department": ["75", "20", "2A"],
             "year_from": "two thousand",
@@ -105,3 +109,49 @@ def test_with_changes_one_field_and_validates():
     assert flt.year_from == 2024
     assert not flt.is_empty
     assert PortfolioFilter().is_empty
+
+
+def test_a_comma_is_part_of_a_value_not_a_separator():
+    flt = PortfolioFilter.create(search="a,b", cohort=["C,1", "C2"], support_body=["SB,X"])
+    back = PortfolioFilter.from_query_params(flt.to_query_params())
+    assert back == flt
+    assert back.search == "a,b"
+    assert back.cohort == ("C,1", "C2")
+
+
+_ids = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=120)
+
+
+@example(
+    investor=None,
+    support_body=[],
+    cohort=[],
+    region=[],
+    department=[],
+    phase=[],
+    need=[],
+    qpv=False,
+    rural=False,
+    year_from=None,
+    year_to=None,
+    search="x" * 199 + " y",
+)
+@settings(max_examples=300, deadline=None)
+@given(
+    investor=st.one_of(st.none(), _ids),
+    support_body=st.lists(_ids, max_size=4),
+    cohort=st.lists(_ids, max_size=4),
+    region=st.lists(st.sampled_from((*region_codes(), "99", "x")), max_size=4),
+    department=st.lists(st.sampled_from((*department_codes(), "20", "")), max_size=4),
+    phase=st.lists(st.sampled_from((*ref.PHASE_CODES, "mystery")), max_size=4),
+    need=st.lists(st.sampled_from((*ref.NEED_CODES, "food,health")), max_size=4),
+    qpv=st.booleans(),
+    rural=st.booleans(),
+    year_from=st.one_of(st.none(), st.integers(1850, 2150), st.text(max_size=6)),
+    year_to=st.one_of(st.none(), st.integers(1850, 2150), st.text(max_size=6)),
+    search=st.text(max_size=260),
+)
+def test_every_filter_survives_the_url(**raw):
+    """`from_query_params(to_query_params(f)) == f` for every filter the app can hold."""
+    flt = PortfolioFilter.create(**raw)
+    assert PortfolioFilter.from_query_params(flt.to_query_params()) == flt

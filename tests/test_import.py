@@ -47,7 +47,7 @@ def only_problem(report, severity: str = "error"):
 def test_a_hand_written_portfolio_in_the_template_imports(empty_con):
     report = import_files(empty_con, [("modele.xlsx", build_template_xlsx())])
     assert report.loaded, report.problems_frame("en")
-    assert report.counts["project"] == {"added": 1, "updated": 0, "unchanged": 0}
+    assert report.counts["project"] == {"added": 1, "updated": 0, "unchanged": 0, "not_in_file": 0}
     assert empty_con.execute("SELECT amount_eur FROM investment").fetchall() == [(12500.0,)]
     scores = lever_scores(empty_con, PortfolioFilter())
     assert set(scores["lever"]) == {"ecosystem", "innovation"}  # the example's seven answers
@@ -262,7 +262,9 @@ def test_references_resolve_in_the_database_too(empty_con):
     assert import_files(empty_con, [("organisations.csv", csv(ORGS))]).loaded
     report = import_files(empty_con, [("projects.csv", csv(PROJECTS))])
     assert report.loaded
-    assert report.counts == {"project": {"added": 1, "updated": 0, "unchanged": 0}}
+    assert report.counts == {
+        "project": {"added": 1, "updated": 0, "unchanged": 0, "not_in_file": 0}
+    }
 
 
 # --- French files as they come ----------------------------------------------------------------
@@ -341,11 +343,11 @@ def test_reimport_changes_nothing_and_an_edit_is_one_update(empty_con):
     assert import_files(empty_con, files).loaded
     first = checksum(empty_con)
     again = import_files(empty_con, files)
-    assert again.counts["project"] == {"added": 0, "updated": 0, "unchanged": 1}
+    assert again.counts["project"] == {"added": 0, "updated": 0, "unchanged": 1, "not_in_file": 0}
     assert checksum(empty_con) == first
     edited = [("projects.csv", csv(PROJECTS.replace(";rnd;", ";scaling;")))]
     report = import_files(empty_con, edited)
-    assert report.counts["project"] == {"added": 0, "updated": 1, "unchanged": 0}
+    assert report.counts["project"] == {"added": 0, "updated": 1, "unchanged": 0, "not_in_file": 0}
     assert empty_con.execute("SELECT phase FROM project").fetchall() == [("scaling",)]
 
 
@@ -361,13 +363,18 @@ def test_changed_answers_update_the_assessment_and_its_lever_scores(empty_con):
     report = import_files(
         empty_con, [("assessments.csv", csv(head + "A1;P1;project;H1;10/03/2025;4;\n"))]
     )
-    assert report.counts["assessment"] == {"added": 0, "updated": 1, "unchanged": 0}
+    assert report.counts["assessment"] == {
+        "added": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "not_in_file": 0,
+    }
     assert lever_scores(empty_con, PortfolioFilter())["score"].tolist() == [100.0]
     assert empty_con.execute("SELECT count(*) FROM assessment_answer").fetchone()[0] == 1
     same = import_files(
         empty_con, [("assessments.csv", csv(head + "A1;P1;project;H1;10/03/2025;4;\n"))]
     )
-    assert same.counts["assessment"] == {"added": 0, "updated": 0, "unchanged": 1}
+    assert same.counts["assessment"] == {"added": 0, "updated": 0, "unchanged": 1, "not_in_file": 0}
 
 
 def test_export_then_import_into_an_empty_database_gives_identical_content(demo_con, empty_con):

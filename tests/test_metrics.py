@@ -41,17 +41,37 @@ def test_kpis_for_investor_a(con):
     assert k.fragile_share == pytest.approx(1 / 2)
 
 
-def test_kpis_for_investor_b_financial_leverage_ignores_skills_only_projects(con):
+def test_kpis_for_investor_b_leverage_without_non_financial_covers_the_same_projects(con):
     k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_B"))
     assert k.committed_eur == 25000
-    assert k.leverage == pytest.approx((17000 + 21000 - 25000) / 25000)
-    # B's only financial euros are in P2, where the other resource (network) is non-financial
-    assert k.leverage_financial == pytest.approx(0.0)
+    assert k.leverage == pytest.approx((17000 - 5000 + 21000 - 20000) / 25000)
+    # DESIGN §4.1: the same projects P1 and P2. In P1, B brought only skills sponsorship, so its
+    # financial euros there are 0 and P1 adds to the numerator only: R_fin(P1) = 10000 (A's
+    # grant) + 2000 (the partner's financial contribution). In P2 the other resource (network)
+    # is non-financial: R_fin(P2) − own_fin(P2) = 20000 − 20000.
+    assert k.leverage_financial == pytest.approx((12000 - 0 + 20000 - 20000) / 20000)
+
+
+def test_investor_and_period_is_its_portfolio_as_of_the_end_with_the_period_s_euros(con):
+    # DESIGN §4.1: "INV_A in 2024" keeps the projects A had funded by the end of 2024 — P3
+    # (2023) and P1 (2024) — and counts only the euros of 2024.
+    k = metrics.portfolio_kpis(
+        con, PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2024)
+    )
+    assert k.projects == 2
+    assert k.committed_eur == 10000  # I1; I4 (P3) is dated 2023
+    assert k.resources_eur == 10000 + 5000 + 2000  # P1's 2024 flows; P3 had none in 2024
+    assert k.levered_eur == 17000 - 10000  # P3, without A's euros in 2024, adds nothing
+    assert k.leverage == pytest.approx(7000 / 10000)
+    # a project funded only after the period is not in the portfolio yet
+    k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_B", year_to=2024))
+    assert k.projects == 1  # P1 (2024); P2 was funded in 2025
 
 
 def test_period_limits_investments_contributions_and_measurements(con):
     k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_B", year_from=2025))
-    assert k.projects == 1  # B funded only P2 in 2025
+    assert k.projects == 2  # B's portfolio: P1 (2024) and P2 (2025)
+    assert k.committed_eur == 20000  # the 2025 euros only
     assert k.leverage == pytest.approx((20000 + 1000 - 20000) / 20000)
     k = metrics.portfolio_kpis(con, PortfolioFilter.create(year_to=2023))
     assert k.projects == 3

@@ -178,7 +178,8 @@ def test_project_summary(portfolio_con):
     assert s.loc["P1", "blind_spots"] == 2
     assert s.loc["P1", "leverage"] == pytest.approx(0.7)
     assert s.loc["P1", "own_eur"] == 10000
-    assert s.loc["P3", "blind_spots"] == 0
+    # P3 has the investment viewpoint only: no blind-spot count at all (missing, not 0)
+    assert pd.isna(s.loc["P3", "blind_spots"])
     assert pd.isna(s.loc["P3", "max_gap"])
     plain = metrics.project_summary(portfolio_con, ALL)
     assert "leverage" not in plain.columns

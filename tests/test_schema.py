@@ -27,35 +27,43 @@ BAD = {
     "score above 4": "INSERT INTO assessment_answer VALUES ('A1', 'ecosystem.stakes', 5, NULL)",
     "score below 0": "INSERT INTO assessment_answer VALUES ('A1', 'ecosystem.stakes', -1, NULL)",
     "unknown question": "INSERT INTO assessment_answer VALUES ('A1', 'ecosystem.weather', 2, NULL)",
-    "answer to no assessment": "INSERT INTO assessment_answer VALUES ('A9', 'ecosystem.stakes', 2, NULL)",
     "answer twice": "INSERT INTO assessment_answer VALUES ('A1', 'ecosystem.needs', 2, NULL)",
     "unknown organisation kind": "INSERT INTO organisation VALUES ('O2', 'X', 'pirate')",
     "empty organisation name": "INSERT INTO organisation VALUES ('O2', '  ', 'company')",
     "unknown need": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P2', 'X', 'O1', 'weather', 'rnd', '75')",
     "unknown phase": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P2', 'X', 'O1', 'food', 'maturity', '75')",
-    "unknown department": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P2', 'X', 'O1', 'food', 'rnd', '20')",
     "unknown status": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code, status) VALUES ('P2', 'X', 'O1', 'food', 'rnd', '75', 'dormant')",
-    "project of no holder": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P2', 'X', 'NOBODY', 'food', 'rnd', '75')",
     "duplicate project id": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P1', 'X', 'O1', 'food', 'rnd', '75')",
     "unknown viewpoint": "INSERT INTO assessment VALUES ('A2', 'P1', 'neighbour', 'O1', DATE '2025-03-01', NULL)",
-    "assessment of no project": "INSERT INTO assessment VALUES ('A2', 'P9', 'project', 'O1', DATE '2025-03-01', NULL)",
-    "assessor unknown": "INSERT INTO assessment VALUES ('A2', 'P1', 'project', 'NOBODY', DATE '2025-03-01', NULL)",
     "negative investment": "INSERT INTO investment VALUES ('I2', 'INV', 'P1', DATE '2025-02-01', -1, 'grant', NULL)",
     "unknown instrument": "INSERT INTO investment VALUES ('I2', 'INV', 'P1', DATE '2025-02-01', 10, 'bitcoin', NULL)",
     "unknown investor lever": "INSERT INTO investment VALUES ('I2', 'INV', 'P1', DATE '2025-02-01', 10, 'grant', 'luck')",
-    "investment by nobody": "INSERT INTO investment VALUES ('I2', 'NOBODY', 'P1', DATE '2025-02-01', 10, 'grant', NULL)",
-    "investment in no project": "INSERT INTO investment VALUES ('I2', 'INV', 'P9', DATE '2025-02-01', 10, 'grant', NULL)",
     "negative contribution": "INSERT INTO contribution VALUES ('K2', 'SB', 'P1', DATE '2025-02-01', -5, 'skills', NULL)",
     "unknown contribution kind": "INSERT INTO contribution VALUES ('K2', 'SB', 'P1', DATE '2025-02-01', 5, 'magic', NULL)",
     "unknown partnership type": "INSERT INTO contribution VALUES ('K2', 'SB', 'P1', DATE '2025-02-01', 5, 'skills', 'friendship')",
+    "exit before entry": "INSERT INTO cohort_member VALUES ('C1', 'P1', DATE '2025-01-15', DATE '2024-01-01')",
+    "negative measurement": "INSERT INTO measurement VALUES ('P1', 'beneficiaries', 2024, -1, NULL, NULL)",
+    "unknown measurement source": "INSERT INTO measurement VALUES ('P1', 'beneficiaries', 2024, 1, NULL, 'rumour')",
+}
+
+# References between the user's tables are not FOREIGN KEY clauses (DuckDB refuses to update a
+# row that another table references: DESIGN §6.2 asks for updates in place). The importer
+# resolves every reference against the file and the database before writing, the deletion step
+# refuses to leave one dangling, and `dangling_references` finds any that a hand-made change
+# left behind. Each of these statements makes one.
+ORPHANS = {
+    "answer to no assessment": "INSERT INTO assessment_answer VALUES ('A9', 'ecosystem.stakes', 2, NULL)",
+    "unknown department": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P2', 'X', 'O1', 'food', 'rnd', '20')",
+    "project of no holder": "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) VALUES ('P2', 'X', 'NOBODY', 'food', 'rnd', '75')",
+    "assessment of no project": "INSERT INTO assessment VALUES ('A2', 'P9', 'project', 'O1', DATE '2025-03-01', NULL)",
+    "assessor unknown": "INSERT INTO assessment VALUES ('A2', 'P1', 'project', 'NOBODY', DATE '2025-03-01', NULL)",
+    "investment by nobody": "INSERT INTO investment VALUES ('I2', 'NOBODY', 'P1', DATE '2025-02-01', 10, 'grant', NULL)",
+    "investment in no project": "INSERT INTO investment VALUES ('I2', 'INV', 'P9', DATE '2025-02-01', 10, 'grant', NULL)",
     "contribution by nobody": "INSERT INTO contribution VALUES ('K2', 'NOBODY', 'P1', DATE '2025-02-01', 5, 'skills', NULL)",
     "cohort of no support body": "INSERT INTO cohort VALUES ('C2', 'NOBODY', 'X', NULL, 2025)",
     "member of no cohort": "INSERT INTO cohort_member VALUES ('C9', 'P1', DATE '2025-01-15', NULL)",
-    "exit before entry": "INSERT INTO cohort_member VALUES ('C1', 'P1', DATE '2025-01-15', DATE '2024-01-01')",
     "measurement of unknown indicator": "INSERT INTO measurement VALUES ('P1', 'happiness', 2025, 1, NULL, NULL)",
     "measurement of no project": "INSERT INTO measurement VALUES ('P9', 'beneficiaries', 2025, 1, NULL, NULL)",
-    "negative measurement": "INSERT INTO measurement VALUES ('P1', 'beneficiaries', 2024, -1, NULL, NULL)",
-    "unknown measurement source": "INSERT INTO measurement VALUES ('P1', 'beneficiaries', 2024, 1, NULL, 'rumour')",
     "delete a referenced organisation": "DELETE FROM organisation WHERE org_id = 'O1'",
 }
 
@@ -84,6 +92,17 @@ def test_constraint_refuses(seeded, case):
         "(SELECT count(*) FROM assessment_answer), (SELECT count(*) FROM investment)"
     ).fetchone()
     assert before == after
+
+
+@pytest.mark.parametrize("case", sorted(ORPHANS))
+def test_a_dangling_reference_is_found_by_the_integrity_check(seeded, case):
+    from coinvest.importer import dangling_references
+
+    assert dangling_references(seeded.cursor()) == []
+    seeded.execute(ORPHANS[case])
+    found = dangling_references(seeded.cursor())
+    assert found
+    assert {p.rule for p in found} == {"rule.still_referenced"}
 
 
 def test_new_database_has_schema_version_and_reference_rows(empty_con):

@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
     )
+    load.add_argument(
+        "--delete-missing",
+        action="store_true",
+        help="also delete the rows of the file's tables that the file does not mention "
+        "(without it they stay, and the report counts them)",
+    )
 
     export = sub.add_parser(
         "export", help="write the computed figures (project levers, project summary, portfolio)"
@@ -183,6 +189,7 @@ def _import(args: argparse.Namespace) -> int:
             progress=lambda stage, detail: print(
                 f"  {t('import.stage.' + stage, lang)}: {detail}", file=sys.stderr, flush=True
             ),
+            delete_missing=args.delete_missing,
         )
     finally:
         con.close()
@@ -194,6 +201,8 @@ def _import(args: argparse.Namespace) -> int:
         print(t("import.refused", lang, errors=len(report.errors)), file=sys.stderr)
         return 1
     print(report.counts_frame().to_string(index=False))
+    if report.not_in_file and not args.delete_missing:
+        print(t("import.not_in_file", lang, rows=report.not_in_file), file=sys.stderr)
     print(t("import.done", lang), file=sys.stderr)
     return 0
 

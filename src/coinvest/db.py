@@ -13,13 +13,17 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from coinvest.errors import CoinvestError
 from coinvest.schema import LATEST_VERSION, current_version, migrate, user_table_count
 
 DEFAULT_DB = Path("data") / "coinvest.duckdb"
 ENV_DB = "COINVEST_DB"
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# Extensions are never downloaded; the ones built into the wheel (core_functions, json, parquet,
+# icu) load on demand, which replaying a write-ahead log after a crash needs (`trim` in a CHECK).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
 _MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
 
 
@@ -98,7 +102,19 @@ def query(
         table = cur.sql(sql, params=params or None).to_arrow_table()
     finally:
         cur.close()
-    return table.to_pandas()
+    return floats_for_decimals(table).to_pandas()
+
+
+def floats_for_decimals(table: pa.Table) -> pa.Table:
+    """Exact decimals (euros, exact sums) as floats for pandas and charts.
+
+    The SQL adds them exactly; each result is then rounded once to the nearest float, so the
+    same database always gives the same figures, whatever the order rows were read in.
+    """
+    for index, column in enumerate(table.schema):
+        if pa.types.is_decimal(column.type):
+            table = table.set_column(index, column.name, pc.cast(table.column(index), pa.float64()))
+    return table
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import pandas as pd
 
 from coinvest import metrics
 from coinvest.filters import PortfolioFilter
+from coinvest.workbook import write_xlsx
 
 EXPORT_FILES = ("project_levers", "project_summary", "portfolio")
 WORKBOOK = "coinvest-export.xlsx"
@@ -39,8 +40,6 @@ def write_export(con, flt: PortfolioFilter, out_dir: Path, xlsx: bool = False) -
         written.append(path)
     if xlsx:
         path = out_dir / WORKBOOK
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, frame in frames.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+        write_xlsx(frames, path)
         written.append(path)
     return written

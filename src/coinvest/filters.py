@@ -63,11 +63,9 @@ class PortfolioFilter:
             if raw is None:
                 return []
             items = raw if isinstance(raw, list | tuple) else [raw]
-            out: list[str] = []
-            for item in items:
-                if isinstance(item, str):
-                    out.extend(part.strip() for part in item.split(",") if part.strip())
-            return out
+            # a list is a repeated key (`?need=food&need=health`); a comma is part of a value
+            # (a search for "a,b", a cohort id `C,1`), never a separator
+            return [item for item in items if isinstance(item, str) and item.strip()]
 
         def first(key: str) -> str | None:
             got = values(key)
@@ -107,7 +105,7 @@ class PortfolioFilter:
             rural=bool(raw.get("rural")),
             year_from=year_from,
             year_to=year_to,
-            search=str(raw.get("search") or "").strip()[:MAX_SEARCH_LENGTH],
+            search=str(raw.get("search") or "").strip()[:MAX_SEARCH_LENGTH].strip(),
         )
 
     def with_(self, **changes: Any) -> PortfolioFilter:
@@ -153,7 +151,9 @@ class PortfolioFilter:
         where: list[str] = []
         params: dict[str, Any] = {}
         if self.investor:
-            period, period_params = self.period_condition("i.date", prefix="inv")
+            # the investor's portfolio as of the end of the period: projects it funded at any
+            # date up to then (DESIGN §4.1); money figures count the period's flows only
+            period, period_params = self.until_condition("i.date", prefix="inv")
             where.append(
                 "p.project_id IN (SELECT i.project_id FROM investment i "
                 f"WHERE i.investor_org_id = $f_investor{period})"

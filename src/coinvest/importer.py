@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import threading
 import zipfile
 from collections.abc import Callable, Iterable
@@ -21,16 +22,19 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from coinvest import reference as ref
 from coinvest.db import transaction
+from coinvest.errors import CoinvestError
 from coinvest.i18n import t
 from coinvest.interchange import (
     HELPER_SHEETS,
     SCORE_SPELLINGS,
+    SHEET_BY_NAME,
     SHEETS,
     CellError,
     Column,
@@ -70,7 +74,11 @@ class Problem:
     severity: str = "error"  # or "warning"
 
     def message(self, lang: str = "fr") -> str:
-        return t(self.rule, lang, **self.params)
+        params = {
+            name: value.get(lang, value.get("fr")) if isinstance(value, dict) else value
+            for name, value in self.params.items()
+        }
+        return t(self.rule, lang, **params)
 
 
 @dataclass
@@ -92,6 +100,7 @@ class ImportReport:
     loaded: bool = False
     files: list[str] = field(default_factory=list)
     sha256: str = ""
+    missing: dict[str, list[str]] = field(default_factory=dict)  # table → ids not in the file
 
     @property
     def errors(self) -> list[Problem]:
@@ -120,10 +129,19 @@ class ImportReport:
         ).astype({"row": "Int64"})
 
     def counts_frame(self) -> pd.DataFrame:
+        """Rows added, updated and unchanged per table, and how many rows of the database the
+        file did not mention (they stay; deleting them is a separate step)."""
+        columns = ["table", "added", "updated", "unchanged", "not_in_file"]
+        if any("deleted" in c for c in self.counts.values()):
+            columns.append("deleted")
         return pd.DataFrame(
-            [{"table": table, **c} for table, c in self.counts.items()],
-            columns=["table", "added", "updated", "unchanged"],
+            [{"table": table, **c} for table, c in self.counts.items()], columns=columns
         )
+
+    @property
+    def not_in_file(self) -> int:
+        """Rows of the database that the file's tables did not mention."""
+        return sum(c.get("not_in_file", 0) for c in self.counts.values())
 
 
 def _quiet(stage: str, detail: str) -> None:
@@ -140,19 +158,57 @@ def _show(value: Any) -> str | None:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+def _utf16(data: bytes) -> str | None:
+    """The codec of UTF-16 text (Excel's "Unicode text", some exports), with or without BOM."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > len(head) // 4 and even == 0:
+            return "utf-16-le"
+        if even > len(head) // 4 and odd == 0:
+            return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252."""
+    """UTF-8 (with or without BOM), UTF-16, else Windows-1252."""
+    codec = _utf16(data)
+    if codec:
+        return data.decode(codec, errors="replace").lstrip("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
+_SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+
+
 def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (";", "\t", ",")}
-    best = max(counts, key=lambda d: counts[d])
+    """`;`, tab or `,`: the one found on most of the first lines (a title line above the header
+    has none), or the one named by Excel's `sep=` line."""
+    lines = [line for line in text.splitlines() if line.strip()][:10]
+    if lines and _SEP_LINE.match(lines[0]):
+        return _SEP_LINE.match(lines[0]).group(1)
+    counts = {d: sum(1 for line in lines if d in line) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: (counts[d], sum(line.count(d) for line in lines)))
     return best if counts[best] else ","
+
+
+HEADER_SEARCH = 10  # a title row, a `sep=;` line or notes may stand above the header
+
+
+def _header_position(sheet: Sheet, filled: list[tuple[int, list[Any]]]) -> int:
+    """The header is the first of the first rows naming the most of the sheet's columns (the
+    first row when none names any, so that its unknown columns are reported)."""
+    best, best_hits = 0, 0
+    for position, (_, cells) in enumerate(filled[:HEADER_SEARCH]):
+        hits = sum(1 for c in cells if not is_blank(c) and match_column(sheet, c) is not None)
+        if hits > best_hits:
+            best, best_hits = position, hits
+    return best
 
 
 def _table_from_rows(
@@ -162,16 +218,15 @@ def _table_from_rows(
     rows: Iterable[tuple[int, list[Any]]],
     problems: list[Problem],
 ) -> Table | None:
-    iterator = iter(rows)
-    for number, cells in iterator:
-        if any(not is_blank(c) for c in cells):
-            header_row, headers = number, cells
-            break
-    else:
+    filled = [(n, cells) for n, cells in rows if any(not is_blank(c) for c in cells)]
+    if not filled:
         problems.append(
             Problem(file, label, None, None, None, "rule.empty_sheet", severity="warning")
         )
         return None
+    start = _header_position(sheet, filled)
+    header_row, headers = filled[start]
+    iterator = iter(filled[start + 1 :])
     columns: list[Column | None] = []
     seen: dict[str, int] = {}
     for position, header in enumerate(headers):
@@ -202,10 +257,9 @@ def _table_from_rows(
     for name in sheet.required:
         if name not in seen:
             problems.append(Problem(file, label, header_row, name, None, "rule.required_column"))
-    data = []
-    for number, cells in iterator:
-        if any(not is_blank(c) for c in cells):
-            data.append((number, list(cells) + [None] * (len(columns) - len(cells))))
+    data = [
+        (number, list(cells) + [None] * (len(columns) - len(cells))) for number, cells in iterator
+    ]
     return Table(file, sheet, label, header_row, columns, data)
 
 
@@ -224,11 +278,15 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
             )
         )
         return None
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data[:65536] and not _utf16(data):
         problems.append(Problem(file, sheet.name, None, None, None, "rule.not_text"))
         return None
     text = _decode(data)
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    first, newline, rest = text.partition("\n")
+    if _SEP_LINE.match(first):
+        text = newline + rest  # Excel's `sep=;` line: a blank line, so rows keep their numbers
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         rows = [(number, row) for number, row in enumerate(reader, start=1)]
     except csv.Error as exc:
@@ -248,6 +306,7 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
         problems.append(Problem(file, "", None, None, None, "rule.not_a_workbook"))
         return []
     tables = []
+    uncomputed = _uncomputed_formulas(data)
     try:
         known = False
         for ws in book.worksheets:
@@ -262,6 +321,13 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
                 )
                 continue
             known = True
+            if uncomputed.get(ws.title):
+                # a formula never computed reads as an empty cell: say why, not "missing"
+                problems.extend(
+                    Problem(file, ws.title, row, letter, formula, "rule.formula_without_value")
+                    for row, letter, formula in uncomputed[ws.title][:50]
+                )
+                continue
             rows = (
                 (number, list(values))
                 for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
@@ -284,6 +350,41 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
     finally:
         book.close()
     return tables
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Excel format (.xls)
+
+
+def _uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, str, str]]]:
+    """Per sheet, the formula cells that have no computed value (a file written by a program
+    rather than saved by a spreadsheet): (row, column letter, formula)."""
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if not any(
+            b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        ):
+            return {}
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    try:
+        for ws in formulas.worksheets:
+            computed = values[ws.title].iter_rows()
+            for number, (row, row_values) in enumerate(
+                zip(ws.iter_rows(), computed, strict=False), start=1
+            ):
+                for cell, value in zip(row, row_values, strict=False):
+                    if getattr(cell, "data_type", None) == "f" and value.value is None:
+                        found.setdefault(ws.title, []).append(
+                            (number, cell.column_letter, str(cell.value))
+                        )
+    finally:
+        formulas.close()
+        values.close()
+    return found
 
 
 def read_files(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
@@ -323,14 +424,24 @@ def read_files(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Proble
             if "[Content_Types].xml" in members:
                 tables.extend(_read_workbook(name, data, problems))
                 continue
-            csv_members = [m for m in members if m.lower().endswith(".csv") and not m.endswith("/")]
+            csv_members = [
+                m
+                for m in members
+                if m.lower().endswith(".csv")
+                and not m.endswith("/")
+                # macOS puts resource forks beside the files: `__MACOSX/…`, `._name.csv`
+                and not m.startswith("__MACOSX/")
+                and not PurePath(m).name.startswith("._")
+            ]
             if not csv_members:
                 problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
             for member in csv_members:
                 table = _read_csv(f"{name}/{member}", archive.read(member), problems)
                 if table is not None:
                     tables.append(table)
-        elif suffix in (".xlsx", ".xlsm", ".xls"):
+        elif data[:8] == _OLE2 or suffix == ".xls":
+            problems.append(Problem(name, "", None, None, None, "rule.old_xls"))
+        elif suffix in (".xlsx", ".xlsm", ".ods"):
             problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
         else:
             table = _read_csv(name, data, problems)
@@ -463,6 +574,18 @@ def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
                 )
             )
             continue
+        if sheet.name == "measurements" and record.get("target") == 0:
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    "target",
+                    "0",
+                    "rule.zero_target",
+                    severity="warning",
+                )
+            )
         if sheet.name == "assessments" and all(record.get(q) is None for q in ref.QUESTION_CODES):
             problems.append(
                 Problem(
@@ -571,7 +694,7 @@ _ARROW_TYPES = {
     "bool": pa.bool_(),
     "year": pa.int32(),
     "int": pa.int32(),
-    "amount": pa.float64(),
+    "amount": pa.decimal128(18, 2),  # euros and cents, exact
     "number": pa.float64(),
     "date": pa.date32(),
     "score": pa.int16(),
@@ -587,8 +710,11 @@ def _arrow(columns: list[Column], records: list[dict[str, Any]]) -> pa.Table:
     )
 
 
-def _upsert(cur, table: str, key: tuple[str, ...], data: pa.Table) -> dict[str, int]:
-    """Insert new rows, update changed ones, leave identical ones; count each."""
+def _upsert(
+    cur, table: str, key: tuple[str, ...], data: pa.Table, missing: _Missing
+) -> dict[str, int]:
+    """Insert new rows, update changed ones, leave identical ones; count each, and the rows of
+    the table that the file did not mention (deleted when the import was asked to)."""
     columns = data.column_names  # from the fixed interchange description
     non_key = [c for c in columns if c not in key]
     cur.register("incoming", data)
@@ -607,11 +733,134 @@ def _upsert(cur, table: str, key: tuple[str, ...], data: pa.Table) -> dict[str, 
             WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {same})
             ON CONFLICT ({", ".join(key)}) {conflict}"""
     )
+    counts = {
+        "added": added,
+        "updated": data.num_rows - added - unchanged,
+        "unchanged": unchanged,
+    }
+    counts.update(missing.handle(cur, table, key, "incoming"))
     cur.unregister("incoming")
-    return {"added": added, "updated": data.num_rows - added - unchanged, "unchanged": unchanged}
+    return counts
 
 
-def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
+# Rows the user never writes, left out of "not in the file" and of deletions.
+BUILT_IN = {"indicator": "indicator_code <> $built_in"}
+MISSING_SAMPLE = 200  # ids of rows not in the file listed in the report, per table
+
+
+@dataclass
+class _Missing:
+    """Rows of the database that the file did not mention (DESIGN §6.2): they stay, and the
+    report counts them; with `delete`, the explicit deletion step, they go."""
+
+    delete: bool
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    projects: set[str] = field(default_factory=set)  # whose lever scores must be recomputed
+    deleted_assessments: bool = False
+
+    def handle(self, cur, table: str, key: tuple[str, ...], incoming: str) -> dict[str, int]:
+        # `table`, `key` and `incoming` come from the fixed interchange description
+        absent = " AND ".join(f"i.{k} = {table}.{k}" for k in key)
+        where = f"NOT EXISTS (SELECT 1 FROM {incoming} i WHERE {absent})"
+        params = None
+        if table in BUILT_IN:
+            where += f" AND {table}.{BUILT_IN[table]}"
+            params = {"built_in": ref.BENEFICIARIES}
+        count = cur.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchall()[0][0]
+        counts = {"not_in_file": count}
+        if count:
+            keys = ", ".join(key)
+            rows = cur.execute(
+                f"SELECT {keys} FROM {table} WHERE {where} ORDER BY {keys} LIMIT {MISSING_SAMPLE}",
+                params,
+            ).fetchall()
+            self.samples[table] = [" / ".join(str(v) for v in row) for row in rows]
+        if self.delete:
+            if count and table in ("project", "assessment"):
+                self.projects.update(
+                    row[0]
+                    for row in cur.execute(
+                        f"SELECT DISTINCT project_id FROM {table} WHERE {where}", params
+                    ).fetchall()
+                )
+            if count:
+                cur.execute(f"DELETE FROM {table} WHERE {where}", params)
+                self.deleted_assessments |= table == "assessment"
+            counts["deleted"] = count
+        return counts
+
+    def finish(self, cur, files: str) -> list[Problem]:
+        """After the deletions: answers of deleted assessments go with them, lever scores are
+        recomputed, and a row still referring to a deleted one refuses the whole import."""
+        if not self.delete:
+            return []
+        if self.deleted_assessments:
+            cur.execute(
+                "DELETE FROM assessment_answer WHERE NOT EXISTS (SELECT 1 FROM assessment a "
+                "WHERE a.assessment_id = assessment_answer.assessment_id)"
+            )
+        if self.projects:
+            refresh_lever_rounds(cur, sorted(self.projects))
+        return dangling_references(cur, files)
+
+
+# (child table, its sheet, column, child key, parent table, parent sheet, parent key): every
+# reference between the user's tables — those of the interchange format, answers to their
+# assessment, and a project's department.
+REFERENCES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    *(
+        (
+            sheet.table,
+            sheet.name,
+            column.name,
+            sheet.key[0],
+            SHEET_BY_NAME[column.ref_sheet].table,
+            column.ref_sheet,
+            SHEET_BY_NAME[column.ref_sheet].key[0],
+        )
+        for sheet in SHEETS
+        for column in sheet.columns
+        if column.ref_sheet
+    ),
+    (
+        "assessment_answer",
+        "assessments",
+        "assessment_id",
+        "question",
+        "assessment",
+        "assessments",
+        "assessment_id",
+    ),
+    ("project", "projects", "department_code", "project_id", "department", "departments", "code"),
+)
+
+
+def dangling_references(cur, files: str = "") -> list[Problem]:
+    """Rows referring to an id that does not exist, one problem per missing id."""
+    problems = []
+    for child, child_sheet, column, child_key, parent, parent_sheet, parent_key in REFERENCES:
+        found = cur.execute(
+            f"""SELECT c.{column}, count(*), min(c.{child_key})
+                FROM {child} c
+                WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parent_key} = c.{column})
+                GROUP BY c.{column} ORDER BY c.{column} LIMIT 20"""
+        ).fetchall()
+        problems.extend(
+            Problem(
+                files,
+                parent_sheet,
+                None,
+                parent_key,
+                str(value),
+                "rule.still_referenced",
+                {"sheet": child_sheet, "rows": rows, "example": example},
+            )
+            for value, rows, example in found
+        )
+    return problems
+
+
+def _write_assessments(cur, parsed: Parsed, missing: _Missing) -> tuple[dict[str, int], list[str]]:
     """Assessments and their answers. An assessment is unchanged when its row and its set of
     answers are; changed answers are replaced as a set. Returns the counts and the projects
     whose lever scores must be recomputed."""
@@ -670,7 +919,7 @@ def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
                WHERE i.question IS NULL"""
         ).fetchall()
     }
-    _upsert(cur, "assessment", sheet.key, head)
+    upserted = _upsert(cur, "assessment", sheet.key, head, missing)
     replaced = sorted(answers_changed & set(before))
     if replaced:
         cur.execute(
@@ -687,7 +936,12 @@ def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
     cur.unregister("incoming_answers")
     added = len(records) - len(before)
     changed = row_changed | (answers_changed & set(before))
-    counts = {"added": added, "updated": len(changed), "unchanged": len(before) - len(changed)}
+    counts = {
+        **upserted,
+        "added": added,
+        "updated": len(changed),
+        "unchanged": len(before) - len(changed),
+    }
     new_ids = {r["assessment_id"] for r in records} - set(before)
     touched = changed | new_ids
     projects = {r["project_id"] for r in records if r["assessment_id"] in touched}
@@ -701,7 +955,33 @@ def _write_assessments(cur, parsed: Parsed) -> tuple[dict[str, int], list[str]]:
 _WRITE_LOCK = threading.Lock()
 
 
-def _write(con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress) -> None:
+class _Refused(Exception):
+    """Raised inside the write transaction to roll it back with problems to report."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(len(problems))
+        self.problems = problems
+
+
+def _write(
+    con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress, delete_missing: bool
+) -> None:
+    """Write in one transaction; an engine error rolls it back and becomes a message."""
+    try:
+        _write_all(con, parsed, report, progress, _Missing(delete_missing))
+    except _Refused as refused:
+        report.counts.clear()
+        report.missing.clear()
+        report.problems.extend(refused.problems)
+    except duckdb.Error as exc:
+        report.counts.clear()
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CoinvestError("import.write_failed", detail=detail) from exc
+
+
+def _write_all(
+    con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress, missing: _Missing
+) -> None:
     with _WRITE_LOCK, transaction(con) as cur:
         projects_touched: list[str] = []
         for sheet in SHEETS:
@@ -710,15 +990,19 @@ def _write(con, parsed: dict[str, Parsed], report: ImportReport, progress: Progr
             item = parsed[sheet.name]
             progress("writing", f"{sheet.name}: {len(item.records):,}")
             if sheet.name == "assessments":
-                counts, projects_touched = _write_assessments(cur, item)
+                counts, projects_touched = _write_assessments(cur, item, missing)
             else:
                 # only the columns the file has: the others keep their value (or default)
                 present = [c for c in sheet.columns if c in item.table.columns]
                 data = _arrow(present, [r for _, r in item.records])
-                counts = _upsert(cur, sheet.table, sheet.key, data)
+                counts = _upsert(cur, sheet.table, sheet.key, data, missing)
             report.counts[sheet.table] = counts
         if projects_touched:
             refresh_lever_rounds(cur, projects_touched)
+        dangling = missing.finish(cur, ", ".join(report.files))
+        if dangling:
+            raise _Refused(dangling)
+        report.missing = missing.samples
         cur.execute(
             "INSERT INTO import_log (file_name, sha256, status, counts) VALUES ($name, $sha, 'loaded', $counts)",
             {
@@ -729,8 +1013,19 @@ def _write(con, parsed: dict[str, Parsed], report: ImportReport, progress: Progr
         )
 
 
-def import_files(con, files: list[tuple[str, bytes]], progress: Progress = _quiet) -> ImportReport:
-    """Validate a set of files and, when nothing is wrong, load them in one transaction."""
+def import_files(
+    con,
+    files: list[tuple[str, bytes]],
+    progress: Progress = _quiet,
+    delete_missing: bool = False,
+) -> ImportReport:
+    """Validate a set of files and, when nothing is wrong, load them in one transaction.
+
+    Rows of the database that the file's tables do not mention stay, counted in the report
+    (`not_in_file`, ids in `missing`); with `delete_missing` — the explicit deletion step of
+    DESIGN §6.2 — they are deleted in the same transaction, unless a remaining row still
+    refers to one of them, which refuses the whole import and names the rows.
+    """
     report = ImportReport(files=[name for name, _ in files])
     digest = hashlib.sha256()
     for name, data in sorted(files):
@@ -749,8 +1044,8 @@ def import_files(con, files: list[tuple[str, bytes]], progress: Progress = _quie
     parsed = validate(con, tables, report.problems)
     if report.errors:
         return report
-    _write(con, parsed, report, progress)
-    report.loaded = True
+    _write(con, parsed, report, progress, delete_missing)
+    report.loaded = not report.errors
     return report
 
 

@@ -6,10 +6,12 @@ column cannot be known to one and missing from another.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from coinvest import reference as ref
 from coinvest.filters import fold
@@ -17,7 +19,8 @@ from coinvest.territory import department_codes
 
 
 class CellError(Exception):
-    """A cell that breaks a rule; `rule` is a message key, `params` fill it."""
+    """A cell that breaks a rule; `rule` is a message key, `params` fill it (a param given as
+    {"fr": …, "en": …} is spelled for each language)."""
 
     def __init__(self, rule: str, **params: object) -> None:
         super().__init__(rule)
@@ -275,6 +278,8 @@ SHEET_BY_NAME = {s.name: s for s in SHEETS}
 HELPER_SHEETS = ("_listes", "lisez-moi", "readme")  # sheets of the template that hold no table
 MAX_ID_LENGTH = 100
 MAX_TEXT_LENGTH = 2000
+MAX_AMOUNT = Decimal(10) ** 12  # a trillion euros: more is a typing error
+MAX_NUMBER = Decimal(10) ** 15
 
 
 def header_key(text: object) -> str:
@@ -286,8 +291,13 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9.]+", "_", folded).strip("_")
 
 
+_DOWNLOAD_SUFFIX = re.compile(r"\s*[(\[]\d+[)\]]\s*$|\s*-\s*(copie|copy)(\s*\d+)?\s*$", re.I)
+
+
 def match_sheet(name: str) -> Sheet | None:
-    key = header_key(name)
+    """The sheet a sheet or file name stands for; browser download suffixes (`investissements
+    (1)`) and copies (`projets - Copie`) are ignored."""
+    key = header_key(_DOWNLOAD_SUFFIX.sub("", str(name)))
     for sheet in SHEETS:
         if key == sheet.name or key in sheet.aliases:
             return sheet
@@ -295,11 +305,33 @@ def match_sheet(name: str) -> Sheet | None:
 
 
 def match_column(sheet: Sheet, header: object) -> Column | None:
+    """The column a header names: its code, an alias, or either written as natural French
+    (`Date d'engagement`, `Montant (€)`, `Code du département`)."""
     key = header_key(header)
     for column in sheet.columns:
         if key == header_key(column.name) or key in column.aliases:
             return column
+    loose = loose_key(header)
+    if not loose:
+        return None
+    for column in sheet.columns:
+        if loose == loose_key(column.name) or loose in (loose_key(a) for a in column.aliases):
+            return column
     return None
+
+
+_UNITS = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # `(€)`, `(en euros)`, `[0-4]`
+_ELISION = re.compile(r"\b[dlj][’']", re.IGNORECASE)  # d'engagement, l'évaluation
+_SHORT = {"identifiant": "id", "identifier": "id", "numero": "id", "ref": "id"}
+_LINK_WORDS = {"de", "du", "des", "la", "le", "les", "en", "a", "au", "aux", "par", "of", "the"}
+
+
+def loose_key(text: object) -> str:
+    """A header with its units, elisions and link words taken out: `Date d'engagement` and
+    `date_engagement` meet, so do `Montant (€)` and `montant`."""
+    plain = _ELISION.sub("", _UNITS.sub(" ", str(text or "")))
+    words = [w for w in header_key(plain).split("_") if w and w not in _LINK_WORDS]
+    return "_".join(_SHORT.get(w, w) for w in words)
 
 
 # --- value parsers ------------------------------------------------------------------------------
@@ -307,8 +339,10 @@ def match_column(sheet: Sheet, header: object) -> Column | None:
 _BLANK = {"", "nan", "none", "null", "-", "—"}
 TRUE_WORDS = {"oui", "o", "true", "vrai", "1", "x", "yes", "y"}
 FALSE_WORDS = {"non", "n", "false", "faux", "0", "no"}
+_TIME = r"(?:[ T]\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _DATE_PATTERNS = (
-    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), ("d", "m", "y")),
+    # dd/mm/yyyy, dd/mm/yy, with a time of day that is ignored (`dd/mm/yyyy hh:mm`)
+    (re.compile(rf"^(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}|\d{{2}}){_TIME}$"), ("d", "m", "y")),
     (
         re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
         ("y", "m", "d"),
@@ -354,6 +388,8 @@ def _text(column: Column, value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a number typed in a text column: 12 not 12.0
     text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        text = text[1:]  # the text marker a CSV export for Excel puts before formula-like text
     if len(text) > (MAX_ID_LENGTH if column.kind == "id" else MAX_TEXT_LENGTH):
         raise CellError(
             "rule.too_long", limit=MAX_ID_LENGTH if column.kind == "id" else MAX_TEXT_LENGTH
@@ -373,10 +409,45 @@ def _code_value(column: Column, value: object) -> str:
     for code in column.codes:
         if key == header_key(code):
             return code
-    for item in column.labels:
-        if key in (header_key(item.fr), header_key(item.en)):
-            return item.code
-    raise CellError("rule.unknown_code", allowed=", ".join(column.codes[:20]))
+    found = _label_keys(column.labels).get(key)
+    if found:
+        return found
+    return _unknown_code(column)
+
+
+def _label_parts(label: str) -> list[str]:
+    """`Déploiement, essaimage` → itself, `Déploiement`, `essaimage`; `Émergence (initiative)` →
+    itself and `Émergence`: the words users write for a code."""
+    head = label.split(" (")[0]
+    return [label, head, *(part.strip() for part in head.split(","))]
+
+
+@functools.lru_cache(maxsize=64)
+def _label_keys(labels: tuple[ref.Code, ...]) -> dict[str, str]:
+    """Folded label (or part of a label) → code, for parts that name one code only."""
+    seen: dict[str, set[str]] = {}
+    for item in labels:
+        for label in (item.fr, item.en):
+            for part in _label_parts(label):
+                if part:
+                    seen.setdefault(header_key(part), set()).add(item.code)
+    return {key: codes.pop() for key, codes in seen.items() if len(codes) == 1}
+
+
+def _unknown_code(column: Column):
+    """The refusal, listing the codes with their French (or English) labels."""
+    labels = {item.code: item for item in column.labels}
+
+    def listing(lang: str) -> str:
+        shown = []
+        for code in column.codes[:20]:
+            item = labels.get(code)
+            label = (item.fr if lang == "fr" else item.en) if item else None
+            shown.append(f"{code} ({label})" if label and label.lower() != code.lower() else code)
+        more = " …" if len(column.codes) > 20 else ""
+        return ", ".join(shown) + more
+
+    raise CellError("rule.unknown_code", allowed={"fr": listing("fr"), "en": listing("en")})
 
 
 def _commune(column: Column, value: object) -> str:
@@ -401,19 +472,45 @@ def _bool(column: Column, value: object) -> bool:
     raise CellError("rule.bool")
 
 
-def parse_number(value: object) -> float:
-    """`12 500,00 €`, `12500.5`, `1.234.567,8`, `-3` … as a float; raises CellError."""
+# `12.500` or `250.000`: a single dot followed by exactly three digits may be a thousands
+# separator (twelve thousand five hundred) or a decimal point (twelve and a half): refused.
+_AMBIGUOUS_DOT = re.compile(r"[-+]?([1-9][0-9]{0,2})\.([0-9]{3})")
+CENT = Decimal("0.01")
+
+
+def parse_decimal(value: object) -> Decimal:
+    """`12 500,00 €`, `12500.5`, `1.234.567,8`, `-3` … exactly; raises CellError.
+
+    A number typed in a spreadsheet cell (a float) is taken as its shortest decimal spelling.
+    """
     if isinstance(value, bool):
         raise CellError("rule.number")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
         if not math.isfinite(value):
             raise CellError("rule.number")
-        return float(value)
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise CellError("rule.number")
+        return value
     text = str(value).strip()
     text = re.sub(r"(?i)(€|eur|euros?)", "", text)
     text = re.sub(r"[\s\u00a0\u202f\u2009']", "", text)
     if not text:
         raise CellError("rule.number")
+    ambiguous = _AMBIGUOUS_DOT.fullmatch(text)
+    if ambiguous:
+        whole, part = ambiguous.groups()
+        sign = "-" if text.startswith("-") else ""
+        decimals = part.rstrip("0")
+        decimal = f"{sign}{whole},{decimals}" if decimals else f"{sign}{whole}"
+        raise CellError(
+            "rule.ambiguous_number",
+            thousands={"fr": f"{sign}{whole}\u202f{part}", "en": f"{sign}{whole}{part}"},
+            decimal={"fr": decimal, "en": decimal},
+        )
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")
@@ -427,19 +524,28 @@ def parse_number(value: object) -> float:
         text = text.replace(".", "")
     if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
         raise CellError("rule.number")
-    number = float(text)
-    if not math.isfinite(number):
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError("rule.number") from None
+    if not number.is_finite() or abs(number) > MAX_NUMBER:
         raise CellError("rule.number")
     return number
 
 
-def _amount(column: Column, value: object) -> float:
-    number = parse_number(value)
+def parse_number(value: object) -> float:
+    """The same as a float (measurement values, years, scores)."""
+    return float(parse_decimal(value))
+
+
+def _amount(column: Column, value: object) -> Decimal:
+    """Euros, exact to the cent (a fraction of a cent is rounded half up)."""
+    number = parse_decimal(value)
     if number < 0:
         raise CellError("rule.negative")
-    if number > 1e12:
+    if number > MAX_AMOUNT:
         raise CellError("rule.too_large")
-    return number
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _int(column: Column, value: object) -> int:
@@ -485,6 +591,8 @@ def parse_date(value: object) -> date:
         match = pattern.match(text)
         if match:
             parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+            if len(match.group(order.index("y") + 1)) == 2:
+                parts["y"] = _century(parts["y"])
             try:
                 parsed = date(parts["y"], parts["m"], parts["d"])
             except ValueError:
@@ -493,6 +601,11 @@ def parse_date(value: object) -> date:
                 raise CellError("rule.date")
             return parsed
     raise CellError("rule.date")
+
+
+def _century(year: int) -> int:
+    """`25` → 2025, `98` → 1998: the 21st century up to ten years ahead, else the 20th."""
+    return 2000 + year if 2000 + year <= date.today().year + 10 else 1900 + year
 
 
 def _number(column: Column, value: object) -> float:

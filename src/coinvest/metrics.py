@@ -29,6 +29,39 @@ DEFAULT_BLIND_SPOT_THRESHOLD = 25.0
 ACHIEVEMENT_CAP = 2.0
 MAX_WEIGHT = 100.0
 
+# --- exact sums -----------------------------------------------------------------------------------
+# Floating-point addition is not associative, and both engines add in whatever order their
+# threads finish: a plain sum or avg of doubles changes in its last digits from run to run
+# (DESIGN §4.1: the same database must give byte-identical exports). Every sum of doubles is
+# therefore taken over exact decimals — each term rounded once, to 1e-9, which is order-free —
+# and divided as doubles at the end. Euros are stored as exact decimals already.
+EXACT = "DECIMAL(18, 9)"  # scores × weights stay under 10^5, achievements under 2
+EXACT_WIDE = "DECIMAL(38, 6)"  # measurement values (beneficiaries) summed over a portfolio
+
+
+def _sum(expr: str, wide: bool = False) -> str:
+    """An exact sum of a double expression (SQL text from this module, never user input)."""
+    return f"sum(CAST({expr} AS {EXACT_WIDE if wide else EXACT}))"
+
+
+def _ratio(numerator: str, denominator: str) -> str:
+    """numerator / denominator as doubles; missing when the denominator is 0 or missing."""
+    return (
+        f"CAST({numerator} AS DOUBLE PRECISION) / "
+        f"nullif(CAST({denominator} AS DOUBLE PRECISION), 0)"
+    )
+
+
+def _mean(expr: str) -> str:
+    """The mean of the non-missing values of a double expression, order-free."""
+    return _ratio(_sum(expr), f"count({expr})")
+
+
+def _wmean(value: str, weight: str) -> str:
+    """Σ value × weight / Σ weight, order-free."""
+    return _ratio(_sum(f"{value} * {weight}"), _sum(weight))
+
+
 # --- weights ------------------------------------------------------------------------------------
 
 
@@ -112,7 +145,7 @@ class _Query:
         if self.hypothetical:
             rows = ", ".join(
                 f"(CAST($h_inv_{i} AS VARCHAR), CAST($h_prj_{i} AS VARCHAR), "
-                f"CAST($h_eur_{i} AS DOUBLE), CAST($h_ins_{i} AS VARCHAR))"
+                f"CAST($h_eur_{i} AS DECIMAL(18, 2)), CAST($h_ins_{i} AS VARCHAR))"
                 for i in range(len(self.hypothetical))
             )
             params: dict[str, Any] = {}
@@ -121,7 +154,7 @@ class _Query:
                     {
                         f"h_inv_{i}": line.investor_org_id,
                         f"h_prj_{i}": line.project_id,
-                        f"h_eur_{i}": float(line.amount_eur),
+                        f"h_eur_{i}": str(round(float(line.amount_eur), 2)),
                         f"h_ins_{i}": line.instrument,
                     }
                 )
@@ -214,7 +247,7 @@ SELECT project_id, viewpoint, assessed_on, lever, score,
        assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
 FROM (
     SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,
-           avg(score) * $score_scale AS score
+           {lever_mean} * $score_scale AS score
     FROM (
         SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
         FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
@@ -233,14 +266,17 @@ def refresh_lever_rounds(cur, project_ids: list[str] | None = None) -> None:
     """
     if project_ids is None:
         cur.execute("DELETE FROM lever_round")
-        cur.execute(_LEVER_ROUND_SQL.format(where=""), {"score_scale": SCORE_SCALE})
+        cur.execute(
+            _LEVER_ROUND_SQL.format(where="", lever_mean=_mean("score")),
+            {"score_scale": SCORE_SCALE},
+        )
         return
     ids = sorted(set(project_ids))
     if not ids:
         return
     cur.execute("DELETE FROM lever_round WHERE project_id = ANY($ids)", {"ids": ids})
     cur.execute(
-        _LEVER_ROUND_SQL.format(where="WHERE a.project_id = ANY($ids)"),
+        _LEVER_ROUND_SQL.format(where="WHERE a.project_id = ANY($ids)", lever_mean=_mean("score")),
         {"score_scale": SCORE_SCALE, "ids": ids},
     )
 
@@ -291,21 +327,19 @@ def _maturity(
     _weights(q, weights, tag)
     q.add(
         f"{which}_maturity{tag}",
-        f"""SELECT l.project_id, l.viewpoint,
-               sum(l.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
+        f"""SELECT l.project_id, l.viewpoint, {_wmean("l.score", "w.weight")} AS maturity
         FROM {which}_lever l JOIN lever_weight{tag} w ON w.lever = l.lever
         GROUP BY l.project_id, l.viewpoint""",
     )
     q.add(
         f"{which}_clever{tag}",
-        f"""SELECT l.project_id, l.lever,
-               sum(l.score * v.weight) / nullif(sum(v.weight), 0) AS score
+        f"""SELECT l.project_id, l.lever, {_wmean("l.score", "v.weight")} AS score
         FROM {which}_lever l JOIN viewpoint_weight{tag} v ON v.viewpoint = l.viewpoint
         GROUP BY l.project_id, l.lever""",
     )
     q.add(
         f"{which}_cmaturity{tag}",
-        f"""SELECT c.project_id, sum(c.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
+        f"""SELECT c.project_id, {_wmean("c.score", "w.weight")} AS maturity
         FROM {which}_clever{tag} c JOIN lever_weight{tag} w ON w.lever = c.lever
         WHERE c.score IS NOT NULL
         GROUP BY c.project_id""",
@@ -370,8 +404,7 @@ def _progress(q: _Query) -> None:
     )
     q.add(
         "consolidated_progress",
-        """SELECT p.project_id, p.lever,
-               sum(p.progress * v.weight) / nullif(sum(v.weight), 0) AS progress
+        f"""SELECT p.project_id, p.lever, {_wmean("p.progress", "v.weight")} AS progress
         FROM progress p JOIN viewpoint_weight v ON v.viewpoint = p.viewpoint
         GROUP BY p.project_id, p.lever""",
     )
@@ -383,13 +416,10 @@ def _achievements(q: _Query) -> None:
         "achievement",
         f"""SELECT m.project_id, m.indicator_code, m.year, m.value, m.target,
                i.higher_is_better,
-               CASE WHEN m.target IS NULL THEN NULL
-                    WHEN i.higher_is_better THEN
-                        CASE WHEN m.target = 0 THEN CASE WHEN m.value > 0 THEN $cap ELSE 1.0 END
-                             ELSE least(m.value / m.target, $cap) END
-                    ELSE
-                        CASE WHEN m.value = 0 THEN CASE WHEN m.target > 0 THEN $cap ELSE 1.0 END
-                             ELSE least(m.target / m.value, $cap) END
+               CASE WHEN m.target IS NULL OR m.target = 0 THEN NULL
+                    WHEN i.higher_is_better THEN least(m.value / m.target, $cap)
+                    WHEN m.value = 0 THEN $cap
+                    ELSE least(m.target / m.value, $cap)
                END AS achievement
         FROM measurement m
         {q.join_scope("m")}
@@ -400,7 +430,7 @@ def _achievements(q: _Query) -> None:
     )
     q.add(
         "utility_year",
-        """SELECT project_id, year, 100 * avg(achievement) AS utility_index,
+        f"""SELECT project_id, year, 100 * {_mean("achievement")} AS utility_index,
                count(*) AS indicators
         FROM achievement WHERE achievement IS NOT NULL GROUP BY project_id, year""",
     )
@@ -408,7 +438,7 @@ def _achievements(q: _Query) -> None:
         "utility_latest",
         """SELECT project_id, year, utility_index FROM (
             SELECT project_id, year, utility_index,
-                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC) AS rn
+                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC NULLS LAST) AS rn
             FROM utility_year) u
         WHERE rn = 1""",
     )
@@ -416,7 +446,7 @@ def _achievements(q: _Query) -> None:
         "beneficiaries",
         """SELECT project_id, year, value AS beneficiaries FROM (
             SELECT project_id, year, value,
-                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC) AS rn
+                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC NULLS LAST) AS rn
             FROM achievement WHERE indicator_code = $beneficiaries) b
         WHERE rn = 1""",
         beneficiaries=ref.BENEFICIARIES,
@@ -567,7 +597,7 @@ def blind_spots(
         """SELECT b.project_id, p.name, b.lever, b.self_score, b.others_score, b.difference,
                b.kind
         FROM blind_spot b JOIN project p ON p.project_id = b.project_id
-        ORDER BY abs(b.difference) DESC, b.project_id, b.lever"""
+        ORDER BY abs(b.difference) DESC NULLS LAST, b.project_id, b.lever"""
         + tail,
     )
 
@@ -711,10 +741,10 @@ def _diversity(q: _Query) -> None:
     # Shannon evenness: H / ln(K), H = −Σ p ln p over the kinds' shares of the resources
     q.add(
         "diversity",
-        """SELECT project_id, count(*) AS kinds,
+        f"""SELECT project_id, count(*) AS kinds,
                CASE WHEN count(*) > 1 AND sum(eur) > 0
-                    THEN -sum(CASE WHEN eur > 0 THEN (eur / total) * ln(eur / total) ELSE 0 END)
-                         / ln(count(*))
+                    THEN -CAST({_sum("CASE WHEN eur > 0 THEN (eur / total) * ln(eur / total) ELSE 0 END")}
+                               AS DOUBLE PRECISION) / ln(count(*))
                     ELSE 0 END AS evenness
         FROM (SELECT project_id, kind, eur, sum(eur) OVER (PARTITION BY project_id) AS total
               FROM kind_money) k
@@ -753,7 +783,7 @@ def co_investment(con, flt: PortfolioFilter) -> pd.DataFrame:
         JOIN organisation oa ON oa.org_id = a.investor
         JOIN organisation ob ON ob.org_id = b.investor
         GROUP BY a.investor, oa.name, b.investor, ob.name
-        ORDER BY count(*) DESC, a.investor, b.investor""",
+        ORDER BY count(*) DESC NULLS LAST, a.investor, b.investor""",
     )
 
 
@@ -794,8 +824,8 @@ def portfolio_kpis(
             (SELECT sum(resources_eur - own_eur) / nullif(sum(own_eur), 0)
                FROM project_money WHERE own_eur > 0) AS leverage,
             (SELECT sum(resources_fin_eur - own_fin_eur) / nullif(sum(own_fin_eur), 0)
-               FROM project_money WHERE own_fin_eur > 0) AS leverage_financial,
-            (SELECT sum(beneficiaries) FROM beneficiaries) AS beneficiaries,
+               FROM project_money WHERE own_eur > 0) AS leverage_financial,
+            (SELECT {_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
             (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
                FROM project p {q.join_scope("p")}) AS fragile_share""",
     )
@@ -853,31 +883,44 @@ def project_summary(
     _achievements(q)
     _money(q)
     pivots = ",\n".join(
-        f"(SELECT m.maturity FROM latest_maturity m WHERE m.project_id = s.project_id "
-        f"AND m.viewpoint = '{vp}') AS maturity_{vp}"
+        f"max(m.maturity) FILTER (WHERE m.viewpoint = '{vp}') AS maturity_{vp}"
         for vp in ref.VIEWPOINT_CODES
+    )
+    q.add(
+        "summary_maturity",
+        f"SELECT m.project_id, {pivots} FROM latest_maturity m GROUP BY m.project_id",
+    )
+    q.add("summary_gap", "SELECT project_id, max(gap) AS max_gap FROM gap GROUP BY project_id")
+    # a project without both the self-assessment and another viewpoint on some lever has no
+    # blind-spot count at all (missing, not 0: DESIGN §4.1)
+    q.add(
+        "summary_blind",
+        """SELECT project_id,
+               count(*) FILTER (WHERE abs(difference) >= $threshold - $epsilon) AS blind_spots
+        FROM self_vs_others GROUP BY project_id""",
     )
     money = (
         ", pm.own_eur, (pm.resources_eur - pm.own_eur) / nullif(pm.own_eur, 0) AS leverage"
         if flt.investor
         else ""
     )
+    columns = ", ".join(f"sm.maturity_{vp}" for vp in ref.VIEWPOINT_CODES)
     return q.run(
         con,
-        f"""SELECT s.project_id, p.name, {pivots},
-               c.maturity AS maturity_consolidated,
-               (SELECT max(g.gap) FROM gap g WHERE g.project_id = s.project_id) AS max_gap,
-               (SELECT count(*) FROM blind_spot b WHERE b.project_id = s.project_id)
-                   AS blind_spots,
+        f"""SELECT s.project_id, p.name, {columns},
+               c.maturity AS maturity_consolidated, sg.max_gap, sb.blind_spots,
                u.utility_index, b.beneficiaries, pm.resources_eur{money}
         FROM scope s
         JOIN project p ON p.project_id = s.project_id
+        LEFT JOIN summary_maturity sm ON sm.project_id = s.project_id
         LEFT JOIN latest_cmaturity c ON c.project_id = s.project_id
+        LEFT JOIN summary_gap sg ON sg.project_id = s.project_id
+        LEFT JOIN summary_blind sb ON sb.project_id = s.project_id
         LEFT JOIN utility_latest u ON u.project_id = s.project_id
         LEFT JOIN beneficiaries b ON b.project_id = s.project_id
         LEFT JOIN project_money pm ON pm.project_id = s.project_id
         ORDER BY s.project_id""",
-    )
+    ).astype({"blind_spots": "Int64"})
 
 
 def projects_by_department(con, flt: PortfolioFilter) -> pd.DataFrame:
@@ -1041,8 +1084,8 @@ def round_maturity(
     _weights(q)
     return q.run(
         con,
-        """SELECT r.project_id, r.viewpoint, r.assessed_on,
-               sum(r.score * w.weight) / nullif(sum(w.weight), 0) AS maturity
+        f"""SELECT r.project_id, r.viewpoint, r.assessed_on,
+               {_wmean("r.score", "w.weight")} AS maturity
         FROM round_lever r JOIN lever_weight w ON w.lever = r.lever
         GROUP BY r.project_id, r.viewpoint, r.assessed_on
         ORDER BY r.project_id, r.assessed_on, r.viewpoint""",
@@ -1064,7 +1107,7 @@ def ranked_projects(
         con,
         f"""SELECT c.project_id, p.name, c.maturity AS maturity_consolidated
         FROM latest_cmaturity c JOIN project p ON p.project_id = c.project_id
-        ORDER BY c.maturity {order}, c.project_id
+        ORDER BY c.maturity {order} NULLS LAST, c.project_id
         LIMIT $limit""",
     )
 
@@ -1078,7 +1121,7 @@ def lever_viewpoint_means(con, flt: PortfolioFilter) -> pd.DataFrame:
     _rounds(q)
     return q.run(
         con,
-        """SELECT viewpoint, lever, avg(score) AS mean_score, count(*) AS projects
+        f"""SELECT viewpoint, lever, {_mean("score")} AS mean_score, count(*) AS projects
         FROM latest_lever GROUP BY viewpoint, lever ORDER BY viewpoint, lever""",
     )
 
@@ -1094,7 +1137,7 @@ def gaps_by_lever(
     q.params["gap_threshold"] = float(threshold)
     return q.run(
         con,
-        """SELECT lever, avg(gap) AS mean_gap, count(*) AS projects,
+        f"""SELECT lever, {_mean("gap")} AS mean_gap, count(*) AS projects,
                count(*) FILTER (WHERE gap >= $gap_threshold) AS large_gaps
         FROM gap GROUP BY lever ORDER BY lever""",
     )
@@ -1127,11 +1170,11 @@ def viewpoint_overview(
     q.params["gap_threshold"] = float(threshold)
     frame = q.run(
         con,
-        """SELECT 'means' AS part, viewpoint, lever, NULL AS kind, avg(score) AS value,
+        f"""SELECT 'means' AS part, viewpoint, lever, NULL AS kind, {_mean("score")} AS value,
                count(*) AS n, NULL AS large
         FROM latest_lever GROUP BY viewpoint, lever
         UNION ALL
-        SELECT 'gaps', NULL, lever, NULL, avg(gap), count(*),
+        SELECT 'gaps', NULL, lever, NULL, {_mean("gap")}, count(*),
                count(*) FILTER (WHERE gap >= $gap_threshold)
         FROM gap GROUP BY lever
         UNION ALL
@@ -1189,15 +1232,15 @@ def indicator_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
     _achievements(q)
     return q.run(
         con,
-        """SELECT a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better,
+        f"""SELECT a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better,
                count(DISTINCT a.project_id) AS projects, count(*) AS measurements,
                count(a.achievement) AS with_target,
-               avg(a.achievement) AS mean_achievement,
+               {_mean("a.achievement")} AS mean_achievement,
                avg(CASE WHEN a.achievement >= 1 THEN 1.0 ELSE 0.0 END)
                    FILTER (WHERE a.achievement IS NOT NULL) AS share_met
         FROM achievement a JOIN indicator i ON i.indicator_code = a.indicator_code
         GROUP BY a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better
-        ORDER BY count(DISTINCT a.project_id) DESC, a.indicator_code""",
+        ORDER BY count(DISTINCT a.project_id) DESC NULLS LAST, a.indicator_code""",
     )
 
 
@@ -1227,7 +1270,7 @@ def utility_overview(
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY utility_index) FROM utility_latest)
                 AS median_utility,
             (SELECT count(*) FROM utility_latest) AS projects_with_index,
-            (SELECT sum(beneficiaries) FROM beneficiaries) AS beneficiaries,
+            (SELECT {_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {eur} / b.beneficiaries)
                FROM project_money pm JOIN beneficiaries b ON b.project_id = pm.project_id
                WHERE b.beneficiaries > 0 AND {eur} > 0) AS median_cost_per_beneficiary""",
@@ -1252,7 +1295,7 @@ def cost_ranking(con, flt: PortfolioFilter, limit: int = 15, highest: bool = Tru
         JOIN beneficiaries b ON b.project_id = pm.project_id
         JOIN project p ON p.project_id = pm.project_id
         WHERE b.beneficiaries > 0 AND {eur} > 0
-        ORDER BY cost_per_beneficiary {order}, pm.project_id
+        ORDER BY cost_per_beneficiary {order} NULLS LAST, pm.project_id
         LIMIT $limit""",
     )
 
@@ -1271,7 +1314,7 @@ def leverage_ranking(con, flt: PortfolioFilter, limit: int = 15) -> pd.DataFrame
                    AS leverage_financial
         FROM project_money pm JOIN project p ON p.project_id = pm.project_id
         WHERE pm.own_eur > 0
-        ORDER BY leverage DESC, pm.project_id
+        ORDER BY leverage DESC NULLS LAST, pm.project_id
         LIMIT $limit""",
     )
 
@@ -1298,7 +1341,7 @@ def diversity_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
     _diversity(q)
     return q.run(
         con,
-        """SELECT kinds, count(*) AS projects, avg(evenness) AS mean_evenness
+        f"""SELECT kinds, count(*) AS projects, {_mean("evenness")} AS mean_evenness
         FROM diversity GROUP BY kinds ORDER BY kinds""",
     )
 
@@ -1317,7 +1360,7 @@ def _reweighted(q: _Query, weights: Weights) -> None:
         "ranked",
         materialized=True,
         sql="""SELECT e.project_id, e.maturity AS maturity_equal, w.maturity AS maturity_weighted,
-               row_number() OVER (ORDER BY e.maturity DESC, e.project_id) AS rank_equal,
+               row_number() OVER (ORDER BY e.maturity DESC NULLS LAST, e.project_id) AS rank_equal,
                row_number() OVER (ORDER BY w.maturity DESC NULLS LAST, e.project_id)
                    AS rank_weighted
         FROM latest_cmaturity e LEFT JOIN latest_cmaturity_w w ON w.project_id = e.project_id""",
@@ -1339,8 +1382,8 @@ def reweighting_overview(
     q.params["limit"] = int(limit)
     q.add(
         "ranked_totals",
-        """SELECT avg(maturity_equal) AS portfolio_equal,
-               avg(maturity_weighted) AS portfolio_weighted,
+        f"""SELECT {_mean("maturity_equal")} AS portfolio_equal,
+               {_mean("maturity_weighted")} AS portfolio_weighted,
                count(*) FILTER (WHERE rank_equal <> rank_weighted) AS moved,
                count(*) AS projects
         FROM ranked""",
@@ -1352,8 +1395,8 @@ def reweighting_overview(
                totals.portfolio_equal, totals.portfolio_weighted, totals.moved, totals.projects
         FROM (
             SELECT ranked.*,
-                   row_number() OVER (ORDER BY abs(rank_equal - rank_weighted) DESC,
-                                               rank_weighted) AS mover_rank
+                   row_number() OVER (ORDER BY abs(rank_equal - rank_weighted) DESC NULLS LAST,
+                                               rank_weighted, project_id) AS mover_rank
             FROM ranked
         ) r
         JOIN project p ON p.project_id = r.project_id

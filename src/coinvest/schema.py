@@ -185,9 +185,51 @@ def _v1_data(cur) -> None:
     )
 
 
+# Version 2 rebuilds the tables that held FOREIGN KEY clauses, without them, and stores euros as
+# exact decimals (cents). DuckDB turns an update of a row that another table references into a
+# delete and an insert, which its foreign keys refuse ("key … is still referenced"): editing a
+# project's phase or a cohort's name and re-importing crashed. References are checked by the
+# importer against the file and the database before anything is written, and by the deletion step
+# before a row goes (coinvest.deletion); `integrity_problems` checks a whole database.
+_V2_REBUILT = (
+    "project",
+    "cohort",
+    "cohort_member",
+    "assessment",
+    "assessment_answer",
+    "investment",
+    "contribution",
+    "measurement",
+    "scenario_investment",
+)
+MONEY = "DECIMAL(18, 2)"  # euros and cents, exact: sums do not depend on the order of the rows
+_REFERENCES = re.compile(r"\s+REFERENCES\s+\w+\s*\(\w+\)")
+_MONEY_COLUMN = re.compile(r"\b(amount_eur|value_eur) DOUBLE\b")
+
+
+def _v2_definition(table: str) -> str:
+    """The v1 CREATE TABLE of `table`, without REFERENCES clauses and with exact euros."""
+    prefix = f"CREATE TABLE {table} ("
+    ddl = next(s for s in _v1_statements() if s.startswith(prefix))
+    ddl = _REFERENCES.sub("", ddl)
+    return _MONEY_COLUMN.sub(lambda m: f"{m.group(1)} {MONEY}", ddl)
+
+
+def _v2_statements() -> list[str]:
+    statements = []
+    for table in _V2_REBUILT:
+        ddl = _v2_definition(table).replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_v2 (")
+        statements += [ddl, f"INSERT INTO {table}_v2 SELECT * FROM {table}"]
+    # children first: a table cannot be dropped while another one references it
+    statements += [f"DROP TABLE {table}" for table in reversed(_V2_REBUILT)]
+    statements += [f"ALTER TABLE {table}_v2 RENAME TO {table}" for table in _V2_REBUILT]
+    return statements
+
+
 # (version, statements, data step). Append only: a released migration never changes.
 MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (1, _v1_statements, _v1_data),
+    (2, _v2_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -226,6 +268,7 @@ def user_table_count(cur) -> int:
 def migrate(con) -> int:
     """Apply the migrations the database lacks, each in its own transaction."""
     cur = con.cursor()
+    applied = False
     try:
         version = current_version(cur)
         if version is None:
@@ -251,6 +294,9 @@ def migrate(con) -> int:
                 cur.execute("ROLLBACK")
                 raise
             version = number
+            applied = True
+        if applied:
+            cur.execute("CHECKPOINT")  # the new schema in the file itself, not only in the log
         return version
     finally:
         cur.close()

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -221,26 +225,91 @@ def table_frame(con, sheet_name: str, flt: PortfolioFilter | None = None) -> pd.
 
 def export_portfolio_xlsx(con, flt: PortfolioFilter | None = None) -> bytes:
     """The portfolio as a workbook in the template format (importable as it is)."""
+    sheets = {}
+    for sheet in SHEETS:
+        frame = table_frame(con, sheet.name, flt)
+        if sheet.name == "indicators":
+            frame = frame[frame["indicator_code"] != ref.BENEFICIARIES]  # built in
+        sheets[sheet.name] = frame
     out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        for sheet in SHEETS:
-            frame = table_frame(con, sheet.name, flt)
-            if sheet.name == "indicators":
-                frame = frame[frame["indicator_code"] != ref.BENEFICIARIES]  # built in
-            frame.to_excel(writer, sheet_name=sheet.name, index=False)
-            _header_style(writer.sheets[sheet.name])
+    write_xlsx(sheets, out)
     return out.getvalue()
 
 
+# --- safe files for office users (DESIGN §6.2: exports are safe to open) -------------------------
+
+# A cell starting with one of these is a formula for Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+_DATE_FORMAT = "DD/MM/YYYY"
+
+
+def _cell_value(value: Any) -> Any:
+    """A pandas cell as openpyxl writes it: missing → empty, numpy → Python, Decimal → float."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return value.item()
+    return value
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], target) -> None:
+    """Write frames as the sheets of one workbook. Text is written as text, never as a formula,
+    so `=HYPERLINK(…)` in a name stays a name (and the file re-imports as it was)."""
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        ws = book.create_sheet(name[:31])
+        ws.freeze_panes = "A2"
+        header = []
+        for column in frame.columns:
+            cell = WriteOnlyCell(ws, value=str(column))
+            cell.font = Font(bold=True)
+            cell.fill = _HEADER_FILL
+            header.append(cell)
+        ws.append(header)
+        for row in frame.itertuples(index=False, name=None):
+            cells = []
+            for raw in row:
+                value = _cell_value(raw)
+                if isinstance(value, str):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
+                elif isinstance(value, date):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = _DATE_FORMAT
+                else:
+                    cell = value
+                cells.append(cell)
+            ws.append(cells)
+    book.save(target)
+
+
+def _neutralised(value: Any) -> Any:
+    """OWASP CSV injection: text that a spreadsheet would run as a formula gets a leading `'`
+    (which Excel shows as a text marker; the importer takes it off again)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """A table as CSV: `;`-separated, UTF-8 with BOM (opens as is in a French Excel), ISO dates."""
-    text = frame.to_csv(index=False, sep=";", na_rep="", lineterminator="\r\n")
+    """A table as CSV for Excel: `;`-separated, decimal comma, UTF-8 with BOM (opens as is in a
+    French Excel), ISO dates, formula-looking text neutralised."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(_neutralised)
+    text = safe.to_csv(index=False, sep=";", decimal=",", na_rep="", lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 
 def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
     out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet_name[:31], index=False)
-        _header_style(writer.sheets[sheet_name[:31]])
+    write_xlsx({sheet_name: frame}, out)
     return out.getvalue()
