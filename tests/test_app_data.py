@@ -114,3 +114,67 @@ def test_exports_are_offered(data_page):
     assert not at.exception
     buttons = {b.proto.label for b in at.get("download_button")}
     assert "Télécharger le rapport de comité" in buttons
+
+
+def _import_through_the_page(at, name: str, data: bytes, mime: str = "text/csv"):
+    at.get("file_uploader")[0].set_value([(name, data, mime)]).run()
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    return at
+
+
+def test_an_edited_project_re_imported_through_the_page_is_updated(data_page):
+    at, path = data_page
+    _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
+    edited = (
+        "project_id;name;holder_org_id;need;phase;department_code\n"
+        "PRJ-001;Épicerie solidaire du quartier;ASSO-001;food;Déploiement;69\n"
+    )
+    _import_through_the_page(at, "projets.csv", edited.encode())
+    assert "Données chargées" in at.success[0].value
+    counts = next(d.value for d in at.dataframe if "updated" in d.value.columns)
+    assert counts.set_index("table").loc["project", "updated"] == 1
+    con = open_database(path)
+    try:
+        assert con.execute("SELECT phase FROM project").fetchall() == [("scaling",)]
+    finally:
+        con.close()
+
+
+def test_rows_missing_from_the_file_are_previewed_then_deleted_on_confirmation(data_page):
+    at, path = data_page
+    _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
+    orgs = "org_id;name;kind\nASSO-001;Association Exemple;association\nNEW;Nouvelle;company\n"
+    _import_through_the_page(at, "organisations.csv", orgs.encode())
+    assert _count(path, "organisation") == 2
+    # the file without NEW: the row stays, and the page says so with its id
+    _import_through_the_page(
+        at, "organisations.csv", orgs.replace("NEW;Nouvelle;company\n", "").encode()
+    )
+    assert _count(path, "organisation") == 2
+    assert any("ne figurent pas" in m.value for m in at.markdown)
+    listed = [d.value for d in at.dataframe if "Identifiant" in d.value.columns]
+    assert listed
+    assert list(listed[0]["Identifiant"]) == ["NEW"]
+    delete = at.button(key="data_missing_delete")
+    assert delete.disabled  # not before the confirmation
+    at.checkbox(key="data_missing_confirm").check().run()
+    at.button(key="data_missing_delete").click().run()
+    assert not at.exception
+    assert _count(path, "organisation") == 1
+    assert "supprimées" in at.success[0].value
+
+
+def test_a_write_failure_is_a_message_on_the_page_not_a_traceback(data_page, monkeypatch):
+    import duckdb
+
+    from coinvest import importer
+
+    def broken(*args, **kwargs):
+        raise duckdb.ConstraintException("Constraint Error: refused by the engine")
+
+    monkeypatch.setattr(importer, "_upsert", broken)
+    at, path = data_page
+    _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
+    assert any("rien n'a été écrit" in e.value for e in at.error)
+    assert _count(path, "organisation") == 0

@@ -78,3 +78,18 @@ def test_every_metric_function_is_defined_on_the_method_page():
     }
     # every figure-computing function is described, or regroups a figure described there
     assert public <= described | set(metrics.AGGREGATES)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_method_page_states_the_settled_points(method, lang):
+    text = _text(method(lang)).replace("\\", "")
+    fr = lang == "fr"
+    for statement in (
+        metrics.BLIND_SPOT_MISSING_FR if fr else metrics.BLIND_SPOT_MISSING_EN,
+        metrics.ZERO_TARGET_FR if fr else metrics.ZERO_TARGET_EN,
+        metrics.UTILITY_YEAR_FR if fr else metrics.UTILITY_YEAR_EN,
+        metrics.NON_FINANCIAL_FR if fr else metrics.NON_FINANCIAL_EN,
+        metrics.INVESTOR_PERIOD_FR if fr else metrics.INVESTOR_PERIOD_EN,
+        metrics.EXACT_MONEY_FR if fr else metrics.EXACT_MONEY_EN,
+    ):
+        assert statement in text

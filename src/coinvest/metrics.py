@@ -1482,6 +1482,58 @@ class MetricDef:
     definition_en: str
 
 
+# The settled points of DESIGN §4.1, as the Method page states them.
+BLIND_SPOT_MISSING_FR = (
+    "Sans auto-évaluation et au moins un autre regard sur un même levier (un seul regard, jamais "
+    "évalué, ou période antérieure à tout tour), le nombre d'angles morts est absent, pas 0."
+)
+BLIND_SPOT_MISSING_EN = (
+    "Without the self-assessment and at least one other viewpoint on one lever (a single "
+    "viewpoint, never assessed, or a period before any round), the blind-spot count is missing, "
+    "not 0."
+)
+ZERO_TARGET_FR = "Une cible de 0 ne donne pas d'atteinte (absente) ; l'import le signale."
+ZERO_TARGET_EN = "A target of 0 gives no achievement (missing); the import warns about it."
+UTILITY_YEAR_FR = (
+    "L'indice d'un projet est celui de sa dernière année ayant au moins une mesure avec une "
+    "cible (non nulle) ; ses bénéficiaires sont ceux de sa dernière année où ils sont renseignés."
+)
+UTILITY_YEAR_EN = (
+    "A project's index is that of its latest year having at least one measurement with a "
+    "(non-zero) target; its beneficiaries are those of the latest year with a value."
+)
+NON_FINANCIAL_FR = (
+    "Sans les ressources non financières, le calcul porte sur les mêmes projets : là où "
+    "l'investisseur n'a apporté que du non financier, ses euros financiers valent 0 et le projet "
+    "ne compte qu'au numérateur."
+)
+NON_FINANCIAL_EN = (
+    "Without non-financial resources it covers the same projects: where the investor brought "
+    "only non-financial resources, its financial euros are 0 and the project adds to the "
+    "numerator only."
+)
+INVESTOR_PERIOD_FR = (
+    "Avec un investisseur choisi, le portefeuille est celui des projets qu'il a financés à une "
+    "date quelconque jusqu'à la fin de la période ; les montants ne comptent que les flux datés "
+    "dans la période. « INV02 en 2024 » : les projets financés par INV02 jusqu'à fin 2024, avec "
+    "les euros de 2024."
+)
+INVESTOR_PERIOD_EN = (
+    "With an investor chosen, the portfolio is the projects it funded at any date up to the end "
+    'of the period; money figures count only the flows dated inside the period. "INV02 in '
+    '2024" shows the projects INV02 had funded by the end of 2024, with the euros of 2024.'
+)
+EXACT_MONEY_FR = (
+    "Les euros sont conservés exactement (au centime) : les sommes ne dépendent pas de l'ordre "
+    "de lecture, les classements départagent les égalités par identifiant de projet, et deux "
+    "exports d'une même base sont identiques octet pour octet."
+)
+EXACT_MONEY_EN = (
+    "Euros are kept exactly (to the cent): sums do not depend on the order rows are read in, "
+    "rankings break ties by project id, and two exports of one database are byte-identical."
+)
+
+
 def _defs() -> tuple[MetricDef, ...]:
     scale, thr, cap = int(SCORE_SCALE), int(DEFAULT_BLIND_SPOT_THRESHOLD), ACHIEVEMENT_CAP
     cap_txt = f"{cap:g}"
@@ -1539,9 +1591,10 @@ def _defs() -> tuple[MetricDef, ...]:
             "Angle mort",
             "Blind spot",
             f"Score du projet sur lui-même − moyenne des autres regards ≥ +{thr} (trop confiant) "
-            f"ou ≤ −{thr} (sous-estimé) ; seuil réglable.",
+            f"ou ≤ −{thr} (sous-estimé) ; seuil réglable. " + BLIND_SPOT_MISSING_FR,
             f"The project's self score − the mean of the other viewpoints ≥ +{thr} "
-            f"(over-confident) or ≤ −{thr} (under-rated); threshold adjustable.",
+            f"(over-confident) or ≤ −{thr} (under-rated); threshold adjustable. "
+            + BLIND_SPOT_MISSING_EN,
         ),
         MetricDef(
             "progress",
@@ -1558,18 +1611,20 @@ def _defs() -> tuple[MetricDef, ...]:
             "achievements",
             "Atteinte",
             "Achievement",
-            f"Valeur / cible (cible / valeur quand moins est mieux), plafonnée à {cap_txt}.",
-            f"Value / target (target / value where lower is better), capped at {cap_txt}.",
+            f"Valeur / cible (cible / valeur quand moins est mieux), plafonnée à {cap_txt}. "
+            + ZERO_TARGET_FR,
+            f"Value / target (target / value where lower is better), capped at {cap_txt}. "
+            + ZERO_TARGET_EN,
         ),
         MetricDef(
             "utility_index",
             "utility",
             "Indice d'utilité",
             "Utility index",
-            "100 × atteinte moyenne sur les indicateurs ayant une cible, par projet et année ; "
-            "l'indice et les bénéficiaires d'un projet sont ceux de sa dernière année renseignée.",
-            "100 × mean achievement over the indicators with a target, per project and year; a "
-            "project's index and beneficiaries are those of its latest year with a value.",
+            "100 × atteinte moyenne sur les indicateurs ayant une cible, par projet et année. "
+            + UTILITY_YEAR_FR,
+            "100 × mean achievement over the indicators with a target, per project and year. "
+            + UTILITY_YEAR_EN,
         ),
         MetricDef(
             "cost_per_beneficiary",
@@ -1586,8 +1641,10 @@ def _defs() -> tuple[MetricDef, ...]:
             "leverage",
             "Ressources",
             "Resources",
-            "R(p) = tous les investissements dans p + toutes les contributions à p sur la période.",
-            "R(p) = all investments in p + all contributions to p over the period.",
+            "R(p) = tous les investissements dans p + toutes les contributions à p sur la période. "
+            + EXACT_MONEY_FR,
+            "R(p) = all investments in p + all contributions to p over the period. "
+            + EXACT_MONEY_EN,
         ),
         MetricDef(
             "leverage",
@@ -1598,11 +1655,20 @@ def _defs() -> tuple[MetricDef, ...]:
             "l'investisseur i ; pour le portefeuille, Σ(R − apport) / Σ apport sur les projets "
             "filtrés que i finance. Il faut choisir un investisseur. Calculé avec et sans les "
             "ressources non financières (mécénat de compétences, apports en nature, contributions "
-            "en compétences, en nature ou en réseau).",
+            "en compétences, en nature ou en réseau). " + NON_FINANCIAL_FR,
             "(R(p) − own(i, p)) / own(i, p): euros mobilised from others per euro of investor i; "
             "for the portfolio, Σ(R − own) / Σ own over the filtered projects i funds. It needs "
             "a chosen investor. Computed with and without non-financial resources (skills "
-            "sponsorship, in kind, and contributions of kind skills, in_kind or network).",
+            "sponsorship, in kind, and contributions of kind skills, in_kind or network). "
+            + NON_FINANCIAL_EN,
+        ),
+        MetricDef(
+            "investor_period",
+            "portfolio_kpis",
+            "Investisseur et période",
+            "Investor and period",
+            INVESTOR_PERIOD_FR,
+            INVESTOR_PERIOD_EN,
         ),
         MetricDef(
             "resource_mix",
