@@ -361,11 +361,12 @@ def _uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, str, str]]]:
     from openpyxl import load_workbook
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if not any(
-            b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+        parts = (
+            archive.read(n)
             for n in archive.namelist()
             if n.startswith("xl/worksheets/") and n.endswith(".xml")
-        ):
+        )
+        if not any(b"<f>" in xml or b"<f " in xml for xml in parts):
             return {}
     formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -388,7 +388,7 @@ def _text(column: Column, value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a number typed in a text column: 12 not 12.0
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
         text = text[1:]  # the text marker a CSV export for Excel puts before formula-like text
     if len(text) > (MAX_ID_LENGTH if column.kind == "id" else MAX_TEXT_LENGTH):
         raise CellError(

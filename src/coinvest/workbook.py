@@ -113,11 +113,13 @@ def _choices(column: Column) -> tuple[str, ...] | None:
     return None
 
 
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
 def _header_style(ws) -> None:
-    fill = PatternFill("solid", fgColor="DCE6F1")
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = fill
+        cell.fill = _HEADER_FILL
     ws.freeze_panes = "A2"
 
 
@@ -240,7 +242,6 @@ def export_portfolio_xlsx(con, flt: PortfolioFilter | None = None) -> bytes:
 
 # A cell starting with one of these is a formula for Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _DATE_FORMAT = "DD/MM/YYYY"
 
 
