@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from coinvest import reference as ref
-from coinvest.filters import PortfolioFilter, fold
-from coinvest.territory import department_codes, region_codes
+from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter, describe
+from coinvest.folding import fold
 
-FULL = PortfolioFilter.create(
+FULL_RAW = dict(
     investor="INV01",
     support_body=["SB2", "SB1"],
     cohort=["SB1-2025"],
@@ -24,6 +25,7 @@ FULL = PortfolioFilter.create(
     year_to=2025,
     search="Épicerie solidaire",
 )
+FULL = PortfolioFilter.create(**FULL_RAW)
 
 
 def test_round_trip_is_exact():
@@ -119,39 +121,57 @@ def test_a_comma_is_part_of_a_value_not_a_separator():
     assert back.cohort == ("C,1", "C2")
 
 
-_ids = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=120)
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=260)
 
 
-@example(
-    investor=None,
-    support_body=[],
-    cohort=[],
-    region=[],
-    department=[],
-    phase=[],
-    need=[],
-    qpv=False,
-    rural=False,
-    year_from=None,
-    year_to=None,
-    search="x" * 199 + " y",
-)
+def _strategy(field: FilterField):
+    """Loose values a URL, a widget or the CLI may hand a field, valid or not, by its kind."""
+    if field.kind == "codes":
+        return st.lists(st.sampled_from((*field.codes(), "mystery", "food,health", "")), max_size=4)
+    if field.kind == "ids":
+        return st.lists(_text, max_size=4)
+    if field.kind == "flag":
+        return st.booleans()
+    if field.kind == "year":
+        return st.one_of(st.none(), st.integers(1850, 2150), st.text(max_size=6))
+    if field.kind == "id":
+        return st.one_of(st.none(), _text)
+    return _text
+
+
+@example({"search": "x" * 199 + " y"})  # cut at the limit, then trimmed again
 @settings(max_examples=300, deadline=None)
-@given(
-    investor=st.one_of(st.none(), _ids),
-    support_body=st.lists(_ids, max_size=4),
-    cohort=st.lists(_ids, max_size=4),
-    region=st.lists(st.sampled_from((*region_codes(), "99", "x")), max_size=4),
-    department=st.lists(st.sampled_from((*department_codes(), "20", "")), max_size=4),
-    phase=st.lists(st.sampled_from((*ref.PHASE_CODES, "mystery")), max_size=4),
-    need=st.lists(st.sampled_from((*ref.NEED_CODES, "food,health")), max_size=4),
-    qpv=st.booleans(),
-    rural=st.booleans(),
-    year_from=st.one_of(st.none(), st.integers(1850, 2150), st.text(max_size=6)),
-    year_to=st.one_of(st.none(), st.integers(1850, 2150), st.text(max_size=6)),
-    search=st.text(max_size=260),
-)
-def test_every_filter_survives_the_url(**raw):
+@given(st.fixed_dictionaries({field.name: _strategy(field) for field in FIELDS}))
+def test_every_filter_survives_the_url(raw):
     """`from_query_params(to_query_params(f)) == f` for every filter the app can hold."""
     flt = PortfolioFilter.create(**raw)
     assert PortfolioFilter.from_query_params(flt.to_query_params()) == flt
+
+
+def test_the_field_table_drives_the_filter_the_url_and_the_cli():
+    assert tuple(f.name for f in fields(PortfolioFilter)) == FILTER_KEYS
+    from coinvest.cli import _parser
+
+    options = {a.dest for a in _parser()._subparsers._group_actions[0].choices["export"]._actions}
+    assert set(FILTER_KEYS) <= options
+    full = PortfolioFilter.create(**{f.name: FULL_RAW[f.name] for f in FIELDS})
+    assert set(full.to_query_params()) == set(FILTER_KEYS)
+
+
+def test_a_filter_in_words(portfolio_con):
+    from coinvest.lookups import filter_value_names
+
+    flt = PortfolioFilter.create(
+        investor="INV_B", phase=["rnd"], cohort=["C1"], qpv=True, region=["93"], year_from=2024
+    )
+    words = describe(flt, "fr", filter_value_names(portfolio_con, flt))
+    assert words == [
+        "Investisseur : Fondation B (INV_B)",
+        "Phase : R&D, expérimentation",
+        "Région : Provence-Alpes-Côte d'Azur",
+        "QPV",
+        "Cohorte : Promo 2025 (C1)",
+        "De : 2024",
+    ]
+    english = describe(flt, "en", filter_value_names(portfolio_con, flt))
+    assert english[1] == "Phase: R&D, experimentation"

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from coinvest import metrics
 from coinvest.db import open_database
 from coinvest.demo import generate
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import FILTER_KEYS, PortfolioFilter
 from coinvest.importer import DEFAULT_MAX_MB, import_files
 from coinvest.interchange import SHEETS
 from coinvest.metrics import refresh_lever_rounds
@@ -323,24 +323,7 @@ def test_injection_strings_in_every_url_parameter_have_no_effect(
     before = checksum_file(fuzz_db)
     monkeypatch.setenv("COINVEST_DB", str(fuzz_db))
     at = AppTest.from_file(APP, default_timeout=90)
-    for key in (
-        "investor",
-        "support_body",
-        "cohort",
-        "region",
-        "department",
-        "phase",
-        "need",
-        "qpv",
-        "rural",
-        "year_from",
-        "year_to",
-        "search",
-        "lang",
-        "project",
-        "view",
-        "scenario",
-    ):
+    for key in (*FILTER_KEYS, "lang", "project", "view", "scenario"):
         at.query_params[key] = evil
     at.run()
     assert not at.exception

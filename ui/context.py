@@ -16,25 +16,11 @@ from coinvest import lookups
 from coinvest import reference as ref
 from coinvest.db import open_database, resolve_db_path
 from coinvest.errors import CoinvestError
-from coinvest.filters import PortfolioFilter
-from coinvest.i18n import LANGS, normalise_lang, t
+from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
+from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
 from coinvest.scenarios import load_view
 from coinvest.territory import departments, regions
 
-FILTER_KEYS = (
-    "investor",
-    "support_body",
-    "cohort",
-    "region",
-    "department",
-    "phase",
-    "need",
-    "qpv",
-    "rural",
-    "year_from",
-    "year_to",
-    "search",
-)
 STATE_FILTER = "portfolio_filter"
 PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-if page's weights
 
@@ -114,27 +100,42 @@ def _seed_from_url(options: dict) -> None:
     st.session_state.update(ui_lang=normalise_lang(st.query_params.get("lang")), f_seeded=True)
 
 
+# Widgets whose option labels follow the language get a key per language (see lang_key).
+TRANSLATED = ("phase", "need")
+
+
+def _key(field: FilterField) -> str:
+    """The session-state key of a filter field's sidebar widget."""
+    name = f"f_{field.name}"
+    return lang_key(name) if field.name in TRANSLATED else name
+
+
+def _empty(field: FilterField) -> object:
+    if field.is_list:
+        return []
+    return {"flag": False, "text": ""}.get(field.kind)
+
+
+def _known_ids(options: dict) -> dict[str, set[str]]:
+    """The ids the pickers offer: a URL naming another one is not put into a widget."""
+    return {
+        "investor": set(options["investors"]["org_id"]),
+        "support_body": set(options["support_bodies"]["org_id"]),
+        "cohort": set(options["cohorts"]["cohort_id"]),
+    }
+
+
 def _seed(flt: PortfolioFilter, options: dict) -> None:
     """Put a filter's values into the sidebar widgets' state."""
-    investors = set(options["investors"]["org_id"])
-    bodies = set(options["support_bodies"]["org_id"])
-    cohort_ids = set(options["cohorts"]["cohort_id"])
-    st.session_state.update(
-        {
-            "f_investor": flt.investor if flt.investor in investors else None,
-            "f_support_body": [b for b in flt.support_body if b in bodies],
-            "f_cohort": [c for c in flt.cohort if c in cohort_ids],
-            "f_region": list(flt.region),
-            "f_department": list(flt.department),
-            lang_key("f_phase"): list(flt.phase),
-            lang_key("f_need"): list(flt.need),
-            "f_qpv": flt.qpv,
-            "f_rural": flt.rural,
-            "f_year_from": flt.year_from,
-            "f_year_to": flt.year_to,
-            "f_search": flt.search,
-        }
-    )
+    known = _known_ids(options)
+    for field in FIELDS:
+        value = getattr(flt, field.name)
+        if field.name in known:
+            if field.is_list:
+                value = [v for v in value if v in known[field.name]]
+            elif value not in known[field.name]:
+                value = None
+        st.session_state[_key(field)] = list(value) if field.is_list else value
 
 
 def _sync_url(flt: PortfolioFilter, language: str) -> None:
@@ -153,13 +154,82 @@ def _sync_url(flt: PortfolioFilter, language: str) -> None:
 
 
 def _reset() -> None:
-    for key in ("f_support_body", "f_cohort", "f_region", "f_department"):
-        st.session_state[key] = []
-    st.session_state[lang_key("f_phase")] = []
-    st.session_state[lang_key("f_need")] = []
-    st.session_state.update(
-        f_investor=None, f_qpv=False, f_rural=False, f_year_from=None, f_year_to=None, f_search=""
-    )
+    for field in FIELDS:
+        st.session_state[_key(field)] = _empty(field)
+
+
+def _choices(field: FilterField, options: dict, language: str) -> tuple[list, dict]:
+    """A picker's options and their names, for the fields that offer a list."""
+    if field.name == "investor":
+        frame = options["investors"]
+        return list(frame["org_id"]), dict(zip(frame["org_id"], frame["name"], strict=True))
+    if field.name == "support_body":
+        frame = options["support_bodies"]
+        return list(frame["org_id"]), dict(zip(frame["org_id"], frame["name"], strict=True))
+    if field.name == "cohort":
+        frame = options["cohorts"]
+        names = frame["name"] + " — " + frame["support_body_name"]
+        return list(frame["cohort_id"]), dict(zip(frame["cohort_id"], names, strict=True))
+    if field.name == "phase":
+        return list(ref.PHASE_CODES), ref.labels(ref.PHASES, language)
+    if field.name == "need":
+        return list(ref.NEED_CODES), ref.labels(ref.NEEDS, language)
+    if field.name == "region":
+        names = {r.code: r.name for r in regions()}
+        return list(names), names
+    if field.name == "department":
+        # the departments of the chosen regions, and any already chosen
+        chosen = set(st.session_state.get("f_region") or [])
+        picked = set(st.session_state.get("f_department") or [])
+        names = {
+            d.code: f"{d.code} {d.name}"
+            for d in departments()
+            if not chosen or d.region_code in chosen or d.code in picked
+        }
+        return list(names), names
+    raise KeyError(field.name)
+
+
+def _help(field: FilterField, language: str) -> str | None:
+    key = f"filter.{field.name}.help"
+    return t(key, language) if key in CATALOG[language] else None
+
+
+def _widget(box, field: FilterField, options: dict, language: str) -> None:
+    """The sidebar widget of one filter field, by its kind."""
+    label, key, help_ = t(f"filter.{field.name}", language), _key(field), _help(field, language)
+    if field.kind == "text":
+        box.text_input(label, key=key, help=help_)
+    elif field.kind == "flag":
+        box.checkbox(label, key=key, help=help_)
+    elif field.kind == "year":
+        years = options["year_choices"]
+        box.selectbox(label, options=years, index=None, key=key, placeholder="—", help=help_)
+    else:
+        values, names = _choices(field, options, language)
+        common = {"format_func": lambda v: names.get(v, v), "key": key, "help": help_}
+        if field.kind == "id":
+            box.selectbox(
+                label,
+                options=values,
+                index=None,
+                placeholder=t(f"filter.any_{field.name}", language),
+                **common,
+            )
+        else:
+            box.multiselect(
+                label, options=values, placeholder=t("filter.choose", language), **common
+            )
+
+
+def _year_choices(options: dict) -> list[int]:
+    span = options["years"]
+    years = list(range(span[0], span[1] + 1)) if span else []
+    for field in FIELDS:
+        value = st.session_state.get(_key(field)) if field.kind == "year" else None
+        if value is not None and value not in years:
+            years = sorted({*years, value})
+    return years
 
 
 def sidebar_filter() -> PortfolioFilter:
@@ -182,117 +252,22 @@ def sidebar_filter() -> PortfolioFilter:
         _seed(st.session_state[STATE_FILTER], options)
     st.session_state["f_lang"] = language
     sb.subheader(t("filter.title", language))
-    names = dict(zip(options["investors"]["org_id"], options["investors"]["name"], strict=True))
-    sb.selectbox(
-        t("filter.investor", language),
-        options=list(names),
-        format_func=lambda oid: names.get(oid, oid),
-        index=None,
-        placeholder=t("filter.any_investor", language),
-        key="f_investor",
-        help=t("filter.investor.help", language),
-    )
-    sb.text_input(
-        t("filter.search", language), key="f_search", help=t("filter.search.help", language)
-    )
-    sb.multiselect(
-        t("filter.phase", language),
-        placeholder=t("filter.choose", language),
-        options=list(ref.PHASE_CODES),
-        format_func=lambda c: ref.labels(ref.PHASES, language)[c],
-        key=lang_key("f_phase"),
-    )
-    sb.multiselect(
-        t("filter.need", language),
-        placeholder=t("filter.choose", language),
-        options=list(ref.NEED_CODES),
-        format_func=lambda c: ref.labels(ref.NEEDS, language)[c],
-        key=lang_key("f_need"),
-    )
-    region_names = {r.code: r.name for r in regions()}
-    sb.multiselect(
-        t("filter.region", language),
-        placeholder=t("filter.choose", language),
-        options=list(region_names),
-        format_func=lambda c: region_names[c],
-        key="f_region",
-    )
-    chosen_regions = set(st.session_state.get("f_region") or [])
-    deps = [d for d in departments() if not chosen_regions or d.region_code in chosen_regions]
-    keep = {d.code for d in deps} | set(st.session_state.get("f_department") or [])
-    dep_names = {d.code: f"{d.code} {d.name}" for d in departments() if d.code in keep}
-    sb.multiselect(
-        t("filter.department", language),
-        placeholder=t("filter.choose", language),
-        options=list(dep_names),
-        format_func=lambda c: dep_names[c],
-        key="f_department",
-    )
-    left, right = sb.columns(2)
-    left.checkbox("QPV", key="f_qpv", help=t("filter.qpv.help", language))
-    right.checkbox(
-        t("filter.rural", language), key="f_rural", help=t("filter.rural.help", language)
-    )
-    bodies = dict(
-        zip(options["support_bodies"]["org_id"], options["support_bodies"]["name"], strict=True)
-    )
-    sb.multiselect(
-        t("filter.support_body", language),
-        placeholder=t("filter.choose", language),
-        options=list(bodies),
-        format_func=lambda oid: bodies.get(oid, oid),
-        key="f_support_body",
-    )
-    cohort_frame = options["cohorts"]
-    cohort_names = dict(
-        zip(
-            cohort_frame["cohort_id"],
-            cohort_frame["name"] + " — " + cohort_frame["support_body_name"],
-            strict=True,
-        )
-    )
-    sb.multiselect(
-        t("filter.cohort", language),
-        placeholder=t("filter.choose", language),
-        options=list(cohort_names),
-        format_func=lambda c: cohort_names.get(c, c),
-        key="f_cohort",
-    )
-    span = options["years"]
-    if span:
-        years = list(range(span[0], span[1] + 1))
-        for key in ("f_year_from", "f_year_to"):
-            if st.session_state.get(key) not in (None, *years):
-                years = sorted({*years, st.session_state[key]})
-        left, right = sb.columns(2)
-        left.selectbox(
-            t("filter.year_from", language),
-            options=years,
-            index=None,
-            key="f_year_from",
-            placeholder="—",
-        )
-        right.selectbox(
-            t("filter.year_to", language),
-            options=years,
-            index=None,
-            key="f_year_to",
-            placeholder="—",
-        )
-    flt = PortfolioFilter.create(
-        investor=st.session_state.get("f_investor"),
-        support_body=st.session_state.get("f_support_body"),
-        cohort=st.session_state.get("f_cohort"),
-        region=st.session_state.get("f_region"),
-        department=st.session_state.get("f_department"),
-        phase=st.session_state.get(lang_key("f_phase")),
-        need=st.session_state.get(lang_key("f_need")),
-        qpv=st.session_state.get("f_qpv"),
-        rural=st.session_state.get("f_rural"),
-        year_from=st.session_state.get("f_year_from"),
-        year_to=st.session_state.get("f_year_to"),
-        search=st.session_state.get("f_search") or "",
-    )
+    options = {**options, "year_choices": _year_choices(options)}
+    # flags and years go two by two on one line; years only when the data has some
+    shown = [f for f in FIELDS if f.kind != "year" or options["years"]]
+    position = 0
+    while position < len(shown):
+        field = shown[position]
+        follower = shown[position + 1] if position + 1 < len(shown) else None
+        if field.kind in ("flag", "year") and follower is not None and follower.kind == field.kind:
+            left, right = sb.columns(2)
+            _widget(left, field, options, language)
+            _widget(right, follower, options, language)
+            position += 2
+        else:
+            _widget(sb, field, options, language)
+            position += 1
+    flt = PortfolioFilter.create(**{f.name: st.session_state.get(_key(f)) for f in FIELDS})
     if not flt.is_empty:
         sb.button(t("filter.reset", language), on_click=_reset, key="f_reset")
     st.session_state[STATE_FILTER] = flt

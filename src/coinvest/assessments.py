@@ -10,6 +10,7 @@ import pandas as pd
 from coinvest import reference as ref
 from coinvest.db import query, transaction
 from coinvest.errors import CoinvestError
+from coinvest.folding import fold, fold_sql
 from coinvest.metrics import refresh_lever_rounds
 
 
@@ -85,8 +86,6 @@ def save_assessment(con, item: AssessmentInput) -> str:
 
 def find_projects(con, text: str, limit: int = 50) -> pd.DataFrame:
     """Projects whose id or name contains the text (accents and case ignored), for pickers."""
-    from coinvest.filters import fold, fold_sql
-
     return query(
         con,
         f"""SELECT project_id, name FROM project

@@ -9,11 +9,9 @@ import time
 from pathlib import Path
 
 from coinvest import __version__
-from coinvest import reference as ref
 from coinvest.errors import CoinvestError
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import FIELDS, PortfolioFilter
 from coinvest.i18n import normalise_lang, t
-from coinvest.territory import department_codes, region_codes
 
 
 def _lang() -> str:
@@ -78,64 +76,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _filter_options(parser: argparse.ArgumentParser) -> None:
-    """The global portfolio filter (DESIGN §5), option for URL parameter."""
+    """The global portfolio filter (DESIGN §5): one option per field of filters.FIELDS."""
     group = parser.add_argument_group("portfolio filter (as in the app's URL)")
-    group.add_argument(
-        "--investor", help="organisation id of the investor (leverage is computed for it)"
-    )
-    for name, what in (
-        ("support-body", "support body organisation id"),
-        ("cohort", "cohort id"),
-        ("region", "region INSEE code"),
-        ("department", "department INSEE code"),
-        ("phase", "phase code"),
-        ("need", "societal need code"),
-    ):
-        group.add_argument(f"--{name}", action="append", default=[], help=f"{what} (repeatable)")
-    group.add_argument("--qpv", action="store_true", help="projects in priority urban districts")
-    group.add_argument(
-        "--rural", action="store_true", help="projects in rural revitalisation areas"
-    )
-    group.add_argument("--year-from", help="first year of the period")
-    group.add_argument("--year-to", help="last year of the period")
-    group.add_argument("--search", default="", help="text in the project or holder name")
+    for field in FIELDS:
+        if field.is_list:
+            group.add_argument(
+                field.option, action="append", default=[], help=f"{field.help} (repeatable)"
+            )
+        elif field.kind == "flag":
+            group.add_argument(field.option, action="store_true", help=field.help)
+        else:
+            group.add_argument(field.option, default=None, help=field.help)
 
 
 def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
     """The filter the options describe; a code or year the filter would drop is an error here."""
-    raw = {
-        "investor": args.investor,
-        "support_body": args.support_body,
-        "cohort": args.cohort,
-        "region": args.region,
-        "department": args.department,
-        "phase": args.phase,
-        "need": args.need,
-        "qpv": args.qpv,
-        "rural": args.rural,
-        "year_from": args.year_from,
-        "year_to": args.year_to,
-        "search": args.search,
-    }
+    raw = {field.name: getattr(args, field.name) for field in FIELDS}
     flt = PortfolioFilter.create(**raw)
-    allowed = {
-        "region": region_codes(),
-        "department": department_codes(),
-        "phase": ref.PHASE_CODES,
-        "need": ref.NEED_CODES,
-    }
-    for name, codes in allowed.items():
-        for value in raw[name]:
-            if value not in codes:
-                option = "--" + name.replace("_", "-")
-                raise CoinvestError(
-                    "cli.unknown_code", option=option, value=value, allowed=", ".join(codes)
-                )
-    for name in ("year_from", "year_to"):
-        if raw[name] is not None and getattr(flt, name) is None:
-            raise CoinvestError(
-                "cli.bad_year", option="--" + name.replace("_", "-"), value=raw[name]
-            )
+    for field in FIELDS:
+        if field.kind == "codes":
+            assert field.codes is not None
+            allowed = field.codes()
+            for value in raw[field.name]:
+                if value not in allowed:
+                    raise CoinvestError(
+                        "cli.unknown_code",
+                        option=field.option,
+                        value=value,
+                        allowed=", ".join(allowed),
+                    )
+        elif (
+            field.kind == "year"
+            and raw[field.name] is not None
+            and getattr(flt, field.name) is None
+        ):
+            raise CoinvestError("cli.bad_year", option=field.option, value=raw[field.name])
     return flt
 
 

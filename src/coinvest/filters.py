@@ -1,112 +1,254 @@
-"""The global portfolio filter (DESIGN §5): one value object, to SQL and to and from the URL.
+"""The global portfolio filter (DESIGN §5): one table of fields, one value object.
 
-Like datasette's filter templates, each field maps to a fixed SQL fragment with bound
-parameters; nothing the user typed ever becomes SQL text. Unknown keys and invalid values are
-dropped, never an error, and `from_query_params(f.to_query_params()) == f` for every filter.
+Like datasette's filter templates, `FIELDS` lists each field once — its kind, its SQL fragment
+with bound parameters, its CLI option and its label — and everything else is derived from it:
+the URL codec, the project scope in SQL, the `coinvest` options (cli.py), the sidebar widgets
+(ui/context.py), the human-readable description of a filter (the committee report) and the
+property tests. Nothing the user typed ever becomes SQL text. Unknown keys and invalid values
+are dropped, never an error, and `from_query_params(f.to_query_params()) == f` for every filter.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from coinvest import reference as ref
-from coinvest.territory import department_codes, region_codes
+from coinvest.folding import fold, fold_sql
+from coinvest.i18n import t
+from coinvest.territory import department_codes, departments, region_codes, regions
 
 MAX_ID_LENGTH = 100
 MAX_SEARCH_LENGTH = 200
 MAX_VALUES = 200
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
-# Accent folding both DuckDB and PostgreSQL can run (`translate`), matched in Python below.
-ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ"
-PLAIN = "aaaaaaceeeeiiiinooooouuuuyyoa"
+# The kinds of field, and how each one travels:
+#   id     one organisation or other id       URL `investor=INV01`          CLI `--investor ID`
+#   ids    several ids                        URL `cohort=A&cohort=B`       CLI repeatable
+#   codes  codes of a fixed list, in order    URL `phase=rnd&phase=scaling` CLI repeatable, checked
+#   flag   a yes/no condition                 URL `qpv=1`                   CLI `--qpv`
+#   year   a year of the period               URL `year_from=2024`          CLI `--year-from 2024`
+#   text   free text                          URL `search=épicerie`         CLI `--search TEXT`
+KINDS = ("id", "ids", "codes", "flag", "year", "text")
 
 
-def fold(text: str) -> str:
-    """Lower-case, accents removed: the form `search` is matched in."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.replace("œ", "o").replace("æ", "a")
+@dataclass(frozen=True)
+class FilterField:
+    name: str  # the attribute, the URL key, and (with dashes) the CLI option
+    kind: str
+    help: str  # for `coinvest --help`
+    codes: Callable[[], tuple[str, ...]] | None = None  # the allowed values of a `codes` field
+    where: str | None = None  # condition on `p` (project) with `$f_<name>`; `{until}`: period end
+    join: str | None = None  # a join the condition needs
+    any_of: str | None = None  # fields of one group are ORed (either kind of fragile territory)
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def param(self) -> str:
+        return f"f_{self.name}"
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in ("ids", "codes")
 
 
-def fold_sql(expr: str) -> str:
-    """SQL that folds a column the way `fold` folds the search text."""
-    return f"translate(lower({expr}), '{ACCENTED}', '{PLAIN}')"
+FIELDS: tuple[FilterField, ...] = (
+    FilterField(
+        "investor",
+        "id",
+        "organisation id of the investor (leverage is computed for it)",
+        # its portfolio as of the end of the period: projects it funded at any date up to then
+        # (DESIGN §4.1); money figures count the period's flows only
+        where="p.project_id IN (SELECT i.project_id FROM investment i "
+        "WHERE i.investor_org_id = $f_investor{until})",
+    ),
+    FilterField(
+        "search",
+        "text",
+        "text in the project or holder name (case and accents ignored)",
+        where=f"(strpos({fold_sql('p.name')}, $f_search) > 0 "
+        f"OR strpos({fold_sql('h.name')}, $f_search) > 0)",
+        join="JOIN organisation h ON h.org_id = p.holder_org_id",
+    ),
+    FilterField("phase", "codes", "phase code", lambda: ref.PHASE_CODES, "p.phase = ANY($f_phase)"),
+    FilterField(
+        "need", "codes", "societal need code", lambda: ref.NEED_CODES, "p.need = ANY($f_need)"
+    ),
+    FilterField(
+        "region",
+        "codes",
+        "region INSEE code",
+        region_codes,
+        "d.region_code = ANY($f_region)",
+        "JOIN department d ON d.code = p.department_code",
+    ),
+    FilterField(
+        "department",
+        "codes",
+        "department INSEE code",
+        department_codes,
+        "p.department_code = ANY($f_department)",
+    ),
+    FilterField(
+        "qpv", "flag", "projects in priority urban districts", where="p.qpv", any_of="fragile"
+    ),
+    FilterField(
+        "rural",
+        "flag",
+        "projects in rural revitalisation areas",
+        where="p.rural_revitalisation",
+        any_of="fragile",
+    ),
+    FilterField(
+        "support_body",
+        "ids",
+        "support body organisation id",
+        where="p.project_id IN (SELECT cm.project_id FROM cohort_member cm "
+        "JOIN cohort c ON c.cohort_id = cm.cohort_id "
+        "WHERE c.support_body_org_id = ANY($f_support_body))",
+    ),
+    FilterField(
+        "cohort",
+        "ids",
+        "cohort id",
+        where="p.project_id IN (SELECT cm.project_id FROM cohort_member cm "
+        "WHERE cm.cohort_id = ANY($f_cohort))",
+    ),
+    FilterField("year_from", "year", "first year of the period"),
+    FilterField("year_to", "year", "last year of the period"),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+FILTER_KEYS = tuple(f.name for f in FIELDS)
+
+
+# --- each kind: clean a loose value, and to and from the URL ----------------------------------
+
+
+def _ident(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if 0 < len(value) <= MAX_ID_LENGTH and value.isprintable() else None
+
+
+def _as_list(values: Any) -> list[Any]:
+    if values is None or isinstance(values, str):
+        return [values] if values else []
+    return list(values)
+
+
+def _idents(values: Any) -> tuple[str, ...]:
+    kept = {v for v in (_ident(x) for x in _as_list(values)) if v is not None}
+    return tuple(sorted(kept))[:MAX_VALUES]
+
+
+def _codes(values: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    kept = {v.strip() for v in _as_list(values) if isinstance(v, str) and v.strip() in allowed}
+    return tuple(c for c in allowed if c in kept)
+
+
+def _year(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        year = int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+    return year if year is not None and YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()[:MAX_SEARCH_LENGTH].strip()
+
+
+def clean(field: FilterField, value: Any) -> Any:
+    """A loose value (from a widget, the CLI, a URL) as the filter holds it; invalid → empty."""
+    if field.kind == "id":
+        return _ident(value)
+    if field.kind == "ids":
+        return _idents(value)
+    if field.kind == "codes":
+        assert field.codes is not None
+        return _codes(value, field.codes())
+    if field.kind == "flag":
+        return bool(value)
+    if field.kind == "year":
+        return _year(value)
+    return _text(value)
+
+
+def _from_url(field: FilterField, values: list[str]) -> Any:
+    """The field's value from its URL values (a list: the key may be repeated)."""
+    if field.is_list:
+        return values
+    first = values[0] if values else None
+    if field.kind == "flag":
+        return first in ("1", "true")
+    return first
+
+
+def _to_url(field: FilterField, value: Any) -> str | list[str] | None:
+    """The field's URL value, or None when it is not set."""
+    if field.is_list:
+        return list(value) if value else None
+    if field.kind == "flag":
+        return "1" if value else None
+    if field.kind == "year":
+        return None if value is None else str(value)
+    return value or None
 
 
 @dataclass(frozen=True)
 class PortfolioFilter:
+    # in the order of FIELDS (checked below)
     investor: str | None = None
-    support_body: tuple[str, ...] = ()
-    cohort: tuple[str, ...] = ()
-    region: tuple[str, ...] = ()
-    department: tuple[str, ...] = ()
+    search: str = ""
     phase: tuple[str, ...] = ()
     need: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
     qpv: bool = False
     rural: bool = False
+    support_body: tuple[str, ...] = ()
+    cohort: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
-    search: str = ""
 
     # --- construction ------------------------------------------------------------------------
 
     @classmethod
     def from_query_params(cls, params: Mapping[str, Any]) -> PortfolioFilter:
-        """Build from URL query parameters (values: a string or a list of strings)."""
-
-        def values(key: str) -> list[str]:
-            raw = params.get(key)
-            if raw is None:
-                return []
-            items = raw if isinstance(raw, list | tuple) else [raw]
-            # a list is a repeated key (`?need=food&need=health`); a comma is part of a value
-            # (a search for "a,b", a cohort id `C,1`), never a separator
-            return [item for item in items if isinstance(item, str) and item.strip()]
-
-        def first(key: str) -> str | None:
-            got = values(key)
-            return got[0] if got else None
-
-        return cls.create(
-            investor=first("investor"),
-            support_body=values("support_body"),
-            cohort=values("cohort"),
-            region=values("region"),
-            department=values("department"),
-            phase=values("phase"),
-            need=values("need"),
-            qpv=first("qpv") in ("1", "true"),
-            rural=first("rural") in ("1", "true"),
-            year_from=first("year_from"),
-            year_to=first("year_to"),
-            search=first("search") or "",
-        )
+        """Build from URL query parameters (values: a string or a list of strings). A list is a
+        repeated key (`?need=food&need=health`); a comma is part of a value (a search for
+        "a,b", a cohort id `C,1`), never a separator."""
+        raw = {}
+        for field in FIELDS:
+            given = params.get(field.name)
+            items = given if isinstance(given, list | tuple) else [given]
+            raw[field.name] = _from_url(
+                field, [i for i in items if isinstance(i, str) and i.strip()]
+            )
+        return cls.create(**raw)
 
     @classmethod
     def create(cls, **raw: Any) -> PortfolioFilter:
         """A filter from loose values: invalid ones dropped, lists de-duplicated and sorted."""
-        year_from = _year(raw.get("year_from"))
-        year_to = _year(raw.get("year_to"))
-        if year_from is not None and year_to is not None and year_to < year_from:
-            year_to = None
-        return cls(
-            investor=_ident(raw.get("investor")),
-            support_body=_idents(raw.get("support_body")),
-            cohort=_idents(raw.get("cohort")),
-            region=_codes(raw.get("region"), region_codes()),
-            department=_codes(raw.get("department"), department_codes()),
-            phase=_codes(raw.get("phase"), ref.PHASE_CODES),
-            need=_codes(raw.get("need"), ref.NEED_CODES),
-            qpv=bool(raw.get("qpv")),
-            rural=bool(raw.get("rural")),
-            year_from=year_from,
-            year_to=year_to,
-            search=str(raw.get("search") or "").strip()[:MAX_SEARCH_LENGTH].strip(),
-        )
+        unknown = set(raw) - set(FIELD_BY_NAME)
+        if unknown:
+            raise TypeError(f"unknown filter fields: {sorted(unknown)}")
+        values = {f.name: clean(f, raw.get(f.name)) for f in FIELDS}
+        if (
+            values["year_from"] is not None
+            and values["year_to"] is not None
+            and values["year_to"] < values["year_from"]
+        ):
+            values["year_to"] = None  # a reversed period keeps its start
+        return cls(**values)
 
     def with_(self, **changes: Any) -> PortfolioFilter:
         """A copy with some fields changed, validated like `create`."""
@@ -119,87 +261,51 @@ class PortfolioFilter:
     def to_query_params(self) -> dict[str, str | list[str]]:
         """Only the fields that are set; lists stay lists (repeated URL keys)."""
         out: dict[str, str | list[str]] = {}
-        if self.investor:
-            out["investor"] = self.investor
-        for name in ("support_body", "cohort", "region", "department", "phase", "need"):
-            value = getattr(self, name)
-            if value:
-                out[name] = list(value)
-        if self.qpv:
-            out["qpv"] = "1"
-        if self.rural:
-            out["rural"] = "1"
-        if self.year_from is not None:
-            out["year_from"] = str(self.year_from)
-        if self.year_to is not None:
-            out["year_to"] = str(self.year_to)
-        if self.search:
-            out["search"] = self.search
+        for field in FIELDS:
+            value = _to_url(field, getattr(self, field.name))
+            if value is not None:
+                out[field.name] = value
         return out
 
     @property
     def is_empty(self) -> bool:
         return self == PortfolioFilter()
 
+    def set_fields(self) -> list[FilterField]:
+        """The fields that narrow the portfolio or set the period."""
+        return [f for f in FIELDS if _to_url(f, getattr(self, f.name)) is not None]
+
     # --- to SQL -------------------------------------------------------------------------------
 
     def project_scope(self) -> tuple[str, dict[str, Any]]:
         """`SELECT project_id FROM project p …` for the filtered projects, with its parameters.
 
-        Every fragment is a fixed template; user values only ever travel as parameters.
+        Every fragment is a fixed template of FIELDS; user values only ever travel as parameters.
         """
         where: list[str] = []
+        groups: dict[str, list[str]] = {}
+        joins: list[str] = []
         params: dict[str, Any] = {}
-        if self.investor:
-            # the investor's portfolio as of the end of the period: projects it funded at any
-            # date up to then (DESIGN §4.1); money figures count the period's flows only
-            period, period_params = self.until_condition("i.date", prefix="inv")
-            where.append(
-                "p.project_id IN (SELECT i.project_id FROM investment i "
-                f"WHERE i.investor_org_id = $f_investor{period})"
-            )
-            params["f_investor"] = self.investor
-            params.update(period_params)
-        if self.support_body:
-            where.append(
-                "p.project_id IN (SELECT cm.project_id FROM cohort_member cm "
-                "JOIN cohort c ON c.cohort_id = cm.cohort_id "
-                "WHERE c.support_body_org_id = ANY($f_support_body))"
-            )
-            params["f_support_body"] = list(self.support_body)
-        if self.cohort:
-            where.append(
-                "p.project_id IN (SELECT cm.project_id FROM cohort_member cm "
-                "WHERE cm.cohort_id = ANY($f_cohort))"
-            )
-            params["f_cohort"] = list(self.cohort)
-        for name, column in (
-            ("region", "d.region_code"),
-            ("department", "p.department_code"),
-            ("phase", "p.phase"),
-            ("need", "p.need"),
-        ):
-            value = getattr(self, name)
-            if value:
-                where.append(f"{column} = ANY($f_{name})")
-                params[f"f_{name}"] = list(value)
-        if self.qpv and self.rural:
-            where.append("(p.qpv OR p.rural_revitalisation)")
-        elif self.qpv:
-            where.append("p.qpv")
-        elif self.rural:
-            where.append("p.rural_revitalisation")
-        if self.search:
-            where.append(
-                f"(strpos({fold_sql('p.name')}, $f_search) > 0 "
-                f"OR strpos({fold_sql('h.name')}, $f_search) > 0)"
-            )
-            params["f_search"] = fold(self.search)
-        sql = "SELECT p.project_id FROM project p"
-        if self.region:
-            sql += " JOIN department d ON d.code = p.department_code"
-        if self.search:
-            sql += " JOIN organisation h ON h.org_id = p.holder_org_id"
+        until, until_params = self.until_condition("i.date", prefix="inv")
+        for field in self.set_fields():
+            if field.where is None:
+                continue  # the period: it narrows money and rounds, not the projects
+            condition = field.where.format(until=until)
+            if field.any_of:
+                groups.setdefault(field.any_of, []).append(condition)
+            else:
+                where.append(condition)
+            if field.join and field.join not in joins:
+                joins.append(field.join)
+            if "{until}" in field.where:
+                params.update(until_params)
+            if f"${field.param}" in field.where:
+                value = getattr(self, field.name)
+                params[field.param] = (
+                    list(value) if field.is_list else fold(value) if field.kind == "text" else value
+                )
+        where += [c[0] if len(c) == 1 else "(" + " OR ".join(c) + ")" for c in groups.values()]
+        sql = " ".join(["SELECT p.project_id FROM project p", *joins])
         if where:
             sql += " WHERE " + " AND ".join(where)
         return sql, params
@@ -216,7 +322,7 @@ class PortfolioFilter:
         return self._year_condition(year_expr, prefix)
 
     def until_condition(self, date_expr: str, prefix: str = "") -> tuple[str, dict[str, Any]]:
-        """` AND …` keeping rows dated up to the end of `year_to` (assessments)."""
+        """` AND …` keeping rows dated up to the end of `year_to` (assessments, portfolios)."""
         if self.year_to is None:
             return "", {}
         name = f"{prefix}_until" if prefix else "until"
@@ -234,32 +340,46 @@ class PortfolioFilter:
         return sql, params
 
 
-def _ident(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value if 0 < len(value) <= MAX_ID_LENGTH and value.isprintable() else None
+if tuple(f.name for f in fields(PortfolioFilter)) != FILTER_KEYS:  # pragma: no cover
+    raise RuntimeError("PortfolioFilter's fields must be those of FIELDS, in that order")
 
 
-def _idents(values: Any) -> tuple[str, ...]:
-    if values is None or isinstance(values, str):
-        values = [values] if values else []
-    kept = {v for v in (_ident(x) for x in values) if v is not None}
-    return tuple(sorted(kept))[:MAX_VALUES]
+# --- in words ---------------------------------------------------------------------------------
 
 
-def _codes(values: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    if values is None or isinstance(values, str):
-        values = [values] if values else []
-    kept = {v.strip() for v in values if isinstance(v, str) and v.strip() in allowed}
-    return tuple(c for c in allowed if c in kept)
+def describe(
+    flt: PortfolioFilter, lang: str, value_names: Mapping[str, Callable[[str], str]]
+) -> list[str]:
+    """The filter as a reader would say it, one item per set field (`Investisseur : Fondation
+    X`, `Phase : R&D, expérimentation`, `QPV`), in the reader's language.
+
+    `value_names[name](value)` names a field's value (the lookups give organisation and cohort
+    names); codes of the reference model are named by their labels; anything else shows as is.
+    """
+    items = []
+    for field in flt.set_fields():
+        label = t(f"filter.{field.name}", lang)
+        if field.kind == "flag":
+            items.append(label)
+            continue
+        value = getattr(flt, field.name)
+        name = value_names.get(field.name) or _code_names(field, lang)
+        shown: Iterable[Any] = value if field.is_list else [value]
+        items.append(
+            t("filter.item", lang, label=label, values=", ".join(name(str(v)) for v in shown))
+        )
+    return items
 
 
-def _year(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        year = int(str(value).strip()) if value is not None else None
-    except ValueError:
-        return None
-    return year if year is not None and YEAR_MIN <= year <= YEAR_MAX else None
+def _code_names(field: FilterField, lang: str) -> Callable[[str], str]:
+    """Labels of the reference model's codes (phases, needs), territories' names, else as is."""
+    labels: dict[str, str] = {}
+    if field.name == "phase":
+        labels = ref.labels(ref.PHASES, lang)
+    elif field.name == "need":
+        labels = ref.labels(ref.NEEDS, lang)
+    elif field.name == "region":
+        labels = {r.code: r.name for r in regions()}
+    elif field.name == "department":
+        labels = {d.code: f"{d.code} {d.name}" for d in departments()}
+    return lambda code: labels.get(code, code)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from coinvest import reference as ref
-from coinvest.filters import fold
+from coinvest.folding import fold
 from coinvest.territory import department_codes
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from coinvest.db import query
-from coinvest.filters import PortfolioFilter, fold, fold_sql
+from coinvest.filters import PortfolioFilter
+from coinvest.folding import fold, fold_sql
 
 
 def investors(con) -> pd.DataFrame:
@@ -110,3 +113,38 @@ def project_money_rows(con, project_id: str) -> tuple[pd.DataFrame, pd.DataFrame
         {"id": project_id},
     )
     return investments, contributions
+
+
+def filter_value_names(con, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:
+    """Names for the ids a filter holds (investor, support bodies, cohorts), for describing it in
+    words (`filters.describe`): `Fondation X (INV02)`."""
+    orgs = [o for o in (flt.investor, *flt.support_body) if o]
+    org_names = (
+        dict(
+            query(
+                con, "SELECT org_id, name FROM organisation WHERE org_id = ANY($ids)", {"ids": orgs}
+            ).itertuples(index=False, name=None)
+        )
+        if orgs
+        else {}
+    )
+    cohort_names = (
+        dict(
+            query(
+                con,
+                "SELECT cohort_id, name FROM cohort WHERE cohort_id = ANY($ids)",
+                {"ids": list(flt.cohort)},
+            ).itertuples(index=False, name=None)
+        )
+        if flt.cohort
+        else {}
+    )
+
+    def named(names: dict[str, str]) -> Callable[[str], str]:
+        return lambda value: f"{names[value]} ({value})" if value in names else value
+
+    return {
+        "investor": named(org_names),
+        "support_body": named(org_names),
+        "cohort": named(cohort_names),
+    }

@@ -15,9 +15,9 @@ import pandas as pd
 from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import department_map, projects_by_chart
-from coinvest.db import query
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import PortfolioFilter, describe
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
+from coinvest.lookups import filter_value_names
 
 TOP_N = 5
 MAX_BLIND_SPOTS = 20
@@ -41,18 +41,10 @@ def _svg(chart) -> str:
 
 
 def _filter_lines(con, flt: PortfolioFilter, lang: str) -> list[str]:
-    params = flt.to_query_params()
-    if not params:
+    """The scope in words: `Investisseur : Fondation X (INV02) ; Phase : R&D, expérimentation`."""
+    if flt.is_empty:
         return [t("report.no_filter", lang)]
-    lines = []
-    for key, value in params.items():
-        shown = ", ".join(value) if isinstance(value, list) else value
-        if key == "investor":
-            names = query(con, "SELECT name FROM organisation WHERE org_id = $id", {"id": value})
-            if not names.empty:
-                shown = f"{names['name'].iloc[0]} ({value})"
-        lines.append(f"{key} = {shown}")
-    return lines
+    return describe(flt, lang, filter_value_names(con, flt))
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str]) -> str:
