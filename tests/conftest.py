@@ -8,7 +8,7 @@ import pytest
 
 from coinvest.db import open_database
 from coinvest.demo import generate
-from coinvest.metrics import refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

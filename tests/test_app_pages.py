@@ -15,7 +15,7 @@ from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
-from coinvest.metrics import refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
 from tests.browser.harness import PAGES
 from tests.portfolio import PORTFOLIO
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from coinvest import metrics
+from coinvest import reference as ref
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics import Weights
@@ -120,7 +121,7 @@ def test_consolidated_levers_with_viewpoint_weights(portfolio_con):
 
 def test_weights_refuse_bad_sets():
     with pytest.raises(CoinvestError) as err:
-        Weights.create(levers=dict.fromkeys(metrics.ref.LEVER_CODES, 0))
+        Weights.create(levers=dict.fromkeys(ref.LEVER_CODES, 0))
     assert err.value.key == "weights.levers_all_zero"
     with pytest.raises(CoinvestError) as err:
         Weights.create(viewpoints={"project": 0, "investment": 0, "ecosystem": 0})

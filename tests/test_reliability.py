@@ -24,7 +24,7 @@ from coinvest.demo import generate
 from coinvest.filters import FILTER_KEYS, PortfolioFilter
 from coinvest.importer import DEFAULT_MAX_MB, import_files
 from coinvest.interchange import SHEETS
-from coinvest.metrics import refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.schema import DATA_TABLES
 from coinvest.workbook import frame_to_csv, table_frame
 from tests.portfolio import PORTFOLIO

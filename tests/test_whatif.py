@@ -10,10 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coinvest import metrics
+from coinvest import reference as ref
 from coinvest.db import open_database
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
-from coinvest.metrics import Hypothetical, Weights, refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.metrics import Hypothetical, Weights
 from coinvest.scenarios import (
     Scenario,
     delete_scenario,
@@ -73,7 +75,7 @@ def test_hypothetical_non_financial_investment_counts_in_leverage_only_with_non_
 
 def test_reweighting_ranks_by_hand(portfolio_con):
     weights = Weights.create(
-        levers={code: 0 for code in metrics.ref.LEVER_CODES} | {"ecosystem": 1, "alliances": 1}
+        levers={code: 0 for code in ref.LEVER_CODES} | {"ecosystem": 1, "alliances": 1}
     )
     ranking = metrics.reweighting(portfolio_con, PortfolioFilter(), weights)
     rows = {
@@ -122,7 +124,7 @@ def test_bad_lines_are_reported_and_nothing_is_kept(portfolio_con):
 
 def test_all_zero_weights_are_refused():
     with pytest.raises(CoinvestError):
-        Weights.create(levers=dict.fromkeys(metrics.ref.LEVER_CODES, 0.0))
+        Weights.create(levers=dict.fromkeys(ref.LEVER_CODES, 0.0))
 
 
 def test_scenario_and_view_round_trip_and_real_data_untouched(portfolio_con):
@@ -181,14 +183,14 @@ def _page(db: Path, monkeypatch, params: dict) -> AppTest:
 
 def test_page_reweights_live(small_db, monkeypatch, clear_streamlit_caches):
     at = _page(small_db, monkeypatch, {})
-    for code in metrics.ref.LEVER_CODES:
+    for code in ref.LEVER_CODES:
         if code not in ("ecosystem", "alliances"):
             at.slider(key=f"wi_lever_{code}").set_value(0.0)
     at.run()
     assert not at.exception
     ranking = next(d.value for d in at.dataframe if "Rang (vos poids)" in d.value.columns)
     assert list(ranking["Code"][:3]) == ["P1", "P2", "P3"]
-    for code in metrics.ref.LEVER_CODES:
+    for code in ref.LEVER_CODES:
         at.slider(key=f"wi_lever_{code}").set_value(0.0)
     at.run()
     assert any("Tous les poids des leviers sont nuls" in e.value for e in at.error)

@@ -11,7 +11,7 @@ from coinvest import reference as ref
 from coinvest.db import query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.folding import fold, fold_sql
-from coinvest.metrics import refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
 
 
 @dataclass

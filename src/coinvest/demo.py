@@ -25,7 +25,7 @@ import pyarrow as pa
 from coinvest import reference as ref
 from coinvest.db import transaction
 from coinvest.errors import CoinvestError
-from coinvest.metrics import refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.territory import departments
 
 REFERENCE_DATE = date(2026, 6, 30)  # the demo's "today": fixed so the output never drifts

@@ -45,7 +45,7 @@ from coinvest.interchange import (
     match_sheet,
     parse,
 )
-from coinvest.metrics import refresh_lever_rounds
+from coinvest.lever_rounds import refresh_lever_rounds
 
 DEFAULT_MAX_MB = 16
 Progress = Callable[[str, str], None]  # (stage: reading | validating | writing, detail)

@@ -162,6 +162,7 @@ MATURITY_SCALE: tuple[tuple[int, str, str], ...] = (
     (4, "Prouvé et partagé", "Proven and shared"),
 )
 SCORE_MIN, SCORE_MAX = 0, 4
+SCORE_SCALE = 100 / SCORE_MAX  # a 0–4 answer becomes a 0–100 lever score: × 25
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""Lever scores per assessment round (DESIGN §4), kept in `lever_round` at write time.
+
+Several assessors of one viewpoint on one date are first averaged per question, then the
+answered questions of each lever are averaged and scaled to 0–100. Every writer of assessments
+(demo, import, questionnaire, deletion) rewrites the rows of the projects it touched, in its own
+transaction, so that pages never aggregate raw answers.
+"""
+
+from __future__ import annotations
+
+from coinvest.exact import exact_mean
+from coinvest.reference import SCORE_SCALE
+
+_LEVER_ROUND_SQL = """
+INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
+SELECT project_id, viewpoint, assessed_on, lever, score,
+       assessed_on = min(assessed_on) OVER (PARTITION BY project_id, viewpoint),
+       assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
+FROM (
+    SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,
+           {lever_mean} * $score_scale AS score
+    FROM (
+        SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
+        FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+        {where}
+        GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+    ) per_question
+    GROUP BY project_id, viewpoint, assessed_on, split_part(question, '.', 1)
+) per_lever
+"""
+
+
+def refresh_lever_rounds(cur, project_ids: list[str] | None = None) -> None:
+    """Recompute the lever scores per round, for some projects or (None) for all.
+
+    Call it inside the transaction that wrote the assessments.
+    """
+    if project_ids is None:
+        cur.execute("DELETE FROM lever_round")
+        cur.execute(
+            _LEVER_ROUND_SQL.format(where="", lever_mean=exact_mean("score")),
+            {"score_scale": SCORE_SCALE},
+        )
+        return
+    ids = sorted(set(project_ids))
+    if not ids:
+        return
+    cur.execute("DELETE FROM lever_round WHERE project_id = ANY($ids)", {"ids": ids})
+    cur.execute(
+        _LEVER_ROUND_SQL.format(
+            where="WHERE a.project_id = ANY($ids)", lever_mean=exact_mean("score")
+        ),
+        {"score_scale": SCORE_SCALE, "ids": ids},
+    )

@@ -1,0 +1,288 @@
+"""The shared common table expressions every metric is built from (DESIGN §4): rounds, maturity,
+gaps and blind spots, progress, achievements, money, diversity, cohorts and re-weighting."""
+
+from __future__ import annotations
+
+from coinvest import reference as ref
+from coinvest.exact import (
+    exact_mean,
+    exact_sum,
+    weighted_mean,
+)
+from coinvest.metrics.query import (
+    ACHIEVEMENT_CAP,
+    EQUAL,
+    Query,
+    Weights,
+    with_weights,
+)
+
+
+def with_rounds(q: Query) -> None:
+    """Lever scores per round, flagged first and latest per project and viewpoint.
+
+    "Latest" is as of the end of the period: with an end year, it is recomputed over the rounds
+    dated up to then; without one, the stored flag serves.
+    """
+    if q.flt.year_to is None:
+        q.add(
+            "round_lever",
+            f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score,
+                   l.is_first, l.is_latest
+            FROM lever_round l {q.join_scope("l")}""",
+            materialized=True,
+        )
+    else:
+        until, params = q.flt.until_condition("l.assessed_on", "a")
+        q.add(
+            "round_lever",
+            f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score, l.is_first,
+                   l.assessed_on = max(l.assessed_on)
+                       OVER (PARTITION BY l.project_id, l.viewpoint) AS is_latest
+            FROM lever_round l {q.join_scope("l")}
+            WHERE 1 = 1{until}""",
+            materialized=True,
+            **params,
+        )
+    for which in ("latest", "first"):
+        q.add(
+            f"{which}_lever",
+            f"""SELECT project_id, viewpoint, lever, score, assessed_on
+            FROM round_lever WHERE is_{which}""",
+            materialized=True,
+        )
+
+
+def with_maturity(
+    q: Query, which: str = "latest", weights: Weights | None = None, tag: str = ""
+) -> None:
+    """Maturity per viewpoint, consolidated lever scores and consolidated maturity.
+
+    `weights` and `tag` add a second, differently weighted set of the same tables.
+    """
+    with_rounds(q)
+    with_weights(q, weights, tag)
+    q.add(
+        f"{which}_maturity{tag}",
+        f"""SELECT l.project_id, l.viewpoint, {weighted_mean("l.score", "w.weight")} AS maturity
+        FROM {which}_lever l JOIN lever_weight{tag} w ON w.lever = l.lever
+        GROUP BY l.project_id, l.viewpoint""",
+    )
+    q.add(
+        f"{which}_clever{tag}",
+        f"""SELECT l.project_id, l.lever, {weighted_mean("l.score", "v.weight")} AS score
+        FROM {which}_lever l JOIN viewpoint_weight{tag} v ON v.viewpoint = l.viewpoint
+        GROUP BY l.project_id, l.lever""",
+    )
+    q.add(
+        f"{which}_cmaturity{tag}",
+        f"""SELECT c.project_id, {weighted_mean("c.score", "w.weight")} AS maturity
+        FROM {which}_clever{tag} c JOIN lever_weight{tag} w ON w.lever = c.lever
+        WHERE c.score IS NOT NULL
+        GROUP BY c.project_id""",
+    )
+
+
+def with_lever_stats(q: Query) -> None:
+    """Per project and lever, over the viewpoints' latest scores: the spread, the team's own
+    score and the others' mean — one pass, for both gaps and blind spots."""
+    with_rounds(q)
+    q.add(
+        "lever_stats",
+        """SELECT project_id, lever, max(score) - min(score) AS gap, count(*) AS viewpoints,
+               max(score) FILTER (WHERE viewpoint = $self_viewpoint) AS self_score,
+               avg(score) FILTER (WHERE viewpoint <> $self_viewpoint) AS others_score
+        FROM latest_lever GROUP BY project_id, lever""",
+        materialized=True,
+        self_viewpoint="project",
+    )
+
+
+def with_gaps(q: Query) -> None:
+    with_lever_stats(q)
+    q.add(
+        "gap",
+        "SELECT project_id, lever, gap, viewpoints FROM lever_stats WHERE viewpoints >= 2",
+    )
+
+
+def with_blind_spots(q: Query, threshold: float) -> None:
+    with_lever_stats(q)
+    q.add(
+        "self_vs_others",
+        """SELECT project_id, lever, self_score, others_score,
+               self_score - others_score AS difference
+        FROM lever_stats
+        WHERE self_score IS NOT NULL AND others_score IS NOT NULL""",
+    )
+    q.add(
+        "blind_spot",
+        """SELECT project_id, lever, self_score, others_score, difference,
+               CASE WHEN difference > 0 THEN 'over_confident' ELSE 'under_rated' END AS kind
+        FROM self_vs_others
+        WHERE abs(difference) >= $threshold - $epsilon""",
+        threshold=float(threshold),
+        epsilon=1e-9,  # a difference of exactly the threshold counts, float noise aside
+    )
+
+
+def with_progress(q: Query) -> None:
+    with_rounds(q)
+    with_weights(q)
+    q.add(
+        "progress",
+        """SELECT l.project_id, l.viewpoint, l.lever, f.score AS first_score,
+               l.score AS latest_score, l.score - f.score AS progress,
+               f.assessed_on AS first_on, l.assessed_on AS latest_on
+        FROM latest_lever l
+        JOIN first_lever f ON f.project_id = l.project_id AND f.viewpoint = l.viewpoint
+                          AND f.lever = l.lever
+        WHERE f.assessed_on < l.assessed_on""",
+    )
+    q.add(
+        "consolidated_progress",
+        f"""SELECT p.project_id, p.lever, {weighted_mean("p.progress", "v.weight")} AS progress
+        FROM progress p JOIN viewpoint_weight v ON v.viewpoint = p.viewpoint
+        GROUP BY p.project_id, p.lever""",
+    )
+
+
+def with_achievements(q: Query) -> None:
+    period, params = q.flt.year_condition("m.year", "m")
+    q.add(
+        "achievement",
+        f"""SELECT m.project_id, m.indicator_code, m.year, m.value, m.target,
+               i.higher_is_better,
+               CASE WHEN m.target IS NULL OR m.target = 0 THEN NULL
+                    WHEN i.higher_is_better THEN least(m.value / m.target, $cap)
+                    WHEN m.value = 0 THEN $cap
+                    ELSE least(m.target / m.value, $cap)
+               END AS achievement
+        FROM measurement m
+        {q.join_scope("m")}
+        JOIN indicator i ON i.indicator_code = m.indicator_code
+        WHERE 1 = 1{period}""",
+        cap=ACHIEVEMENT_CAP,
+        **params,
+    )
+    q.add(
+        "utility_year",
+        f"""SELECT project_id, year, 100 * {exact_mean("achievement")} AS utility_index,
+               count(*) AS indicators
+        FROM achievement WHERE achievement IS NOT NULL GROUP BY project_id, year""",
+    )
+    q.add(
+        "utility_latest",
+        """SELECT project_id, year, utility_index FROM (
+            SELECT project_id, year, utility_index,
+                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC NULLS LAST) AS rn
+            FROM utility_year) u
+        WHERE rn = 1""",
+    )
+    q.add(
+        "beneficiaries",
+        """SELECT project_id, year, value AS beneficiaries FROM (
+            SELECT project_id, year, value,
+                   row_number() OVER (PARTITION BY project_id ORDER BY year DESC NULLS LAST) AS rn
+            FROM achievement WHERE indicator_code = $beneficiaries) b
+        WHERE rn = 1""",
+        beneficiaries=ref.BENEFICIARIES,
+    )
+
+
+def with_money(q: Query, investor: str | None = None) -> None:
+    """Investments and contributions of the filtered projects inside the period."""
+    inv_period, p1 = q.flt.period_condition("i.date", "i")
+    con_period, p2 = q.flt.period_condition("c.date", "c")
+    hypothetical = (
+        f"""
+        UNION ALL
+        SELECT h.project_id, h.investor_org_id, h.amount_eur, TRUE,
+               NOT (h.instrument = ANY($nf_instruments))
+        FROM hyp h {q.join_scope("h")}"""
+        if q.hypothetical
+        else ""
+    )
+    q.add(
+        "money",
+        f"""SELECT i.project_id, i.investor_org_id AS org_id, i.amount_eur AS eur,
+               TRUE AS is_investment, NOT (i.instrument = ANY($nf_instruments)) AS financial
+        FROM investment i {q.join_scope("i")}
+        WHERE 1 = 1{inv_period}
+        UNION ALL
+        SELECT c.project_id, c.partner_org_id, c.value_eur, FALSE,
+               NOT (c.kind = ANY($nf_contributions))
+        FROM contribution c {q.join_scope("c")}
+        WHERE 1 = 1{con_period}{hypothetical}""",
+        materialized=True,
+        nf_instruments=list(ref.NON_FINANCIAL_INSTRUMENTS),
+        nf_contributions=list(ref.NON_FINANCIAL_CONTRIBUTIONS),
+        **p1,
+        **p2,
+    )
+    q.add(
+        "project_money",
+        """SELECT s.project_id,
+               coalesce(sum(m.eur), 0) AS resources_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.financial), 0) AS resources_fin_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.is_investment), 0) AS invested_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.is_investment AND m.org_id = $investor), 0)
+                   AS own_eur,
+               coalesce(sum(m.eur) FILTER (WHERE m.is_investment AND m.org_id = $investor
+                                           AND m.financial), 0) AS own_fin_eur
+        FROM scope s LEFT JOIN money m ON m.project_id = s.project_id
+        GROUP BY s.project_id""",
+        investor=investor or q.flt.investor or "",
+    )
+
+
+def with_diversity(q: Query) -> None:
+    with_money(q)
+    q.add(
+        "kind_money",
+        """SELECT m.project_id, o.kind, sum(m.eur) AS eur
+        FROM money m JOIN organisation o ON o.org_id = m.org_id
+        GROUP BY m.project_id, o.kind""",
+    )
+    # Shannon evenness: H / ln(K), H = −Σ p ln p over the kinds' shares of the resources
+    q.add(
+        "diversity",
+        f"""SELECT project_id, count(*) AS kinds,
+               CASE WHEN count(*) > 1 AND sum(eur) > 0
+                    THEN -CAST({exact_sum("CASE WHEN eur > 0 THEN (eur / total) * ln(eur / total) ELSE 0 END")}
+                               AS DOUBLE PRECISION) / ln(count(*))
+                    ELSE 0 END AS evenness
+        FROM (SELECT project_id, kind, eur, sum(eur) OVER (PARTITION BY project_id) AS total
+              FROM kind_money) k
+        GROUP BY project_id""",
+    )
+
+
+def with_cohorts(q: Query) -> None:
+    chosen = " WHERE c.cohort_id = ANY($cohort_ids)" if q.flt.cohort else ""
+    q.add(
+        "cohort_scope",
+        f"""SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, cm.project_id
+        FROM cohort c
+        JOIN cohort_member cm ON cm.cohort_id = c.cohort_id
+        {q.join_scope("cm")}{chosen}""",
+        **({"cohort_ids": list(q.flt.cohort)} if q.flt.cohort else {}),
+    )
+
+
+def with_reweighted(q: Query, weights: Weights) -> None:
+    """Both rankings: equal weights and `weights` (computed once when they are the same)."""
+    with_maturity(q)
+    if weights == EQUAL:
+        q.add("latest_cmaturity_w", "SELECT project_id, maturity FROM latest_cmaturity")
+    else:
+        with_maturity(q, weights=weights, tag="_w")
+    q.add(
+        "ranked",
+        materialized=True,
+        sql="""SELECT e.project_id, e.maturity AS maturity_equal, w.maturity AS maturity_weighted,
+               row_number() OVER (ORDER BY e.maturity DESC NULLS LAST, e.project_id) AS rank_equal,
+               row_number() OVER (ORDER BY w.maturity DESC NULLS LAST, e.project_id)
+                   AS rank_weighted
+        FROM latest_cmaturity e LEFT JOIN latest_cmaturity_w w ON w.project_id = e.project_id""",
+    )

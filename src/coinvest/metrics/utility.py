@@ -1,0 +1,152 @@
+"""Societal utility: achievement against targets, utility index, beneficiaries and cost per
+beneficiary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coinvest.exact import (
+    exact_mean,
+    exact_sum,
+)
+from coinvest.filters import PortfolioFilter
+from coinvest.metrics.ctes import (
+    with_achievements,
+    with_money,
+)
+from coinvest.metrics.query import (
+    Hypothetical,
+    Query,
+)
+
+
+def achievements(con, flt: PortfolioFilter, project_ids: list[str] | None = None) -> pd.DataFrame:
+    """Achievement of each measurement against its target (capped), inside the period."""
+    q = Query(flt, projects=project_ids)
+    with_achievements(q)
+    return q.run(
+        con,
+        """SELECT project_id, indicator_code, year, value, target, higher_is_better, achievement
+        FROM achievement ORDER BY project_id, indicator_code, year""",
+    )
+
+
+def utility(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Each project's utility index and beneficiaries, of its latest year with a value."""
+    q = Query(flt)
+    with_achievements(q)
+    return q.run(
+        con,
+        """SELECT s.project_id, u.year AS utility_year, u.utility_index,
+               b.year AS beneficiaries_year, b.beneficiaries
+        FROM scope s
+        LEFT JOIN utility_latest u ON u.project_id = s.project_id
+        LEFT JOIN beneficiaries b ON b.project_id = s.project_id
+        ORDER BY s.project_id""",
+    )
+
+
+def utility_by_year(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Utility index per project and year (100 × mean achievement over targeted indicators)."""
+    q = Query(flt)
+    with_achievements(q)
+    return q.run(
+        con,
+        "SELECT project_id, year, utility_index, indicators FROM utility_year "
+        "ORDER BY project_id, year",
+    )
+
+
+def cost_per_beneficiary(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """The chosen investor's euros (all investments when none is chosen) per beneficiary.
+
+    Columns: project_id, eur, beneficiaries, cost_per_beneficiary (empty with no beneficiary).
+    """
+    q = Query(flt)
+    with_money(q)
+    with_achievements(q)
+    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
+    return q.run(
+        con,
+        f"""SELECT pm.project_id, {eur} AS eur, b.beneficiaries,
+               {eur} / nullif(b.beneficiaries, 0) AS cost_per_beneficiary
+        FROM project_money pm
+        LEFT JOIN beneficiaries b ON b.project_id = pm.project_id
+        ORDER BY pm.project_id""",
+    )
+
+
+def indicator_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+    """Per indicator, over the measurements of the period: projects, measurements, those with a
+    target, mean achievement and the share that met its target.
+    """
+    q = Query(flt)
+    with_achievements(q)
+    return q.run(
+        con,
+        f"""SELECT a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better,
+               count(DISTINCT a.project_id) AS projects, count(*) AS measurements,
+               count(a.achievement) AS with_target,
+               {exact_mean("a.achievement")} AS mean_achievement,
+               avg(CASE WHEN a.achievement >= 1 THEN 1.0 ELSE 0.0 END)
+                   FILTER (WHERE a.achievement IS NOT NULL) AS share_met
+        FROM achievement a JOIN indicator i ON i.indicator_code = a.indicator_code
+        GROUP BY a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better
+        ORDER BY count(DISTINCT a.project_id) DESC NULLS LAST, a.indicator_code""",
+    )
+
+
+def utility_histogram(con, flt: PortfolioFilter, width: float = 20.0) -> pd.DataFrame:
+    """Projects per band of utility index (latest year). Columns: band_start, projects."""
+    q = Query(flt)
+    with_achievements(q)
+    q.params["band"] = float(width)
+    return q.run(
+        con,
+        """SELECT floor(utility_index / $band) * $band AS band_start, count(*) AS projects
+        FROM utility_latest GROUP BY floor(utility_index / $band) ORDER BY band_start""",
+    )
+
+
+def utility_overview(
+    con, flt: PortfolioFilter, hypothetical: tuple[Hypothetical, ...] = ()
+) -> dict[str, float | None]:
+    """Median utility index, median cost per beneficiary, beneficiaries and projects measured."""
+    q = Query(flt, hypothetical=tuple(hypothetical))
+    with_money(q)
+    with_achievements(q)
+    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
+    row = q.run(
+        con,
+        f"""SELECT
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY utility_index) FROM utility_latest)
+                AS median_utility,
+            (SELECT count(*) FROM utility_latest) AS projects_with_index,
+            (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {eur} / b.beneficiaries)
+               FROM project_money pm JOIN beneficiaries b ON b.project_id = pm.project_id
+               WHERE b.beneficiaries > 0 AND {eur} > 0) AS median_cost_per_beneficiary""",
+    ).iloc[0]
+    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+
+
+def cost_ranking(con, flt: PortfolioFilter, limit: int = 15, highest: bool = True) -> pd.DataFrame:
+    """Projects with the highest (or lowest) cost per beneficiary. Columns: project_id, name,
+    eur, beneficiaries, cost_per_beneficiary."""
+    q = Query(flt)
+    with_money(q)
+    with_achievements(q)
+    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
+    order = "DESC" if highest else "ASC"
+    q.params["limit"] = int(limit)
+    return q.run(
+        con,
+        f"""SELECT pm.project_id, p.name, {eur} AS eur, b.beneficiaries,
+               {eur} / b.beneficiaries AS cost_per_beneficiary
+        FROM project_money pm
+        JOIN beneficiaries b ON b.project_id = pm.project_id
+        JOIN project p ON p.project_id = pm.project_id
+        WHERE b.beneficiaries > 0 AND {eur} > 0
+        ORDER BY cost_per_beneficiary {order} NULLS LAST, pm.project_id
+        LIMIT $limit""",
+    )
