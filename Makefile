@@ -6,7 +6,7 @@ PORT ?= 8501
 DB ?= $(or $(COINVEST_DB),data/coinvest.duckdb)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser-deps run demo test test-fast test-slow screenshots lint bench bench-metrics clean
+.PHONY: install browser-deps run demo test check test-fast test-slow screenshots lint bench bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -33,9 +33,14 @@ run: install
 	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
-test: install browser-deps
-	$(BIN)/ruff check .
+test: install browser-deps check
 	$(BIN)/python -m pytest -m "not slow"
+
+# The plan enforced: lint, the import contracts of pyproject.toml, and types.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test-slow: install browser-deps
 	$(BIN)/python -m pytest -m slow -s

@@ -168,12 +168,12 @@ def test_rows_missing_from_the_file_are_previewed_then_deleted_on_confirmation(d
 def test_a_write_failure_is_a_message_on_the_page_not_a_traceback(data_page, monkeypatch):
     import duckdb
 
-    from coinvest import importer
+    from coinvest.importer import write as importer_write
 
     def broken(*args, **kwargs):
         raise duckdb.ConstraintException("Constraint Error: refused by the engine")
 
-    monkeypatch.setattr(importer, "_upsert", broken)
+    monkeypatch.setattr(importer_write, "_upsert", broken)
     at, path = data_page
     _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
     assert any("rien n'a été écrit" in e.value for e in at.error)

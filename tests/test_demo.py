@@ -188,3 +188,12 @@ def test_self_assessments_are_optimistic_and_most_projects_improve(demo_con):
         """
     ).fetchone()[0]
     assert gaps > 50
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_tiny_demo_is_written_even_without_cohort_members(tmp_path, n):
+    con = _build(tmp_path / "tiny.duckdb", n=n)
+    try:
+        assert con.execute("SELECT count(*) FROM project").fetchall() == [(n,)]
+    finally:
+        con.close()

@@ -188,13 +188,13 @@ def test_a_moved_assessment_moves_its_lever_scores(template_con):
 def test_a_database_engine_error_while_writing_is_a_message_not_a_traceback(
     template_con, monkeypatch
 ):
-    from coinvest import importer
     from coinvest.errors import CoinvestError
+    from coinvest.importer import write as importer_write
 
     def broken(*args, **kwargs):
         raise duckdb.ConstraintException("Constraint Error: something the engine refused")
 
-    monkeypatch.setattr(importer, "_upsert", broken)
+    monkeypatch.setattr(importer_write, "_upsert", broken)
     name, data = _csv("organisations", {"org_id": "NEW", "name": "Nouvelle", "kind": "company"})
     with pytest.raises(CoinvestError) as caught:
         import_files(template_con, [(name, data)])

@@ -1,0 +1,88 @@
+"""Import a workbook or CSV files (DESIGN §6): read, validate everything, then write or nothing.
+
+The Data page and `coinvest import` both call `import_files`. Every problem is reported with its
+file, sheet, row, column, value and the rule broken; a file set with any error writes nothing;
+a good one is written in one transaction as an idempotent upsert keyed by the user's own ids,
+and the report counts the rows added, updated and unchanged per table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from coinvest.importer.problems import (
+    DEFAULT_MAX_MB,
+    ImportReport,
+    Problem,
+    Progress,
+    _quiet,
+    max_import_bytes,
+)
+from coinvest.importer.read import read_files
+from coinvest.importer.validate import validate
+from coinvest.importer.write import _write, dangling_references
+
+__all__ = [
+    "DEFAULT_MAX_MB",
+    "ImportReport",
+    "Problem",
+    "dangling_references",
+    "import_files",
+    "import_log",
+    "max_import_bytes",
+    "read_files",
+    "validate",
+]
+
+
+def import_files(
+    con,
+    files: list[tuple[str, bytes]],
+    progress: Progress = _quiet,
+    delete_missing: bool = False,
+) -> ImportReport:
+    """Validate a set of files and, when nothing is wrong, load them in one transaction.
+
+    Rows of the database that the file's tables do not mention stay, counted in the report
+    (`not_in_file`, ids in `missing`); with `delete_missing` — the explicit deletion step of
+    DESIGN §6.2 — they are deleted in the same transaction, unless a remaining row still
+    refers to one of them, which refuses the whole import and names the rows.
+    """
+    report = ImportReport(files=[name for name, _ in files])
+    digest = hashlib.sha256()
+    for name, data in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    report.sha256 = digest.hexdigest()
+    progress("reading", f"{len(files)} file(s), {sum(len(d) for _, d in files):,} bytes")
+    tables, problems = read_files(files)
+    report.problems.extend(problems)
+    if report.errors or not tables:
+        if not report.errors:
+            report.problems.append(
+                Problem(", ".join(report.files), "", None, None, None, "rule.nothing_to_import")
+            )
+        return report
+    progress("validating", f"{sum(len(table.rows) for table in tables):,} rows")
+    parsed = validate(con, tables, report.problems)
+    if report.errors:
+        return report
+    _write(con, parsed, report, progress, delete_missing)
+    report.loaded = not report.errors
+    return report
+
+
+def import_log(con, limit: int = 50) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return (
+            cur.sql(
+                "SELECT imported_at, file_name, sha256, counts FROM import_log ORDER BY import_id DESC LIMIT $n",
+                params={"n": limit},
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+    finally:
+        cur.close()

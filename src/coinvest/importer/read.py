@@ -1,0 +1,356 @@
+"""Reading uploaded files into tables of cells: workbooks, CSV files (French ones as they come:
+separators, encodings, a title row above the header) and zips of CSV files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from coinvest.importer.problems import (
+    Problem,
+    max_import_bytes,
+)
+from coinvest.interchange import (
+    HELPER_SHEETS,
+    SHEETS,
+    Column,
+    Sheet,
+    header_key,
+    is_blank,
+    match_column,
+    match_sheet,
+)
+
+
+@dataclass
+class Table:
+    """The cells of one sheet or CSV file, with the row numbers a spreadsheet shows."""
+
+    file: str
+    sheet: Sheet
+    sheet_label: str
+    header_row: int
+    columns: list[Column | None]  # per position; None for unknown columns
+    rows: list[tuple[int, list[Any]]]
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _utf16(data: bytes) -> str | None:
+    """The codec of UTF-16 text (Excel's "Unicode text", some exports), with or without BOM."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > len(head) // 4 and even == 0:
+            return "utf-16-le"
+        if even > len(head) // 4 and odd == 0:
+            return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16, else Windows-1252."""
+    codec = _utf16(data)
+    if codec:
+        return data.decode(codec, errors="replace").lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+_SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+
+
+def _delimiter(text: str) -> str:
+    """`;`, tab or `,`: the one found on most of the first lines (a title line above the header
+    has none), or the one named by Excel's `sep=` line."""
+    lines = [line for line in text.splitlines() if line.strip()][:10]
+    if lines and _SEP_LINE.match(lines[0]):
+        return _SEP_LINE.match(lines[0]).group(1)
+    counts = {d: sum(1 for line in lines if d in line) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: (counts[d], sum(line.count(d) for line in lines)))
+    return best if counts[best] else ","
+
+
+HEADER_SEARCH = 10  # a title row, a `sep=;` line or notes may stand above the header
+
+
+def _header_position(sheet: Sheet, filled: list[tuple[int, list[Any]]]) -> int:
+    """The header is the first of the first rows naming the most of the sheet's columns (the
+    first row when none names any, so that its unknown columns are reported)."""
+    best, best_hits = 0, 0
+    for position, (_, cells) in enumerate(filled[:HEADER_SEARCH]):
+        hits = sum(1 for c in cells if not is_blank(c) and match_column(sheet, c) is not None)
+        if hits > best_hits:
+            best, best_hits = position, hits
+    return best
+
+
+def _table_from_rows(
+    file: str,
+    sheet: Sheet,
+    label: str,
+    rows: Iterable[tuple[int, list[Any]]],
+    problems: list[Problem],
+) -> Table | None:
+    filled = [(n, cells) for n, cells in rows if any(not is_blank(c) for c in cells)]
+    if not filled:
+        problems.append(
+            Problem(file, label, None, None, None, "rule.empty_sheet", severity="warning")
+        )
+        return None
+    start = _header_position(sheet, filled)
+    header_row, headers = filled[start]
+    iterator = iter(filled[start + 1 :])
+    columns: list[Column | None] = []
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        if is_blank(header):
+            columns.append(None)
+            continue
+        column = match_column(sheet, header)
+        if column is None:
+            problems.append(
+                Problem(
+                    file,
+                    label,
+                    header_row,
+                    str(header),
+                    None,
+                    "rule.unknown_column",
+                    severity="warning",
+                )
+            )
+        elif column.name in seen:
+            problems.append(
+                Problem(file, label, header_row, str(header), None, "rule.duplicate_column")
+            )
+            column = None
+        else:
+            seen[column.name] = position
+        columns.append(column)
+    for name in sheet.required:
+        if name not in seen:
+            problems.append(Problem(file, label, header_row, name, None, "rule.required_column"))
+    data = [
+        (number, list(cells) + [None] * (len(columns) - len(cells))) for number, cells in iterator
+    ]
+    return Table(file, sheet, label, header_row, columns, data)
+
+
+def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
+    sheet = match_sheet(PurePath(file).stem)
+    if sheet is None:
+        problems.append(
+            Problem(
+                file,
+                "",
+                None,
+                None,
+                PurePath(file).name,
+                "rule.unknown_file",
+                {"expected": ", ".join(s.name + ".csv" for s in SHEETS)},
+            )
+        )
+        return None
+    if b"\x00" in data[:65536] and not _utf16(data):
+        problems.append(Problem(file, sheet.name, None, None, None, "rule.not_text"))
+        return None
+    text = _decode(data)
+    delimiter = _delimiter(text)
+    first, newline, rest = text.partition("\n")
+    if _SEP_LINE.match(first):
+        text = newline + rest  # Excel's `sep=;` line: a blank line, so rows keep their numbers
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = [(number, row) for number, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        problems.append(
+            Problem(file, sheet.name, None, None, None, "rule.bad_csv", {"detail": str(exc)})
+        )
+        return None
+    return _table_from_rows(file, sheet, sheet.name, rows, problems)
+
+
+def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        problems.append(Problem(file, "", None, None, None, "rule.not_a_workbook"))
+        return []
+    tables = []
+    uncomputed = _uncomputed_formulas(data)
+    try:
+        known = False
+        for ws in book.worksheets:
+            if header_key(ws.title) in (header_key(h) for h in HELPER_SHEETS):
+                continue
+            sheet = match_sheet(ws.title)
+            if sheet is None:
+                problems.append(
+                    Problem(
+                        file, ws.title, None, None, None, "rule.unknown_sheet", severity="warning"
+                    )
+                )
+                continue
+            known = True
+            if uncomputed.get(ws.title):
+                # a formula never computed reads as an empty cell: say why, not "missing"
+                problems.extend(
+                    Problem(file, ws.title, row, letter, formula, "rule.formula_without_value")
+                    for row, letter, formula in uncomputed[ws.title][:50]
+                )
+                continue
+            rows = (
+                (number, list(values))
+                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            )
+            table = _table_from_rows(file, sheet, ws.title, rows, problems)
+            if table is not None:
+                tables.append(table)
+        if not known:
+            problems.append(
+                Problem(
+                    file,
+                    "",
+                    None,
+                    None,
+                    None,
+                    "rule.no_known_sheet",
+                    {"expected": ", ".join(s.name for s in SHEETS)},
+                )
+            )
+    finally:
+        book.close()
+    return tables
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Excel format (.xls)
+
+
+def _uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, str, str]]]:
+    """Per sheet, the formula cells that have no computed value (a file written by a program
+    rather than saved by a spreadsheet): (row, column letter, formula)."""
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = (
+            archive.read(n)
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        )
+        if not any(b"<f>" in xml or b"<f " in xml for xml in parts):
+            return {}
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    try:
+        for ws in formulas.worksheets:
+            computed = values[ws.title].iter_rows()
+            for number, (row, row_values) in enumerate(
+                zip(ws.iter_rows(), computed, strict=False), start=1
+            ):
+                for cell, value in zip(row, row_values, strict=False):
+                    if getattr(cell, "data_type", None) == "f" and value.value is None:
+                        found.setdefault(ws.title, []).append(
+                            (number, cell.column_letter, str(cell.value))
+                        )
+    finally:
+        formulas.close()
+        values.close()
+    return found
+
+
+def read_files(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
+    """The tables in a set of uploaded files (workbooks, CSV files, or a zip of CSV files)."""
+    problems: list[Problem] = []
+    tables: list[Table] = []
+    limit = max_import_bytes()
+    total = sum(len(data) for _, data in files)
+    if not files:
+        problems.append(Problem("", "", None, None, None, "rule.no_file"))
+        return tables, problems
+    if total > limit:
+        problems.append(
+            Problem(
+                ", ".join(name for name, _ in files),
+                "",
+                None,
+                None,
+                None,
+                "rule.file_too_large",
+                {"size": round(total / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)},
+            )
+        )
+        return tables, problems
+    for name, data in files:
+        if not data.strip():
+            problems.append(Problem(name, "", None, None, None, "rule.empty_file"))
+            continue
+        suffix = PurePath(name).suffix.lower()
+        if data[:4] == b"PK\x03\x04":
+            try:
+                archive = zipfile.ZipFile(io.BytesIO(data))
+                members = archive.namelist()
+            except zipfile.BadZipFile:
+                problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
+                continue
+            if "[Content_Types].xml" in members:
+                tables.extend(_read_workbook(name, data, problems))
+                continue
+            csv_members = [
+                m
+                for m in members
+                if m.lower().endswith(".csv")
+                and not m.endswith("/")
+                # macOS puts resource forks beside the files: `__MACOSX/…`, `._name.csv`
+                and not m.startswith("__MACOSX/")
+                and not PurePath(m).name.startswith("._")
+            ]
+            if not csv_members:
+                problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
+            for member in csv_members:
+                table = _read_csv(f"{name}/{member}", archive.read(member), problems)
+                if table is not None:
+                    tables.append(table)
+        elif data[:8] == _OLE2 or suffix == ".xls":
+            problems.append(Problem(name, "", None, None, None, "rule.old_xls"))
+        elif suffix in (".xlsx", ".xlsm", ".ods"):
+            problems.append(Problem(name, "", None, None, None, "rule.not_a_workbook"))
+        else:
+            table = _read_csv(name, data, problems)
+            if table is not None:
+                tables.append(table)
+    seen: dict[str, str] = {}
+    for table in tables:
+        if table.sheet.name in seen:
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    None,
+                    None,
+                    None,
+                    "rule.duplicate_sheet",
+                    {"other": seen[table.sheet.name]},
+                )
+            )
+        seen[table.sheet.name] = table.file
+    return tables, problems

@@ -1,0 +1,238 @@
+"""Validating every cell and reference of the tables read, before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from coinvest import reference as ref
+from coinvest.importer.problems import (
+    Problem,
+)
+from coinvest.importer.read import (
+    Table,
+    _show,
+)
+from coinvest.interchange import (
+    SCORE_SPELLINGS,
+    SHEETS,
+    CellError,
+    Column,
+    parse,
+)
+
+
+@dataclass
+class Parsed:
+    """The valid rows of one sheet: column name → value, with their row numbers."""
+
+    table: Table
+    records: list[tuple[int, dict[str, Any]]]
+
+
+_REF_QUERIES = {
+    "organisations": "SELECT org_id FROM organisation WHERE org_id = ANY($ids)",
+    "projects": "SELECT project_id FROM project WHERE project_id = ANY($ids)",
+    "cohorts": "SELECT cohort_id FROM cohort WHERE cohort_id = ANY($ids)",
+    "indicators": "SELECT indicator_code FROM indicator WHERE indicator_code = ANY($ids)",
+}
+
+
+_MISSING = object()
+
+
+def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[int, CellError]]:
+    """Parse one column's cells; the errors by row position. Score columns, which a large
+    assessments file holds by the million, go through a lookup before the general parser."""
+    errors: dict[int, CellError] = {}
+    if column.kind == "score":
+        fast = [
+            SCORE_SPELLINGS.get(v, _MISSING) if v.__class__ is str else _MISSING for v in values
+        ]
+        todo = [i for i, v in enumerate(fast) if v is _MISSING]
+    else:
+        fast = [_MISSING] * len(values)
+        todo = range(len(values))
+    for i in todo:
+        try:
+            fast[i] = parse(column, values[i])
+        except CellError as exc:
+            errors[i] = exc
+            fast[i] = None
+    return fast, errors
+
+
+def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
+    sheet = table.sheet
+    records = []
+    keys_seen: dict[tuple, int] = {}
+    width = len(table.columns)
+    rows = [cells[:width] for _, cells in table.rows]
+    by_column = list(zip(*rows, strict=True)) if rows else []
+    names: list[str] = []
+    parsed_values: list[list[Any]] = []
+    bad_rows: dict[int, list[Problem]] = {}
+    for position, column in enumerate(table.columns):
+        if column is None or not by_column:
+            continue
+        values, errors = _parse_column(column, list(by_column[position]))
+        names.append(column.name)
+        parsed_values.append(values)
+        for index, exc in errors.items():
+            raw = by_column[position][index]
+            bad_rows.setdefault(index, []).append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    table.rows[index][0],
+                    column.name,
+                    _show(raw),
+                    exc.rule,
+                    exc.params,
+                )
+            )
+        if column.required:
+            for index, value in enumerate(values):
+                if value is None and index not in errors:
+                    bad_rows.setdefault(index, []).append(
+                        Problem(
+                            table.file,
+                            table.sheet_label,
+                            table.rows[index][0],
+                            column.name,
+                            None,
+                            "rule.required_value",
+                        )
+                    )
+    for index, values in enumerate(zip(*parsed_values, strict=True)):
+        number = table.rows[index][0]
+        ok = index not in bad_rows
+        if not ok:
+            problems.extend(sorted(bad_rows[index], key=lambda p: names.index(p.column)))
+        record = dict(zip(names, values, strict=True))
+        if not ok:
+            continue
+        if (
+            sheet.name == "cohort_members"
+            and record.get("exit_date")
+            and record["exit_date"] < record["entry_date"]
+        ):
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    "exit_date",
+                    _show(record["exit_date"]),
+                    "rule.exit_before_entry",
+                )
+            )
+            continue
+        if sheet.name == "measurements" and record.get("target") == 0:
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    "target",
+                    "0",
+                    "rule.zero_target",
+                    severity="warning",
+                )
+            )
+        if sheet.name == "assessments" and all(record.get(q) is None for q in ref.QUESTION_CODES):
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    None,
+                    None,
+                    "rule.no_scores",
+                    severity="warning",
+                )
+            )
+        key = tuple(record.get(k) for k in sheet.key)
+        if key in keys_seen:
+            problems.append(
+                Problem(
+                    table.file,
+                    table.sheet_label,
+                    number,
+                    sheet.key[0],
+                    " / ".join(map(str, key)),
+                    "rule.duplicate_id",
+                    {"first": keys_seen[key]},
+                )
+            )
+            continue
+        keys_seen[key] = number
+        records.append((number, record))
+    return Parsed(table, records)
+
+
+def _check_references(con, parsed: dict[str, Parsed], problems: list[Problem]) -> None:
+    wanted: dict[str, set[str]] = {}
+    for item in parsed.values():
+        for column in item.table.sheet.columns:
+            if column.ref_sheet:
+                wanted.setdefault(column.ref_sheet, set()).update(
+                    r[column.name] for _, r in item.records if r.get(column.name) is not None
+                )
+    known: dict[str, set[str]] = {}
+    cur = con.cursor()
+    try:
+        for sheet_name, ids in wanted.items():
+            sheet_key = next(s.key[0] for s in SHEETS if s.name == sheet_name)
+            in_file = (
+                {r[sheet_key] for _, r in parsed[sheet_name].records}
+                if sheet_name in parsed
+                else set()
+            )
+            missing = sorted(ids - in_file)
+            in_db = set()
+            if missing:
+                in_db = {
+                    row[0]
+                    for row in cur.execute(_REF_QUERIES[sheet_name], {"ids": missing}).fetchall()
+                }
+            known[sheet_name] = in_file | in_db
+    finally:
+        cur.close()
+    for item in parsed.values():
+        kept = []
+        for number, record in item.records:
+            ok = True
+            for column in item.table.sheet.columns:
+                value = record.get(column.name)
+                if column.ref_sheet and value is not None and value not in known[column.ref_sheet]:
+                    problems.append(
+                        Problem(
+                            item.table.file,
+                            item.table.sheet_label,
+                            number,
+                            column.name,
+                            value,
+                            "rule.unresolved_reference",
+                            {"sheet": column.ref_sheet},
+                        )
+                    )
+                    ok = False
+            if ok:
+                kept.append((number, record))
+        item.records = kept
+
+
+def validate(con, tables: list[Table], problems: list[Problem]) -> dict[str, Parsed]:
+    parsed = {}
+    for table in tables:
+        if any(
+            p.rule == "rule.required_column"
+            and p.file == table.file
+            and p.sheet == table.sheet_label
+            for p in problems
+        ):
+            continue  # the sheet cannot be read without its required columns
+        parsed[table.sheet.name] = _validate_table(table, problems)
+    _check_references(con, parsed, problems)
+    return parsed

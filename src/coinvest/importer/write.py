@@ -1,0 +1,359 @@
+"""Writing a validated import in one transaction: idempotent upserts keyed by the user's own ids,
+the rows the file did not mention counted (and deleted on request), references kept whole."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from coinvest import reference as ref
+from coinvest.db import transaction
+from coinvest.errors import CoinvestError
+from coinvest.importer.problems import (
+    ImportReport,
+    Problem,
+    Progress,
+)
+from coinvest.importer.validate import (
+    Parsed,
+)
+from coinvest.interchange import (
+    SHEET_BY_NAME,
+    SHEETS,
+    Column,
+)
+from coinvest.lever_rounds import refresh_lever_rounds
+
+_ARROW_TYPES = {
+    "id": pa.string(),
+    "text": pa.string(),
+    "code": pa.string(),
+    "commune": pa.string(),
+    "bool": pa.bool_(),
+    "year": pa.int32(),
+    "int": pa.int32(),
+    "amount": pa.decimal128(18, 2),  # euros and cents, exact
+    "number": pa.float64(),
+    "date": pa.date32(),
+    "score": pa.int16(),
+}
+
+
+def _arrow(columns: list[Column], records: list[dict[str, Any]]) -> pa.Table:
+    return pa.table(
+        {
+            c.name: pa.array([r.get(c.name) for r in records], type=_ARROW_TYPES[c.kind])
+            for c in columns
+        }
+    )
+
+
+def _upsert(
+    cur, table: str, key: tuple[str, ...], data: pa.Table, missing: _Missing
+) -> dict[str, int]:
+    """Insert new rows, update changed ones, leave identical ones; count each, and the rows of
+    the table that the file did not mention (deleted when the import was asked to)."""
+    columns = data.column_names  # from the fixed interchange description
+    non_key = [c for c in columns if c not in key]
+    cur.register("incoming", data)
+    join = " AND ".join(f"t.{k} = i.{k}" for k in key)
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in non_key) or "TRUE"
+    added, unchanged = cur.execute(
+        f"""SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})),
+                   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {same}))
+            FROM incoming i"""
+    ).fetchall()[0]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in non_key)
+    conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    cur.execute(
+        f"""INSERT INTO {table} ({", ".join(columns)})
+            SELECT {", ".join(columns)} FROM incoming i
+            WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {same})
+            ON CONFLICT ({", ".join(key)}) {conflict}"""
+    )
+    counts = {
+        "added": added,
+        "updated": data.num_rows - added - unchanged,
+        "unchanged": unchanged,
+    }
+    counts.update(missing.handle(cur, table, key, "incoming"))
+    cur.unregister("incoming")
+    return counts
+
+
+# Rows the user never writes, left out of "not in the file" and of deletions.
+BUILT_IN = {"indicator": "indicator_code <> $built_in"}
+
+
+MISSING_SAMPLE = 200  # ids of rows not in the file listed in the report, per table
+
+
+@dataclass
+class _Missing:
+    """Rows of the database that the file did not mention (DESIGN §6.2): they stay, and the
+    report counts them; with `delete`, the explicit deletion step, they go."""
+
+    delete: bool
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    projects: set[str] = field(default_factory=set)  # whose lever scores must be recomputed
+    deleted_assessments: bool = False
+
+    def handle(self, cur, table: str, key: tuple[str, ...], incoming: str) -> dict[str, int]:
+        # `table`, `key` and `incoming` come from the fixed interchange description
+        absent = " AND ".join(f"i.{k} = {table}.{k}" for k in key)
+        where = f"NOT EXISTS (SELECT 1 FROM {incoming} i WHERE {absent})"
+        params = None
+        if table in BUILT_IN:
+            where += f" AND {table}.{BUILT_IN[table]}"
+            params = {"built_in": ref.BENEFICIARIES}
+        count = cur.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchall()[0][0]
+        counts = {"not_in_file": count}
+        if count:
+            keys = ", ".join(key)
+            rows = cur.execute(
+                f"SELECT {keys} FROM {table} WHERE {where} ORDER BY {keys} LIMIT {MISSING_SAMPLE}",
+                params,
+            ).fetchall()
+            self.samples[table] = [" / ".join(str(v) for v in row) for row in rows]
+        if self.delete:
+            if count and table in ("project", "assessment"):
+                self.projects.update(
+                    row[0]
+                    for row in cur.execute(
+                        f"SELECT DISTINCT project_id FROM {table} WHERE {where}", params
+                    ).fetchall()
+                )
+            if count:
+                cur.execute(f"DELETE FROM {table} WHERE {where}", params)
+                self.deleted_assessments |= table == "assessment"
+            counts["deleted"] = count
+        return counts
+
+    def finish(self, cur, files: str) -> list[Problem]:
+        """After the deletions: answers of deleted assessments go with them, lever scores are
+        recomputed, and a row still referring to a deleted one refuses the whole import."""
+        if not self.delete:
+            return []
+        if self.deleted_assessments:
+            cur.execute(
+                "DELETE FROM assessment_answer WHERE NOT EXISTS (SELECT 1 FROM assessment a "
+                "WHERE a.assessment_id = assessment_answer.assessment_id)"
+            )
+        if self.projects:
+            refresh_lever_rounds(cur, sorted(self.projects))
+        return dangling_references(cur, files)
+
+
+# (child table, its sheet, column, child key, parent table, parent sheet, parent key): every
+# reference between the user's tables — those of the interchange format, answers to their
+# assessment, and a project's department.
+REFERENCES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    *(
+        (
+            sheet.table,
+            sheet.name,
+            column.name,
+            sheet.key[0],
+            SHEET_BY_NAME[column.ref_sheet].table,
+            column.ref_sheet,
+            SHEET_BY_NAME[column.ref_sheet].key[0],
+        )
+        for sheet in SHEETS
+        for column in sheet.columns
+        if column.ref_sheet
+    ),
+    (
+        "assessment_answer",
+        "assessments",
+        "assessment_id",
+        "question",
+        "assessment",
+        "assessments",
+        "assessment_id",
+    ),
+    ("project", "projects", "department_code", "project_id", "department", "departments", "code"),
+)
+
+
+def dangling_references(cur, files: str = "") -> list[Problem]:
+    """Rows referring to an id that does not exist, one problem per missing id."""
+    problems = []
+    for child, child_sheet, column, child_key, parent, parent_sheet, parent_key in REFERENCES:
+        found = cur.execute(
+            f"""SELECT c.{column}, count(*), min(c.{child_key})
+                FROM {child} c
+                WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parent_key} = c.{column})
+                GROUP BY c.{column} ORDER BY c.{column} LIMIT 20"""
+        ).fetchall()
+        problems.extend(
+            Problem(
+                files,
+                parent_sheet,
+                None,
+                parent_key,
+                str(value),
+                "rule.still_referenced",
+                {"sheet": child_sheet, "rows": rows, "example": example},
+            )
+            for value, rows, example in found
+        )
+    return problems
+
+
+def _write_assessments(cur, parsed: Parsed, missing: _Missing) -> tuple[dict[str, int], list[str]]:
+    """Assessments and their answers. An assessment is unchanged when its row and its set of
+    answers are; changed answers are replaced as a set. Returns the counts and the projects
+    whose lever scores must be recomputed."""
+    sheet = parsed.table.sheet
+    head_columns = [c for c in sheet.columns if c.kind != "score" and c in parsed.table.columns]
+    records = [r for _, r in parsed.records]
+    head = _arrow(head_columns, records)
+    ids = pa.array([r["assessment_id"] for r in records], pa.string())
+    parts = []
+    for question in ref.QUESTION_CODES:
+        scores = pa.array([r.get(question) for r in records], pa.int16())
+        answered = pc.is_valid(scores)
+        kept = pc.sum(answered).as_py() or 0
+        parts.append(
+            pa.table(
+                {
+                    "assessment_id": ids.filter(answered),
+                    "question": pa.array([question] * kept, pa.string()),
+                    "score": scores.filter(answered),
+                }
+            )
+        )
+    answer_table = pa.concat_tables(parts)
+    cur.register("incoming_head", head)
+    cur.register("incoming_answers", answer_table)
+    same = " AND ".join(
+        f"t.{c.name} IS NOT DISTINCT FROM i.{c.name}"
+        for c in head_columns
+        if c.name != "assessment_id"
+    )
+    before = dict(
+        cur.execute(
+            "SELECT t.assessment_id, t.project_id FROM assessment t "
+            "JOIN incoming_head i ON i.assessment_id = t.assessment_id"
+        ).fetchall()
+    )
+    row_changed = {
+        row[0]
+        for row in cur.execute(
+            f"SELECT t.assessment_id FROM assessment t "
+            f"JOIN incoming_head i ON i.assessment_id = t.assessment_id WHERE NOT ({same})"
+        ).fetchall()
+    }
+    answers_changed = {
+        row[0]
+        for row in cur.execute(
+            """SELECT i.assessment_id FROM incoming_answers i
+               LEFT JOIN assessment_answer a
+                 ON a.assessment_id = i.assessment_id AND a.question = i.question
+               WHERE a.score IS DISTINCT FROM i.score
+               UNION
+               SELECT a.assessment_id FROM assessment_answer a
+               JOIN incoming_head h ON h.assessment_id = a.assessment_id
+               LEFT JOIN incoming_answers i
+                 ON i.assessment_id = a.assessment_id AND i.question = a.question
+               WHERE i.question IS NULL"""
+        ).fetchall()
+    }
+    upserted = _upsert(cur, "assessment", sheet.key, head, missing)
+    replaced = sorted(answers_changed & set(before))
+    if replaced:
+        cur.execute(
+            "DELETE FROM assessment_answer WHERE assessment_id = ANY($ids)", {"ids": replaced}
+        )
+    if answers_changed:
+        cur.execute(
+            "INSERT INTO assessment_answer (assessment_id, question, score) "
+            "SELECT assessment_id, question, score FROM incoming_answers "
+            "WHERE assessment_id = ANY($ids)",
+            {"ids": sorted(answers_changed)},
+        )
+    cur.unregister("incoming_head")
+    cur.unregister("incoming_answers")
+    added = len(records) - len(before)
+    changed = row_changed | (answers_changed & set(before))
+    counts = {
+        **upserted,
+        "added": added,
+        "updated": len(changed),
+        "unchanged": len(before) - len(changed),
+    }
+    new_ids = {r["assessment_id"] for r in records} - set(before)
+    touched = changed | new_ids
+    projects = {r["project_id"] for r in records if r["assessment_id"] in touched}
+    projects |= {before[a] for a in changed}  # an assessment may have moved to another project
+    return counts, sorted(projects)
+
+
+# One import at a time in a process: two sessions of the app share one connection, and two
+# concurrent transactions writing the same tables would conflict. (Another process cannot open
+# the database at all while this one holds it.)
+_WRITE_LOCK = threading.Lock()
+
+
+class _Refused(Exception):
+    """Raised inside the write transaction to roll it back with problems to report."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(len(problems))
+        self.problems = problems
+
+
+def _write(
+    con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress, delete_missing: bool
+) -> None:
+    """Write in one transaction; an engine error rolls it back and becomes a message."""
+    try:
+        _write_all(con, parsed, report, progress, _Missing(delete_missing))
+    except _Refused as refused:
+        report.counts.clear()
+        report.missing.clear()
+        report.problems.extend(refused.problems)
+    except duckdb.Error as exc:
+        report.counts.clear()
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CoinvestError("import.write_failed", detail=detail) from exc
+
+
+def _write_all(
+    con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress, missing: _Missing
+) -> None:
+    with _WRITE_LOCK, transaction(con) as cur:
+        projects_touched: list[str] = []
+        for sheet in SHEETS:
+            if sheet.name not in parsed:
+                continue
+            item = parsed[sheet.name]
+            progress("writing", f"{sheet.name}: {len(item.records):,}")
+            if sheet.name == "assessments":
+                counts, projects_touched = _write_assessments(cur, item, missing)
+            else:
+                # only the columns the file has: the others keep their value (or default)
+                present = [c for c in sheet.columns if c in item.table.columns]
+                data = _arrow(present, [r for _, r in item.records])
+                counts = _upsert(cur, sheet.table, sheet.key, data, missing)
+            report.counts[sheet.table] = counts
+        if projects_touched:
+            refresh_lever_rounds(cur, projects_touched)
+        dangling = missing.finish(cur, ", ".join(report.files))
+        if dangling:
+            raise _Refused(dangling)
+        report.missing = missing.samples
+        cur.execute(
+            "INSERT INTO import_log (file_name, sha256, status, counts) VALUES ($name, $sha, 'loaded', $counts)",
+            {
+                "name": ", ".join(report.files)[:1000],
+                "sha": report.sha256,
+                "counts": json.dumps(report.counts, sort_keys=True),
+            },
+        )
