@@ -28,6 +28,17 @@ def demo_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def app_demo_path(tmp_path_factory) -> Path:
+    """The same demo for the app tests: the app opens its database read-write, so it gets a
+    file of its own (a read-only and a read-write connection cannot share one in a process)."""
+    path = tmp_path_factory.mktemp("app") / "demo.duckdb"
+    con = open_database(path)
+    generate(con, n_projects=300, seed=42, progress=_quiet)
+    con.close()
+    return path
+
+
 @pytest.fixture
 def demo_con(demo_path):
     """A read-only connection to the shared demo database."""
@@ -53,6 +64,34 @@ def clear_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def open_page(monkeypatch, clear_streamlit_caches):
+    """Open one page of the app in an AppTest: on a database, with URL parameters and session
+    state; it must render without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    def open_(
+        db: Path, name: str = "overview", params: dict | None = None, state: dict | None = None
+    ) -> AppTest:
+        monkeypatch.setenv("COINVEST_DB", str(db))
+        monkeypatch.delenv("COINVEST_READ_ONLY", raising=False)
+        at = AppTest.from_file(APP, default_timeout=90)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        for key, value in (state or {}).items():
+            at.session_state[key] = value
+        at.run()
+        if name != "overview":
+            at.switch_page(f"app_pages/{name}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_
 
 
 @pytest.fixture

@@ -5,25 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from coinvest.db import open_database
 from coinvest.workbook import build_template_xlsx
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def data_page(tmp_path, monkeypatch, clear_streamlit_caches):
+def data_page(tmp_path, open_page):
     path = tmp_path / "data.duckdb"
     open_database(path).close()
-    monkeypatch.setenv("COINVEST_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("app_pages/data.py").run()
-    assert not at.exception
-    return at, path
+    return open_page(path, "data"), path
 
 
 def _count(path: Path, table: str) -> int:

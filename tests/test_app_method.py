@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,23 +12,13 @@ from streamlit.testing.v1 import AppTest
 from coinvest import metrics
 from coinvest import reference as ref
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
 
 @pytest.fixture
-def method(tmp_path, monkeypatch, clear_streamlit_caches):
-    monkeypatch.setenv("COINVEST_DB", str(tmp_path / "m.duckdb"))
+def method(tmp_path, open_page):
+    def open_method(lang: str = "fr") -> AppTest:
+        return open_page(tmp_path / "m.duckdb", "method", {"lang": lang} if lang != "fr" else {})
 
-    def open_page(lang: str = "fr") -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        if lang != "fr":
-            at.query_params["lang"] = lang
-        at.run()
-        at.switch_page("app_pages/method.py").run()
-        assert not at.exception
-        return at
-
-    return open_page
+    return open_method
 
 
 def _text(at: AppTest) -> str:

@@ -12,24 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 from coinvest import metrics
 from coinvest.db import open_database
-from coinvest.demo import generate
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
 from coinvest.lever_rounds import refresh_lever_rounds
 from tests.browser.harness import PAGES
 from tests.portfolio import PORTFOLIO
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CHART_PAGES = ("overview", "utility", "compare", "viewpoints", "cohorts", "project", "partnerships")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    con = open_database(path)
-    generate(con, n_projects=300, seed=42, progress=lambda _: None)
-    con.close()
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -41,26 +30,6 @@ def small_db(tmp_path_factory) -> Path:
     refresh_lever_rounds(con)
     con.close()
     return path
-
-
-@pytest.fixture
-def page(monkeypatch, clear_streamlit_caches):
-    def open_page(
-        db: Path, name: str, params: dict | None = None, state: dict | None = None
-    ) -> AppTest:
-        monkeypatch.setenv("COINVEST_DB", str(db))
-        at = AppTest.from_file(APP, default_timeout=90)
-        for key, value in (params or {}).items():
-            at.query_params[key] = value
-        for key, value in (state or {}).items():
-            at.session_state[key] = value
-        at.run()
-        if name != "overview":
-            at.switch_page(f"app_pages/{name}.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
 
 
 def metric_layer(db: Path):
@@ -77,8 +46,8 @@ def tiles(at: AppTest) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_renders_on_the_demo(page, demo_db, name):
-    at = page(demo_db, name)
+def test_every_page_renders_on_the_demo(open_page, app_demo_path, name):
+    at = open_page(app_demo_path, name)
     assert at.title
     if name in CHART_PAGES:
         charts = at.get("vega_lite_chart")
@@ -92,21 +61,21 @@ def test_every_page_renders_on_the_demo(page, demo_db, name):
 
 
 @pytest.mark.parametrize("name", [p for p in PAGES if p not in ("data", "method", "project")])
-def test_every_page_says_so_when_the_filter_matches_nothing(page, demo_db, name):
-    at = page(demo_db, name, {"search": "aucun projet ne s'appelle ainsi"})
+def test_every_page_says_so_when_the_filter_matches_nothing(open_page, app_demo_path, name):
+    at = open_page(app_demo_path, name, {"search": "aucun projet ne s'appelle ainsi"})
     assert "Aucun projet ne correspond" in " ".join(i.value for i in at.info)
     assert not at.get("vega_lite_chart")
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_in_english(page, demo_db, name):
-    at = page(demo_db, name, {"lang": "en", "phase": "modelling"})
+def test_every_page_in_english(open_page, app_demo_path, name):
+    at = open_page(app_demo_path, name, {"lang": "en", "phase": "modelling"})
     assert at.session_state["ui_lang"] == "en"
 
 
-def test_a_filter_in_the_url_sets_the_sidebar_and_survives_a_page_switch(page, demo_db):
-    at = page(
-        demo_db,
+def test_a_filter_in_the_url_sets_the_sidebar_and_survives_a_page_switch(open_page, app_demo_path):
+    at = open_page(
+        app_demo_path,
         "overview",
         {"investor": "INV02", "phase": ["rnd", "scaling"], "qpv": "1", "year_from": "2024"},
     )
@@ -116,7 +85,7 @@ def test_a_filter_in_the_url_sets_the_sidebar_and_survives_a_page_switch(page, d
     flt = PortfolioFilter.create(
         investor="INV02", phase=["rnd", "scaling"], qpv=True, year_from=2024
     )
-    con = metric_layer(demo_db)
+    con = metric_layer(app_demo_path)
     expected = metrics.project_count(con, flt)
     con.close()
     assert tiles(at)["Projets"] == format_number(expected)
@@ -127,31 +96,33 @@ def test_a_filter_in_the_url_sets_the_sidebar_and_survives_a_page_switch(page, d
     assert tiles(at)["Projets"] == format_number(expected)
 
 
-def test_changing_the_sidebar_filter_rewrites_the_url_and_the_figures(page, demo_db):
-    at = page(demo_db, "overview")
+def test_changing_the_sidebar_filter_rewrites_the_url_and_the_figures(open_page, app_demo_path):
+    at = open_page(app_demo_path, "overview")
     before = tiles(at)["Projets"]
     at.multiselect(key="f_need.fr").set_value(["food"]).run()
     assert at.query_params["need"] in ("food", ["food"])
-    con = metric_layer(demo_db)
+    con = metric_layer(app_demo_path)
     expected = metrics.project_count(con, PortfolioFilter.create(need=["food"]))
     con.close()
     assert tiles(at)["Projets"] == format_number(expected) != before
 
 
-def test_unknown_values_in_the_url_are_dropped(page, demo_db):
-    at = page(
-        demo_db, "overview", {"phase": ["rnd", "nonsense"], "investor": "NOBODY", "colour": "blue"}
+def test_unknown_values_in_the_url_are_dropped(open_page, app_demo_path):
+    at = open_page(
+        app_demo_path,
+        "overview",
+        {"phase": ["rnd", "nonsense"], "investor": "NOBODY", "colour": "blue"},
     )
     assert at.session_state["f_phase.fr"] == ["rnd"]
     assert at.session_state["f_investor"] is None
     assert "investor" not in at.query_params
 
 
-def test_compare_shows_the_consolidated_maturity_of_the_picked_projects(page, demo_db):
-    con = metric_layer(demo_db)
+def test_compare_shows_the_consolidated_maturity_of_the_picked_projects(open_page, app_demo_path):
+    con = metric_layer(app_demo_path)
     top = metrics.ranked_projects(con, PortfolioFilter(), limit=3)
     con.close()
-    at = page(demo_db, "compare")
+    at = open_page(app_demo_path, "compare")
     assert at.session_state["cmp_projects"] == list(top["project_id"])
     shown = next(d.value for d in at.dataframe if "Maturité" in d.value.columns)
     expected = top.set_index("project_id")["maturity_consolidated"]
@@ -162,29 +133,29 @@ def test_compare_shows_the_consolidated_maturity_of_the_picked_projects(page, de
     assert "Projets" in json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"]
 
 
-def test_compare_asks_for_two_projects(page, demo_db):
-    at = page(demo_db, "compare", state={"cmp_projects": ["P000001"]})
+def test_compare_asks_for_two_projects(open_page, app_demo_path):
+    at = open_page(app_demo_path, "compare", state={"cmp_projects": ["P000001"]})
     assert "au moins deux projets" in at.info[0].value
 
 
-def test_viewpoints_heatmap_and_blind_spot_count(page, demo_db):
-    con = metric_layer(demo_db)
+def test_viewpoints_heatmap_and_blind_spot_count(open_page, app_demo_path):
+    con = metric_layer(app_demo_path)
     means = metrics.lever_viewpoint_means(con, PortfolioFilter())
     spots = metrics.blind_spots(con, PortfolioFilter(), 25)
     con.close()
-    at = page(demo_db, "viewpoints")
+    at = open_page(app_demo_path, "viewpoints")
     table = next(d.value for d in at.dataframe if "Score moyen" in d.value.columns)
     assert sorted(table["Score moyen"]) == pytest.approx(sorted(means["mean_score"]))
     assert f"{format_number(len(spots))} angles morts" in " ".join(c.value for c in at.caption)
     at.slider(key="vp_threshold").set_value(40).run()
-    con = metric_layer(demo_db)
+    con = metric_layer(app_demo_path)
     fewer = metrics.blind_spots(con, PortfolioFilter(), 40)
     con.close()
     assert f"{format_number(len(fewer))} angles morts" in " ".join(c.value for c in at.caption)
 
 
-def test_cohorts_side_by_side_and_a_cohort_of_one_project(page, small_db):
-    at = page(small_db, "cohorts")
+def test_cohorts_side_by_side_and_a_cohort_of_one_project(open_page, small_db):
+    at = open_page(small_db, "cohorts")
     table = next(d.value for d in at.dataframe if "Projets" in d.value.columns)
     assert dict(zip(table["Cohorte"], table["Projets"], strict=True)) == {
         "Promo 2024 (C2)": 2,
@@ -193,32 +164,32 @@ def test_cohorts_side_by_side_and_a_cohort_of_one_project(page, small_db):
     assert "Cohorte d'un seul projet (Promo 2025 (C1))" in plain(" ".join(i.value for i in at.info))
 
 
-def test_utility_tiles_equal_the_metric_layer(page, demo_db):
-    con = metric_layer(demo_db)
+def test_utility_tiles_equal_the_metric_layer(open_page, app_demo_path):
+    con = metric_layer(app_demo_path)
     overview = metrics.utility_overview(con, PortfolioFilter())
     con.close()
-    at = page(demo_db, "utility")
+    at = open_page(app_demo_path, "utility")
     assert tiles(at)["Indice d'utilité médian"] == format_number(overview["median_utility"], 0)
     assert tiles(at)["Bénéficiaires"] == format_number(overview["beneficiaries"])
 
 
-def test_partnerships_need_an_investor_for_leverage(page, demo_db):
-    at = page(demo_db, "partnerships")
+def test_partnerships_need_an_investor_for_leverage(open_page, app_demo_path):
+    at = open_page(app_demo_path, "partnerships")
     assert any("investisseur choisi" in i.value for i in at.info)
-    con = metric_layer(demo_db)
+    con = metric_layer(app_demo_path)
     kpis = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV03"))
     con.close()
-    at = page(demo_db, "partnerships", {"investor": "INV03"})
+    at = open_page(app_demo_path, "partnerships", {"investor": "INV03"})
     assert tiles(at)["Effet de levier"] == format_number(kpis.leverage, 2)
     assert tiles(at)["Levier financier"] == format_number(kpis.leverage_financial, 2)
 
 
-def test_project_sheet_from_a_link_and_a_project_with_one_viewpoint(page, small_db):
-    at = page(small_db, "project", {"project": "P3"})
+def test_project_sheet_from_a_link_and_a_project_with_one_viewpoint(open_page, small_db):
+    at = open_page(small_db, "project", {"project": "P3"})
     assert plain(at.header[0].value) == "Maison de santé (P3)"
     assert "Un seul regard (Investissements)" in " ".join(i.value for i in at.info)
     levers = next(d.value for d in at.dataframe if "Levier" in d.value.columns)
     assert set(levers["Score"]) == {75.0}
-    at = page(small_db, "project", state={"sheet_project": "P1"})
+    at = open_page(small_db, "project", state={"sheet_project": "P1"})
     assert plain(at.header[0].value) == "Épicerie des Lilas (P1)"
     assert len(at.get("vega_lite_chart")) == 2

@@ -217,3 +217,27 @@ def test_path_rules(monkeypatch, tmp_path):
     monkeypatch.setenv("COINVEST_DB", str(tmp_path / "env.duckdb"))
     assert resolve_db_path() == tmp_path / "env.duckdb"
     assert resolve_db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
+
+
+def test_the_frozen_code_lists_of_version_1_still_match_the_reference_model():
+    """A new code in the reference model needs a migration that widens the CHECK constraint:
+    version 1 keeps the lists it was released with."""
+    from coinvest import reference as ref
+    from coinvest.schema import V1_BENEFICIARIES, V1_CODES, V1_SCORES
+
+    assert V1_CODES == {
+        "org_kind": ref.ORG_KIND_CODES,
+        "need": ref.NEED_CODES,
+        "phase": ref.PHASE_CODES,
+        "status": ref.STATUS_CODES,
+        "viewpoint": ref.VIEWPOINT_CODES,
+        "question": ref.QUESTION_CODES,
+        "lever": ref.LEVER_CODES,
+        "instrument": ref.INSTRUMENT_CODES,
+        "investor_lever": ref.INVESTOR_LEVER_CODES,
+        "contribution_kind": ref.CONTRIBUTION_KIND_CODES,
+        "partnership_type": ref.PARTNERSHIP_TYPE_CODES,
+        "source": ref.SOURCE_CODES,
+    }
+    assert V1_SCORES == (ref.SCORE_MIN, ref.SCORE_MAX)
+    assert V1_BENEFICIARIES == ref.BENEFICIARIES

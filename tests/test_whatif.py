@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from coinvest import metrics
 from coinvest import reference as ref
@@ -156,8 +155,6 @@ def test_scenario_and_view_round_trip_and_real_data_untouched(portfolio_con):
 
 # --- the page ------------------------------------------------------------------------------------
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
 
 @pytest.fixture
 def small_db(tmp_path) -> Path:
@@ -170,19 +167,8 @@ def small_db(tmp_path) -> Path:
     return path
 
 
-def _page(db: Path, monkeypatch, params: dict) -> AppTest:
-    monkeypatch.setenv("COINVEST_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("app_pages/whatif.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def test_page_reweights_live(small_db, monkeypatch, clear_streamlit_caches):
-    at = _page(small_db, monkeypatch, {})
+def test_page_reweights_live(small_db, open_page):
+    at = open_page(small_db, "whatif", {})
     for code in ref.LEVER_CODES:
         if code not in ("ecosystem", "alliances"):
             at.slider(key=f"wi_lever_{code}").set_value(0.0)
@@ -196,15 +182,13 @@ def test_page_reweights_live(small_db, monkeypatch, clear_streamlit_caches):
     assert any("Tous les poids des leviers sont nuls" in e.value for e in at.error)
 
 
-def test_page_opens_a_scenario_from_the_url_and_compares_it(
-    small_db, monkeypatch, clear_streamlit_caches
-):
+def test_page_opens_a_scenario_from_the_url_and_compares_it(small_db, open_page):
     con = open_database(small_db)
     save_scenario(con, Scenario("P2 par A", lines=ONE))
     expected = metrics.scenario_figures(con, INV_A, ONE)
     untouched = real_data(con)
     con.close()
-    at = _page(small_db, monkeypatch, {"scenario": "P2 par A", "investor": "INV_A"})
+    at = open_page(small_db, "whatif", {"scenario": "P2 par A", "investor": "INV_A"})
     compare = next(d.value for d in at.dataframe if "Scénario" in d.value.columns).set_index(
         "Chiffre"
     )
@@ -223,7 +207,7 @@ def test_page_opens_a_scenario_from_the_url_and_compares_it(
     con.close()
 
 
-def test_page_opens_a_saved_view_from_the_url(small_db, monkeypatch, clear_streamlit_caches):
+def test_page_opens_a_saved_view_from_the_url(small_db, open_page):
     con = open_database(small_db)
     save_view(
         con,
@@ -233,7 +217,7 @@ def test_page_opens_a_saved_view_from_the_url(small_db, monkeypatch, clear_strea
         40,
     )
     con.close()
-    at = _page(small_db, monkeypatch, {"view": "Alimentation"})
+    at = open_page(small_db, "whatif", {"view": "Alimentation"})
     assert at.session_state["f_need.fr"] == ["food"]
     assert at.session_state["wi_lever_digital"] == 4.0
     assert at.session_state["wi_threshold"] == 40

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from coinvest import reference as ref
-from coinvest.db import query, transaction
+from coinvest.db import Connection, Cursor, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.folding import fold, fold_sql
 from coinvest.lever_rounds import refresh_lever_rounds
@@ -24,11 +24,11 @@ class AssessmentInput:
     comment: str | None = None
 
 
-def _exists(cur, sql: str, value: str) -> bool:
+def _exists(cur: Cursor, sql: str, value: str) -> bool:
     return bool(cur.execute(sql, {"v": value}).fetchall())
 
 
-def save_assessment(con, item: AssessmentInput) -> str:
+def save_assessment(con: Connection, item: AssessmentInput) -> str:
     """Validate and write an assessment with its answers; returns its new id.
 
     Raises CoinvestError (nothing written) for an unknown project or assessor, an unknown
@@ -84,7 +84,7 @@ def save_assessment(con, item: AssessmentInput) -> str:
     return assessment_id
 
 
-def find_projects(con, text: str, limit: int = 50) -> pd.DataFrame:
+def find_projects(con: Connection, text: str, limit: int = 50) -> pd.DataFrame:
     """Projects whose id or name contains the text (accents and case ignored), for pickers."""
     return query(
         con,
@@ -95,7 +95,7 @@ def find_projects(con, text: str, limit: int = 50) -> pd.DataFrame:
     )
 
 
-def related_organisations(con, project_id: str) -> pd.DataFrame:
+def related_organisations(con: Connection, project_id: str) -> pd.DataFrame:
     """The organisations around a project: its holder, investors, partners and support bodies."""
     return query(
         con,

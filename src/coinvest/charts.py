@@ -7,14 +7,18 @@ viridis for sequential scales).
 
 from __future__ import annotations
 
+from typing import Final
+
 import altair as alt
 import pandas as pd
 
-from coinvest.i18n import d3_number_format, d3_time_format, normalise_lang
+from coinvest import reference as ref
+from coinvest.i18n import d3_number_format, d3_time_format, normalise_lang, t
+from coinvest.territory import departments
 
 # Okabe & Ito (2008), distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-SEQUENTIAL_SCHEME = "viridis"
+SEQUENTIAL_SCHEME: Final = "viridis"
 TILE = 34  # pixels per tile of the department map
 
 
@@ -427,9 +431,6 @@ def department_map(
     by_department: pd.DataFrame, measure: str, lang: str = "fr"
 ) -> alt.TopLevelMixin:
     """The tile map of `projects_by_department`, coloured by `projects` or `committed_eur`."""
-    from coinvest.i18n import t
-    from coinvest.territory import departments
-
     grid = {d.code: (d.col, d.row) for d in departments()}
     frame = by_department[["department_code", "department_name", measure]].copy()
     frame["col"] = frame["department_code"].map(lambda c: grid[c][0])
@@ -447,9 +448,6 @@ def department_map(
 
 def projects_by_chart(frame: pd.DataFrame, column: str, lang: str = "fr") -> alt.TopLevelMixin:
     """Bars of `projects_by` for `phase` or `need`, labelled in the language (adds `label`)."""
-    from coinvest import reference as ref
-    from coinvest.i18n import t
-
     items = {"phase": ref.PHASES, "need": ref.NEEDS}[column]
     frame["label"] = frame["code"].map(ref.labels(items, lang))
     return bar_chart(

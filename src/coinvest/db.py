@@ -19,11 +19,19 @@ import pyarrow.compute as pc
 from coinvest.errors import CoinvestError
 from coinvest.schema import LATEST_VERSION, current_version, migrate, user_table_count
 
+# The connection every function of the package takes, and the cursor each query runs on (DuckDB's
+# cursor is a connection of its own, sharing the database).
+Connection = duckdb.DuckDBPyConnection
+Cursor = duckdb.DuckDBPyConnection
+
 DEFAULT_DB = Path("data") / "coinvest.duckdb"
 ENV_DB = "COINVEST_DB"
 # Extensions are never downloaded; the ones built into the wheel (core_functions, json, parquet,
 # icu) load on demand, which replaying a write-ahead log after a crash needs (`trim` in a CHECK).
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": True,
+}
 _MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
 
 

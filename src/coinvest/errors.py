@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from coinvest.i18n import md_escape, t
+
 
 class CoinvestError(Exception):
     """A problem the user can act on: a bad path, a foreign file, a locked database…"""
@@ -13,7 +15,5 @@ class CoinvestError(Exception):
 
     def message(self, lang: str = "fr", markdown: bool = False) -> str:
         """The message; with `markdown`, the user's values in it are escaped for a renderer."""
-        from coinvest.i18n import md_escape, t
-
         params = {k: md_escape(v) for k, v in self.params.items()} if markdown else self.params
         return t(self.key, lang, **params)

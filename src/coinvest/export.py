@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from coinvest import metrics
+from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
 from coinvest.workbook import write_xlsx
 
@@ -15,7 +16,7 @@ WORKBOOK = "coinvest-export.xlsx"
 
 
 def export_frames(
-    con,
+    con: Connection,
     flt: PortfolioFilter,
     weights: metrics.Weights = metrics.EQUAL,
     threshold: float = metrics.DEFAULT_BLIND_SPOT_THRESHOLD,
@@ -28,7 +29,9 @@ def export_frames(
     }
 
 
-def write_export(con, flt: PortfolioFilter, out_dir: Path, xlsx: bool = False) -> list[Path]:
+def write_export(
+    con: Connection, flt: PortfolioFilter, out_dir: Path, xlsx: bool = False
+) -> list[Path]:
     """Write the CSV files (UTF-8, `.` as decimal point, empty cells where a figure does not
     exist) and, with `xlsx`, the same tables as sheets of one workbook. Returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)

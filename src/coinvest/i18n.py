@@ -972,7 +972,7 @@ def format_eur(
     value: float | None, decimals: int = 0, lang: str = DEFAULT_LANG, compact: bool = False
 ) -> str:
     """`12 500 €` in French, `€12,500` in English; compact: `118,1 M€` / `€118.1M`."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "—"
     unit = ""
     if compact and abs(value) >= 1e6:
@@ -987,7 +987,7 @@ def format_eur(
 
 def format_pct(share: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
     """A share in 0–1 as a percentage."""
-    if _missing(share):
+    if share is None or _missing(share):
         return "—"
     number = format_number(share * 100, decimals, lang)
     return f"{number}{NBSP}%" if normalise_lang(lang) == "fr" else f"{number}%"

@@ -361,7 +361,9 @@ def is_blank(value: object) -> bool:
 
 # the common spellings of a score, read without the general number parser (a large
 # assessments file holds millions of them)
-SCORE_SPELLINGS = {str(n): n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)}
+SCORE_SPELLINGS: dict[str, int | None] = {
+    str(n): n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)
+}
 SCORE_SPELLINGS.update({f"{n}.0": n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)})
 SCORE_SPELLINGS.update({f"{n},0": n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)})
 SCORE_SPELLINGS[""] = None  # unanswered

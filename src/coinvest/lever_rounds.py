@@ -8,6 +8,7 @@ transaction, so that pages never aggregate raw answers.
 
 from __future__ import annotations
 
+from coinvest.db import Cursor
 from coinvest.exact import exact_mean
 from coinvest.reference import SCORE_SCALE
 
@@ -30,7 +31,7 @@ FROM (
 """
 
 
-def refresh_lever_rounds(cur, project_ids: list[str] | None = None) -> None:
+def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> None:
     """Recompute the lever scores per round, for some projects or (None) for all.
 
     Call it inside the transaction that wrote the assessments.

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from coinvest.db import query
+from coinvest.db import Connection, query
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold, fold_sql
 
 
-def investors(con) -> pd.DataFrame:
+def investors(con: Connection) -> pd.DataFrame:
     """Organisations that made at least one investment. Columns: org_id, name, kind."""
     return query(
         con,
@@ -21,7 +21,7 @@ def investors(con) -> pd.DataFrame:
     )
 
 
-def support_bodies(con) -> pd.DataFrame:
+def support_bodies(con: Connection) -> pd.DataFrame:
     """Organisations that run at least one cohort. Columns: org_id, name."""
     return query(
         con,
@@ -31,7 +31,7 @@ def support_bodies(con) -> pd.DataFrame:
     )
 
 
-def cohorts(con) -> pd.DataFrame:
+def cohorts(con: Connection) -> pd.DataFrame:
     """Columns: cohort_id, name, year, support_body_org_id, support_body_name."""
     return query(
         con,
@@ -41,7 +41,7 @@ def cohorts(con) -> pd.DataFrame:
     )
 
 
-def year_span(con) -> tuple[int, int] | None:
+def year_span(con: Connection) -> tuple[int, int] | None:
     """The first and last year with an investment, contribution, measurement or assessment."""
     row = query(
         con,
@@ -57,7 +57,7 @@ def year_span(con) -> tuple[int, int] | None:
     return int(row.iloc[0]), int(row.iloc[1])
 
 
-def project_names(con, project_ids: list[str]) -> dict[str, str]:
+def project_names(con: Connection, project_ids: list[str]) -> dict[str, str]:
     frame = query(
         con,
         "SELECT project_id, name FROM project WHERE project_id = ANY($ids)",
@@ -66,7 +66,9 @@ def project_names(con, project_ids: list[str]) -> dict[str, str]:
     return dict(zip(frame["project_id"], frame["name"], strict=True))
 
 
-def search_projects(con, flt: PortfolioFilter, text: str, limit: int = 50) -> pd.DataFrame:
+def search_projects(
+    con: Connection, flt: PortfolioFilter, text: str, limit: int = 50
+) -> pd.DataFrame:
     """Filtered projects whose id or name contains the text (accents and case ignored)."""
     scope, params = flt.project_scope()
     return query(
@@ -79,7 +81,7 @@ def search_projects(con, flt: PortfolioFilter, text: str, limit: int = 50) -> pd
     )
 
 
-def project_card(con, project_id: str) -> dict | None:
+def project_card(con: Connection, project_id: str) -> dict | None:
     """A project's own record with its holder, department and region names."""
     frame = query(
         con,
@@ -95,7 +97,7 @@ def project_card(con, project_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def project_money_rows(con, project_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def project_money_rows(con: Connection, project_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A project's investments and contributions, with the organisations' names."""
     investments = query(
         con,
@@ -115,7 +117,7 @@ def project_money_rows(con, project_id: str) -> tuple[pd.DataFrame, pd.DataFrame
     return investments, contributions
 
 
-def filter_value_names(con, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:
+def filter_value_names(con: Connection, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:
     """Names for the ids a filter holds (investor, support bodies, cohorts), for describing it in
     words (`filters.describe`): `Fondation X (INV02)`."""
     orgs = [o for o in (flt.investor, *flt.support_body) if o]

@@ -15,6 +15,7 @@ import pandas as pd
 from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import department_map, projects_by_chart
+from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter, describe
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
 from coinvest.lookups import filter_value_names
@@ -40,7 +41,7 @@ def _svg(chart) -> str:
     return vlc.vegalite_to_svg(chart.to_json())
 
 
-def _filter_lines(con, flt: PortfolioFilter, lang: str) -> list[str]:
+def _filter_lines(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
     """The scope in words: `Investisseur : Fondation X (INV02) ; Phase : R&D, expérimentation`."""
     if flt.is_empty:
         return [t("report.no_filter", lang)]
@@ -60,7 +61,9 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str]) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def committee_report(con, flt: PortfolioFilter, lang: str = "fr", today: date | None = None) -> str:
+def committee_report(
+    con: Connection, flt: PortfolioFilter, lang: str = "fr", today: date | None = None
+) -> str:
     """The report as one HTML document."""
     today = today or date.today()
     e = html.escape

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from coinvest import reference as ref
-from coinvest.db import query, transaction
+from coinvest.db import Connection, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
@@ -104,7 +104,7 @@ def validate_lines(
             problems.append(LineProblem(number, "project_id", "whatif.unknown_project", project))
             ok = False
         try:
-            amount = float(raw_amount)
+            amount = math.nan if raw_amount is None else float(raw_amount)
         except (TypeError, ValueError):
             amount = math.nan
         if not math.isfinite(amount) or amount <= 0 or amount > MAX_AMOUNT:
@@ -138,7 +138,7 @@ def _settings(scenario: Scenario) -> str:
     )
 
 
-def save_scenario(con, scenario: Scenario, overwrite: bool = False) -> None:
+def save_scenario(con: Connection, scenario: Scenario, overwrite: bool = False) -> None:
     """Save a scenario under its name (refused if the name is taken, unless `overwrite`)."""
     name = _check_name(scenario.name)
     if len(scenario.lines) > MAX_LINES:
@@ -180,7 +180,7 @@ def save_scenario(con, scenario: Scenario, overwrite: bool = False) -> None:
             )
 
 
-def list_scenarios(con) -> pd.DataFrame:
+def list_scenarios(con: Connection) -> pd.DataFrame:
     return query(
         con,
         """SELECT s.name, s.created_at, count(i.line) AS lines
@@ -189,7 +189,7 @@ def list_scenarios(con) -> pd.DataFrame:
     )
 
 
-def load_scenario(con, name: str) -> Scenario | None:
+def load_scenario(con: Connection, name: str) -> Scenario | None:
     found = query(con, "SELECT scenario_id, settings FROM scenario WHERE name = $n", {"n": name})
     if found.empty:
         return None
@@ -209,7 +209,7 @@ def load_scenario(con, name: str) -> Scenario | None:
     )
 
 
-def delete_scenario(con, name: str) -> bool:
+def delete_scenario(con: Connection, name: str) -> bool:
     with transaction(con) as cur:
         found = cur.execute(
             "SELECT scenario_id FROM scenario WHERE name = $n", {"n": name}
@@ -225,7 +225,7 @@ def delete_scenario(con, name: str) -> bool:
 
 
 def save_view(
-    con,
+    con: Connection,
     name: str,
     flt: PortfolioFilter,
     weights: Weights | None = None,
@@ -260,11 +260,11 @@ def save_view(
             )
 
 
-def list_views(con) -> pd.DataFrame:
+def list_views(con: Connection) -> pd.DataFrame:
     return query(con, "SELECT name, created_at FROM saved_view ORDER BY name")
 
 
-def load_view(con, name: str) -> Scenario | None:
+def load_view(con: Connection, name: str) -> Scenario | None:
     """A saved view as a scenario without investments (filter, weights, threshold)."""
     found = query(con, "SELECT query FROM saved_view WHERE name = $n", {"n": name})
     if found.empty:
@@ -278,7 +278,7 @@ def load_view(con, name: str) -> Scenario | None:
     )
 
 
-def delete_view(con, name: str) -> bool:
+def delete_view(con: Connection, name: str) -> bool:
     with transaction(con) as cur:
         found = cur.execute(
             "SELECT view_id FROM saved_view WHERE name = $n", {"n": name}

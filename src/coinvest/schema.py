@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from coinvest import reference as ref
 from coinvest.territory import departments, regions
+
+if TYPE_CHECKING:  # db imports this module: the types only, for the checker
+    from coinvest.db import Connection, Cursor
 
 _CODE = re.compile(r"^[A-Za-z0-9_.]+$")
 
@@ -30,6 +33,92 @@ def _check_in(column: str, values: Iterable[str], nullable: bool = False) -> str
     return f"CHECK ({column} IS NULL OR {clause})" if nullable else f"CHECK ({clause})"
 
 
+# The code lists of version 1's CHECK constraints, frozen as they were released: a migration
+# never changes once released, even when the reference model gains a code later (a later
+# migration then widens the constraint). A test checks they still match the reference model.
+V1_CODES: dict[str, tuple[str, ...]] = {
+    "org_kind": (
+        "public_investor",
+        "private_investor",
+        "support_body",
+        "local_authority",
+        "company",
+        "association",
+        "foundation",
+        "academia",
+        "citizens",
+    ),
+    "need": (
+        "employment",
+        "education",
+        "health",
+        "housing",
+        "food",
+        "mobility",
+        "environment",
+        "culture",
+        "digital_inclusion",
+        "ageing",
+        "youth",
+        "other",
+    ),
+    "phase": ("emergence", "rnd", "modelling", "scaling"),
+    "status": ("active", "paused", "closed"),
+    "viewpoint": ("ecosystem", "project", "investment"),
+    "question": (
+        "ecosystem.needs",
+        "ecosystem.stakes",
+        "ecosystem.actors",
+        "ecosystem.territories",
+        "innovation.characteristics",
+        "innovation.phases",
+        "innovation.proof",
+        "strategy.state",
+        "strategy.ambition",
+        "strategy.means",
+        "model.levers",
+        "model.target",
+        "model.trajectory",
+        "alliances.why",
+        "alliances.partners",
+        "alliances.actions",
+        "digital.uses",
+        "digital.solutions",
+        "digital.timing",
+        "evaluation.performance",
+        "evaluation.utility",
+        "evaluation.leverage",
+        "evaluation.showcase",
+    ),
+    "lever": ("ecosystem", "innovation", "strategy", "model", "alliances", "digital", "evaluation"),
+    "instrument": (
+        "grant",
+        "loan",
+        "quasi_equity",
+        "equity",
+        "guarantee",
+        "skills_sponsorship",
+        "in_kind",
+    ),
+    "investor_lever": (
+        "structural_funding",
+        "strategic_support",
+        "skills_and_networks",
+        "evaluation_support",
+    ),
+    "contribution_kind": ("financial", "skills", "in_kind", "network"),
+    "partnership_type": (
+        "patronage",
+        "responsible_practices",
+        "economic_cooperation",
+        "societal_innovation",
+    ),
+    "source": ("declared", "verified"),
+}
+V1_SCORES = (0, 4)
+V1_BENEFICIARIES = "beneficiaries"
+
+
 def _v1_statements() -> list[str]:
     return [
         """CREATE TABLE region (
@@ -44,21 +133,21 @@ def _v1_statements() -> list[str]:
         f"""CREATE TABLE organisation (
             org_id VARCHAR PRIMARY KEY CHECK (length(trim(org_id)) > 0),
             name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
-            kind VARCHAR NOT NULL {_check_in("kind", ref.ORG_KIND_CODES)}
+            kind VARCHAR NOT NULL {_check_in("kind", V1_CODES["org_kind"])}
         )""",
         f"""CREATE TABLE project (
             project_id VARCHAR PRIMARY KEY CHECK (length(trim(project_id)) > 0),
             name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
             holder_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
-            need VARCHAR NOT NULL {_check_in("need", ref.NEED_CODES)},
-            phase VARCHAR NOT NULL {_check_in("phase", ref.PHASE_CODES)},
+            need VARCHAR NOT NULL {_check_in("need", V1_CODES["need"])},
+            phase VARCHAR NOT NULL {_check_in("phase", V1_CODES["phase"])},
             legal_form VARCHAR,
             department_code VARCHAR NOT NULL REFERENCES department (code),
             commune_code VARCHAR CHECK (commune_code IS NULL OR length(commune_code) = 5),
             qpv BOOLEAN NOT NULL DEFAULT FALSE,
             rural_revitalisation BOOLEAN NOT NULL DEFAULT FALSE,
             start_year INTEGER CHECK (start_year IS NULL OR start_year BETWEEN 1900 AND 2100),
-            status VARCHAR NOT NULL DEFAULT 'active' {_check_in("status", ref.STATUS_CODES)}
+            status VARCHAR NOT NULL DEFAULT 'active' {_check_in("status", V1_CODES["status"])}
         )""",
         """CREATE TABLE cohort (
             cohort_id VARCHAR PRIMARY KEY CHECK (length(trim(cohort_id)) > 0),
@@ -77,15 +166,15 @@ def _v1_statements() -> list[str]:
         f"""CREATE TABLE assessment (
             assessment_id VARCHAR PRIMARY KEY CHECK (length(trim(assessment_id)) > 0),
             project_id VARCHAR NOT NULL REFERENCES project (project_id),
-            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", ref.VIEWPOINT_CODES)},
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
             assessor_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
             assessed_on DATE NOT NULL,
             comment VARCHAR
         )""",
         f"""CREATE TABLE assessment_answer (
             assessment_id VARCHAR NOT NULL REFERENCES assessment (assessment_id),
-            question VARCHAR NOT NULL {_check_in("question", ref.QUESTION_CODES)},
-            score SMALLINT NOT NULL CHECK (score BETWEEN {ref.SCORE_MIN} AND {ref.SCORE_MAX}),
+            question VARCHAR NOT NULL {_check_in("question", V1_CODES["question"])},
+            score SMALLINT NOT NULL CHECK (score BETWEEN {V1_SCORES[0]} AND {V1_SCORES[1]}),
             comment VARCHAR,
             PRIMARY KEY (assessment_id, question)
         )""",
@@ -94,9 +183,9 @@ def _v1_statements() -> list[str]:
         # read ~50 rows per project instead of every answer.
         f"""CREATE TABLE lever_round (
             project_id VARCHAR NOT NULL,
-            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", ref.VIEWPOINT_CODES)},
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
             assessed_on DATE NOT NULL,
-            lever VARCHAR NOT NULL {_check_in("lever", ref.LEVER_CODES)},
+            lever VARCHAR NOT NULL {_check_in("lever", V1_CODES["lever"])},
             score DOUBLE NOT NULL CHECK (score BETWEEN 0 AND 100),
             is_first BOOLEAN NOT NULL,  -- the earliest round of this project and viewpoint
             is_latest BOOLEAN NOT NULL  -- the most recent one, when no period end is set
@@ -107,8 +196,8 @@ def _v1_statements() -> list[str]:
             project_id VARCHAR NOT NULL REFERENCES project (project_id),
             date DATE NOT NULL,
             amount_eur DOUBLE NOT NULL CHECK (amount_eur >= 0),
-            instrument VARCHAR NOT NULL {_check_in("instrument", ref.INSTRUMENT_CODES)},
-            investor_lever VARCHAR {_check_in("investor_lever", ref.INVESTOR_LEVER_CODES, True)}
+            instrument VARCHAR NOT NULL {_check_in("instrument", V1_CODES["instrument"])},
+            investor_lever VARCHAR {_check_in("investor_lever", V1_CODES["investor_lever"], True)}
         )""",
         f"""CREATE TABLE contribution (
             contribution_id VARCHAR PRIMARY KEY CHECK (length(trim(contribution_id)) > 0),
@@ -116,9 +205,9 @@ def _v1_statements() -> list[str]:
             project_id VARCHAR NOT NULL REFERENCES project (project_id),
             date DATE NOT NULL,
             value_eur DOUBLE NOT NULL CHECK (value_eur >= 0),
-            kind VARCHAR NOT NULL {_check_in("kind", ref.CONTRIBUTION_KIND_CODES)},
+            kind VARCHAR NOT NULL {_check_in("kind", V1_CODES["contribution_kind"])},
             partnership_type VARCHAR
-                {_check_in("partnership_type", ref.PARTNERSHIP_TYPE_CODES, True)}
+                {_check_in("partnership_type", V1_CODES["partnership_type"], True)}
         )""",
         """CREATE TABLE indicator (
             indicator_code VARCHAR PRIMARY KEY CHECK (length(trim(indicator_code)) > 0),
@@ -135,7 +224,7 @@ def _v1_statements() -> list[str]:
             year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
             value DOUBLE NOT NULL CHECK (value >= 0),
             target DOUBLE CHECK (target IS NULL OR target >= 0),
-            source VARCHAR {_check_in("source", ref.SOURCE_CODES, True)},
+            source VARCHAR {_check_in("source", V1_CODES["source"], True)},
             PRIMARY KEY (project_id, indicator_code, year)
         )""",
         "CREATE SEQUENCE scenario_seq START 1",
@@ -151,7 +240,7 @@ def _v1_statements() -> list[str]:
             investor_org_id VARCHAR NOT NULL,
             project_id VARCHAR NOT NULL,
             amount_eur DOUBLE NOT NULL CHECK (amount_eur >= 0),
-            instrument VARCHAR NOT NULL {_check_in("instrument", ref.INSTRUMENT_CODES)},
+            instrument VARCHAR NOT NULL {_check_in("instrument", V1_CODES["instrument"])},
             PRIMARY KEY (scenario_id, line)
         )""",
         "CREATE SEQUENCE saved_view_seq START 1",
@@ -173,7 +262,7 @@ def _v1_statements() -> list[str]:
     ]
 
 
-def _v1_data(cur) -> None:
+def _v1_data(cur: Cursor) -> None:
     cur.executemany("INSERT INTO region VALUES (?, ?)", [(r.code, r.name) for r in regions()])
     cur.executemany(
         "INSERT INTO department VALUES (?, ?, ?)",
@@ -181,7 +270,7 @@ def _v1_data(cur) -> None:
     )
     cur.execute(
         "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [ref.BENEFICIARIES, "Bénéficiaires", "Beneficiaries", "personnes", "reach", True, None],
+        [V1_BENEFICIARIES, "Bénéficiaires", "Beneficiaries", "personnes", "reach", True, None],
     )
 
 
@@ -248,7 +337,7 @@ DATA_TABLES = (
 )
 
 
-def current_version(cur) -> int | None:
+def current_version(cur: Cursor) -> int | None:
     """The schema version recorded in the database, or None when there is no such table."""
     exists = cur.execute(
         "SELECT count(*) FROM information_schema.tables "
@@ -259,13 +348,13 @@ def current_version(cur) -> int | None:
     return cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
 
 
-def user_table_count(cur) -> int:
+def user_table_count(cur: Cursor) -> int:
     return cur.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
     ).fetchall()[0][0]
 
 
-def migrate(con) -> int:
+def migrate(con: Connection) -> int:
     """Apply the migrations the database lacks, each in its own transaction."""
     cur = con.cursor()
     applied = False

@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from coinvest import reference as ref
-from coinvest.db import query
+from coinvest.db import Connection, query
 from coinvest.filters import PortfolioFilter
 from coinvest.interchange import SHEETS, Column, Sheet
 
@@ -126,7 +126,7 @@ def _header_style(ws) -> None:
 def build_template_xlsx() -> bytes:
     """The import template: every sheet, headers, drop-down lists and one example row."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     lists = book.create_sheet(LISTS_SHEET)
     list_ranges: dict[tuple[str, ...], str] = {}
     for sheet in SHEETS:
@@ -214,7 +214,9 @@ def _sheet_sql(sheet: Sheet) -> str:
     return f"SELECT {columns} FROM {sheet.table} t {where} ORDER BY {order}"
 
 
-def table_frame(con, sheet_name: str, flt: PortfolioFilter | None = None) -> pd.DataFrame:
+def table_frame(
+    con: Connection, sheet_name: str, flt: PortfolioFilter | None = None
+) -> pd.DataFrame:
     """One table in the interchange format, restricted to the filtered projects' rows.
 
     Organisations, cohorts and indicators are not restricted: every row the others may refer to
@@ -225,7 +227,7 @@ def table_frame(con, sheet_name: str, flt: PortfolioFilter | None = None) -> pd.
     return query(con, f"WITH scope AS ({scope}) {_sheet_sql(sheet)}", params)
 
 
-def export_portfolio_xlsx(con, flt: PortfolioFilter | None = None) -> bytes:
+def export_portfolio_xlsx(con: Connection, flt: PortfolioFilter | None = None) -> bytes:
     """The portfolio as a workbook in the template format (importable as it is)."""
     sheets = {}
     for sheet in SHEETS:
@@ -253,6 +255,8 @@ def _cell_value(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
     if isinstance(value, Decimal):
         return float(value)
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
@@ -281,7 +285,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target) -> None:
                 if isinstance(value, str):
                     cell = WriteOnlyCell(ws, value=value)
                     cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
-                elif isinstance(value, date):
+                elif isinstance(value, datetime):
                     cell = WriteOnlyCell(ws, value=value)
                     cell.number_format = _DATE_FORMAT
                 else:

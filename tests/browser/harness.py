@@ -135,10 +135,19 @@ def browser() -> Iterator[object]:
             chrome.close()
 
 
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton]')) {
+        return false;  // still running, or elements not drawn yet
+    }
+    // charts render after the script ends: every chart has drawn its picture
+    return [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg, canvas'));
+}"""
+
+
 def wait_for_page(page, timeout: float = 60_000) -> None:
-    """Until the app has drawn the page and finished running its script."""
+    """Until the app has drawn the page, finished running its script and drawn its charts
+    (conditions, never a fixed pause)."""
     page.wait_for_selector("h1", timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout
-    )
-    page.wait_for_timeout(800)  # charts render after the script ends
+    page.wait_for_function(SETTLED, timeout=timeout)

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from coinvest.db import Cursor
+
 Progress = Callable[[str], None]
 
 
@@ -39,7 +41,7 @@ def make_ids(prefix: str, n: int, width: int) -> np.ndarray:
 class Writer:
     """Inserts frames in bulk through one cursor and reports each stage."""
 
-    def __init__(self, cur, progress: Progress) -> None:
+    def __init__(self, cur: Cursor, progress: Progress) -> None:
         self.cur = cur
         self.progress = progress
         self.counts: dict[str, int] = {}

@@ -280,7 +280,8 @@ def add_measurements(rng: np.random.Generator, n: int, w: Writer, s: State) -> N
         ),
     )
     measured = rng.random(n) >= np.array([0.4, 0.15, 0.03, 0.0])[p_phase]
-    pair_proj, pair_ind = [], []
+    proj_rows: list[int] = []
+    ind_rows: list[int] = []
     extra = rng.random((n, 3))
     for p in np.flatnonzero(measured):
         chosen = [0] + [
@@ -288,10 +289,10 @@ def add_measurements(rng: np.random.Generator, n: int, w: Writer, s: State) -> N
             for k, c in enumerate(NEED_INDICATORS[need_codes[p_need[p]]])
             if extra[p, k] < 0.8
         ]
-        pair_proj.extend([p] * len(chosen))
-        pair_ind.extend(chosen)
-    pair_proj = np.array(pair_proj, dtype=int)
-    pair_ind = np.array(pair_ind, dtype=int)
+        proj_rows.extend([int(p)] * len(chosen))
+        ind_rows.extend(chosen)
+    pair_proj = np.array(proj_rows, dtype=int)
+    pair_ind = np.array(ind_rows, dtype=int)
     y_first = np.maximum(p_start[pair_proj], FIRST_YEAR)
     y_last = np.where(
         p_start[pair_proj] >= REFERENCE_DATE.year, REFERENCE_DATE.year, REFERENCE_DATE.year - 1

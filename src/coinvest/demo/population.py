@@ -225,13 +225,13 @@ def add_partners(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
 
     activity = [ACTIVITIES[need_codes[k]] for k in p_need]
     pick = rng.integers(0, 12, n)
-    word = rng.integers(0, len(WORDS), n)
+    name_word = rng.integers(0, len(WORDS), n)
     project_id = make_ids("P", n, 6)
     projects = pd.DataFrame(
         {
             "project_id": project_id,
             "name": [
-                f"{acts[pick[i] % len(acts)]} {WORDS[word[i]]} — {dep_name[p_dep[i]]}"
+                f"{acts[pick[i] % len(acts)]} {WORDS[name_word[i]]} — {dep_name[p_dep[i]]}"
                 for i, acts in enumerate(activity)
             ],
             "holder_org_id": holder_id[p_holder],

@@ -12,6 +12,7 @@ import hashlib
 
 import pandas as pd
 
+from coinvest.db import Connection
 from coinvest.importer.problems import (
     DEFAULT_MAX_MB,
     ImportReport,
@@ -38,7 +39,7 @@ __all__ = [
 
 
 def import_files(
-    con,
+    con: Connection,
     files: list[tuple[str, bytes]],
     progress: Progress = _quiet,
     delete_missing: bool = False,
@@ -73,7 +74,7 @@ def import_files(
     return report
 
 
-def import_log(con, limit: int = 50) -> pd.DataFrame:
+def import_log(con: Connection, limit: int = 50) -> pd.DataFrame:
     cur = con.cursor()
     try:
         return (

@@ -13,6 +13,9 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
 from coinvest.importer.problems import (
     Problem,
     max_import_bytes,
@@ -80,8 +83,9 @@ def _delimiter(text: str) -> str:
     """`;`, tab or `,`: the one found on most of the first lines (a title line above the header
     has none), or the one named by Excel's `sep=` line."""
     lines = [line for line in text.splitlines() if line.strip()][:10]
-    if lines and _SEP_LINE.match(lines[0]):
-        return _SEP_LINE.match(lines[0]).group(1)
+    named = _SEP_LINE.match(lines[0]) if lines else None
+    if named:
+        return named.group(1)
     counts = {d: sum(1 for line in lines if d in line) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: (counts[d], sum(line.count(d) for line in lines)))
     return best if counts[best] else ","
@@ -188,8 +192,6 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
 
 
 def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file
@@ -248,8 +250,6 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Excel format (.xls
 def _uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, str, str]]]:
     """Per sheet, the formula cells that have no computed value (a file written by a program
     rather than saved by a spreadsheet): (row, column letter, formula)."""
-    from openpyxl import load_workbook
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = (
             archive.read(n)
@@ -267,10 +267,10 @@ def _uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, str, str]]]:
             for number, (row, row_values) in enumerate(
                 zip(ws.iter_rows(), computed, strict=False), start=1
             ):
-                for cell, value in zip(row, row_values, strict=False):
+                for position, (cell, value) in enumerate(zip(row, row_values, strict=False), 1):
                     if getattr(cell, "data_type", None) == "f" and value.value is None:
                         found.setdefault(ws.title, []).append(
-                            (number, cell.column_letter, str(cell.value))
+                            (number, get_column_letter(position), str(cell.value))
                         )
     finally:
         formulas.close()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coinvest import reference as ref
+from coinvest.db import Connection
 from coinvest.importer.problems import (
     Problem,
 )
@@ -52,7 +53,7 @@ def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[in
         todo = [i for i, v in enumerate(fast) if v is _MISSING]
     else:
         fast = [_MISSING] * len(values)
-        todo = range(len(values))
+        todo = list(range(len(values)))
     for i in todo:
         try:
             fast[i] = parse(column, values[i])
@@ -104,12 +105,12 @@ def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
                             "rule.required_value",
                         )
                     )
-    for index, values in enumerate(zip(*parsed_values, strict=True)):
+    for index, row_values in enumerate(zip(*parsed_values, strict=True)):
         number = table.rows[index][0]
         ok = index not in bad_rows
         if not ok:
-            problems.extend(sorted(bad_rows[index], key=lambda p: names.index(p.column)))
-        record = dict(zip(names, values, strict=True))
+            problems.extend(sorted(bad_rows[index], key=lambda p: names.index(p.column or "")))
+        record = dict(zip(names, row_values, strict=True))
         if not ok:
             continue
         if (
@@ -171,7 +172,7 @@ def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
     return Parsed(table, records)
 
 
-def _check_references(con, parsed: dict[str, Parsed], problems: list[Problem]) -> None:
+def _check_references(con: Connection, parsed: dict[str, Parsed], problems: list[Problem]) -> None:
     wanted: dict[str, set[str]] = {}
     for item in parsed.values():
         for column in item.table.sheet.columns:
@@ -223,7 +224,7 @@ def _check_references(con, parsed: dict[str, Parsed], problems: list[Problem]) -
         item.records = kept
 
 
-def validate(con, tables: list[Table], problems: list[Problem]) -> dict[str, Parsed]:
+def validate(con: Connection, tables: list[Table], problems: list[Problem]) -> dict[str, Parsed]:
     parsed = {}
     for table in tables:
         if any(

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from coinvest import reference as ref
-from coinvest.db import transaction
+from coinvest.db import Cursor, transaction
 from coinvest.errors import CoinvestError
 from coinvest.importer.problems import (
     ImportReport,
@@ -104,7 +104,9 @@ class _Missing:
     projects: set[str] = field(default_factory=set)  # whose lever scores must be recomputed
     deleted_assessments: bool = False
 
-    def handle(self, cur, table: str, key: tuple[str, ...], incoming: str) -> dict[str, int]:
+    def handle(
+        self, cur: Cursor, table: str, key: tuple[str, ...], incoming: str
+    ) -> dict[str, int]:
         # `table`, `key` and `incoming` come from the fixed interchange description
         absent = " AND ".join(f"i.{k} = {table}.{k}" for k in key)
         where = f"NOT EXISTS (SELECT 1 FROM {incoming} i WHERE {absent})"
@@ -135,7 +137,7 @@ class _Missing:
             counts["deleted"] = count
         return counts
 
-    def finish(self, cur, files: str) -> list[Problem]:
+    def finish(self, cur: Cursor, files: str) -> list[Problem]:
         """After the deletions: answers of deleted assessments go with them, lever scores are
         recomputed, and a row still referring to a deleted one refuses the whole import."""
         if not self.delete:
@@ -181,9 +183,9 @@ REFERENCES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
 )
 
 
-def dangling_references(cur, files: str = "") -> list[Problem]:
+def dangling_references(cur: Cursor, files: str = "") -> list[Problem]:
     """Rows referring to an id that does not exist, one problem per missing id."""
-    problems = []
+    problems: list[Problem] = []
     for child, child_sheet, column, child_key, parent, parent_sheet, parent_key in REFERENCES:
         found = cur.execute(
             f"""SELECT c.{column}, count(*), min(c.{child_key})
@@ -206,7 +208,9 @@ def dangling_references(cur, files: str = "") -> list[Problem]:
     return problems
 
 
-def _write_assessments(cur, parsed: Parsed, missing: _Missing) -> tuple[dict[str, int], list[str]]:
+def _write_assessments(
+    cur: Cursor, parsed: Parsed, missing: _Missing
+) -> tuple[dict[str, int], list[str]]:
     """Assessments and their answers. An assessment is unchanged when its row and its set of
     answers are; changed answers are replaced as a set. Returns the counts and the projects
     whose lever scores must be recomputed."""

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from coinvest import reference as ref
+from coinvest.db import Connection
 from coinvest.errors import CoinvestError
 from coinvest.exact import (
     exact_mean,
@@ -74,7 +75,9 @@ def maturity(
     )
 
 
-def consolidated_levers(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+def consolidated_levers(
+    con: Connection, flt: PortfolioFilter, weights: Weights = EQUAL
+) -> pd.DataFrame:
     """Consolidated lever score per project and lever (weighted over the viewpoints present)."""
     q = Query(flt, weights)
     with_maturity(q)
@@ -84,7 +87,7 @@ def consolidated_levers(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> 
     )
 
 
-def viewpoint_gaps(con, flt: PortfolioFilter) -> pd.DataFrame:
+def viewpoint_gaps(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Max − min of the latest lever scores over the viewpoints present (two at least).
 
     Columns: project_id, lever, gap, viewpoints.
@@ -97,7 +100,7 @@ def viewpoint_gaps(con, flt: PortfolioFilter) -> pd.DataFrame:
 
 
 def blind_spots(
-    con,
+    con: Connection,
     flt: PortfolioFilter,
     threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
     limit: int | None = None,
@@ -125,7 +128,7 @@ def blind_spots(
     )
 
 
-def progress(con, flt: PortfolioFilter) -> pd.DataFrame:
+def progress(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Latest − first lever score per project, viewpoint and lever (needs two rounds)."""
     q = Query(flt)
     with_progress(q)
@@ -138,7 +141,7 @@ def progress(con, flt: PortfolioFilter) -> pd.DataFrame:
 
 
 def lever_profiles(
-    con,
+    con: Connection,
     flt: PortfolioFilter,
     project_ids: list[str],
     viewpoint: str = "consolidated",
@@ -207,7 +210,7 @@ def ranked_projects(
     )
 
 
-def lever_viewpoint_means(con, flt: PortfolioFilter) -> pd.DataFrame:
+def lever_viewpoint_means(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Mean latest lever score per viewpoint and lever over the filtered projects (heatmap).
 
     Columns: viewpoint, lever, mean_score, projects.

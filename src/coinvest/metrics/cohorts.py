@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
     with_achievements,
@@ -20,7 +21,7 @@ from coinvest.metrics.query import (
 )
 
 
-def cohort_figures(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+def cohort_figures(con: Connection, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
     """Per cohort: size, median consolidated maturity at the first and latest rounds, median
     utility index, and median leverage of the chosen investor (empty when none is chosen).
     """
@@ -50,7 +51,9 @@ def cohort_figures(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.Da
     )
 
 
-def cohort_progress(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+def cohort_progress(
+    con: Connection, flt: PortfolioFilter, weights: Weights = EQUAL
+) -> pd.DataFrame:
     """Median consolidated progress per cohort and lever (projects with two rounds or more)."""
     q = Query(flt, weights, in_cohorts=True)
     with_progress(q)
@@ -68,7 +71,7 @@ def cohort_progress(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.D
     )
 
 
-def cohort_phases(con, flt: PortfolioFilter) -> pd.DataFrame:
+def cohort_phases(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Share of each cohort's projects in each phase."""
     q = Query(flt, in_cohorts=True)
     with_cohorts(q)
@@ -82,7 +85,9 @@ def cohort_phases(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def cohort_maturity_spread(con, flt: PortfolioFilter, weights: Weights = EQUAL) -> pd.DataFrame:
+def cohort_maturity_spread(
+    con: Connection, flt: PortfolioFilter, weights: Weights = EQUAL
+) -> pd.DataFrame:
     """Quartiles of consolidated maturity per cohort, at the first and the latest round (box plots).
 
     Columns: cohort_id, round (first | latest), projects, min, q1, median, q3, max.

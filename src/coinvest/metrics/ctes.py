@@ -3,6 +3,8 @@ gaps and blind spots, progress, achievements, money, diversity, cohorts and re-w
 
 from __future__ import annotations
 
+from typing import Any
+
 from coinvest import reference as ref
 from coinvest.exact import (
     exact_mean,
@@ -260,13 +262,14 @@ def with_diversity(q: Query) -> None:
 
 def with_cohorts(q: Query) -> None:
     chosen = " WHERE c.cohort_id = ANY($cohort_ids)" if q.flt.cohort else ""
+    params: dict[str, Any] = {"cohort_ids": list(q.flt.cohort)} if q.flt.cohort else {}
     q.add(
         "cohort_scope",
         f"""SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, cm.project_id
         FROM cohort c
         JOIN cohort_member cm ON cm.cohort_id = c.cohort_id
         {q.join_scope("cm")}{chosen}""",
-        **({"cohort_ids": list(q.flt.cohort)} if q.flt.cohort else {}),
+        **params,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from coinvest import reference as ref
+from coinvest.db import Connection
 from coinvest.exact import (
     exact_mean,
 )
@@ -21,7 +22,7 @@ from coinvest.metrics.query import (
 
 
 def leverage(
-    con,
+    con: Connection,
     flt: PortfolioFilter,
     investor: str | None = None,
     project_ids: list[str] | None = None,
@@ -74,7 +75,7 @@ def resource_mix(
     )
 
 
-def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
+def partner_diversity(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Distinct organisation kinds among each project's funders and partners, and the Shannon
     evenness of its resources over those kinds (0 with a single kind, 1 when perfectly even).
     """
@@ -83,7 +84,7 @@ def partner_diversity(con, flt: PortfolioFilter) -> pd.DataFrame:
     return q.run(con, "SELECT project_id, kinds, evenness FROM diversity ORDER BY project_id")
 
 
-def co_investment(con, flt: PortfolioFilter) -> pd.DataFrame:
+def co_investment(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Pairs of investors funding the same filtered projects, with each one's euros in them.
 
     Columns: investor_a, name_a, investor_b, name_b, projects, eur_a, eur_b (a < b).
@@ -109,7 +110,7 @@ def co_investment(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def leverage_ranking(con, flt: PortfolioFilter, limit: int = 15) -> pd.DataFrame:
+def leverage_ranking(con: Connection, flt: PortfolioFilter, limit: int = 15) -> pd.DataFrame:
     """The chosen investor's projects with the highest leverage. Columns: project_id, name,
     own_eur, resources_eur, leverage, leverage_financial."""
     q = Query(flt)
@@ -128,7 +129,7 @@ def leverage_ranking(con, flt: PortfolioFilter, limit: int = 15) -> pd.DataFrame
     )
 
 
-def resources_by_kind(con, flt: PortfolioFilter) -> pd.DataFrame:
+def resources_by_kind(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Euros by the kind of organisation that brought them, and whether financial.
     Columns: kind, sector, financial, eur."""
     q = Query(flt)
@@ -144,7 +145,7 @@ def resources_by_kind(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def diversity_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+def diversity_summary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Projects by number of distinct partner kinds, with their mean evenness."""
     q = Query(flt)
     with_diversity(q)

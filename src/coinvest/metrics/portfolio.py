@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coinvest import reference as ref
+from coinvest.db import Connection
 from coinvest.exact import (
     exact_sum,
 )
@@ -28,9 +29,9 @@ from coinvest.metrics.query import (
 )
 
 
-def project_count(con, flt: PortfolioFilter) -> int:
+def project_count(con: Connection, flt: PortfolioFilter) -> int:
     """How many projects the filter keeps."""
-    return int(Query(flt).run(con, "SELECT count(*) AS n FROM scope").iloc[0, 0])
+    return int(Query(flt).run(con, "SELECT count(*) AS n FROM scope")["n"].iloc[0])
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def portfolio_kpis(
     )
 
 
-def portfolio_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+def portfolio_summary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """The portfolio figures as (metric, value) rows, as `portfolio.csv` writes them."""
     k = portfolio_kpis(con, flt)
     rows: list[tuple[str, float | None]] = [
@@ -113,7 +114,7 @@ def portfolio_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
 
 
 def project_summary(
-    con,
+    con: Connection,
     flt: PortfolioFilter,
     weights: Weights = EQUAL,
     threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
@@ -166,7 +167,7 @@ def project_summary(
     ).astype({"blind_spots": "Int64"})
 
 
-def projects_by_department(con, flt: PortfolioFilter) -> pd.DataFrame:
+def projects_by_department(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Every department (zeros included): projects and euros invested in the period."""
     q = Query(flt)
     with_money(q)
@@ -188,7 +189,7 @@ def projects_by_department(con, flt: PortfolioFilter) -> pd.DataFrame:
 _GROUPABLE = {"phase": ref.PHASE_CODES, "need": ref.NEED_CODES}
 
 
-def projects_by(con, flt: PortfolioFilter, column: str) -> pd.DataFrame:
+def projects_by(con: Connection, flt: PortfolioFilter, column: str) -> pd.DataFrame:
     """Projects per phase or per need, every code of the reference list included, in order."""
     codes = _GROUPABLE[column]  # KeyError for anything but a fixed column name
     q = Query(flt)

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from coinvest import reference as ref
-from coinvest.db import query
+from coinvest.db import Connection, query
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 
@@ -171,7 +171,7 @@ class Query:
         ]
         return "WITH " + ",\n".join(parts) + "\n" + select
 
-    def run(self, con, select: str) -> pd.DataFrame:
+    def run(self, con: Connection, select: str) -> pd.DataFrame:
         return query(con, self.text(select), self.params)
 
 

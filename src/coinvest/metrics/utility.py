@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from coinvest.db import Connection
 from coinvest.exact import (
     exact_mean,
     exact_sum,
@@ -20,7 +21,9 @@ from coinvest.metrics.query import (
 )
 
 
-def achievements(con, flt: PortfolioFilter, project_ids: list[str] | None = None) -> pd.DataFrame:
+def achievements(
+    con: Connection, flt: PortfolioFilter, project_ids: list[str] | None = None
+) -> pd.DataFrame:
     """Achievement of each measurement against its target (capped), inside the period."""
     q = Query(flt, projects=project_ids)
     with_achievements(q)
@@ -31,7 +34,7 @@ def achievements(con, flt: PortfolioFilter, project_ids: list[str] | None = None
     )
 
 
-def utility(con, flt: PortfolioFilter) -> pd.DataFrame:
+def utility(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Each project's utility index and beneficiaries, of its latest year with a value."""
     q = Query(flt)
     with_achievements(q)
@@ -46,7 +49,7 @@ def utility(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def utility_by_year(con, flt: PortfolioFilter) -> pd.DataFrame:
+def utility_by_year(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Utility index per project and year (100 × mean achievement over targeted indicators)."""
     q = Query(flt)
     with_achievements(q)
@@ -57,7 +60,7 @@ def utility_by_year(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def cost_per_beneficiary(con, flt: PortfolioFilter) -> pd.DataFrame:
+def cost_per_beneficiary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """The chosen investor's euros (all investments when none is chosen) per beneficiary.
 
     Columns: project_id, eur, beneficiaries, cost_per_beneficiary (empty with no beneficiary).
@@ -76,7 +79,7 @@ def cost_per_beneficiary(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def indicator_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
+def indicator_summary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Per indicator, over the measurements of the period: projects, measurements, those with a
     target, mean achievement and the share that met its target.
     """
@@ -96,7 +99,7 @@ def indicator_summary(con, flt: PortfolioFilter) -> pd.DataFrame:
     )
 
 
-def utility_histogram(con, flt: PortfolioFilter, width: float = 20.0) -> pd.DataFrame:
+def utility_histogram(con: Connection, flt: PortfolioFilter, width: float = 20.0) -> pd.DataFrame:
     """Projects per band of utility index (latest year). Columns: band_start, projects."""
     q = Query(flt)
     with_achievements(q)
@@ -127,10 +130,12 @@ def utility_overview(
                FROM project_money pm JOIN beneficiaries b ON b.project_id = pm.project_id
                WHERE b.beneficiaries > 0 AND {eur} > 0) AS median_cost_per_beneficiary""",
     ).iloc[0]
-    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+    return {str(k): (None if pd.isna(v) else float(v)) for k, v in row.items()}
 
 
-def cost_ranking(con, flt: PortfolioFilter, limit: int = 15, highest: bool = True) -> pd.DataFrame:
+def cost_ranking(
+    con: Connection, flt: PortfolioFilter, limit: int = 15, highest: bool = True
+) -> pd.DataFrame:
     """Projects with the highest (or lowest) cost per beneficiary. Columns: project_id, name,
     eur, beneficiaries, cost_per_beneficiary."""
     q = Query(flt)

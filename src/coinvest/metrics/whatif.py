@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from coinvest.db import Connection
 from coinvest.exact import (
     exact_mean,
 )
@@ -99,7 +100,9 @@ def reweighting(
     return moves if movers else top
 
 
-def reweighting_summary(con, flt: PortfolioFilter, weights: Weights) -> dict[str, float | None]:
+def reweighting_summary(
+    con: Connection, flt: PortfolioFilter, weights: Weights
+) -> dict[str, float | None]:
     """Portfolio maturity with equal weights and with `weights`, and projects changing rank."""
     return reweighting_overview(con, flt, weights, limit=1)[2]
 
