@@ -5,6 +5,7 @@ the same exports."""
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from coinvest.export import write_export
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.interchange import SHEETS
-from coinvest.workbook import export_portfolio_xlsx, frame_to_csv, table_frame
+from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx, frame_to_csv, table_frame
 
 FILTERS = [
     PortfolioFilter(),
@@ -38,7 +39,7 @@ def _exports(con, out: Path) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for number, flt in enumerate(FILTERS):
         folder = out / str(number)
-        write_export(con, flt, folder, xlsx=False)
+        write_export(con, flt, folder, xlsx=True)
         files.update({f"{number}/{name}": data for name, data in _files(folder).items()})
     return files
 
@@ -68,7 +69,14 @@ def test_exporting_twice_gives_byte_identical_files_whatever_the_threads(
     assert runs[0].keys() == runs[1].keys() == runs[2].keys()
     for name in runs[0]:
         assert runs[0][name] == runs[1][name] == runs[2][name], name
-    assert len(runs[0]) == 3 * len(FILTERS)
+    assert len(runs[0]) == 4 * len(FILTERS)  # three CSV files and the workbook
+
+
+def test_the_office_files_are_the_same_bytes_every_time(demo_con):
+    first = export_portfolio_xlsx(demo_con)
+    time.sleep(1.1)  # a workbook's properties and parts would carry the second it was written
+    assert export_portfolio_xlsx(demo_con) == first
+    assert build_template_xlsx() == build_template_xlsx()
 
 
 def test_rankings_break_ties_by_project_id(portfolio_con):

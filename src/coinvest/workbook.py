@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -161,7 +163,7 @@ def build_template_xlsx() -> bytes:
     book.move_sheet(LISTS_SHEET, offset=len(SHEETS))
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return reproducible_xlsx(out.getvalue())
 
 
 def _csv_bytes(headers: list[str], rows: list[list[Any]]) -> bytes:
@@ -292,7 +294,36 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target) -> None:
                     cell = value
                 cells.append(cell)
             ws.append(cells)
-    book.save(target)
+    out = io.BytesIO()
+    book.save(out)
+    data = reproducible_xlsx(out.getvalue())
+    if isinstance(target, io.BytesIO):
+        target.write(data)
+    else:
+        Path(target).write_bytes(data)
+
+
+_STAMP = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+
+
+def reproducible_xlsx(data: bytes) -> bytes:
+    """The same workbook without the moments it was written: no creation or modification time
+    in its properties, a fixed date on each part, so that one database exports to the same
+    bytes every time (DESIGN §4.1)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                part = _STAMP.sub(b"", part)
+            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, part)
+    return out.getvalue()
 
 
 def _neutralised(value: Any) -> Any:
