@@ -6,9 +6,13 @@ have the same keys (a test checks it).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date
+from typing import Literal
+
+from babel import Locale, dates, numbers
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
@@ -958,14 +962,26 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+# Numbers, euros, percentages and dates come from Babel's locale data (CLDR): French groups
+# digits with a narrow no-break space, puts a no-break space before € and %, writes dd/mm/yyyy.
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en"}
+DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "yyyy-MM-dd"}  # English pages show ISO dates
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES[normalise_lang(lang)])
+
+
+def _digits(decimals: int) -> str:
+    return "0." + "0" * decimals if decimals > 0 else "0"
+
+
 def format_number(value: float | None, decimals: int = 0, lang: str = DEFAULT_LANG) -> str:
     """`1 234,5` in French (narrow no-break spaces), `1,234.5` in English; `—` when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "—"
-    text = f"{value:,.{decimals}f}"
-    if normalise_lang(lang) == "fr":
-        text = text.replace(",", NNBSP).replace(".", ",")
-    return text
+    return numbers.format_decimal(value, format="#,##" + _digits(decimals), locale=_locale(lang))
 
 
 def format_eur(
@@ -979,112 +995,74 @@ def format_eur(
         value, decimals, unit = value / 1e6, 1, "M"
     elif compact and abs(value) >= 1e4:
         value, decimals, unit = value / 1e3, 0, "k"
+    locale = _locale(lang)
     number = format_number(value, decimals, lang)
-    if normalise_lang(lang) == "fr":
-        return f"{number}{NBSP}{unit}€"
-    return f"€{number}{unit}"
+    pattern = locale.currency_formats["standard"].pattern  # `#,##0.00 ¤` or `¤#,##0.00`
+    symbol = numbers.get_currency_symbol("EUR", locale=locale)
+    if pattern.startswith("¤"):
+        return f"{symbol}{number}{unit}"
+    return number + pattern[pattern.rindex("0") + 1 : pattern.index("¤")] + unit + symbol
 
 
 def format_pct(share: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
-    """A share in 0–1 as a percentage."""
+    """A share in 0–1 as a percentage: `33,7 %` in French, `33.7%` in English."""
     if share is None or _missing(share):
         return "—"
-    number = format_number(share * 100, decimals, lang)
-    return f"{number}{NBSP}%" if normalise_lang(lang) == "fr" else f"{number}%"
+    locale = _locale(lang)
+    pattern = locale.percent_formats[None].pattern.replace("0", _digits(decimals), 1)
+    return numbers.format_percent(share, format=pattern, locale=locale)
 
 
 def format_date(value: date | None, lang: str = DEFAULT_LANG) -> str:
     if value is None:
         return "—"
-    return value.strftime("%d/%m/%Y") if normalise_lang(lang) == "fr" else value.isoformat()
+    lang = normalise_lang(lang)
+    return dates.format_date(value, format=DATE_PATTERNS[lang], locale=_locale(lang))
 
 
 def d3_number_format(lang: str = DEFAULT_LANG) -> dict[str, object]:
-    """The Vega-Lite `formatLocale` for the language (French: `1 234,5`)."""
-    if normalise_lang(lang) == "fr":
-        return {
-            "decimal": ",",
-            "thousands": NNBSP,
-            "grouping": [3],
-            "currency": ["", f"{NBSP}€"],
-        }
-    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]}
+    """The Vega-Lite `formatLocale` for the language (French: `1 234,5`), from Babel's data."""
+    locale = _locale(lang)
+    symbols = locale.number_symbols["latn"]
+    pattern = locale.currency_formats["standard"].pattern
+    symbol = numbers.get_currency_symbol("EUR", locale=locale)
+    if pattern.startswith("¤"):
+        currency = [symbol, ""]
+    else:
+        currency = ["", pattern[pattern.rindex("0") + 1 : pattern.index("¤")] + symbol]
+    return {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": currency,
+    }
 
 
 def d3_time_format(lang: str = DEFAULT_LANG) -> dict[str, object]:
-    """The Vega-Lite time `formatLocale` for the language (French months and `dd/mm/yyyy`)."""
-    if normalise_lang(lang) == "fr":
-        return {
-            "dateTime": "%A %e %B %Y à %X",
-            "date": "%d/%m/%Y",
-            "time": "%H:%M:%S",
-            "periods": ["AM", "PM"],
-            "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
-            "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-            "months": [
-                "janvier",
-                "février",
-                "mars",
-                "avril",
-                "mai",
-                "juin",
-                "juillet",
-                "août",
-                "septembre",
-                "octobre",
-                "novembre",
-                "décembre",
-            ],
-            "shortMonths": [
-                "janv.",
-                "févr.",
-                "mars",
-                "avr.",
-                "mai",
-                "juin",
-                "juil.",
-                "août",
-                "sept.",
-                "oct.",
-                "nov.",
-                "déc.",
-            ],
-        }
+    """The Vega-Lite time `formatLocale` for the language (French months and `dd/mm/yyyy`), with
+    Babel's names of days (Sunday first, as d3 wants) and months."""
+    lang = normalise_lang(lang)
+    locale = _locale(lang)
+
+    def days(width: Literal["abbreviated", "wide"]) -> list[str]:
+        names = dates.get_day_names(width, locale=locale)  # 0 is Monday
+        return [names[6], *(names[i] for i in range(6))]
+
+    def months(width: Literal["abbreviated", "wide"]) -> list[str]:
+        names = dates.get_month_names(width, locale=locale)
+        return [names[i] for i in range(1, 13)]
+
+    if lang == "fr":
+        patterns = {"dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S"}
+    else:
+        patterns = {"dateTime": "%x, %X", "date": "%Y-%m-%d", "time": "%-I:%M:%S %p"}
     return {
-        "dateTime": "%x, %X",
-        "date": "%Y-%m-%d",
-        "time": "%-I:%M:%S %p",
+        **patterns,
         "periods": ["AM", "PM"],
-        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-        "months": [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        "shortMonths": [
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        ],
+        "days": days("wide"),
+        "shortDays": days("abbreviated"),
+        "months": months("wide"),
+        "shortMonths": months("abbreviated"),
     }
 
 
