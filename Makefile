@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 DB ?= $(or $(COINVEST_DB),data/coinvest.duckdb)
 STAMP := $(VENV)/.installed
+# The gettext catalogues, compiled at install (the app compiles a stale or missing one in memory).
+PO := $(wildcard src/coinvest/locale/*/LC_MESSAGES/coinvest.po)
+MO := $(PO:.po=.mo)
 
 .PHONY: install browser-deps run demo test check test-fast test-slow screenshots lint bench bench-metrics clean
 
@@ -14,7 +17,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 # Debian's Chromium for the browser tests (as root; never `playwright install`).
 browser-deps:

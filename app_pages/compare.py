@@ -6,7 +6,7 @@ import streamlit as st
 from coinvest import lookups
 from coinvest import reference as ref
 from coinvest.charts import parallel_chart, radar_chart
-from coinvest.i18n import md_escape, t
+from coinvest.i18n import md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.show import number, table
@@ -86,7 +86,7 @@ spec = builder(
     series="project",
     series_title=t("col.project", language),
     title=t("compare.chart.title", language, view=view_label),
-    description=t("compare.chart.description", language, n=len(picked), view=view_label),
+    description=tn("compare.chart.description", len(picked), language, view=view_label),
     lang=language,
 )
 chart_col, table_col = st.columns([3, 2], gap="large")

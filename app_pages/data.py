@@ -14,7 +14,7 @@ from coinvest.assessments import (
     save_assessment,
 )
 from coinvest.errors import CoinvestError
-from coinvest.i18n import md_escape, t
+from coinvest.i18n import format_number, md_escape, t, tn
 from coinvest.importer import import_files, import_log, max_import_bytes
 from coinvest.interchange import SHEETS
 from coinvest.report import committee_report
@@ -113,7 +113,7 @@ with tab_import:
             st.success(t("data.import.deleted" if deletion else "data.import.success", language))
             st.dataframe(report.counts_frame(), hide_index=True, key="data_counts")
         else:
-            st.error(t("import.refused", language, errors=len(report.errors)))
+            st.error(tn("import.refused", len(report.errors), language))
         if report.problems:
             st.subheader(t("data.import.report", language))
             st.dataframe(report.problems_frame(language), hide_index=True, key="data_problems")
@@ -121,22 +121,22 @@ with tab_import:
             # DESIGN §6.2: rows missing from the file stay; deleting them is a separate,
             # confirmed step, previewed here with their counts and ids
             st.subheader(t("data.missing.title", language))
-            st.write(t("data.missing.intro", language, rows=report.not_in_file))
+            st.write(tn("data.missing.intro", report.not_in_file, language))
             for table, ids in report.missing.items():
                 count = report.counts[table]["not_in_file"]
-                with st.expander(t("data.missing.table", language, table=table, rows=count)):
+                with st.expander(tn("data.missing.table", count, language, table=table)):
                     st.dataframe(
                         {t("data.missing.ids", language): ids},
                         hide_index=True,
                         key=f"data_missing_{table}",
                     )
             confirmed = st.checkbox(
-                t("data.missing.confirm", language, rows=report.not_in_file),
+                tn("data.missing.confirm", report.not_in_file, language),
                 key="data_missing_confirm",
                 disabled=locked,
             )
             if st.button(
-                t("data.missing.delete", language, rows=report.not_in_file),
+                tn("data.missing.delete", report.not_in_file, language),
                 disabled=locked or not confirmed,
                 key="data_missing_delete",
             ):
@@ -186,7 +186,14 @@ with tab_export:
         )
     prepared = st.session_state.get("data_table")
     if prepared and prepared[0] == sheet_name:
-        st.caption(t("data.export.rows", language, rows=prepared[1]))
+        st.caption(
+            tn(
+                "data.export.rows",
+                prepared[1],
+                language,
+                n=format_number(prepared[1], lang=language),
+            )
+        )
         left, right = st.columns(2)
         left.download_button(
             "CSV",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from coinvest import reference as ref
 from coinvest.charts import bar_chart, grouped_bars, heatmap
-from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t
+from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, eur, number, pct, table
@@ -213,8 +213,9 @@ else:
     )
     top = pairs.iloc[0]
     st.caption(
-        t(
+        tn(
             "partnerships.top_pair",
+            int(top["projects"]),
             language,
             a=md_escape(top["name_a"]),
             b=md_escape(top["name_b"]),

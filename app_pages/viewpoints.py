@@ -5,7 +5,7 @@ import streamlit as st
 from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import grouped_bars, heatmap
-from coinvest.i18n import format_number, t
+from coinvest.i18n import format_number, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, number, table
@@ -144,10 +144,11 @@ if spots.empty:
     st.info(t("viewpoints.no_blind_spot", language))
 else:
     st.caption(
-        t(
+        tn(
             "viewpoints.list.caption",
+            total,
             language,
-            total=format_number(total, lang=language),
+            n=format_number(total, lang=language),
             shown=format_number(len(spots), lang=language),
         )
     )

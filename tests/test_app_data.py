@@ -145,7 +145,7 @@ def test_rows_missing_from_the_file_are_previewed_then_deleted_on_confirmation(d
         at, "organisations.csv", orgs.replace("NEW;Nouvelle;company\n", "").encode()
     )
     assert _count(path, "organisation") == 2
-    assert any("ne figurent pas" in m.value for m in at.markdown)
+    assert any("1 ligne de la base ne figure pas" in m.value for m in at.markdown)  # singular
     listed = [d.value for d in at.dataframe if "Identifiant" in d.value.columns]
     assert listed
     assert list(listed[0]["Identifiant"]) == ["NEW"]

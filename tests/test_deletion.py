@@ -94,7 +94,7 @@ def test_a_deletion_that_would_leave_references_behind_is_refused_and_writes_not
     # P2 is gone from the projects, but its investment and assessment are not in this file
     report = import_files(empty_con, files(projects=drop_line(PROJECTS, "P2")), delete_missing=True)
     assert not report.loaded
-    found = {(p.sheet, p.value, p.params["sheet"], p.params["rows"]) for p in report.errors}
+    found = {(p.sheet, p.value, p.params["sheet"], p.params["n"]) for p in report.errors}
     assert found == {("projects", "P2", "investments", 1), ("projects", "P2", "assessments", 1)}
     assert "I2" in report.errors[0].message("fr") or "A2" in report.errors[0].message("fr")
     assert checksum(empty_con) == before

@@ -11,7 +11,7 @@ from pathlib import Path
 from coinvest import __version__
 from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, PortfolioFilter
-from coinvest.i18n import normalise_lang, t
+from coinvest.i18n import normalise_lang, t, tn
 
 
 def _lang() -> str:
@@ -173,11 +173,11 @@ def _import(args: argparse.Namespace) -> int:
         frame = frame.astype(object).where(frame.notna(), "")
         print(frame.to_string(index=False), file=sys.stderr)
     if not report.loaded:
-        print(t("import.refused", lang, errors=len(report.errors)), file=sys.stderr)
+        print(tn("import.refused", len(report.errors), lang), file=sys.stderr)
         return 1
     print(report.counts_frame().to_string(index=False))
     if report.not_in_file and not args.delete_missing:
-        print(t("import.not_in_file", lang, rows=report.not_in_file), file=sys.stderr)
+        print(tn("import.not_in_file", report.not_in_file, lang), file=sys.stderr)
     print(t("import.done", lang), file=sys.stderr)
     return 0
 

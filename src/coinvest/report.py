@@ -17,7 +17,7 @@ from coinvest import reference as ref
 from coinvest.charts import department_map, projects_by_chart
 from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter, describe
-from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
+from coinvest.i18n import format_date, format_eur, format_number, format_pct, t, tn
 from coinvest.lookups import filter_value_names
 
 TOP_N = 5
@@ -130,9 +130,9 @@ def committee_report(
         )
 
     numeric = {"maturity", "utility", "gap"}
-    parts.append(f"<h2>{e(t('report.top', lang, n=TOP_N))}</h2>")
+    parts.append(f"<h2>{e(tn('report.top', TOP_N, lang))}</h2>")
     parts.append(_table(shown(ranked.head(TOP_N)), columns, numeric))
-    parts.append(f"<h2>{e(t('report.bottom', lang, n=TOP_N))}</h2>")
+    parts.append(f"<h2>{e(tn('report.bottom', TOP_N, lang))}</h2>")
     parts.append(_table(shown(ranked.tail(TOP_N).iloc[::-1]), columns, numeric))
 
     spots = metrics.blind_spots(con, flt).head(MAX_BLIND_SPOTS)

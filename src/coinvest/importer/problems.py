@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from coinvest.i18n import t
+from coinvest.i18n import plural_keys, t, tn
 
 DEFAULT_MAX_MB = 16
 
@@ -44,6 +44,8 @@ class Problem:
             name: value.get(lang, value.get("fr")) if isinstance(value, dict) else value
             for name, value in self.params.items()
         }
+        if self.rule in plural_keys(lang):
+            return tn(self.rule, int(self.params["n"]), lang, **params)
         return t(self.rule, lang, **params)
 
 

@@ -201,7 +201,7 @@ def dangling_references(cur: Cursor, files: str = "") -> list[Problem]:
                 parent_key,
                 str(value),
                 "rule.still_referenced",
-                {"sheet": child_sheet, "rows": rows, "example": example},
+                {"sheet": child_sheet, "n": rows, "example": example},
             )
             for value, rows, example in found
         )
