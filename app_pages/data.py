@@ -259,7 +259,7 @@ with tab_form:
             key="form_assessor",
         )
         scale = " · ".join(
-            f"{lvl} {en if language == 'en' else fr}" for lvl, fr, en in ref.MATURITY_SCALE
+            f"{level} {ref.maturity_label(level, language)}" for level in ref.MATURITY_SCALE
         )
         with st.form("questionnaire", clear_on_submit=False):
             assessed_on = st.date_input(

@@ -9,7 +9,6 @@ from coinvest.metrics import METRICS
 from ui.context import lang
 
 language = lang()
-en = language == "en"
 
 st.title(t("method.title", language))
 st.caption(t("method.caption", language))
@@ -36,9 +35,7 @@ st.dataframe(
         {
             t("col.code", language): [v.code for v in ref.VIEWPOINTS],
             t("col.label", language): [v.label(language) for v in ref.VIEWPOINTS],
-            t("col.who", language): [
-                v.assessors_en if en else v.assessors_fr for v in ref.VIEWPOINTS
-            ],
+            t("col.who", language): [v.assessors(language) for v in ref.VIEWPOINTS],
         }
     ),
     hide_index=True,
@@ -61,8 +58,10 @@ st.header(t("method.scale", language))
 st.dataframe(
     pd.DataFrame(
         {
-            t("col.level", language): [level for level, _, _ in ref.MATURITY_SCALE],
-            t("col.label", language): [en_ if en else fr for _, fr, en_ in ref.MATURITY_SCALE],
+            t("col.level", language): list(ref.MATURITY_SCALE),
+            t("col.label", language): [
+                ref.maturity_label(level, language) for level in ref.MATURITY_SCALE
+            ],
         }
     ),
     hide_index=True,
@@ -70,9 +69,7 @@ st.dataframe(
 
 st.header(t("method.figures", language))
 for metric in METRICS:
-    st.markdown(
-        f"**{metric.en if en else metric.fr}** — {metric.definition_en if en else metric.definition_fr}"
-    )
+    st.markdown(f"**{metric.name(language)}** — {metric.definition(language)}")
 
 st.header(t("method.lists", language))
 yes, no = t("yes", language), t("no", language)

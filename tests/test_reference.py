@@ -135,7 +135,11 @@ def test_every_code_has_distinct_french_and_english_labels():
 def test_non_financial_instruments_and_maturity_scale():
     assert ref.NON_FINANCIAL_INSTRUMENTS == ("skills_sponsorship", "in_kind")
     assert ref.NON_FINANCIAL_CONTRIBUTIONS == ("skills", "in_kind", "network")
-    assert [level for level, _, _ in ref.MATURITY_SCALE] == [0, 1, 2, 3, 4]
+    assert list(ref.MATURITY_SCALE) == [0, 1, 2, 3, 4]
+    assert [ref.maturity_label(level, "fr") for level in (0, 4)] == [
+        "Non abordé",
+        "Prouvé et partagé",
+    ]
 
 
 def test_101_departments_and_18_regions():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Accent folding both DuckDB and PostgreSQL can run (`translate`), matched in Python below.
@@ -20,3 +21,12 @@ def fold_sql(expr: str) -> str:
     """SQL that folds a column the way `fold` folds the search text (`expr` is SQL text from the
     code, never user input)."""
     return f"translate(lower({expr}), '{ACCENTED}', '{PLAIN}')"
+
+
+def header_key(text: object) -> str:
+    """A header or sheet name folded for matching: lower case, no accents, `_` separators.
+
+    Dots are kept: question codes such as `ecosystem.needs` are headers.
+    """
+    folded = fold(str(text or "").strip())
+    return re.sub(r"[^a-z0-9.]+", "_", folded).strip("_")

@@ -1,25 +1,36 @@
 """The reference model of Le RAMEAU's method (DESIGN §2), defined once.
 
-Every code list the app knows lives here with its French and English labels. The schema's
-constraints, the demo generator, the import validation and the Method page are all built from
-these tuples, so a code cannot exist in one place and be missing in another.
+Every code list the app knows lives here, in order. Their labels are texts of the catalogues
+(`ref.<list>.<code>`, in both languages: coinvest.i18n). The schema's constraints, the demo
+generator, the import validation and the Method page are all built from these tuples, so a code
+cannot exist in one place and be missing in another.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coinvest.i18n import t
+
 
 @dataclass(frozen=True)
 class Code:
-    """One entry of a fixed list: a stable code and its labels."""
+    """One entry of a fixed list: a stable code, and the list it belongs to (its labels are
+    the catalogues' `ref.<list>.<code>`)."""
 
     code: str
-    fr: str
-    en: str
+    list: str
 
     def label(self, lang: str = "fr") -> str:
-        return self.en if lang == "en" else self.fr
+        return t(f"ref.{self.list}.{self.code}", lang)
+
+    @property
+    def fr(self) -> str:
+        return self.label("fr")
+
+    @property
+    def en(self) -> str:
+        return self.label("en")
 
 
 @dataclass(frozen=True)
@@ -34,192 +45,71 @@ class Lever(Code):
     questions: tuple[Question, ...] = ()
 
 
-def _lever(code: str, fr: str, en: str, questions: list[tuple[str, str, str]]) -> Lever:
+def _lever(code: str, questions: tuple[str, ...]) -> Lever:
     return Lever(
         code,
-        fr,
-        en,
-        tuple(Question(f"{code}.{q}", qfr, qen, lever=code) for q, qfr, qen in questions),
+        "lever",
+        tuple(Question(f"{code}.{q}", "question", lever=code) for q in questions),
     )
+
+
+def _codes(list_name: str, *codes: str) -> tuple[Code, ...]:
+    return tuple(Code(code, list_name) for code in codes)
 
 
 # §2.1 — the seven levers and their 23 guiding questions, in this order.
 LEVERS: tuple[Lever, ...] = (
-    _lever(
-        "ecosystem",
-        "Comprendre son écosystème",
-        "Understand the ecosystem",
-        [
-            (
-                "needs",
-                "Quels besoins sociétaux le projet adresse-t-il ?",
-                "Which societal needs does the project address?",
-            ),
-            (
-                "stakes",
-                "Quels en sont les enjeux et les réponses existantes ?",
-                "What are the stakes and the existing answers?",
-            ),
-            ("actors", "Quels acteurs sont positionnés ?", "Which actors are already in place?"),
-            (
-                "territories",
-                "Comment cela se décline-t-il selon les territoires ?",
-                "How does it vary from one territory to another?",
-            ),
-        ],
-    ),
-    _lever(
-        "innovation",
-        "Qualifier son innovation",
-        "Qualify the innovation",
-        [
-            (
-                "characteristics",
-                "Quelles caractéristiques : solution, chaîne de valeur, modèle socio-économique ?",
-                "What are its characteristics: solution, value chain, socio-economic model?",
-            ),
-            (
-                "phases",
-                "Quelles sont les phases de développement de l'innovation ?",
-                "What are the development phases of the innovation?",
-            ),
-            (
-                "proof",
-                "Comment qualifier la preuve de concept ?",
-                "How is the proof of concept established?",
-            ),
-        ],
-    ),
-    _lever(
-        "strategy",
-        "Définir sa stratégie",
-        "Define the strategy",
-        [
-            ("state", "Quel état des lieux ?", "What is the current state?"),
-            ("ambition", "Quelle ambition ?", "What is the ambition?"),
-            ("means", "Quelle stratégie de moyens ?", "What strategy of means?"),
-        ],
-    ),
-    _lever(
-        "model",
-        "Transformer son modèle socio-économique",
-        "Transform the socio-economic model",
-        [
-            ("levers", "Quels leviers ?", "Which levers?"),
-            ("target", "Comment définir son modèle cible ?", "What is the target model?"),
-            ("trajectory", "Quelle trajectoire pour y parvenir ?", "What trajectory leads there?"),
-        ],
-    ),
-    _lever(
-        "alliances",
-        "Apprendre à faire alliance",
-        "Learn to build alliances",
-        [
-            ("why", "Pourquoi faire alliance ?", "Why build alliances?"),
-            ("partners", "Avec qui et comment ?", "With whom, and how?"),
-            (
-                "actions",
-                "Pour mener quelles actions ensemble ?",
-                "To carry out which joint actions?",
-            ),
-        ],
-    ),
-    _lever(
-        "digital",
-        "Accélérer grâce au numérique",
-        "Accelerate with digital",
-        [
-            ("uses", "Quels usages ?", "Which uses?"),
-            ("solutions", "Quelles solutions ?", "Which solutions?"),
-            ("timing", "Quelle temporalité ?", "What timing?"),
-        ],
-    ),
-    _lever(
-        "evaluation",
-        "Évaluer sa pertinence",
-        "Evaluate relevance",
-        [
-            ("performance", "Quelle performance ?", "What performance?"),
-            ("utility", "Quelle utilité sociétale ?", "What societal utility?"),
-            ("leverage", "Quel effet de levier partenarial ?", "What partnership leverage?"),
-            (
-                "showcase",
-                "Quelle capacité à valoriser son innovation ?",
-                "What capacity to showcase the innovation?",
-            ),
-        ],
-    ),
+    _lever("ecosystem", ("needs", "stakes", "actors", "territories")),
+    _lever("innovation", ("characteristics", "phases", "proof")),
+    _lever("strategy", ("state", "ambition", "means")),
+    _lever("model", ("levers", "target", "trajectory")),
+    _lever("alliances", ("why", "partners", "actions")),
+    _lever("digital", ("uses", "solutions", "timing")),
+    _lever("evaluation", ("performance", "utility", "leverage", "showcase")),
 )
 
 QUESTIONS: tuple[Question, ...] = tuple(q for lever in LEVERS for q in lever.questions)
 
-# The maturity scale used for every question.
-MATURITY_SCALE: tuple[tuple[int, str, str], ...] = (
-    (0, "Non abordé", "Not addressed"),
-    (1, "Identifié", "Identified"),
-    (2, "Formalisé", "Formalised"),
-    (3, "Mis en œuvre", "Implemented"),
-    (4, "Prouvé et partagé", "Proven and shared"),
-)
-SCORE_MIN, SCORE_MAX = 0, 4
+# The maturity scale used for every question (labels: `ref.scale.<level>`).
+MATURITY_SCALE: tuple[int, ...] = (0, 1, 2, 3, 4)
+SCORE_MIN, SCORE_MAX = MATURITY_SCALE[0], MATURITY_SCALE[-1]
 SCORE_SCALE = 100 / SCORE_MAX  # a 0–4 answer becomes a 0–100 lever score: × 25
+
+
+def maturity_label(level: int, lang: str = "fr") -> str:
+    """`Formalisé` for 2: what a score means."""
+    return t(f"ref.scale.{level}", lang)
 
 
 @dataclass(frozen=True)
 class Viewpoint(Code):
-    assessors_fr: str = ""
-    assessors_en: str = ""
+    def assessors(self, lang: str = "fr") -> str:
+        """Who assesses a project from this viewpoint."""
+        return t(f"ref.viewpoint.{self.code}.assessors", lang)
 
 
 # §2.2 — the three viewpoints ("croisement des regards").
-VIEWPOINTS: tuple[Viewpoint, ...] = (
-    Viewpoint(
-        "ecosystem",
-        "Écosystème",
-        "Ecosystem",
-        "acteurs du territoire, structures d'accompagnement, collectivités",
-        "territorial actors, support bodies, local authorities",
-    ),
-    Viewpoint(
-        "project",
-        "Projets",
-        "Projects",
-        "l'équipe projet elle-même (auto-évaluation)",
-        "the project team itself (self-assessment)",
-    ),
-    Viewpoint(
-        "investment",
-        "Investissements",
-        "Investments",
-        "les investisseurs et financeurs",
-        "the investors and funders",
-    ),
+VIEWPOINTS: tuple[Viewpoint, ...] = tuple(
+    Viewpoint(code, "viewpoint") for code in ("ecosystem", "project", "investment")
 )
 
 # §2.3 — the other fixed lists.
-PHASES: tuple[Code, ...] = (
-    Code("emergence", "Émergence (initiative)", "Emergence (initiative)"),
-    Code("rnd", "R&D, expérimentation", "R&D, experimentation"),
-    Code("modelling", "Modélisation", "Modelling"),
-    Code("scaling", "Déploiement, essaimage", "Scaling"),
+PHASES = _codes("phase", "emergence", "rnd", "modelling", "scaling")
+
+INVESTOR_LEVERS = _codes(
+    "investor_lever",
+    "structural_funding",
+    "strategic_support",
+    "skills_and_networks",
+    "evaluation_support",
 )
 
-INVESTOR_LEVERS: tuple[Code, ...] = (
-    Code(
-        "structural_funding",
-        "Financement structurel (pluriannuel)",
-        "Structural (multi-year) funding",
-    ),
-    Code("strategic_support", "Accompagnement stratégique", "Strategic support"),
-    Code("skills_and_networks", "Compétences et réseaux", "Skills and networks"),
-    Code("evaluation_support", "Appui à l'évaluation", "Evaluation support"),
-)
-
-PARTNERSHIP_TYPES: tuple[Code, ...] = (
-    Code("patronage", "Mécénat", "Patronage"),
-    Code("responsible_practices", "Pratiques responsables", "Responsible practices"),
-    Code("economic_cooperation", "Coopération économique", "Economic cooperation"),
-    Code("societal_innovation", "Innovation sociétale", "Societal innovation"),
+PARTNERSHIP_TYPES = _codes(
+    "partnership_type",
+    "patronage",
+    "responsible_practices",
+    "economic_cooperation",
+    "societal_innovation",
 )
 
 
@@ -230,22 +120,22 @@ class OrgKind(Code):
     sector: str = "private"
 
 
-ORG_KINDS: tuple[OrgKind, ...] = (
-    OrgKind("public_investor", "Investisseur public", "Public investor", "public"),
-    OrgKind("private_investor", "Investisseur privé", "Private investor", "private"),
-    OrgKind("support_body", "Structure d'accompagnement", "Support body", "private"),
-    OrgKind("local_authority", "Collectivité territoriale", "Local authority", "public"),
-    OrgKind("company", "Entreprise", "Company", "private"),
-    OrgKind("association", "Association", "Association", "private"),
-    OrgKind("foundation", "Fondation", "Foundation", "private"),
-    OrgKind("academia", "Recherche et enseignement", "Academia", "public"),
-    OrgKind("citizens", "Citoyens", "Citizens", "private"),
+ORG_KINDS: tuple[OrgKind, ...] = tuple(
+    OrgKind(code, "org_kind", sector)
+    for code, sector in (
+        ("public_investor", "public"),
+        ("private_investor", "private"),
+        ("support_body", "private"),
+        ("local_authority", "public"),
+        ("company", "private"),
+        ("association", "private"),
+        ("foundation", "private"),
+        ("academia", "public"),
+        ("citizens", "private"),
+    )
 )
 
-SECTORS: tuple[Code, ...] = (
-    Code("public", "Public", "Public"),
-    Code("private", "Privé", "Private"),
-)
+SECTORS = _codes("sector", "public", "private")
 
 
 @dataclass(frozen=True)
@@ -254,15 +144,13 @@ class Instrument(Code):
 
 
 INSTRUMENTS: tuple[Instrument, ...] = (
-    Instrument("grant", "Subvention", "Grant"),
-    Instrument("loan", "Prêt", "Loan"),
-    Instrument("quasi_equity", "Quasi-fonds propres", "Quasi-equity"),
-    Instrument("equity", "Fonds propres", "Equity"),
-    Instrument("guarantee", "Garantie", "Guarantee"),
-    Instrument(
-        "skills_sponsorship", "Mécénat de compétences", "Skills sponsorship", financial=False
-    ),
-    Instrument("in_kind", "Apport en nature", "In kind", financial=False),
+    Instrument("grant", "instrument"),
+    Instrument("loan", "instrument"),
+    Instrument("quasi_equity", "instrument"),
+    Instrument("equity", "instrument"),
+    Instrument("guarantee", "instrument"),
+    Instrument("skills_sponsorship", "instrument", financial=False),
+    Instrument("in_kind", "instrument", financial=False),
 )
 
 
@@ -272,37 +160,31 @@ class ContributionKind(Code):
 
 
 CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = (
-    ContributionKind("financial", "Financière", "Financial"),
-    ContributionKind("skills", "Compétences", "Skills", financial=False),
-    ContributionKind("in_kind", "En nature", "In kind", financial=False),
-    ContributionKind("network", "Réseau", "Network", financial=False),
+    ContributionKind("financial", "contribution_kind"),
+    ContributionKind("skills", "contribution_kind", financial=False),
+    ContributionKind("in_kind", "contribution_kind", financial=False),
+    ContributionKind("network", "contribution_kind", financial=False),
 )
 
-NEEDS: tuple[Code, ...] = (
-    Code("employment", "Emploi et insertion", "Employment & inclusion"),
-    Code("education", "Éducation", "Education"),
-    Code("health", "Santé", "Health"),
-    Code("housing", "Logement", "Housing"),
-    Code("food", "Alimentation", "Food"),
-    Code("mobility", "Mobilité", "Mobility"),
-    Code("environment", "Environnement et transition", "Environment & transition"),
-    Code("culture", "Culture", "Culture"),
-    Code("digital_inclusion", "Inclusion numérique", "Digital inclusion"),
-    Code("ageing", "Vieillissement et aide", "Ageing & care"),
-    Code("youth", "Jeunesse", "Youth"),
-    Code("other", "Autre", "Other"),
+NEEDS = _codes(
+    "need",
+    "employment",
+    "education",
+    "health",
+    "housing",
+    "food",
+    "mobility",
+    "environment",
+    "culture",
+    "digital_inclusion",
+    "ageing",
+    "youth",
+    "other",
 )
 
-STATUSES: tuple[Code, ...] = (
-    Code("active", "Actif", "Active"),
-    Code("paused", "En pause", "Paused"),
-    Code("closed", "Clos", "Closed"),
-)
+STATUSES = _codes("status", "active", "paused", "closed")
 
-MEASUREMENT_SOURCES: tuple[Code, ...] = (
-    Code("declared", "Déclaré", "Declared"),
-    Code("verified", "Vérifié", "Verified"),
-)
+MEASUREMENT_SOURCES = _codes("source", "declared", "verified")
 
 # The built-in indicator (DESIGN §6.1).
 BENEFICIARIES = "beneficiaries"
