@@ -76,10 +76,17 @@ def open_page(monkeypatch, clear_streamlit_caches):
     from streamlit.testing.v1 import AppTest
 
     def open_(
-        db: Path, name: str = "overview", params: dict | None = None, state: dict | None = None
+        db: Path,
+        name: str = "overview",
+        params: dict | None = None,
+        state: dict | None = None,
+        read_only: bool = False,
     ) -> AppTest:
         monkeypatch.setenv("COINVEST_DB", str(db))
-        monkeypatch.delenv("COINVEST_READ_ONLY", raising=False)
+        if read_only:
+            monkeypatch.setenv("COINVEST_READ_ONLY", "1")
+        else:
+            monkeypatch.delenv("COINVEST_READ_ONLY", raising=False)
         at = AppTest.from_file(APP, default_timeout=90)
         for key, value in (params or {}).items():
             at.query_params[key] = value

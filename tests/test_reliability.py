@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from coinvest import metrics
 from coinvest.db import open_database
@@ -30,7 +29,6 @@ from coinvest.workbook import frame_to_csv, table_frame
 from tests.portfolio import PORTFOLIO
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 EVIL = [
     "'; DROP TABLE project; --",
     "x' OR '1'='1",
@@ -317,16 +315,10 @@ def test_injection_strings_in_text_fields_are_stored_as_written(empty_con, evil)
 
 
 @pytest.mark.parametrize("evil", EVIL)
-def test_injection_strings_in_every_url_parameter_have_no_effect(
-    fuzz_db, monkeypatch, clear_streamlit_caches, evil
-):
+def test_injection_strings_in_every_url_parameter_have_no_effect(fuzz_db, open_page, evil):
     before = checksum_file(fuzz_db)
-    monkeypatch.setenv("COINVEST_DB", str(fuzz_db))
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key in (*FILTER_KEYS, "lang", "project", "view", "scenario"):
-        at.query_params[key] = evil
-    at.run()
-    assert not at.exception
+    keys = (*FILTER_KEYS, "lang", "project", "view", "scenario")
+    at = open_page(fuzz_db, params=dict.fromkeys(keys, evil))
     assert at.session_state["f_search"] == evil.strip()[:200]  # shown as typed, searched as text
     for page in ("compare", "viewpoints", "project", "whatif"):
         at.switch_page(f"app_pages/{page}.py").run()
@@ -337,9 +329,7 @@ def test_injection_strings_in_every_url_parameter_have_no_effect(
     con.close()
 
 
-def test_html_and_markdown_in_names_are_shown_as_text(
-    fuzz_db, tmp_path, monkeypatch, clear_streamlit_caches
-):
+def test_html_and_markdown_in_names_are_shown_as_text(tmp_path, open_page):
     path = tmp_path / "names.duckdb"
     con = open_database(path)
     for statement in PORTFOLIO:
@@ -348,12 +338,7 @@ def test_html_and_markdown_in_names_are_shown_as_text(
     con.execute("UPDATE organisation SET name = ? WHERE org_id = 'H1'", [EVIL[4]])
     refresh_lever_rounds(con)
     con.close()
-    monkeypatch.setenv("COINVEST_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["project"] = "P1"
-    at.run()
-    at.switch_page("app_pages/project.py").run()
-    assert not at.exception
+    at = open_page(path, "project", {"project": "P1"})
     header = at.header[0].value
     assert "<script>" not in header  # every special character escaped
     assert "\\<script\\>" in header
@@ -369,14 +354,9 @@ def test_the_upload_limit_is_set_in_the_streamlit_config_and_matches_the_importe
     assert config["server"]["maxUploadSize"] == DEFAULT_MAX_MB
 
 
-def test_read_only_mode_reaches_no_write_path(demo_file, monkeypatch, clear_streamlit_caches):
+def test_read_only_mode_reaches_no_write_path(demo_file, open_page):
     before = checksum_file(demo_file, read_only=True)
-    monkeypatch.setenv("COINVEST_DB", str(demo_file))
-    monkeypatch.setenv("COINVEST_READ_ONLY", "1")
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    assert not at.exception
-    at.switch_page("app_pages/data.py").run()
+    at = open_page(demo_file, "data", read_only=True)
     assert any("Consultation seule" in i.value for i in at.info)
     assert at.get("file_uploader")[0].proto.disabled
     assert at.button(key="data_import").disabled
