@@ -279,7 +279,7 @@ def _v1_data(cur: Cursor) -> None:
 # delete and an insert, which its foreign keys refuse ("key … is still referenced"): editing a
 # project's phase or a cohort's name and re-importing crashed. References are checked by the
 # importer against the file and the database before anything is written, and by the deletion step
-# before a row goes (coinvest.deletion); `integrity_problems` checks a whole database.
+# before a row goes; `coinvest.importer.dangling_references` checks a whole database.
 _V2_REBUILT = (
     "project",
     "cohort",
