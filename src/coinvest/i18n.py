@@ -153,13 +153,24 @@ def format_eur(
         value, decimals, unit = value / 1e6, 1, "M"
     elif compact and abs(value) >= 1e4:
         value, decimals, unit = value / 1e3, 0, "k"
-    locale = _locale(lang)
+    prefix, suffix = _euro_affixes(lang)
     number = format_number(value, decimals, lang)
-    pattern = locale.currency_formats["standard"].pattern  # `#,##0.00 ¤` or `¤#,##0.00`
+    if prefix:
+        return f"{prefix}{number}{unit}"
+    space = suffix[: -len(suffix.lstrip())] if suffix != suffix.lstrip() else ""
+    return f"{number}{space}{unit}{suffix.lstrip()}"
+
+
+@functools.cache
+def _euro_affixes(lang: str) -> tuple[str, str]:
+    """What stands before and after an amount in euros: (`€`, ``) or (``, ` €`), from the
+    locale's currency pattern (`¤#,##0.00` or `#,##0.00 ¤`)."""
+    locale = _locale(lang)
+    pattern = locale.currency_formats["standard"].pattern
     symbol = numbers.get_currency_symbol("EUR", locale=locale)
     if pattern.startswith("¤"):
-        return f"{symbol}{number}{unit}"
-    return number + pattern[pattern.rindex("0") + 1 : pattern.index("¤")] + unit + symbol
+        return symbol, ""
+    return "", pattern[pattern.rindex("0") + 1 : pattern.index("¤")] + symbol
 
 
 def format_pct(share: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
@@ -180,19 +191,12 @@ def format_date(value: date | None, lang: str = DEFAULT_LANG) -> str:
 
 def d3_number_format(lang: str = DEFAULT_LANG) -> dict[str, object]:
     """The Vega-Lite `formatLocale` for the language (French: `1 234,5`), from Babel's data."""
-    locale = _locale(lang)
-    symbols = locale.number_symbols["latn"]
-    pattern = locale.currency_formats["standard"].pattern
-    symbol = numbers.get_currency_symbol("EUR", locale=locale)
-    if pattern.startswith("¤"):
-        currency = [symbol, ""]
-    else:
-        currency = ["", pattern[pattern.rindex("0") + 1 : pattern.index("¤")] + symbol]
+    symbols = _locale(lang).number_symbols["latn"]
     return {
         "decimal": symbols["decimal"],
         "thousands": symbols["group"],
         "grouping": [3],
-        "currency": currency,
+        "currency": list(_euro_affixes(lang)),
     }
 
 

@@ -115,26 +115,23 @@ class _Missing:
             where += f" AND {table}.{BUILT_IN[table]}"
             params = {"built_in": ref.BENEFICIARIES}
         count = cur.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchall()[0][0]
-        counts = {"not_in_file": count}
-        if count:
-            keys = ", ".join(key)
-            rows = cur.execute(
-                f"SELECT {keys} FROM {table} WHERE {where} ORDER BY {keys} LIMIT {MISSING_SAMPLE}",
-                params,
-            ).fetchall()
-            self.samples[table] = [" / ".join(str(v) for v in row) for row in rows]
+        counts = {"not_in_file": count, **({"deleted": count} if self.delete else {})}
+        if not count:
+            return counts
+        keys = ", ".join(key)
+        rows = cur.execute(
+            f"SELECT {keys} FROM {table} WHERE {where} ORDER BY {keys} LIMIT {MISSING_SAMPLE}",
+            params,
+        ).fetchall()
+        self.samples[table] = [" / ".join(str(v) for v in row) for row in rows]
         if self.delete:
-            if count and table in ("project", "assessment"):
-                self.projects.update(
-                    row[0]
-                    for row in cur.execute(
-                        f"SELECT DISTINCT project_id FROM {table} WHERE {where}", params
-                    ).fetchall()
-                )
-            if count:
-                cur.execute(f"DELETE FROM {table} WHERE {where}", params)
-                self.deleted_assessments |= table == "assessment"
-            counts["deleted"] = count
+            if table in ("project", "assessment"):
+                found = cur.execute(
+                    f"SELECT DISTINCT project_id FROM {table} WHERE {where}", params
+                ).fetchall()
+                self.projects.update(row[0] for row in found)
+            cur.execute(f"DELETE FROM {table} WHERE {where}", params)
+            self.deleted_assessments |= table == "assessment"
         return counts
 
     def finish(self, cur: Cursor, files: str) -> list[Problem]:
