@@ -8,12 +8,12 @@ from coinvest.i18n import md_escape, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, number, pct, table
+from ui.view import header, keep, many_of, seed
 
 language = lang()
 con = connection()
 flt = current_filter()
-st.title(t("cohorts.title", language))
-st.caption(t("cohorts.caption", language))
+header(con, flt, language, "cohorts.title", "cohorts.caption")
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
@@ -24,6 +24,7 @@ if figures.empty:
 labels = dict(
     zip(figures["cohort_id"], figures["name"] + " (" + figures["cohort_id"] + ")", strict=True)
 )
+seed("coh_pick", "cohorts", many_of(labels, limit=4))
 if "coh_pick" not in st.session_state or not set(st.session_state["coh_pick"]) <= set(labels):
     st.session_state["coh_pick"] = list(figures["cohort_id"])[:3]
 picked = st.multiselect(
@@ -34,6 +35,7 @@ picked = st.multiselect(
     max_selections=4,
     key="coh_pick",
 )
+keep("cohorts", picked)
 if not picked:
     st.info(t("cohorts.pick_one", language))
     st.stop()
@@ -74,6 +76,7 @@ table(
         "median_leverage": number(2, language),
     },
     key="coh_figures",
+    title=t("cohorts.title", language),
 )
 
 spread = M.cohort_maturity_spread(con, flt)
@@ -103,11 +106,11 @@ with left:
                 "label": t("col.cohort", language),
                 "round_label": t("col.round", language),
                 "projects": t("col.projects", language),
-                "min": "min",
-                "q1": "Q1",
+                "min": t("col.min", language),
+                "q1": t("col.q1", language),
                 "median": t("col.median", language),
-                "q3": "Q3",
-                "max": "max",
+                "q3": t("col.q3", language),
+                "max": t("col.max", language),
             },
             language,
             formats={c: number(1, language) for c in ("min", "q1", "median", "q3", "max")},
@@ -150,7 +153,8 @@ with right:
 phases = M.cohort_phases(con, flt)
 phases = phases[phases["cohort_id"].isin(picked)].copy()
 phases["label"] = phases["cohort_id"].map(labels)
-phases["phase_label"] = phases["phase"].map(ref.labels(ref.PHASES, language))
+phase_names = ref.labels(ref.PHASES, language)
+phases["phase_label"] = phases["phase"].map(phase_names)
 chart(
     grouped_bars(
         phases,
@@ -165,6 +169,7 @@ chart(
         lang=language,
         value_format=".0%",
         stacked=True,
+        groups=[phase_names[c] for c in ref.PHASE_CODES],  # the process order
     ),
     phases,
     {

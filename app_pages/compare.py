@@ -10,16 +10,21 @@ from coinvest.i18n import md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.show import number, table
+from ui.view import bound, header, keep, many_of, one_of, seed
+
+CHARTS = ("radar", "parallel")
+VIEWS = ("consolidated", *ref.VIEWPOINT_CODES)
 
 language = lang()
 con = connection()
 flt = current_filter()
-st.title(t("compare.title", language))
-st.caption(t("compare.caption", language))
+header(con, flt, language, "compare.title", "compare.caption")
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
-if "cmp_projects" not in st.session_state:  # start from the three most mature projects
+# the projects compared live in the link; else start from the three most mature projects
+seed("cmp_projects", "projects", many_of(limit=6))
+if "cmp_projects" not in st.session_state:
     st.session_state["cmp_projects"] = list(M.ranked_projects(con, flt, limit=3)["project_id"])
 search = st.text_input(t("compare.search", language), key="cmp_search")
 found = lookups.search_projects(con, flt, search or "", limit=50)
@@ -34,21 +39,25 @@ picked = st.multiselect(
     max_selections=6,
     key="cmp_projects",
 )
+keep("projects", picked)
 if len(picked) < 2:
     st.info(t("compare.pick_two", language))
     st.stop()
 
 left, right = st.columns(2)
+bound(lang_key("cmp_view"), "chart", one_of(CHARTS), "radar")
 view = left.radio(
     t("compare.view", language),
-    ["radar", "parallel"],
+    CHARTS,
     format_func=lambda v: t(f"compare.view.{v}", language),
     horizontal=True,
     key=lang_key("cmp_view"),
 )
+keep("chart", view, "radar")
+bound(lang_key("cmp_viewpoint"), "viewpoint", one_of(VIEWS), "consolidated")
 viewpoint = right.radio(
     t("compare.viewpoint", language),
-    ["consolidated", *ref.VIEWPOINT_CODES],
+    VIEWS,
     format_func=lambda v: (
         t("compare.consolidated", language)
         if v == "consolidated"
@@ -57,6 +66,7 @@ viewpoint = right.radio(
     horizontal=True,
     key=lang_key("cmp_viewpoint"),
 )
+keep("viewpoint", viewpoint, "consolidated")
 
 profiles = M.lever_profiles(con, flt, picked, viewpoint)
 lever_names = ref.labels(ref.LEVERS, language)
@@ -89,8 +99,7 @@ spec = builder(
     description=tn("compare.chart.description", len(picked), language, view=view_label),
     lang=language,
 )
-chart_col, table_col = st.columns([3, 2], gap="large")
-chart_col.altair_chart(spec, width="content", key="cmp_chart")
+st.altair_chart(spec, width="stretch" if view == "parallel" else "content", key="cmp_chart")
 
 wide = profiles.pivot_table(
     index=["project_id", "name"], columns="lever", values="score"
@@ -103,13 +112,14 @@ wide["maturity"] = wide["project_id"].map(scores[maturity_column])
 columns = {"project_id": t("col.code", language), "name": t("col.project", language)}
 columns.update({c: lever_names[c] for c in ref.LEVER_CODES if c in wide.columns})
 columns["maturity"] = t("col.maturity", language)
-with table_col:
-    st.subheader(t("compare.table", language))
-    table(
-        wide,
-        columns,
-        language,
-        formats={c: number(1, language) for c in [*ref.LEVER_CODES, "maturity"]},
-        key="cmp_table",
-        select=True,
-    )
+st.header(t("compare.table", language))
+table(
+    wide,
+    columns,
+    language,
+    formats={c: number(1, language) for c in [*ref.LEVER_CODES, "maturity"]},
+    key="cmp_table",
+    select=True,
+    title=t("compare.table", language),
+    flt=flt,
+)

@@ -4,6 +4,7 @@ the committee report and the import log."""
 import sys
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from coinvest import reference as ref
@@ -14,10 +15,11 @@ from coinvest.assessments import (
     save_assessment,
 )
 from coinvest.errors import CoinvestError
+from coinvest.export import export_zip
 from coinvest.i18n import format_number, md_escape, t, tn
 from coinvest.importer import import_files, import_log, max_import_bytes
 from coinvest.interchange import SHEETS
-from coinvest.report import committee_report
+from coinvest.report import committee_report, file_name, report_pdf
 from coinvest.workbook import (
     build_template_xlsx,
     build_template_zip,
@@ -27,6 +29,8 @@ from coinvest.workbook import (
     table_frame,
 )
 from ui.context import connection, current_filter, lang, lang_key, read_only
+from ui.show import day, number, table
+from ui.view import header
 
 
 @st.cache_data(show_spinner=False)
@@ -44,9 +48,60 @@ con = connection()
 flt = current_filter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LAST_IMPORT = "data_last_import"  # (files, report, deletion done) of this session's last import
+SHEET_OF_TABLE = {sheet.table: sheet.name for sheet in SHEETS}
 
-st.title(t("data.title", language))
-st.caption(t("data.caption", language))
+header(con, flt, language, "data.title", "data.caption")
+
+
+def table_label(name: str) -> str:
+    """A database table or an import sheet, named as the templates name it."""
+    sheet = SHEET_OF_TABLE.get(name, name)
+    return t(f"sheet.{sheet}", language) if any(s.name == sheet for s in SHEETS) else name
+
+
+def show_counts(report) -> None:
+    counts = report.counts_frame()
+    counts["table_label"] = counts["table"].map(table_label)
+    columns = {"table_label": t("data.counts.table", language)}
+    columns.update(
+        {
+            c: t(f"data.counts.{c}", language)
+            for c in counts.columns
+            if c not in ("table", "table_label")
+        }
+    )
+    table(
+        counts,
+        columns,
+        language,
+        formats={c: number(0, language) for c in columns if c != "table_label"},
+        key="data_counts",
+        title=t("data.counts.title", language),
+    )
+
+
+def show_problems(report) -> None:
+    problems = report.problems_frame(language)
+    problems["sheet_label"] = problems["sheet"].map(
+        lambda v: table_label(v) if isinstance(v, str) and v else v
+    )
+    problems["severity_label"] = problems["severity"].map(lambda v: t(f"severity.{v}", language))
+    table(
+        problems,
+        {
+            "file": t("data.problems.file", language),
+            "sheet_label": t("data.problems.sheet", language),
+            "row": t("data.problems.row", language),
+            "column": t("data.problems.column", language),
+            "value": t("data.problems.value", language),
+            "rule": t("data.problems.rule", language),
+            "severity_label": t("data.problems.severity", language),
+        },
+        language,
+        formats={"row": number(0, language)},
+        key="data_problems",
+        title=t("data.import.report", language),
+    )
 
 
 def report_progress(status, stage: str, detail: str) -> None:
@@ -111,24 +166,28 @@ with tab_import:
         files, report, deletion = st.session_state[LAST_IMPORT]
         if report.loaded:
             st.success(t("data.import.deleted" if deletion else "data.import.success", language))
-            st.dataframe(report.counts_frame(), hide_index=True, key="data_counts")
+            show_counts(report)
         else:
             st.error(tn("import.refused", len(report.errors), language))
         if report.problems:
             st.subheader(t("data.import.report", language))
-            st.dataframe(report.problems_frame(language), hide_index=True, key="data_problems")
+            show_problems(report)
         if report.loaded and report.not_in_file and not deletion:
             # DESIGN §6.2: rows missing from the file stay; deleting them is a separate,
             # confirmed step, previewed here with their counts and ids
             st.subheader(t("data.missing.title", language))
             st.write(tn("data.missing.intro", report.not_in_file, language))
-            for table, ids in report.missing.items():
-                count = report.counts[table]["not_in_file"]
-                with st.expander(tn("data.missing.table", count, language, table=table)):
-                    st.dataframe(
-                        {t("data.missing.ids", language): ids},
-                        hide_index=True,
-                        key=f"data_missing_{table}",
+            for table_name, ids in report.missing.items():
+                count = report.counts[table_name]["not_in_file"]
+                with st.expander(
+                    tn("data.missing.table", count, language, table=table_label(table_name))
+                ):
+                    table(
+                        pd.DataFrame({"id": ids}),
+                        {"id": t("data.missing.ids", language)},
+                        language,
+                        key=f"data_missing_{table_name}",
+                        title=f"{t('data.missing.ids', language)} {table_label(table_name)}",
                     )
             confirmed = st.checkbox(
                 tn("data.missing.confirm", report.not_in_file, language),
@@ -196,39 +255,67 @@ with tab_export:
         )
         left, right = st.columns(2)
         left.download_button(
-            "CSV",
+            t("table.download.csv", language),
             data=prepared[2],
             file_name=f"{sheet_name}.csv",
             mime="text/csv",
             key="dl_table_csv",
         )
         right.download_button(
-            "Excel",
+            t("table.download.xlsx", language),
             data=prepared[3],
             file_name=f"{sheet_name}.xlsx",
             mime=XLSX,
             key="dl_table_xlsx",
         )
     st.divider()
+    st.write(t("data.export.figures", language))
+    if st.button(t("data.export.figures_prepare", language), key="data_figures_prepare"):
+        st.session_state["data_figures_zip"] = export_zip(con, flt)
+    if "data_figures_zip" in st.session_state:
+        st.download_button(
+            t("data.export.figures_download", language),
+            data=st.session_state["data_figures_zip"],
+            file_name=f"coinvest-{t('data.export.figures_file', language)}.zip",
+            mime="application/zip",
+            key="dl_figures",
+        )
+    st.divider()
     st.write(t("data.export.portfolio", language))
     if st.button(t("data.export.prepare", language), key="data_prepare"):
         st.session_state["data_portfolio_xlsx"] = export_portfolio_xlsx(con, flt)
-        st.session_state["data_report_html"] = committee_report(con, flt, language)
+        document = committee_report(con, flt, language)
+        st.session_state["data_report_html"] = document
+        try:
+            st.session_state["data_report_pdf"] = report_pdf(document)
+        except CoinvestError as exc:
+            st.session_state["data_report_pdf"] = exc
     if "data_portfolio_xlsx" in st.session_state:
         st.download_button(
             t("data.export.workbook", language),
             data=st.session_state["data_portfolio_xlsx"],
-            file_name="coinvest-portefeuille.xlsx",
+            file_name=f"coinvest-{t('data.export.workbook_file', language)}.xlsx",
             mime=XLSX,
             key="dl_portfolio",
         )
         st.download_button(
             t("data.export.report", language),
             data=st.session_state["data_report_html"].encode("utf-8"),
-            file_name="coinvest-revue-comite.html",
+            file_name=file_name(language, "html"),
             mime="text/html",
             key="dl_report",
         )
+        pdf = st.session_state.get("data_report_pdf")
+        if isinstance(pdf, bytes):
+            st.download_button(
+                t("data.export.report_pdf", language),
+                data=pdf,
+                file_name=file_name(language, "pdf"),
+                mime="application/pdf",
+                key="dl_report_pdf",
+            )
+        elif isinstance(pdf, CoinvestError):
+            st.warning(pdf.message(language, markdown=True))
 
 with tab_form:
     st.write(t("data.form.intro", language))
@@ -301,4 +388,16 @@ with tab_log:
     if log.empty:
         st.info(t("data.log.empty", language))
     else:
-        st.dataframe(log, hide_index=True, key="data_log")
+        table(
+            log,
+            {
+                "imported_at": t("data.log.when", language),
+                "file_name": t("data.log.files", language),
+                "counts": t("data.log.counts", language),
+                "sha256": "SHA-256",
+            },
+            language,
+            formats={"imported_at": day(language)},
+            key="data_log",
+            title=t("data.tab.log", language),
+        )

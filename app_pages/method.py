@@ -7,30 +7,36 @@ from coinvest import reference as ref
 from coinvest.i18n import t
 from coinvest.metrics import METRICS
 from ui.context import lang
+from ui.show import table
+from ui.view import header
 
 language = lang()
 
-st.title(t("method.title", language))
-st.caption(t("method.caption", language))
+header(None, None, language, "method.title", "method.caption")
+
+
+def listing(frame: pd.DataFrame, key: str) -> None:
+    """A reference table as shown (its columns are already named in the language)."""
+    table(frame, {c: c for c in frame.columns}, language, key=key, title=key.replace("_", " "))
+
 
 st.header(t("method.levers", language))
 st.write(t("method.levers.intro", language))
 for number, lever in enumerate(ref.LEVERS, start=1):
     with st.expander(f"{number}. {lever.label(language)}", expanded=number == 1):
-        st.dataframe(
+        listing(
             pd.DataFrame(
                 {
                     t("col.code", language): [q.code for q in lever.questions],
                     t("col.question", language): [q.label(language) for q in lever.questions],
                 }
             ),
-            hide_index=True,
-            width="stretch",
+            key=f"method_{lever.code}",
         )
 
 st.header(t("method.viewpoints", language))
 st.write(t("method.viewpoints.intro", language))
-st.dataframe(
+listing(
     pd.DataFrame(
         {
             t("col.code", language): [v.code for v in ref.VIEWPOINTS],
@@ -38,24 +44,23 @@ st.dataframe(
             t("col.who", language): [v.assessors(language) for v in ref.VIEWPOINTS],
         }
     ),
-    hide_index=True,
-    width="stretch",
+    key="method_viewpoints",
 )
 
 st.header(t("method.phases", language))
 st.write(t("method.phases.intro", language))
-st.dataframe(
+listing(
     pd.DataFrame(
         {
             t("col.code", language): [p.code for p in ref.PHASES],
             t("col.label", language): [p.label(language) for p in ref.PHASES],
         }
     ),
-    hide_index=True,
+    key="method_phases",
 )
 
 st.header(t("method.scale", language))
-st.dataframe(
+listing(
     pd.DataFrame(
         {
             t("col.level", language): list(ref.MATURITY_SCALE),
@@ -64,7 +69,7 @@ st.dataframe(
             ],
         }
     ),
-    hide_index=True,
+    key="method_scale",
 )
 
 st.header(t("method.figures", language))
@@ -91,7 +96,7 @@ tables = (
 )
 for key, items, extra in tables:
     st.subheader(t(key, language))
-    st.dataframe(
+    listing(
         pd.DataFrame(
             {
                 t("col.code", language): [i.code for i in items],
@@ -99,5 +104,5 @@ for key, items, extra in tables:
                 **extra,
             }
         ),
-        hide_index=True,
+        key=key.replace(".", "_"),
     )

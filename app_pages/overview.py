@@ -6,13 +6,16 @@ from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
+from ui.show import eur, number, pct, table
+from ui.view import bound, header, keep, one_of
+
+MEASURES = ("projects", "committed_eur")
 
 language = lang()
 con = connection()
 flt = current_filter()
 
-st.title(t("overview.title", language))
-st.caption(t("overview.caption", language))
+header(con, flt, language, "overview.title", "overview.caption")
 
 kpis = M.portfolio_kpis(con, flt)
 if kpis.projects == 0:
@@ -30,7 +33,26 @@ if kpis.investor:
     tiles[2].metric(
         t("kpi.levered", language), format_eur(kpis.levered_eur, lang=language, compact=True)
     )
-    tiles[3].metric(t("kpi.leverage", language), format_number(kpis.leverage, 2, language))
+    peers = M.investor_benchmark(con, flt)
+    median = peers["median_leverage"].iloc[0] if len(peers) else None
+    tiles[3].metric(
+        t("kpi.leverage", language),
+        format_number(kpis.leverage, 2, language),
+        delta=None
+        if median is None or kpis.leverage is None
+        else t(
+            "kpi.leverage.vs_median",
+            language,
+            difference=format_number(kpis.leverage - median, 2, language, signed=True),
+        ),
+        delta_color="normal",
+        help=t(
+            "kpi.leverage.median_help",
+            language,
+            median=format_number(median, 2, language),
+            investors=format_number(len(peers), lang=language),
+        ),
+    )
 else:
     tiles[2].metric(
         t("kpi.resources", language),
@@ -53,49 +75,51 @@ if not kpis.investor:
 
 left, right = st.columns([3, 2], gap="large")
 with left:
+    bound(lang_key("overview_map_measure"), "map", one_of(MEASURES), "projects")
     measure = st.radio(
         t("map.measure", language),
-        options=["projects", "committed_eur"],
+        options=MEASURES,
         format_func=lambda m: t(
             "map.measure.projects" if m == "projects" else "map.measure.eur", language
         ),
         horizontal=True,
         key=lang_key("overview_map_measure"),
     )
+    keep("map", measure, "projects")
     by_dep = M.projects_by_department(con, flt)
-    st.altair_chart(department_map(by_dep, measure, language), width="content")
+    st.altair_chart(department_map(by_dep, measure, language), width="content", key="ov_map")
     with st.expander(t("chart.show_table", language)):
-        table = by_dep[by_dep["projects"] > 0][
-            ["department_code", "department_name", "region_name", "projects", "committed_eur"]
-        ]
-        st.dataframe(
-            table.rename(
-                columns={
-                    "department_code": t("col.code", language),
-                    "department_name": t("col.department", language),
-                    "region_name": t("col.region", language),
-                    "projects": t("col.projects", language),
-                    "committed_eur": t("col.committed_eur", language),
-                }
-            ),
-            hide_index=True,
+        table(
+            by_dep[by_dep["projects"] > 0],
+            {
+                "department_name": t("col.department", language),
+                "department_code": t("col.code", language),
+                "region_name": t("col.region", language),
+                "projects": t("col.projects", language),
+                "committed_eur": t("col.committed_eur", language),
+            },
+            language,
+            formats={"projects": number(0, language), "committed_eur": eur(language)},
+            key="ov_map_table",
+            title=t("map.title", language),
         )
 
 with right:
     for column in ("phase", "need"):
         frame = M.projects_by(con, flt, column)
-        st.altair_chart(projects_by_chart(frame, column, language), width="stretch")
+        st.altair_chart(
+            projects_by_chart(frame, column, language), width="stretch", key=f"ov_{column}"
+        )
         with st.expander(t("chart.show_table", language)):
-            st.dataframe(
-                frame[["label", "projects", "share"]].rename(
-                    columns={
-                        "label": t(f"col.{column}", language),
-                        "projects": t("col.projects", language),
-                        "share": t("col.share", language),
-                    }
-                ),
-                hide_index=True,
-                column_config={
-                    t("col.share", language): st.column_config.NumberColumn(format="percent")
+            table(
+                frame,
+                {
+                    "label": t(f"col.{column}", language),
+                    "projects": t("col.projects", language),
+                    "share": t("col.share", language),
                 },
+                language,
+                formats={"projects": number(0, language), "share": pct(language)},
+                key=f"ov_{column}_table",
+                title=t(f"chart.{column}.title", language),
             )

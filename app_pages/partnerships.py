@@ -10,12 +10,12 @@ from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, eur, number, pct, table
+from ui.view import header
 
 language = lang()
 con = connection()
 flt = current_filter()
-st.title(t("partnerships.title", language))
-st.caption(t("partnerships.caption", language))
+header(con, flt, language, "partnerships.title", "partnerships.caption")
 kpis = M.portfolio_kpis(con, flt)
 if no_match(flt, kpis.projects, language):
     st.stop()
@@ -33,10 +33,26 @@ if kpis.investor:
     tiles[2].metric(
         t("kpi.levered", language), format_eur(kpis.levered_eur, lang=language, compact=True)
     )
+    peers = M.investor_benchmark(con, flt)
+    median = peers["median_leverage"].iloc[0] if len(peers) else None
     tiles[3].metric(
         t("kpi.leverage", language),
         format_number(kpis.leverage, 2, language),
-        help=t("partnerships.leverage.help", language),
+        delta=None
+        if median is None or kpis.leverage is None
+        else t(
+            "kpi.leverage.vs_median",
+            language,
+            difference=format_number(kpis.leverage - median, 2, language, signed=True),
+        ),
+        help=t("partnerships.leverage.help", language)
+        + " "
+        + t(
+            "kpi.leverage.median_help",
+            language,
+            median=format_number(median, 2, language),
+            investors=format_number(len(peers), lang=language),
+        ),
     )
     tiles[4].metric(
         t("partnerships.leverage_financial", language),
@@ -130,7 +146,7 @@ with right:
         )
 
 if kpis.investor:
-    st.subheader(t("partnerships.by_project", language))
+    st.header(t("partnerships.by_project", language))
     ranking = M.leverage_ranking(con, flt, 15)
     if ranking.empty:
         st.info(t("partnerships.no_own", language))
@@ -167,9 +183,10 @@ if kpis.investor:
             },
             key="pt_ranking",
             pick_project=True,
+            flt=flt,
         )
 
-st.subheader(t("partnerships.coinvestment", language))
+st.header(t("partnerships.coinvestment", language))
 pairs = M.co_investment(con, flt)
 if pairs.empty:
     st.info(t("partnerships.no_pair", language))

@@ -6,17 +6,21 @@ import streamlit as st
 
 from coinvest import lookups
 from coinvest import reference as ref
-from coinvest.charts import heatmap, line_chart
+from coinvest.charts import heatmap, line_chart, viewpoint_colours
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_eur, format_number, md_escape, t
+from coinvest.metrics import MATURITY
 from ui.cache import M
-from ui.context import connection, current_filter, lang
+from ui.context import connection, current_filter, lang, lang_key
 from ui.show import SHEET_PROJECT, chart, day, eur, number, pct, table
+from ui.view import bound, header, keep, one_of
+
+TRAJECTORIES = (MATURITY, *ref.LEVER_CODES)
 
 language = lang()
 con = connection()
 flt = current_filter()
-st.title(t("project.title", language))
+header(con, flt, language, "project.title", None)
 
 if SHEET_PROJECT not in st.session_state and st.query_params.get("project"):
     st.session_state[SHEET_PROJECT] = st.query_params.get("project")
@@ -37,7 +41,7 @@ project_id = st.selectbox(
     key="sheet_pick",
 )
 st.session_state[SHEET_PROJECT] = project_id
-st.query_params["project"] = project_id
+keep("project", project_id)
 card = lookups.project_card(con, project_id)
 
 st.header(md_escape(f"{card['name']} ({project_id})"))
@@ -91,63 +95,127 @@ else:
                 viewpoint=viewpoint_names[scores["viewpoint"].iloc[0]],
             )
         )
-    chart(
-        heatmap(
+    levers_col, bench_col = st.columns([3, 2], gap="large")
+    with levers_col:
+        chart(
+            heatmap(
+                grid,
+                x="viewpoint_label",
+                y="lever_label",
+                value="score",
+                x_title=t("col.viewpoint", language),
+                y_title=t("col.lever", language),
+                value_title="Score",
+                title=t("project.levers.title", language),
+                description=t("project.levers.description", language),
+                lang=language,
+                x_sort=[viewpoint_names[v] for v in ref.VIEWPOINT_CODES]
+                + [t("compare.consolidated", language)],
+                y_sort=[lever_names[c] for c in ref.LEVER_CODES],
+                domain=[0, 100],
+                y_axis_title=False,
+            ),
             grid,
-            x="viewpoint_label",
-            y="lever_label",
-            value="score",
-            x_title=t("col.viewpoint", language),
-            y_title=t("col.lever", language),
-            value_title="Score",
-            title=t("project.levers.title", language),
-            description=t("project.levers.description", language),
-            lang=language,
-            x_sort=[viewpoint_names[v] for v in ref.VIEWPOINT_CODES]
-            + [t("compare.consolidated", language)],
-            y_sort=[lever_names[c] for c in ref.LEVER_CODES],
-            domain=[0, 100],
+            {
+                "lever_label": t("col.lever", language),
+                "viewpoint_label": t("col.viewpoint", language),
+                "score": "Score",
+            },
+            language,
+            formats={"score": number(1, language)},
+            key="sheet_levers",
+            stretch=False,
+        )
+    with bench_col:
+        # the project beside its portfolio (the filter) and its peers (the same phase in it)
+        st.subheader(t("project.benchmark", language))
+        own = consolidated.set_index("lever")["score"].to_dict()
+        own[MATURITY] = M.maturity(con, period, project_ids=picked)["maturity_consolidated"].iloc[0]
+        portfolio = M.lever_medians(con, flt).set_index("lever")["median_score"]
+        peers = M.lever_medians(con, flt.with_(phase=(card["phase"],))).set_index("lever")[
+            "median_score"
+        ]
+        bench = pd.DataFrame({"lever": [*list(TRAJECTORIES[1:]), MATURITY]})
+        bench["label"] = bench["lever"].map(
+            lambda c: t("col.maturity", language) if c == MATURITY else lever_names[c]
+        )
+        bench["project"] = bench["lever"].map(own)
+        bench["portfolio"] = bench["lever"].map(portfolio)
+        bench["peers"] = bench["lever"].map(peers)
+        bench["difference"] = bench["project"] - bench["peers"]
+        table(
+            bench,
+            {
+                "label": t("col.lever", language),
+                "project": t("project.benchmark.project", language),
+                "portfolio": t("project.benchmark.portfolio", language),
+                "peers": t(
+                    "project.benchmark.peers",
+                    language,
+                    phase=ref.labels(ref.PHASES, language)[card["phase"]],
+                ),
+                "difference": t("project.benchmark.difference", language),
+            },
+            language,
+            formats={
+                "project": number(1, language),
+                "portfolio": number(1, language),
+                "peers": number(1, language),
+                "difference": number(1, language),
+            },
+            key="sheet_benchmark",
+            title=t("project.benchmark", language),
+        )
+        st.caption(t("project.benchmark.caption", language))
+
+    st.subheader(t("project.rounds.title", language))
+    bound(lang_key("sheet_trajectory"), "lever", one_of(TRAJECTORIES), MATURITY)
+    trajectory = st.selectbox(
+        t("project.trajectory", language),
+        TRAJECTORIES,
+        format_func=lambda c: (
+            t("project.trajectory.maturity", language) if c == MATURITY else lever_names[c]
         ),
-        grid,
-        {
-            "lever_label": t("col.lever", language),
-            "viewpoint_label": t("col.viewpoint", language),
-            "score": "Score",
-        },
-        language,
-        formats={"score": number(1, language)},
-        key="sheet_levers",
-        stretch=False,
+        key=lang_key("sheet_trajectory"),
     )
-    rounds = M.round_maturity(con, period, picked)
+    keep("lever", trajectory, MATURITY)
+    if trajectory == MATURITY:
+        rounds = M.round_maturity(con, period, picked).rename(columns={"maturity": "value"})
+        value_title = t("col.maturity", language)
+    else:
+        rounds = M.lever_scores(con, period, "all", project_ids=picked)
+        rounds = rounds[rounds["lever"] == trajectory].rename(columns={"score": "value"})
+        value_title = lever_names[trajectory]
     rounds["viewpoint_label"] = rounds["viewpoint"].map(viewpoint_names)
     chart(
         line_chart(
             rounds,
             x="assessed_on",
-            y="maturity",
+            y="value",
             series="viewpoint_label",
             x_title=t("project.date", language),
-            y_title=t("col.maturity", language),
+            y_title=value_title,
             series_title=t("col.viewpoint", language),
-            title=t("project.rounds.title", language),
+            title=t("project.rounds.chart", language, what=value_title),
             description=t("project.rounds.description", language),
             lang=language,
+            colours=viewpoint_colours(language),
+            order=[viewpoint_names[v] for v in ref.VIEWPOINT_CODES],
         ),
         rounds,
         {
             "assessed_on": t("project.date", language),
             "viewpoint_label": t("col.viewpoint", language),
-            "maturity": t("col.maturity", language),
+            "value": value_title,
         },
         language,
-        formats={"assessed_on": day(language), "maturity": number(1, language)},
+        formats={"assessed_on": day(language), "value": number(1, language)},
         key="sheet_rounds",
     )
 
 investments, contributions = lookups.project_money_rows(con, project_id)
 money = M.leverage(con, period, investor=flt.investor, project_ids=picked).set_index("project_id")
-st.subheader(t("project.money", language))
+st.header(t("project.money", language))
 if project_id in money.index:
     row = money.loc[project_id]
     line = t(
@@ -160,7 +228,7 @@ if project_id in money.index:
     st.write(line)
 left, right = st.columns(2, gap="large")
 with left:
-    st.markdown(f"**{t('project.investments', language)}**")
+    st.subheader(t("project.investments", language))
     if investments.empty:
         st.caption("—")
     else:
@@ -170,17 +238,17 @@ with left:
         table(
             investments,
             {
-                "date": t("project.date", language),
                 "investor": t("filter.investor", language),
+                "date": t("project.date", language),
                 "instrument_label": t("project.instrument", language),
-                "amount_eur": "€",
+                "amount_eur": t("col.amount", language),
             },
             language,
             formats={"date": day(language), "amount_eur": eur(language)},
             key="sheet_investments",
         )
 with right:
-    st.markdown(f"**{t('project.contributions', language)}**")
+    st.subheader(t("project.contributions", language))
     if contributions.empty:
         st.caption("—")
     else:
@@ -190,25 +258,30 @@ with right:
         table(
             contributions,
             {
-                "date": t("project.date", language),
                 "partner": t("project.partner", language),
+                "date": t("project.date", language),
                 "kind_label": t("partnerships.nature", language),
-                "value_eur": "€",
+                "value_eur": t("project.value_eur", language),
             },
             language,
             formats={"date": day(language), "value_eur": eur(language)},
             key="sheet_contributions",
         )
 
-st.subheader(t("project.indicators", language))
+st.header(t("project.indicators", language))
 achieved = M.achievements(con, period, project_ids=picked)
 if achieved.empty:
     st.caption(t("project.no_indicator", language))
 else:
+    achieved["indicator"] = (
+        achieved["indicator_code"]
+        .map(lookups.indicator_names(con, language))
+        .fillna(achieved["indicator_code"])
+    )
     table(
         achieved,
         {
-            "indicator_code": t("utility.indicator", language),
+            "indicator": t("utility.indicator", language),
             "year": t("col.year", language),
             "value": t("project.value", language),
             "target": t("project.target", language),
@@ -221,4 +294,27 @@ else:
             "achievement": pct(language),
         },
         key="sheet_indicators",
+        title=t("project.indicators", language),
+    )
+
+st.header(t("project.assessments", language))
+assessments = lookups.project_assessments(con, project_id)
+if assessments.empty:
+    st.caption(t("project.no_assessment", language))
+else:
+    assessments["viewpoint_label"] = assessments["viewpoint"].map(viewpoint_names)
+    table(
+        assessments,
+        {
+            "assessed_on": t("project.date", language),
+            "viewpoint_label": t("col.viewpoint", language),
+            "assessor": t("project.assessor", language),
+            "answers": t("project.answers", language),
+            "comment": t("project.comment", language),
+            "answer_comments": t("project.answer_comments", language),
+        },
+        language,
+        formats={"assessed_on": day(language), "answers": number(0, language)},
+        key="sheet_assessments",
+        title=t("project.assessments", language),
     )

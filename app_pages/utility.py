@@ -7,14 +7,14 @@ from coinvest.i18n import format_eur, format_number, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.show import chart, eur, number, pct, table
+from ui.view import header
 
 BAND = 20.0
 
 language = lang()
 con = connection()
 flt = current_filter()
-st.title(t("utility.title", language))
-st.caption(t("utility.caption", language))
+header(con, flt, language, "utility.title", "utility.caption")
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
@@ -73,7 +73,13 @@ with left:
             "share_met": t("utility.share_met", language),
         },
         language,
-        formats={"mean_achievement": pct(language), "share_met": pct(language)},
+        formats={
+            "projects": number(0, language),
+            "measurements": number(0, language),
+            "with_target": number(0, language),
+            "mean_achievement": pct(language),
+            "share_met": pct(language),
+        },
         key="ut_indicators",
     )
 with right:
@@ -100,11 +106,11 @@ with right:
             key="ut_histogram",
         )
 
-st.subheader(t("utility.cost", language))
+st.header(t("utility.cost", language))
 st.caption(t("utility.cost.caption" if flt.investor else "utility.cost.caption_all", language))
 columns = {
-    "project_id": t("col.code", language),
     "name": t("col.project", language),
+    "project_id": t("col.code", language),
     "eur": t("utility.eur", language),
     "beneficiaries": t("kpi.beneficiaries", language),
     "cost_per_beneficiary": t("utility.cost_per_beneficiary", language),
@@ -114,24 +120,16 @@ formats = {
     "beneficiaries": number(0, language),
     "cost_per_beneficiary": eur(language),
 }
-high, low = st.columns(2, gap="large")
-with high:
-    st.markdown(f"**{t('utility.cost.highest', language)}**")
+for highest, key in ((True, "ut_cost_high"), (False, "ut_cost_low")):
+    heading = t("utility.cost.highest" if highest else "utility.cost.lowest", language)
+    st.subheader(heading)
     table(
-        M.cost_ranking(con, flt, 10, highest=True),
+        M.cost_ranking(con, flt, 10, highest=highest),
         columns,
         language,
         formats,
-        key="ut_cost_high",
+        key=key,
         select=True,
-    )
-with low:
-    st.markdown(f"**{t('utility.cost.lowest', language)}**")
-    table(
-        M.cost_ranking(con, flt, 10, highest=False),
-        columns,
-        language,
-        formats,
-        key="ut_cost_low",
-        select=True,
+        title=heading,
+        flt=flt,
     )

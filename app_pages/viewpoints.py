@@ -7,16 +7,18 @@ from coinvest import reference as ref
 from coinvest.charts import grouped_bars, heatmap
 from coinvest.i18n import format_number, t, tn
 from ui.cache import M
-from ui.context import connection, current_filter, lang, no_match
+from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.show import chart, number, table
+from ui.view import bound, header, keep, number_in, one_of
 
 MAX_LISTED = 200
+PAIR_LISTED = 20
+THRESHOLDS = (5, 50, 5)
 
 language = lang()
 con = connection()
 flt = current_filter()
-st.title(t("viewpoints.title", language))
-st.caption(t("viewpoints.caption", language))
+header(con, flt, language, "viewpoints.title", "viewpoints.caption")
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
@@ -25,7 +27,9 @@ viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
 levers = [lever_names[c] for c in ref.LEVER_CODES]
 viewpoints = [viewpoint_names[c] for c in ref.VIEWPOINT_CODES]
 
-threshold = st.session_state.get("vp_threshold", int(metrics.DEFAULT_BLIND_SPOT_THRESHOLD))
+default_threshold = int(metrics.DEFAULT_BLIND_SPOT_THRESHOLD)
+bound("vp_threshold", "threshold", number_in(*THRESHOLDS, integer=True), default_threshold)
+threshold = st.session_state["vp_threshold"]
 overview = M.viewpoint_overview(con, flt, threshold)
 means = overview["means"]
 if means.empty:
@@ -48,6 +52,7 @@ chart(
         x_sort=viewpoints,
         y_sort=levers,
         domain=[0, 100],
+        y_axis_title=False,
     ),
     means,
     {
@@ -64,13 +69,13 @@ chart(
 
 threshold = st.slider(
     t("viewpoints.threshold", language),
-    min_value=5,
-    max_value=50,
-    value=int(metrics.DEFAULT_BLIND_SPOT_THRESHOLD),
-    step=5,
+    min_value=THRESHOLDS[0],
+    max_value=THRESHOLDS[1],
+    step=THRESHOLDS[2],
     help=t("viewpoints.threshold.help", language),
     key="vp_threshold",
 )
+keep("threshold", threshold, default_threshold)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -137,7 +142,136 @@ with right:
             key="vp_blind_counts",
         )
 
-st.subheader(t("viewpoints.list", language))
+# --- two viewpoints of one lever: "my officers' view against the project's own" -------------
+st.header(t("viewpoints.pair", language))
+st.caption(t("viewpoints.pair.caption", language))
+pick = st.columns([1, 1, 1.4, 1.2], vertical_alignment="bottom")
+for position, (param, default) in enumerate((("first", "project"), ("second", "investment"))):
+    bound(lang_key(f"vp_{param}"), param, one_of(ref.VIEWPOINT_CODES), default)
+    pick[position].selectbox(
+        t(f"viewpoints.pair.{param}", language),
+        ref.VIEWPOINT_CODES,
+        format_func=viewpoint_names.get,
+        key=lang_key(f"vp_{param}"),
+    )
+    keep(param, st.session_state[lang_key(f"vp_{param}")], default)
+first, second = st.session_state[lang_key("vp_first")], st.session_state[lang_key("vp_second")]
+bound(lang_key("vp_lever"), "lever", one_of(ref.LEVER_CODES), ref.LEVER_CODES[0])
+lever = pick[2].selectbox(
+    t("col.lever", language), ref.LEVER_CODES, format_func=lever_names.get, key=lang_key("vp_lever")
+)
+keep("lever", lever, ref.LEVER_CODES[0])
+bound("vp_own", "own", lambda values: values[-1] == "1" or None, False)
+own = pick[3].checkbox(
+    t("viewpoints.pair.own", language),
+    key="vp_own",
+    disabled=not flt.investor or "investment" not in (first, second),
+    help=t("viewpoints.pair.own.help", language),
+)
+keep("own", "1" if own else None)
+if first == second:
+    st.info(t("viewpoints.pair_same", language))
+else:
+    pair = M.viewpoint_pair(
+        con, flt, first, second, lever, own_assessors=own, threshold=threshold, limit=PAIR_LISTED
+    )
+    summary = pair["summary"].iloc[0]
+    first_label = viewpoint_names[first] + (
+        f" ({t('viewpoints.pair.own_short', language)})" if own and first == "investment" else ""
+    )
+    second_label = viewpoint_names[second] + (
+        f" ({t('viewpoints.pair.own_short', language)})" if own and second == "investment" else ""
+    )
+    if not summary["projects"]:
+        st.info(t("viewpoints.pair.none", language))
+    else:
+        tiles = st.columns(4)
+        tiles[0].metric(
+            t("viewpoints.pair.projects", language),
+            format_number(summary["projects"], lang=language),
+        )
+        tiles[1].metric(first_label, format_number(summary["mean_first"], 1, language))
+        tiles[2].metric(second_label, format_number(summary["mean_second"], 1, language))
+        tiles[3].metric(
+            t("viewpoints.pair.mean_difference", language),
+            format_number(summary["mean_difference"], 1, language, signed=True),
+            help=t("viewpoints.pair.mean_difference.help", language),
+        )
+        st.write(
+            t(
+                "viewpoints.pair.reading",
+                language,
+                first=first_label,
+                second=second_label,
+                higher=format_number(summary["first_higher"], lang=language),
+                lower=format_number(summary["second_higher"], lang=language),
+                large=format_number(summary["large"], lang=language),
+                threshold=threshold,
+            )
+        )
+        density = pair["density"].copy()
+        bands = [f"{b}–{b + 10}" for b in range(0, 100, 10)]
+        density["first_band"] = density["band_first"].map(lambda b: f"{b}–{b + 10}")
+        density["second_band"] = density["band_second"].map(lambda b: f"{b}–{b + 10}")
+        left, right = st.columns([1, 1], gap="large")
+        with left:
+            chart(
+                heatmap(
+                    density,
+                    x="first_band",
+                    y="second_band",
+                    value="projects",
+                    x_title=first_label,
+                    y_title=second_label,
+                    value_title=t("viewpoints.pair.count", language),
+                    title=t("viewpoints.pair.density.title", language, lever=lever_names[lever]),
+                    description=t(
+                        "viewpoints.pair.density.description",
+                        language,
+                        first=first_label,
+                        second=second_label,
+                        lever=lever_names[lever],
+                    ),
+                    lang=language,
+                    x_sort=bands,
+                    y_sort=list(reversed(bands)),
+                    cell_width=34,
+                    cell_height=24,
+                ),
+                density,
+                {
+                    "first_band": first_label,
+                    "second_band": second_label,
+                    "projects": t("viewpoints.pair.count", language),
+                },
+                language,
+                key="vp_pair_density",
+                stretch=False,
+            )
+        with right:
+            st.subheader(t("viewpoints.pair.largest", language))
+            table(
+                pair["largest"],
+                {
+                    "name": t("col.project", language),
+                    "project_id": t("col.code", language),
+                    "first_score": first_label,
+                    "second_score": second_label,
+                    "difference": t("col.difference", language),
+                },
+                language,
+                formats={
+                    "first_score": number(1, language),
+                    "second_score": number(1, language),
+                    "difference": number(1, language),
+                },
+                key="vp_pair_largest",
+                select=True,
+                title=t("viewpoints.pair.largest", language),
+                flt=flt,
+            )
+
+st.header(t("viewpoints.list", language))
 total = int(overview["blind"]["spots"].sum())
 spots = M.blind_spots(con, flt, threshold, limit=MAX_LISTED)
 if spots.empty:
@@ -158,8 +292,8 @@ else:
     table(
         listed,
         {
-            "project_id": t("col.code", language),
             "name": t("col.project", language),
+            "project_id": t("col.code", language),
             "lever_label": t("col.lever", language),
             "self_score": t("report.col.self", language),
             "others_score": t("report.col.others", language),
@@ -170,4 +304,6 @@ else:
         formats={c: number(1, language) for c in ("self_score", "others_score", "difference")},
         key="vp_spots",
         select=True,
+        title=t("viewpoints.list", language),
+        flt=flt,
     )

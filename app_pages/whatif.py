@@ -21,20 +21,35 @@ from coinvest.scenarios import (
     validate_lines,
 )
 from ui.cache import M
-from ui.context import PENDING_VIEW, connection, current_filter, lang, no_match, read_only
-from ui.show import number, table
+from ui.context import (
+    PENDING_VIEW,
+    connection,
+    current_filter,
+    lang,
+    no_match,
+    read_only,
+    set_filter,
+)
+from ui.show import number, table, text
+from ui.view import from_url, header, keep, number_in
 
 language = lang()
 con = connection()
 flt = current_filter()
 LINE_COLUMNS = ["investor_org_id", "project_id", "amount_eur", "instrument"]
+WEIGHTS = [step / 2 for step in range(11)]  # 0, 0.5 … 5
+THRESHOLDS = (5, 50, 5)
 
-st.title(t("whatif.title", language))
-st.caption(t("whatif.caption", language))
+header(con, flt, language, "whatif.title", "whatif.caption")
 
 
-def apply(scenario: Scenario, with_lines: bool) -> None:
-    """Put a scenario's (or view's) weights, threshold and lines into the page's widgets."""
+def weight_label(value: float) -> str:
+    return format_number(value, 1, language)
+
+
+def apply(scenario: Scenario, with_lines: bool, with_filter: bool = True) -> None:
+    """Put a scenario's (or view's) weights, threshold and lines into the page's widgets; a
+    scenario brings its filter too (its figures are those of that filter)."""
     for code, weight in scenario.weights.lever_map().items():
         st.session_state[f"wi_lever_{code}"] = float(weight)
     for code, weight in scenario.weights.viewpoint_map().items():
@@ -45,6 +60,9 @@ def apply(scenario: Scenario, with_lines: bool) -> None:
             [vars(line) for line in scenario.lines], columns=LINE_COLUMNS
         )
         st.session_state["wi_editor"] = st.session_state.get("wi_editor", 0) + 1
+        st.session_state["wi_scenario"] = scenario.name
+        if with_filter:  # from a button's callback, before the sidebar is drawn
+            set_filter(scenario.filter)
     st.session_state["wi_message"] = (
         "success",
         t("whatif.opened", language, name=md_escape(scenario.name)),
@@ -54,6 +72,7 @@ def apply(scenario: Scenario, with_lines: bool) -> None:
 def reset_weights() -> None:
     apply(Scenario(name="—"), with_lines=False)
     st.session_state.pop("wi_message", None)
+    st.session_state.pop("wi_scenario", None)
 
 
 def open_scenario(name: str) -> None:
@@ -75,11 +94,16 @@ def remove(kind: str, name: str) -> None:
     )
 
 
-# a scenario or a view named in the URL opens once per session
+# a scenario or a view named in the URL opens once per session (the sidebar has already taken
+# the scenario's filter); weights and threshold written in the link then win over its own
 if "wi_url_done" not in st.session_state:
     st.session_state["wi_url_done"] = True
     if st.query_params.get("scenario"):
-        open_scenario(st.query_params.get("scenario"))
+        named = load_scenario(con, st.query_params.get("scenario"))
+        if named is None:
+            open_scenario(st.query_params.get("scenario"))
+        else:
+            apply(named, with_lines=True, with_filter=False)
     pending = st.session_state.pop(PENDING_VIEW, None)
     if isinstance(pending, Scenario):
         apply(pending, with_lines=False)
@@ -88,6 +112,15 @@ if "wi_url_done" not in st.session_state:
             "error",
             t("whatif.unknown_name", language, name=md_escape(pending)),
         )
+    written = [(f"lw_{c}", f"wi_lever_{c}") for c in ref.LEVER_CODES]
+    written += [(f"vw_{c}", f"wi_vp_{c}") for c in ref.VIEWPOINT_CODES]
+    for param, key in written:
+        weight = from_url(param, number_in(0, 5, 0.5))
+        if weight is not None:
+            st.session_state[key] = weight
+    linked_threshold = from_url("threshold", number_in(*THRESHOLDS, integer=True))
+    if linked_threshold is not None:
+        st.session_state["wi_threshold"] = linked_threshold
 for code in ref.LEVER_CODES:
     st.session_state.setdefault(f"wi_lever_{code}", 1.0)
 for code in ref.VIEWPOINT_CODES:
@@ -130,26 +163,30 @@ with tab_weights:
     with lever_col:
         st.markdown(f"**{t('whatif.levers', language)}**")
         for lever in ref.LEVERS:
-            st.slider(
+            st.select_slider(
                 lever.label(language),
-                0.0,
-                5.0,
-                step=0.5,
+                options=WEIGHTS,
+                format_func=weight_label,
                 key=f"wi_lever_{lever.code}",
                 help=t("whatif.weights.help", language),
             )
     with vp_col:
         st.markdown(f"**{t('whatif.viewpoints', language)}**")
         for viewpoint in ref.VIEWPOINTS:
-            st.slider(
+            st.select_slider(
                 viewpoint.label(language),
-                0.0,
-                5.0,
-                step=0.5,
+                options=WEIGHTS,
+                format_func=weight_label,
                 key=f"wi_vp_{viewpoint.code}",
                 help=t("whatif.weights.help", language),
             )
-        st.slider(t("whatif.threshold", language), 5, 50, step=5, key="wi_threshold")
+        st.slider(
+            t("whatif.threshold", language),
+            THRESHOLDS[0],
+            THRESHOLDS[1],
+            step=THRESHOLDS[2],
+            key="wi_threshold",
+        )
         st.button(t("whatif.reset", language), on_click=reset_weights, key="wi_reset")
 
 weights_error = None
@@ -161,6 +198,13 @@ try:
 except CoinvestError as exc:
     weights, weights_error = None, exc.message(language)
 threshold = float(st.session_state["wi_threshold"])
+# the link carries the weights, the threshold and the scenario opened (DESIGN §5)
+for code in ref.LEVER_CODES:
+    keep(f"lw_{code}", st.session_state[f"wi_lever_{code}"], 1.0)
+for code in ref.VIEWPOINT_CODES:
+    keep(f"vw_{code}", st.session_state[f"wi_vp_{code}"], 1.0)
+keep("threshold", int(threshold), int(metrics.DEFAULT_BLIND_SPOT_THRESHOLD))
+keep("scenario", st.session_state.get("wi_scenario"))
 
 with tab_weights:
     if weights_error:
@@ -195,31 +239,19 @@ with tab_weights:
             "maturity_equal": t("whatif.col.maturity_equal", language),
         }
         formats = {
+            "rank_weighted": number(0, language),
+            "rank_equal": number(0, language),
             "maturity_weighted": number(1, language),
             "maturity_equal": number(1, language),
-            "rank_change": lambda v: f"{v:+d}" if v else "=",
+            "rank_change": text(lambda v: f"{v:+d}" if v else "="),
         }
-        left, right = st.columns(2, gap="large")
-        with left:
-            st.subheader(t("whatif.ranking", language))
-            table(
-                top,
-                columns,
-                language,
-                formats,
-                key="wi_rank",
-                select=True,
-            )
-        with right:
-            st.subheader(t("whatif.movers", language))
-            table(
-                movers,
-                columns,
-                language,
-                formats,
-                key="wi_movers",
-                select=True,
-            )
+        ordered = {"name": columns.pop("name"), **columns}
+        for heading, frame, key in (
+            (t("whatif.ranking", language), top, "wi_rank"),
+            (t("whatif.movers", language), movers, "wi_movers"),
+        ):
+            st.subheader(heading)
+            table(frame, ordered, language, formats, key=key, select=True, title=heading, flt=flt)
 
 # --- hypothetical investments -------------------------------------------------------------------
 investors = lookups.investors(con)
@@ -229,7 +261,13 @@ with tab_lines:
     st.write(t("whatif.lines.intro", language))
     search = st.text_input(t("whatif.lines.search", language), key="wi_search")
     if search:
-        st.dataframe(lookups.search_projects(con, flt, search, 10), hide_index=True, key="wi_found")
+        table(
+            lookups.search_projects(con, flt, search, 10),
+            {"name": t("col.project", language), "project_id": t("col.code", language)},
+            language,
+            key="wi_found",
+            download=False,
+        )
     edited = st.data_editor(
         st.session_state["wi_lines"],
         num_rows="dynamic",
@@ -291,17 +329,17 @@ with tab_lines:
                     else ("=" if diff == 0 else ("+" if diff > 0 else "") + show(key, diff)),
                 }
             )
-        st.dataframe(
-            pd.DataFrame(rows).rename(
-                columns={
-                    "metric": t("whatif.compare.metric", language),
-                    "baseline": t("whatif.compare.baseline", language),
-                    "scenario": t("whatif.compare.scenario", language),
-                    "difference": t("whatif.compare.difference", language),
-                }
-            ),
-            hide_index=True,
+        table(
+            pd.DataFrame(rows),
+            {
+                "metric": t("whatif.compare.metric", language),
+                "baseline": t("whatif.compare.baseline", language),
+                "scenario": t("whatif.compare.scenario", language),
+                "difference": t("whatif.compare.difference", language),
+            },
+            language,
             key="wi_compare",
+            title=t("whatif.tab.investments", language),
         )
 
 # --- scenarios and views ----------------------------------------------------------------------------
@@ -358,21 +396,24 @@ with tab_saved:
                 loaded = load_scenario(con, chosen)
                 figures[label] = M.scenario_figures(con, flt, loaded.lines if loaded else ())
             keys = list(figures["baseline"])
-            st.dataframe(
+            table(
                 pd.DataFrame(
                     {
-                        t("whatif.compare.metric", language): [
-                            t(f"whatif.fig.{k}", language) for k in keys
-                        ],
-                        t("whatif.compare.baseline", language): [
-                            show(k, figures["baseline"][k]) for k in keys
-                        ],
-                        f"A — {first}": [show(k, figures["A"][k]) for k in keys],
-                        f"B — {second}": [show(k, figures["B"][k]) for k in keys],
+                        "metric": [t(f"whatif.fig.{k}", language) for k in keys],
+                        "baseline": [show(k, figures["baseline"][k]) for k in keys],
+                        "a": [show(k, figures["A"][k]) for k in keys],
+                        "b": [show(k, figures["B"][k]) for k in keys],
                     }
                 ),
-                hide_index=True,
+                {
+                    "metric": t("whatif.compare.metric", language),
+                    "baseline": t("whatif.compare.baseline", language),
+                    "a": f"A — {first}",
+                    "b": f"B — {second}",
+                },
+                language,
                 key="wi_cmp",
+                title=t("whatif.compare", language),
             )
     st.subheader(t("whatif.views", language))
     view_name = st.text_input(t("whatif.view.name", language), key="wi_view_name", disabled=locked)

@@ -33,8 +33,8 @@ def test_template_uploaded_through_the_page_is_imported(data_page):
     at.button(key="data_import").click().run()
     assert not at.exception
     assert "Données chargées" in at.success[0].value
-    counts = next(d.value for d in at.dataframe if "added" in d.value.columns)
-    assert counts.set_index("table").loc["project", "added"] == 1
+    counts = next(d.value for d in at.dataframe if "Ajoutées" in d.value.columns)
+    assert counts.set_index("Feuille").loc["Projets", "Ajoutées"] == 1  # headers in French
     assert _count(path, "project") == 1
     assert _count(path, "import_log") == 1
 
@@ -46,9 +46,18 @@ def test_a_bad_file_shows_the_report_and_writes_nothing(data_page):
     at.button(key="data_import").click().run()
     assert not at.exception
     assert "Import refusé" in at.error[0].value
-    report = next(d.value for d in at.dataframe if "rule" in d.value.columns)
-    assert list(report.columns) == ["file", "sheet", "row", "column", "value", "rule", "severity"]
-    located = set(zip(report["row"], report["column"], report["value"], strict=True))
+    report = next(d.value for d in at.dataframe if "Problème" in d.value.columns)
+    assert list(report.columns) == [
+        "Fichier",
+        "Feuille",
+        "Ligne",
+        "Colonne",
+        "Valeur",
+        "Problème",
+        "Gravité",
+    ]
+    assert set(report["Gravité"]) == {"Erreur (rien n'est importé)"}
+    located = set(zip(report["Ligne"], report["Colonne"], report["Valeur"], strict=True))
     assert (2, "need", "weather") in located
     assert _count(path, "project") == 0
     assert _count(path, "import_log") == 0
@@ -102,11 +111,17 @@ def test_exports_are_offered(data_page):
     assert {"Télécharger le modèle Excel", "Télécharger le modèle en CSV (zip)"} <= buttons
     at.button(key="data_table_prepare").click().run()
     buttons = {b.proto.label for b in at.get("download_button")}
-    assert {"CSV", "Excel"} <= buttons
+    assert {"CSV pour Excel", "Excel (.xlsx)"} <= buttons
+    at.button(key="data_figures_prepare").click().run()
+    figures = next(b for b in at.get("download_button") if "chiffres calculés" in b.proto.label)
+    assert figures.proto.label == "Télécharger les chiffres calculés (zip)"
     at.button(key="data_prepare").click().run()
     assert not at.exception
     buttons = {b.proto.label for b in at.get("download_button")}
-    assert "Télécharger le rapport de comité" in buttons
+    assert {
+        "Télécharger le rapport de comité",
+        "Télécharger le rapport de comité (PDF)",
+    } <= buttons
 
 
 def _import_through_the_page(at, name: str, data: bytes, mime: str = "text/csv"):
@@ -125,8 +140,8 @@ def test_an_edited_project_re_imported_through_the_page_is_updated(data_page):
     )
     _import_through_the_page(at, "projets.csv", edited.encode())
     assert "Données chargées" in at.success[0].value
-    counts = next(d.value for d in at.dataframe if "updated" in d.value.columns)
-    assert counts.set_index("table").loc["project", "updated"] == 1
+    counts = next(d.value for d in at.dataframe if "Modifiées" in d.value.columns)
+    assert counts.set_index("Feuille").loc["Projets", "Modifiées"] == 1
     con = open_database(path)
     try:
         assert con.execute("SELECT phase FROM project").fetchall() == [("scaling",)]

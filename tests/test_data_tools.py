@@ -105,7 +105,7 @@ def test_committee_report_is_self_contained(portfolio_con):
     assert "<script" not in page.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page
-    assert page.count("<svg") == 3  # map, phases, needs
+    assert page.count("<svg") == 4  # map, phases, needs, levers × viewpoints
     assert "Fonds public A (INV_A)" in page
     assert "26/11/2026" in page
     assert "Épicerie des Lilas" in page

@@ -171,7 +171,7 @@ def test_a_filter_in_words(portfolio_con):
         "Région : Provence-Alpes-Côte d'Azur",
         "QPV",
         "Cohorte : Promo 2025 (C1)",
-        "De : 2024",
+        "Période : depuis 2024",
     ]
     english = describe(flt, "en", filter_value_names(portfolio_con, flt))
     assert english[1] == "Phase: R&D, experimentation"

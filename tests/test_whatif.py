@@ -171,13 +171,13 @@ def test_page_reweights_live(small_db, open_page):
     at = open_page(small_db, "whatif", {})
     for code in ref.LEVER_CODES:
         if code not in ("ecosystem", "alliances"):
-            at.slider(key=f"wi_lever_{code}").set_value(0.0)
+            at.select_slider(key=f"wi_lever_{code}").set_value(0.0)
     at.run()
     assert not at.exception
     ranking = next(d.value for d in at.dataframe if "Rang (vos poids)" in d.value.columns)
     assert list(ranking["Code"][:3]) == ["P1", "P2", "P3"]
     for code in ref.LEVER_CODES:
-        at.slider(key=f"wi_lever_{code}").set_value(0.0)
+        at.select_slider(key=f"wi_lever_{code}").set_value(0.0)
     at.run()
     assert any("Tous les poids des leviers sont nuls" in e.value for e in at.error)
 

@@ -18,7 +18,7 @@ from coinvest.db import open_database, resolve_db_path
 from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
 from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
-from coinvest.scenarios import load_view
+from coinvest.scenarios import load_scenario, load_view
 from coinvest.territory import departments, regions
 
 STATE_FILTER = "portfolio_filter"
@@ -87,6 +87,8 @@ def _seed_from_url(options: dict) -> None:
     """First run of a session: the widgets start from the URL (unknown values dropped).
 
     `?view=NAME` opens a saved view: its filter here, its weights on the What-if page.
+    `?scenario=NAME` opens a scenario with the filter it was saved with (its figures depend on
+    it), unless the link names a filter of its own.
     """
     flt = _url_filter()
     name = st.query_params.get("view")
@@ -96,6 +98,11 @@ def _seed_from_url(options: dict) -> None:
         if view is not None:
             flt = view.filter
         del st.query_params["view"]
+    scenario_name = st.query_params.get("scenario")
+    if scenario_name and flt.is_empty:
+        scenario = load_scenario(connection(), scenario_name)
+        if scenario is not None:
+            flt = scenario.filter
     _seed(flt, options)
     st.session_state.update(ui_lang=normalise_lang(st.query_params.get("lang")), f_seeded=True)
 
@@ -138,6 +145,12 @@ def _seed(flt: PortfolioFilter, options: dict) -> None:
         st.session_state[_key(field)] = list(value) if field.is_list else value
 
 
+def set_filter(flt: PortfolioFilter) -> None:
+    """Put a filter into the sidebar (a scenario opened on the What-if page brings its own);
+    call it from a widget's callback, before the sidebar is drawn."""
+    _seed(flt, _options(str(resolve_db_path())))
+
+
 def _sync_url(flt: PortfolioFilter, language: str) -> None:
     wanted = flt.to_query_params()
     if language != "fr":
@@ -167,7 +180,14 @@ def _choices(field: FilterField, options: dict, language: str) -> tuple[list, di
         frame = options["support_bodies"]
         return list(frame["org_id"]), dict(zip(frame["org_id"], frame["name"], strict=True))
     if field.name == "cohort":
+        # a support body chosen: its cohorts only (and any already chosen)
         frame = options["cohorts"]
+        bodies = set(st.session_state.get("f_support_body") or [])
+        picked = set(st.session_state.get("f_cohort") or [])
+        if bodies:
+            frame = frame[
+                frame["support_body_org_id"].isin(bodies) | frame["cohort_id"].isin(picked)
+            ]
         names = frame["name"] + " — " + frame["support_body_name"]
         return list(frame["cohort_id"]), dict(zip(frame["cohort_id"], names, strict=True))
     if field.name == "phase":

@@ -1,38 +1,111 @@
-"""Showing frames: a chart with its figures as a table, project tables that open the sheet."""
+"""Showing frames: tables in the UI's number format that download for office users, a chart with
+its figures as a table, project tables that open the sheet."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from functools import partial
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from coinvest.filters import PortfolioFilter
+from coinvest.folding import fold
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
+from coinvest.workbook import frame_to_csv, frame_to_xlsx
 
 PROJECT_PAGE = "app_pages/project.py"
 SHEET_PROJECT = "sheet_project"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MISSING = "—"
+# columns that name a row: pinned on the left, wide enough to read
+NAME_COLUMNS = ("name", "label", "lever_label", "metric", "department_name", "indicator")
 
 
-def number(decimals: int, language: str) -> Callable:
-    return partial(_fmt_number, decimals=decimals, language=language)
+@dataclass(frozen=True)
+class Format:
+    """How a column shows on screen (in the UI's language) and in Excel (a number format)."""
+
+    show: Callable[[Any], str]
+    excel: str | None = None
+
+    def __call__(self, value: Any) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return MISSING
+        return self.show(value)
 
 
-def _fmt_number(value, decimals: int, language: str) -> str:
-    return format_number(value, decimals, language)
+def number(decimals: int, language: str) -> Format:
+    return Format(
+        lambda v: format_number(v, decimals, language),
+        "#,##0" + ("." + "0" * decimals if decimals else ""),
+    )
 
 
-def eur(language: str) -> Callable:
-    return lambda value: format_eur(value, lang=language)
+def eur(language: str) -> Format:
+    return Format(lambda v: format_eur(v, lang=language), '#,##0 "€"')
 
 
-def pct(language: str) -> Callable:
-    return lambda value: format_pct(value, lang=language)
+def pct(language: str) -> Format:
+    return Format(lambda v: format_pct(v, lang=language), "0.0%")
 
 
-def day(language: str) -> Callable:
-    return lambda value: (
-        format_date(value, language) if value is not None and not pd.isna(value) else "—"
+def day(language: str) -> Format:
+    return Format(lambda v: format_date(v, language), "DD/MM/YYYY")
+
+
+def text(show: Callable[[Any], str]) -> Format:
+    """A column shown through a function (`+3`, `=`), exported as its value."""
+    return Format(show)
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")[:60] or "table"
+
+
+def downloads(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    language: str,
+    formats: dict[str, Format] | None,
+    key: str,
+    title: str | None = None,
+) -> None:
+    """An .xlsx (numbers stay numbers, French formats in a French Excel) and a CSV for Excel
+    (`;`, decimal comma) of a table as shown, headers in the UI language. Built on click."""
+    kept = frame[list(columns)]
+    headers = {c: columns[c] for c in kept.columns}
+    number_formats = {
+        headers[c]: f.excel for c, f in (formats or {}).items() if c in headers and f.excel
+    }
+    name = f"coinvest-{_slug(title or t('table.file', language))}"
+
+    def xlsx() -> bytes:
+        return frame_to_xlsx(kept.rename(columns=headers), name[:31], number_formats)
+
+    def csv() -> bytes:
+        return frame_to_csv(kept.rename(columns=headers))
+
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        t("table.download.xlsx", language),
+        data=xlsx,
+        file_name=f"{name}.xlsx",
+        mime=XLSX,
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        width="stretch",
+    )
+    right.download_button(
+        t("table.download.csv", language),
+        data=csv,
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        width="stretch",
     )
 
 
@@ -40,42 +113,62 @@ def table(
     frame: pd.DataFrame,
     columns: dict[str, str],
     language: str,
-    formats: dict[str, Callable] | None = None,
+    formats: dict[str, Format] | None = None,
     key: str | None = None,
     select: bool = False,
+    title: str | None = None,
+    flt: PortfolioFilter | None = None,
+    download: bool = True,
 ):
-    """A table with French/English number formats (the numbers stay numbers for sorting).
+    """A table in the UI's number format, its naming column pinned, and its downloads.
 
-    With `select`, picking a row that has a `project_id` opens that project's sheet.
+    Every figure is shown as formatted text (`2 224 400 €`, `50,2`), missing ones as "—"; the
+    downloads keep the numbers. With `select`, picking a row that has a `project_id` opens that
+    project's sheet (with the filter `flt`).
     """
+    key = key or f"table_{_slug('_'.join(columns))}"
     shown = frame[list(columns)].copy()
-    numeric: dict[str, Callable] = {}
-    for column, formatter in (formats or {}).items():
-        if column not in columns:
-            continue
-        if shown[column].isna().any():
-            # Streamlit draws missing cells as "None" whatever the Styler says: such a column
+    numeric: dict[str, Format] = {}
+    for column in shown.columns:
+        formatter = (formats or {}).get(column)
+        missing = shown[column].isna().any()
+        if formatter is not None and not missing and pd.api.types.is_numeric_dtype(shown[column]):
+            numeric[columns[column]] = formatter  # shown formatted, sorted as a number
+        elif formatter is not None:
+            # Streamlit draws a missing cell as "None" whatever the Styler says: such a column
             # is shown as formatted text, with "—" where a figure does not exist
             shown[column] = [formatter(v) for v in shown[column]]
-        else:
-            numeric[columns[column]] = formatter
+        elif missing:
+            shown[column] = [MISSING if pd.isna(v) else str(v) for v in shown[column]]
+    config: dict[str, Any] = {}
+    for column, label in columns.items():
+        if column in NAME_COLUMNS:
+            config[label] = st.column_config.Column(label, pinned=True, width="large")
+        elif column in (formats or {}):
+            config[label] = st.column_config.Column(label, alignment="right")
     shown = shown.rename(columns=columns)
     styled = shown.style.format(numeric) if numeric else shown
+    common = {"hide_index": True, "key": key, "column_config": config, "width": "stretch"}
     if not select:
-        st.dataframe(styled, hide_index=True, key=key)
-        return
-    event = st.dataframe(
-        styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row"
-    )
-    st.caption(t("table.open_hint", language))
-    rows = event.selection.rows if event else []
-    if rows and "project_id" in frame.columns:
-        open_project(frame.iloc[rows[0]]["project_id"])
+        st.dataframe(styled, **common)
+    else:
+        event = st.dataframe(styled, on_select="rerun", selection_mode="single-row", **common)
+        st.caption(t("table.open_hint", language))
+        rows = event.selection.rows if event else []
+        if rows and "project_id" in frame.columns:
+            open_project(frame.iloc[rows[0]]["project_id"], flt, language)
+    if download:
+        downloads(frame, columns, language, formats, key, title)
 
 
-def open_project(project_id: str) -> None:
+def open_project(project_id: str, flt: PortfolioFilter | None, language: str) -> None:
+    """The project's sheet, its link keeping the filter (DESIGN §5)."""
     st.session_state[SHEET_PROJECT] = project_id
-    st.switch_page(PROJECT_PAGE)
+    params: dict[str, Any] = dict((flt or PortfolioFilter()).to_query_params())
+    if language != "fr":
+        params["lang"] = language
+    params["project"] = project_id
+    st.switch_page(PROJECT_PAGE, query_params=params)
 
 
 def chart(
@@ -83,10 +176,11 @@ def chart(
     frame: pd.DataFrame,
     columns: dict[str, str],
     language: str,
-    formats: dict[str, Callable] | None = None,
+    formats: dict[str, Format] | None = None,
     key: str | None = None,
     stretch: bool = True,
     pick_project: bool = False,
+    flt: PortfolioFilter | None = None,
 ) -> None:
     """The chart, then its figures in a table under it.
 
@@ -101,7 +195,15 @@ def chart(
         )
         picked = (event.selection.get("pick") or []) if event else []
         if picked and picked[0].get("project_id"):
-            open_project(picked[0]["project_id"])
+            open_project(picked[0]["project_id"], flt, language)
         st.caption(t("chart.open_hint", language))
     with st.expander(t("chart.show_table", language)):
-        table(frame, columns, language, formats)
+        title = getattr(spec, "title", None)
+        table(
+            frame,
+            columns,
+            language,
+            formats,
+            key=f"{key}_table" if key else None,
+            title=title if isinstance(title, str) else None,
+        )

@@ -7,7 +7,7 @@ viridis for sequential scales).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 import altair as alt
 import pandas as pd
@@ -19,15 +19,58 @@ from coinvest.territory import departments
 # Okabe & Ito (2008), distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEQUENTIAL_SCHEME: Final = "viridis"
-TILE = 34  # pixels per tile of the department map
+TILE = 27  # pixels per tile of the department map: 13 columns fit a phone's width
+# One colour per viewpoint on every chart (and the consolidated view in black).
+VIEWPOINT_COLOURS: Final = {
+    "ecosystem": OKABE_ITO[2],
+    "project": OKABE_ITO[1],
+    "investment": OKABE_ITO[0],
+}
+CONSOLIDATED_COLOUR: Final = OKABE_ITO[7]
+RADAR_SIZE = 340  # fits a phone's width (390 px less the page's margins)
 
 
-def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
-    """Locale and shared look; applied once, to the top-level chart."""
+def viewpoint_colours(lang: str = "fr", consolidated: str | None = None) -> dict[str, str]:
+    """Label → colour of the viewpoints in a language (and of the consolidated label, if given)."""
+    colours = {v.label(lang): VIEWPOINT_COLOURS[v.code] for v in ref.VIEWPOINTS}
+    if consolidated:
+        colours[consolidated] = CONSOLIDATED_COLOUR
+    return colours
+
+
+def wrap(label: str, width: int = 16) -> list[str]:
+    """A label cut into lines of about `width` characters, at spaces."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [label]
+
+
+def _wrapped_labels(labels: list[str], width: int = 16) -> str:
+    """A Vega expression turning each label into its lines (multi-line axis labels)."""
+    import json
+
+    table = json.dumps({label: wrap(label, width) for label in labels}, ensure_ascii=False)
+    return f"{table}[datum.label] || datum.label"
+
+
+def _finish(chart: alt.TopLevelMixin, lang: str, fixed: bool = False) -> alt.TopLevelMixin:
+    """Locale and shared look; applied once, to the top-level chart.
+
+    A chart fits its width to the page (axes and legend included, so nothing overflows a phone)
+    and takes the height it needs: the plot is never squeezed to make room for a legend or
+    multi-line labels. A `fixed` chart (radar, map, matrix) keeps the size it was given.
+    """
     language = normalise_lang(lang)
-    return chart.configure(
-        locale={"number": d3_number_format(language), "time": d3_time_format(language)}
-    ).configure_view(strokeWidth=0)
+    autosize = alt.AutoSizeParams(type="pad" if fixed else "fit-x", contains="padding")
+    return (
+        chart.properties(autosize=autosize)
+        .configure(locale={"number": d3_number_format(language), "time": d3_time_format(language)})
+        .configure_view(strokeWidth=0)
+    )
 
 
 def tile_map(
@@ -53,7 +96,7 @@ def tile_map(
             f"{value}:Q",
             title=value_title,
             scale=alt.Scale(scheme=SEQUENTIAL_SCHEME),
-            legend=alt.Legend(format=value_format, orient="right"),
+            legend=alt.Legend(format=value_format, orient="bottom", gradientLength=TILE * 8),
         ),
         tooltip=[
             alt.Tooltip("department_name:N", title=""),
@@ -77,7 +120,7 @@ def tile_map(
         width=TILE * n_cols,
         height=TILE * n_rows,
     )
-    return _finish(chart, lang)
+    return _finish(chart, lang, fixed=True)
 
 
 def bar_chart(
@@ -120,14 +163,33 @@ def bar_chart(
     return _finish(chart, lang)
 
 
-def _series_colour(frame: pd.DataFrame, field: str, title: str, **legend) -> tuple[alt.Color, list]:
-    """Okabe–Ito colours for the series of `field`, in their order of appearance."""
-    domain = list(dict.fromkeys(frame[field]))
+def _series_colour(
+    frame: pd.DataFrame,
+    field: str,
+    title: str,
+    order: list[str] | None = None,
+    colours: dict[str, str] | None = None,
+    **legend,
+) -> tuple[alt.Color, list]:
+    """Colours for the series of `field`: fixed ones where `colours` names them (a viewpoint is
+    always the same colour), else Okabe–Ito in the given order or their order of appearance.
+
+    The legend lists every series, one per line, with its whole name.
+    """
+    present = list(dict.fromkeys(frame[field]))
+    domain = (
+        [v for v in order if v in present] + [v for v in present if v not in order]
+        if order
+        else present
+    )
+    palette = iter([c for c in OKABE_ITO if c not in (colours or {}).values()] + OKABE_ITO)
+    colour_range = [(colours or {}).get(v) or next(palette) for v in domain]
+    options = {"orient": "bottom", "direction": "vertical", "labelLimit": 0, **legend}
     colour = alt.Color(
         f"{field}:N",
         title=title,
-        scale=alt.Scale(domain=domain, range=OKABE_ITO[: max(1, len(domain))]),
-        legend=alt.Legend(orient="bottom", **legend),
+        scale=alt.Scale(domain=domain or [""], range=colour_range or OKABE_ITO[:1]),
+        legend=alt.Legend(**options),
     )
     return colour, domain
 
@@ -148,8 +210,10 @@ def radar_chart(
     title: str,
     description: str,
     lang: str = "fr",
+    colours: dict[str, str] | None = None,
 ) -> alt.TopLevelMixin:
-    """A radar over the levers (0–100), one closed line per series.
+    """A radar over the levers (0–100), one closed line per series, the first lever at the top
+    and the others clockwise; rings at 25, 50, 75 and 100 with their values written.
 
     `frame` has `lever_label`, `score` and the `series` column; `levers` is the ordered list of
     lever labels. Positions are computed from each lever's angle (Vega-Lite has no polar lines).
@@ -157,41 +221,76 @@ def radar_chart(
     n = len(levers)
     order = {label: i for i, label in enumerate(levers)}
     data = frame.assign(index=frame["lever_label"].map(order))
-    angle = f"2 * PI * datum.index / {n} - PI / 2"
+    angle = f"PI / 2 - 2 * PI * datum.index / {n}"
+    reach = 160
+    x_scale = alt.Scale(domain=[-reach, reach], nice=False)
+    y_scale = alt.Scale(domain=[-reach, reach], nice=False)
+    position = {
+        "x": alt.X("x:Q", axis=None, scale=x_scale),
+        "y": alt.Y("y:Q", axis=None, scale=y_scale),
+    }
     grid = pd.DataFrame([{"ring": r, "index": i} for r in (25, 50, 75, 100) for i in range(n)])
+    # each ring is one closed line through the levers in their order (else it zigzags)
     rings = (
         alt.Chart(grid)
         .transform_calculate(x=f"datum.ring * cos({angle})", y=f"datum.ring * sin({angle})")
-        .mark_line(interpolate="linear-closed", color="#d0d7de", strokeWidth=1)
+        .mark_line(interpolate="linear-closed", color="#bcccdc", strokeWidth=1)
+        .encode(detail="ring:N", order="index:Q", **position)
+    )
+    spokes = (
+        alt.Chart(pd.DataFrame({"index": range(n)}))
+        .transform_calculate(x0="0", y0="0", x=f"100 * cos({angle})", y=f"100 * sin({angle})")
+        .mark_rule(color="#d9e2ec")
         .encode(
-            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-135, 135])),
-            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-120, 120])),
-            detail="ring:N",
+            x=alt.X("x0:Q", axis=None, scale=x_scale),
+            y=alt.Y("y0:Q", axis=None, scale=y_scale),
+            x2="x:Q",
+            y2="y:Q",
         )
     )
-    labels = (
-        alt.Chart(pd.DataFrame({"label": levers, "index": range(n)}))
-        .transform_calculate(x=f"118 * cos({angle})", y=f"118 * sin({angle})")
-        .mark_text(fontSize=11, color="#334e68")
-        .encode(x="x:Q", y="y:Q", text="label:N")
+    between = f"PI / 2 - PI / {n}"  # the scale is written between the first two levers
+    scale_marks = (
+        alt.Chart(pd.DataFrame({"value": [25, 50, 75, 100]}))
+        .transform_calculate(x=f"datum.value * cos({between})", y=f"datum.value * sin({between})")
+        .mark_text(align="left", dx=3, fontSize=9, color="#52606d")
+        .encode(text="value:Q", **position)
     )
+    names = pd.DataFrame(
+        {"label": ["\n".join(wrap(label, 11)) for label in levers], "index": range(n)}
+    )
+    label_layers = []
+    sides: tuple[
+        tuple[Literal["left", "right", "center"], Literal["middle", "top", "bottom"], str], ...
+    ]
+    sides = (
+        ("left", "middle", "cos(datum.a) > 0.2"),
+        ("right", "middle", "cos(datum.a) < -0.2"),
+        ("center", "bottom", "abs(cos(datum.a)) <= 0.2 && sin(datum.a) > 0"),
+        ("center", "top", "abs(cos(datum.a)) <= 0.2 && sin(datum.a) <= 0"),
+    )
+    for align, baseline, test in sides:
+        label_layers.append(
+            alt.Chart(names)
+            .transform_calculate(a=angle)
+            .transform_filter(test)
+            .transform_calculate(x="108 * cos(datum.a)", y="108 * sin(datum.a)")
+            .mark_text(fontSize=10, color="#243b53", align=align, baseline=baseline, lineBreak="\n")
+            .encode(text="label:N", **position)
+        )
     base = alt.Chart(data).transform_calculate(
         x=f"datum.score * cos({angle})", y=f"datum.score * sin({angle})"
     )
-    colour, _ = _series_colour(data, series, series_title, columns=2, labelLimit=320)
+    colour, _ = _series_colour(data, series, series_title, order=None, colours=colours)
     lines = base.mark_line(interpolate="linear-closed", strokeWidth=2, opacity=0.9).encode(
-        x="x:Q", y="y:Q", color=colour, detail=f"{series}:N", order="index:Q"
+        color=colour, detail=f"{series}:N", order="index:Q", **position
     )
     points = base.mark_point(filled=True, size=50).encode(
-        x="x:Q",
-        y="y:Q",
-        color=colour,
-        tooltip=_lever_tooltip(series, series_title),
+        color=colour, tooltip=_lever_tooltip(series, series_title), **position
     )
-    chart = (rings + labels + lines + points).properties(
-        title=title, description=description, width=460, height=420
+    chart = alt.layer(rings, spokes, scale_marks, *label_layers, lines, points).properties(
+        title=title, description=description, width=RADAR_SIZE, height=RADAR_SIZE
     )
-    return _finish(chart, lang)
+    return _finish(chart, lang, fixed=True)
 
 
 def parallel_chart(
@@ -202,12 +301,25 @@ def parallel_chart(
     title: str,
     description: str,
     lang: str = "fr",
+    colours: dict[str, str] | None = None,
 ) -> alt.TopLevelMixin:
-    """Parallel coordinates over the levers (one axis per lever, 0–100), one line per series."""
-    colour, _ = _series_colour(frame, series, series_title, columns=2, labelLimit=320)
+    """Parallel coordinates over the levers (one axis per lever, 0–100), one line per series;
+    every lever's name is shown, on several lines, and the chart takes its container's width."""
+    colour, _ = _series_colour(frame, series, series_title, colours=colours)
     base = alt.Chart(frame).encode(
         x=alt.X(
-            "lever_label:N", sort=levers, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=160)
+            "lever_label:N",
+            sort=levers,
+            title=None,
+            axis=alt.Axis(
+                labelAngle=0,
+                labelLimit=0,
+                labelOverlap=False,
+                labelExpr=_wrapped_labels(levers, 12),
+                labelFontSize=10,
+                labelLineHeight=12,
+            ),
+            scale=alt.Scale(domain=levers),
         ),
         y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
         color=colour,
@@ -217,7 +329,9 @@ def parallel_chart(
     points = base.mark_point(filled=True, size=50).encode(
         tooltip=_lever_tooltip(series, series_title)
     )
-    chart = (lines + points).properties(title=title, description=description, width=620, height=360)
+    chart = (lines + points).properties(
+        title=title, description=description, width="container", height=320
+    )
     return _finish(chart, lang)
 
 
@@ -237,8 +351,14 @@ def heatmap(
     value_format: str = ",.0f",
     domain: list[float] | None = None,
     cell_width: int = 90,
+    cell_height: int = 26,
+    y_axis_title: bool = True,
 ) -> alt.TopLevelMixin:
-    """A matrix of coloured cells with their value written in them."""
+    """A matrix of coloured cells with their value written in them.
+
+    Without `y_axis_title` the rows' labels speak for themselves (long lever names would run
+    into a title beside them); the tooltips still name the rows.
+    """
     scale = (
         alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=domain)
         if domain
@@ -251,7 +371,12 @@ def heatmap(
             sort=x_sort,
             axis=alt.Axis(labelAngle=-90 if cell_width < 80 else 0, labelLimit=180, orient="top"),
         ),
-        y=alt.Y(f"{y}:N", title=y_title, sort=y_sort, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y(
+            f"{y}:N",
+            title=y_title if y_axis_title else None,
+            sort=y_sort,
+            axis=alt.Axis(labelLimit=260),
+        ),
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(
@@ -269,9 +394,12 @@ def heatmap(
         color=alt.condition(f"datum.{value} > {top * 0.6}", alt.value("black"), alt.value("white")),
     )
     chart = (cells + text).properties(
-        title=title, description=description, width=alt.Step(cell_width), height=alt.Step(26)
+        title=title,
+        description=description,
+        width=alt.Step(cell_width),
+        height=alt.Step(cell_height),
     )
-    return _finish(chart, lang)
+    return _finish(chart, lang, fixed=True)
 
 
 def grouped_bars(
@@ -288,9 +416,14 @@ def grouped_bars(
     sort: list[str] | None = None,
     value_format: str = ",.1f",
     stacked: bool = False,
+    groups: list[str] | None = None,
+    colours: dict[str, str] | None = None,
 ) -> alt.TopLevelMixin:
-    """Bars per category, one colour per group, side by side (or stacked)."""
-    colour, domain = _series_colour(frame, group, group_title, labelLimit=260)
+    """Bars per category, one colour per group, side by side (or stacked), the groups in the
+    order of `groups` (e.g. the phases in process order) or of their appearance."""
+    colour, domain = _series_colour(frame, group, group_title, order=groups, colours=colours)
+    rank = {g: i for i, g in enumerate(domain)}
+    frame = frame.assign(group_rank=frame[group].map(rank))
     encoding = {
         "y": alt.Y(f"{category}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
         "x": alt.X(
@@ -306,7 +439,9 @@ def grouped_bars(
             alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
         ],
     }
-    if not stacked:
+    if stacked:
+        encoding["order"] = alt.Order("group_rank:Q")
+    else:
         encoding["yOffset"] = alt.YOffset(f"{group}:N", sort=domain)
     step = 26 if stacked else max(18, 12 * len(domain))
     chart = (
@@ -402,12 +537,21 @@ def line_chart(
     title: str,
     description: str,
     lang: str = "fr",
+    colours: dict[str, str] | None = None,
+    order: list[str] | None = None,
 ) -> alt.TopLevelMixin:
-    """Lines over dates with their points (e.g. maturity per assessment round)."""
-    colour, _ = _series_colour(frame, series, series_title)
+    """Lines over dates with their points (e.g. maturity per assessment round); one tick label
+    per month at most, never the same month twice."""
+    colour, _ = _series_colour(frame, series, series_title, order=order, colours=colours)
     date_format = "%d/%m/%Y" if normalise_lang(lang) == "fr" else "%Y-%m-%d"
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y")),
+        x=alt.X(
+            f"{x}:T",
+            title=x_title,
+            axis=alt.Axis(
+                format="%b %Y", tickCount={"interval": "month", "step": 3}, labelOverlap="greedy"
+            ),
+        ),
         y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
         color=colour,
     )
@@ -420,7 +564,7 @@ def line_chart(
                 alt.Tooltip(f"{y}:Q", title=y_title, format=",.1f"),
             ]
         )
-    ).properties(title=title, description=description, height=280)
+    ).properties(title=title, description=description, height=300, width="container")
     return _finish(chart, lang)
 
 

@@ -359,6 +359,10 @@ def describe(
     items = []
     for field in flt.set_fields():
         label = t(f"filter.{field.name}", lang)
+        if field.kind == "year":
+            if field.name == "year_from" or flt.year_from is None:  # one item for the period
+                items.append(_period(flt, lang))
+            continue
         if field.kind == "flag":
             items.append(label)
             continue
@@ -369,6 +373,16 @@ def describe(
             t("filter.item", lang, label=label, values=", ".join(name(str(v)) for v in shown))
         )
     return items
+
+
+def _period(flt: PortfolioFilter, lang: str) -> str:
+    """`Période : 2023–2025`, `Période : depuis 2023`, `Période : jusqu'en 2025`."""
+    if flt.year_from is not None and flt.year_to is not None:
+        key = "filter.period.same" if flt.year_from == flt.year_to else "filter.period.both"
+    else:
+        key = "filter.period.from" if flt.year_from is not None else "filter.period.to"
+    values = t(key, lang, start=flt.year_from, end=flt.year_to)
+    return t("filter.item", lang, label=t("filter.period", lang), values=values)
 
 
 def _code_names(field: FilterField, lang: str) -> Callable[[str], str]:

@@ -135,11 +135,21 @@ def _digits(decimals: int) -> str:
     return "0." + "0" * decimals if decimals > 0 else "0"
 
 
-def format_number(value: float | None, decimals: int = 0, lang: str = DEFAULT_LANG) -> str:
-    """`1 234,5` in French (narrow no-break spaces), `1,234.5` in English; `—` when missing."""
+def format_number(
+    value: float | None, decimals: int = 0, lang: str = DEFAULT_LANG, signed: bool = False
+) -> str:
+    """`1 234,5` in French (narrow no-break spaces), `1,234.5` in English; `—` when missing.
+
+    `signed` writes the sign of a difference: `+3,5`, `−2,0` (a real minus), `0,0`.
+    """
     if value is None or _missing(value):
         return "—"
-    return numbers.format_decimal(value, format="#,##" + _digits(decimals), locale=_locale(lang))
+    text = numbers.format_decimal(value, format="#,##" + _digits(decimals), locale=_locale(lang))
+    if signed:
+        text = text.replace("-", "\u2212")
+        if not text.startswith("\u2212") and float(value) != 0 and text.strip("0,.\u202f ") != "":
+            text = "+" + text
+    return text
 
 
 def format_eur(

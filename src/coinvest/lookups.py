@@ -117,6 +117,41 @@ def project_money_rows(con: Connection, project_id: str) -> tuple[pd.DataFrame, 
     return investments, contributions
 
 
+def project_assessments(con: Connection, project_id: str) -> pd.DataFrame:
+    """A project's assessments, newest first, with the assessor's name, the comment and the
+    comments left on single answers. Columns: assessment_id, assessed_on, viewpoint, assessor,
+    comment, answer_comments (`question: comment` lines), answers."""
+    return query(
+        con,
+        """SELECT a.assessment_id, a.assessed_on, a.viewpoint, o.name AS assessor, a.comment,
+                  string_agg(CASE WHEN x.comment IS NOT NULL AND trim(x.comment) <> ''
+                                  THEN x.question || ' : ' || x.comment END, ' · '
+                             ORDER BY x.question) AS answer_comments,
+                  count(x.question) AS answers
+           FROM assessment a
+           JOIN organisation o ON o.org_id = a.assessor_org_id
+           LEFT JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+           WHERE a.project_id = $id
+           GROUP BY a.assessment_id, a.assessed_on, a.viewpoint, o.name, a.comment
+           ORDER BY a.assessed_on DESC, a.assessment_id""",
+        {"id": project_id},
+    )
+
+
+def indicator_names(con: Connection, lang: str) -> dict[str, str]:
+    """Indicator code → its name in the language (the French one when no English is given)."""
+    frame = query(
+        con, "SELECT indicator_code, name_fr, name_en FROM indicator ORDER BY indicator_code"
+    )
+    column = "name_en" if lang == "en" else "name_fr"
+    names: dict[str, str] = {}
+    for code, name_fr, name in zip(
+        frame["indicator_code"], frame["name_fr"], frame[column], strict=True
+    ):
+        names[str(code)] = str(name if isinstance(name, str) and name else name_fr)
+    return names
+
+
 def filter_value_names(con: Connection, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:
     """Names for the ids a filter holds (investor, support bodies, cohorts), for describing it in
     words (`filters.describe`): `Fondation X (INV02)`."""

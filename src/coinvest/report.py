@@ -1,8 +1,10 @@
-"""The portfolio review report for an investment committee: one self-contained HTML file.
+"""The portfolio review report for an investment committee: one self-contained HTML file, and
+the same report as a print-ready PDF (A4, rendered by WeasyPrint).
 
 It opens with no network: styles inline, charts embedded as SVG (rendered from the same chart
-builders the pages use), every text escaped. It holds the KPI tiles, the main charts, the top
-and bottom projects by consolidated maturity and the blind spots, for the current filter.
+builders the pages use), every text escaped. It holds the scope in words, the KPI tiles, the
+main charts, the levers × viewpoints matrix with gaps and blind-spot counts, the top and bottom
+projects by consolidated maturity and the blind spots, for the current filter.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import pandas as pd
 
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.charts import department_map, projects_by_chart
+from coinvest.charts import department_map, heatmap, projects_by_chart
 from coinvest.db import Connection
+from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter, describe
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t, tn
 from coinvest.lookups import filter_value_names
@@ -31,8 +34,27 @@ color:#1f2933;padding:0 1rem}h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bo
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #e4e7eb;
 padding:.3rem .5rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.scope{background:#f0f4f8;border-radius:6px;padding:.6rem .8rem}.scope ul{margin:.3rem 0 0 1.2rem;padding:0}
 @media print{.charts svg{max-width:100%}}
+@page{size:A4;margin:1.6cm 1.4cm}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure,.tile{break-inside:avoid}
+.tiles{grid-template-columns:repeat(3,1fr)}}
 """
+
+
+def file_name(lang: str, extension: str) -> str:
+    """The report's file name in the reader's language: `coinvest-revue-comite.pdf`."""
+    return f"coinvest-{t('report.file', lang)}.{extension}"
+
+
+def report_pdf(document: str) -> bytes:
+    """The HTML report as a print-ready PDF (A4). WeasyPrint needs the Pango library of the
+    system (Debian: libpango-1.0-0, libpangoft2-1.0-0); without it a CoinvestError says so."""
+    try:
+        import weasyprint
+    except OSError as exc:  # the Python package is there, the system's Pango is not
+        raise CoinvestError("report.no_pdf", reason=str(exc).splitlines()[0]) from None
+    return weasyprint.HTML(string=document).write_pdf()
 
 
 def _svg(chart) -> str:
@@ -61,6 +83,55 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str]) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _levers_by_viewpoint(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
+    """The levers × viewpoints section: the matrix of mean scores as the Viewpoints page draws
+    it, then per lever the mean score from each viewpoint, the mean gap and the blind spots."""
+    e = html.escape
+    overview = metrics.viewpoint_overview(con, flt)
+    means = overview["means"]
+    parts = [f"<h2>{e(t('report.levers', lang))}</h2>"]
+    if means.empty:
+        return [*parts, f"<p>{e(t('viewpoints.no_scores', lang))}</p>"]
+    levers = ref.labels(ref.LEVERS, lang)
+    viewpoints = ref.labels(ref.VIEWPOINTS, lang)
+    drawn = means.assign(
+        lever_label=means["lever"].map(levers), viewpoint_label=means["viewpoint"].map(viewpoints)
+    )
+    matrix = heatmap(
+        drawn,
+        x="viewpoint_label",
+        y="lever_label",
+        value="mean_score",
+        x_title=t("col.viewpoint", lang),
+        y_title=t("col.lever", lang),
+        value_title=t("col.mean_score", lang),
+        title=t("viewpoints.heatmap.title", lang),
+        description=t("viewpoints.heatmap.description", lang),
+        lang=lang,
+        x_sort=[viewpoints[c] for c in ref.VIEWPOINT_CODES],
+        y_sort=[levers[c] for c in ref.LEVER_CODES],
+        domain=[0, 100],
+        y_axis_title=False,
+    )
+    parts.append(f"<div class='charts'><figure>{_svg(matrix)}</figure></div>")
+    score = means.set_index(["lever", "viewpoint"])["mean_score"]
+    gaps = overview["gaps"].set_index("lever")["mean_gap"]
+    blind = overview["blind"].groupby("lever")["spots"].sum()
+    rows = []
+    for code in ref.LEVER_CODES:
+        row = {"lever": levers[code]}
+        for viewpoint in ref.VIEWPOINT_CODES:
+            row[viewpoint] = format_number(score.get((code, viewpoint)), 1, lang)
+        row["gap"] = format_number(gaps.get(code), 1, lang)
+        row["blind"] = format_number(int(blind.get(code, 0)), lang=lang)
+        rows.append(row)
+    columns = {"lever": t("report.col.lever", lang)}
+    columns.update({v: viewpoints[v] for v in ref.VIEWPOINT_CODES})
+    columns.update({"gap": t("col.mean_gap", lang), "blind": t("col.blind_spots", lang)})
+    parts.append(_table(pd.DataFrame(rows), columns, {*ref.VIEWPOINT_CODES, "gap", "blind"}))
+    return parts
+
+
 def committee_report(
     con: Connection, flt: PortfolioFilter, lang: str = "fr", today: date | None = None
 ) -> str:
@@ -74,9 +145,11 @@ def committee_report(
         f"<title>{e(t('report.title', lang))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(t('report.title', lang))}</h1>",
         f'<p class="muted">{e(t("report.generated", lang, date=format_date(today, lang)))}</p>',
-        f'<p class="muted">{e(t("report.filter", lang))} : '
-        + e(" ; ".join(_filter_lines(con, flt, lang)))
-        + "</p>",
+        "<div class='scope'><strong>"
+        + e(t("report.scope", lang, n=format_number(kpis.projects, lang=lang)))
+        + "</strong><ul>"
+        + "".join(f"<li>{e(line)}</li>" for line in _filter_lines(con, flt, lang))
+        + "</ul></div>",
     ]
     tiles = [
         (t("kpi.projects", lang), format_number(kpis.projects, lang=lang)),
@@ -105,6 +178,8 @@ def committee_report(
     parts.append(f"<h2>{e(t('report.charts', lang))}</h2><div class='charts'>")
     parts += [f"<figure>{_svg(chart)}</figure>" for chart in charts]
     parts.append("</div>")
+
+    parts += _levers_by_viewpoint(con, flt, lang)
 
     summary = metrics.project_summary(con, flt)
     ranked = summary.dropna(subset=["maturity_consolidated"]).sort_values(

@@ -12,6 +12,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -266,11 +267,21 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], target) -> None:
+def write_xlsx(
+    sheets: dict[str, pd.DataFrame],
+    target,
+    number_formats: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
     """Write frames as the sheets of one workbook. Text is written as text, never as a formula,
-    so `=HYPERLINK(…)` in a name stays a name (and the file re-imports as it was)."""
+    so `=HYPERLINK(…)` in a name stays a name (and the file re-imports as it was).
+
+    `number_formats[sheet][column]` is an Excel number format (`#,##0.0`, `0.0%`): Excel shows it
+    in its reader's locale, so a French Excel writes `1 234,5`.
+    """
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
+        formats = (number_formats or {}).get(name, {})
+        by_position = [formats.get(str(column)) for column in frame.columns]
         ws = book.create_sheet(name[:31])
         ws.freeze_panes = "A2"
         header = []
@@ -282,7 +293,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target) -> None:
         ws.append(header)
         for row in frame.itertuples(index=False, name=None):
             cells = []
-            for raw in row:
+            for raw, number_format in zip(row, by_position, strict=True):
                 value = _cell_value(raw)
                 if isinstance(value, str):
                     cell = WriteOnlyCell(ws, value=value)
@@ -290,6 +301,11 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target) -> None:
                 elif isinstance(value, datetime):
                     cell = WriteOnlyCell(ws, value=value)
                     cell.number_format = _DATE_FORMAT
+                elif (
+                    number_format and isinstance(value, int | float) and not isinstance(value, bool)
+                ):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = number_format
                 else:
                     cell = value
                 cells.append(cell)
@@ -345,7 +361,9 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+def frame_to_xlsx(
+    frame: pd.DataFrame, sheet_name: str, number_formats: Mapping[str, str] | None = None
+) -> bytes:
     out = io.BytesIO()
-    write_xlsx({sheet_name: frame}, out)
+    write_xlsx({sheet_name: frame}, out, {sheet_name: number_formats or {}})
     return out.getvalue()

@@ -25,6 +25,12 @@ from coinvest.metrics.assessments import (
     viewpoint_gaps,
     viewpoint_overview,
 )
+from coinvest.metrics.benchmarks import (
+    MATURITY,
+    investor_benchmark,
+    lever_medians,
+    viewpoint_pair,
+)
 from coinvest.metrics.cohorts import (
     cohort_figures,
     cohort_maturity_spread,
@@ -87,6 +93,7 @@ __all__ = [
     "AGGREGATES",
     "DEFAULT_BLIND_SPOT_THRESHOLD",
     "EQUAL",
+    "MATURITY",
     "MAX_WEIGHT",
     "METRICS",
     "SCORE_SCALE",
@@ -109,6 +116,8 @@ __all__ = [
     "diversity_summary",
     "gaps_by_lever",
     "indicator_summary",
+    "investor_benchmark",
+    "lever_medians",
     "lever_profiles",
     "lever_scores",
     "lever_viewpoint_means",
@@ -138,4 +147,5 @@ __all__ = [
     "utility_overview",
     "viewpoint_gaps",
     "viewpoint_overview",
+    "viewpoint_pair",
 ]

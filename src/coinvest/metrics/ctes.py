@@ -261,14 +261,24 @@ def with_diversity(q: Query) -> None:
 
 
 def with_cohorts(q: Query) -> None:
-    chosen = " WHERE c.cohort_id = ANY($cohort_ids)" if q.flt.cohort else ""
-    params: dict[str, Any] = {"cohort_ids": list(q.flt.cohort)} if q.flt.cohort else {}
+    """The filtered projects' cohorts: the chosen ones, else those of the chosen support bodies
+    (a body compares its own cohorts, not another body's that holds the same projects), else
+    all."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    if q.flt.cohort:
+        conditions.append("c.cohort_id = ANY($cohort_ids)")
+        params["cohort_ids"] = list(q.flt.cohort)
+    if q.flt.support_body:
+        conditions.append("c.support_body_org_id = ANY($cohort_bodies)")
+        params["cohort_bodies"] = list(q.flt.support_body)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     q.add(
         "cohort_scope",
         f"""SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, cm.project_id
         FROM cohort c
         JOIN cohort_member cm ON cm.cohort_id = c.cohort_id
-        {q.join_scope("cm")}{chosen}""",
+        {q.join_scope("cm")}{where}""",
         **params,
     )
 

@@ -69,6 +69,9 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef("co_investment", "co_investment"),
     MetricDef("portfolio_maturity", "reweighting_summary"),
     MetricDef("cohort", "cohort_figures"),
+    MetricDef("benchmark", "lever_medians"),
+    MetricDef("investor_benchmark", "investor_benchmark"),
+    MetricDef("viewpoint_pair", "viewpoint_pair"),
 )
 
 

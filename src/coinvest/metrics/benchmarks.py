@@ -1,0 +1,212 @@
+"""Figures to read a project's or an investor's own figures against (DESIGN §5): the medians of
+a portfolio per lever, every investor's leverage over the same projects, and two viewpoints of
+one lever side by side ("my officers' view against the project's own")."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from coinvest import reference as ref
+from coinvest.db import Connection
+from coinvest.errors import CoinvestError
+from coinvest.exact import exact_mean
+from coinvest.filters import PortfolioFilter
+from coinvest.metrics.ctes import with_maturity, with_money, with_rounds
+from coinvest.metrics.query import DEFAULT_BLIND_SPOT_THRESHOLD, Query
+from coinvest.reference import SCORE_SCALE
+
+MATURITY = "maturity"  # the row of `lever_medians` that holds the consolidated maturity
+PAIR_BIN = 10  # the score bands of the viewpoint-pair density (0–10, 10–20, … 90–100)
+
+
+def lever_medians(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
+    """Median latest consolidated score per lever over the filtered projects, and the median
+    consolidated maturity (lever `maturity`). Columns: lever, median_score, projects.
+
+    A project's sheet sets its own scores beside these, for its portfolio and for its peers
+    (the same filter narrowed to the project's phase).
+    """
+    q = Query(flt)
+    with_maturity(q)
+    frame = q.run(
+        con,
+        f"""SELECT lever, percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS median_score,
+               count(*) AS projects
+        FROM latest_clever WHERE score IS NOT NULL GROUP BY lever
+        UNION ALL
+        SELECT '{MATURITY}', percentile_cont(0.5) WITHIN GROUP (ORDER BY maturity), count(*)
+        FROM latest_cmaturity""",
+    )
+    order = {code: i for i, code in enumerate((*ref.LEVER_CODES, MATURITY))}
+    frame = frame[frame["projects"] > 0]
+    return frame.sort_values("lever", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def investor_benchmark(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
+    """Every investor's partnership leverage over the filter's projects (its investor left out),
+    exactly as `portfolio_kpis` gives it when that investor is chosen, with the median of the
+    investors. Columns: org_id, name, projects, own_eur, leverage, leverage_financial,
+    median_leverage; the highest leverage first.
+    """
+    q = Query(flt.with_(investor=None))
+    with_money(q)
+    q.add(
+        "own",
+        """SELECT project_id, org_id, sum(eur) AS own_eur,
+               coalesce(sum(eur) FILTER (WHERE financial), 0) AS own_fin_eur
+        FROM money WHERE is_investment GROUP BY project_id, org_id HAVING sum(eur) > 0""",
+    )
+    q.add(
+        "per_investor",
+        """SELECT o.org_id, count(*) AS projects, sum(o.own_eur) AS own_eur,
+               sum(pm.resources_eur - o.own_eur) / nullif(sum(o.own_eur), 0) AS leverage,
+               sum(pm.resources_fin_eur - o.own_fin_eur) / nullif(sum(o.own_fin_eur), 0)
+                   AS leverage_financial
+        FROM own o JOIN project_money pm ON pm.project_id = o.project_id
+        GROUP BY o.org_id""",
+    )
+    return q.run(
+        con,
+        """SELECT i.org_id, org.name, i.projects, i.own_eur, i.leverage, i.leverage_financial,
+               (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY leverage) FROM per_investor)
+                   AS median_leverage
+        FROM per_investor i JOIN organisation org ON org.org_id = i.org_id
+        ORDER BY i.leverage DESC NULLS LAST, i.org_id""",
+    )
+
+
+def viewpoint_pair(
+    con: Connection,
+    flt: PortfolioFilter,
+    first: str,
+    second: str,
+    lever: str,
+    own_assessors: bool = False,
+    threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
+    limit: int = 20,
+) -> dict[str, pd.DataFrame]:
+    """Two viewpoints of one lever, for the projects assessed from both (latest rounds as of the
+    end of the period).
+
+    With `own_assessors` and an investor in the filter, the investment viewpoint is that
+    investor's own assessors only (its latest round on each project, scored as `lever_round`
+    scores: answers averaged per question, questions averaged, scaled to 0–100).
+
+    Returns `summary` (one row: projects, mean_first, mean_second, mean_difference as first −
+    second, first_higher, second_higher, large as |difference| ≥ threshold), `density` (projects
+    per band of 10 points of each viewpoint: band_first, band_second, projects) and `largest`
+    (the `limit` projects with the largest |difference|: project_id, name, first_score,
+    second_score, difference).
+    """
+    for code in (first, second):
+        if code not in ref.VIEWPOINT_CODES:
+            raise KeyError(code)
+    if first == second:
+        raise CoinvestError("viewpoints.pair_same")
+    if lever not in ref.LEVER_CODES:
+        raise KeyError(lever)
+    if not (math.isfinite(threshold) and 0 < threshold <= 100):
+        raise CoinvestError("threshold.invalid", value=threshold)
+    q = Query(flt)
+    with_rounds(q)
+    own = own_assessors and flt.investor is not None
+    sources = {}
+    for tag, code in (("a", first), ("b", second)):
+        if own and code == "investment":
+            until, params = flt.until_condition("a.assessed_on", "own")
+            q.add(
+                "own_round",
+                f"""SELECT a.project_id, a.assessed_on, x.question, avg(x.score) AS score
+                FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+                {q.join_scope("a")}
+                WHERE a.viewpoint = $own_viewpoint AND a.assessor_org_id = $own_investor
+                  AND split_part(x.question, '.', 1) = $pair_lever{until}
+                GROUP BY a.project_id, a.assessed_on, x.question""",
+                own_viewpoint="investment",
+                own_investor=flt.investor,
+                **params,
+            )
+            q.add(
+                "own_lever",
+                f"""SELECT project_id, score FROM (
+                    SELECT project_id, assessed_on, {exact_mean("score")} * $score_scale AS score,
+                           max(assessed_on) OVER (PARTITION BY project_id) AS last_on
+                    FROM own_round GROUP BY project_id, assessed_on) r
+                WHERE assessed_on = last_on""",
+                score_scale=SCORE_SCALE,
+            )
+            sources[tag] = "own_lever"
+        else:
+            q.add(
+                f"pair_{tag}",
+                f"""SELECT project_id, score FROM latest_lever
+                WHERE viewpoint = $pair_viewpoint_{tag} AND lever = $pair_lever""",
+            )
+            q.params[f"pair_viewpoint_{tag}"] = code
+            sources[tag] = f"pair_{tag}"
+    q.params.update(pair_lever=lever, pair_threshold=float(threshold), pair_limit=int(limit))
+    q.add(
+        "pair",
+        f"""SELECT a.project_id, a.score AS first_score, b.score AS second_score,
+               a.score - b.score AS difference
+        FROM {sources["a"]} a JOIN {sources["b"]} b ON b.project_id = a.project_id""",
+        materialized=True,
+    )
+    band = f"least(floor(%s / {PAIR_BIN}), {100 // PAIR_BIN - 1}) * {PAIR_BIN}"
+    frame = q.run(
+        con,
+        f"""SELECT 'summary' AS part, NULL AS project_id, NULL AS name, count(*) AS n,
+               {exact_mean("first_score")} AS x, {exact_mean("second_score")} AS y,
+               {exact_mean("difference")} AS d,
+               count(*) FILTER (WHERE difference > 0) AS up,
+               count(*) FILTER (WHERE difference < 0) AS down,
+               count(*) FILTER (WHERE abs(difference) >= $pair_threshold - 1e-9) AS large
+        FROM pair
+        UNION ALL
+        SELECT 'density', NULL, NULL, count(*), {band % "first_score"}, {band % "second_score"},
+               NULL, NULL, NULL, NULL
+        FROM pair GROUP BY {band % "first_score"}, {band % "second_score"}
+        UNION ALL
+        SELECT 'largest', r.project_id, p.name, NULL, r.first_score, r.second_score,
+               r.difference, NULL, NULL, NULL
+        FROM (SELECT *, row_number() OVER (ORDER BY abs(difference) DESC, project_id) AS k
+              FROM pair) r
+        JOIN project p ON p.project_id = r.project_id
+        WHERE r.k <= $pair_limit""",
+    )
+    summary_row = frame[frame["part"] == "summary"].iloc[0]
+    summary = pd.DataFrame(
+        [
+            {
+                "projects": int(summary_row["n"]),
+                "mean_first": summary_row["x"],
+                "mean_second": summary_row["y"],
+                "mean_difference": summary_row["d"],
+                "first_higher": int(summary_row["up"] or 0),
+                "second_higher": int(summary_row["down"] or 0),
+                "large": int(summary_row["large"] or 0),
+            }
+        ]
+    )
+    density = (
+        frame[frame["part"] == "density"]
+        .rename(columns={"x": "band_first", "y": "band_second", "n": "projects"})[
+            ["band_first", "band_second", "projects"]
+        ]
+        .astype({"band_first": "int64", "band_second": "int64", "projects": "int64"})
+        .sort_values(["band_first", "band_second"])
+        .reset_index(drop=True)
+    )
+    largest = frame[frame["part"] == "largest"].rename(
+        columns={"x": "first_score", "y": "second_score", "d": "difference"}
+    )
+    largest = largest[["project_id", "name", "first_score", "second_score", "difference"]]
+    largest = largest.assign(abs_difference=largest["difference"].abs())
+    largest = (
+        largest.sort_values(["abs_difference", "project_id"], ascending=[False, True])
+        .drop(columns="abs_difference")
+        .reset_index(drop=True)
+    )
+    return {"summary": summary, "density": density, "largest": largest}

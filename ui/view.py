@@ -1,0 +1,194 @@
+"""What a page shows, in its link (DESIGN §5): the page's own choices in the URL, the header every
+page starts with (title, the active filter in words, "Copier le lien").
+
+The global filter is kept by `ui.context`; a page's own choices (the projects compared, the chart
+kind, a viewpoint, a threshold…) are kept here, by the same rule: a widget that does not exist yet
+in this session starts from the URL, and the URL is rewritten from the widgets on every run. The
+URL holds codes, never labels, so a link works in either language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import streamlit as st
+
+from coinvest.filters import PortfolioFilter, describe
+from coinvest.i18n import md_escape, t
+from coinvest.lookups import filter_value_names
+
+Parse = Callable[[list[str]], Any]
+
+
+def one_of(choices: Iterable[str]) -> Parse:
+    """A single code among `choices` (else ignored)."""
+    allowed = list(choices)
+    return lambda values: values[-1] if values and values[-1] in allowed else None
+
+
+def many_of(choices: Iterable[str] | None = None, limit: int | None = None) -> Parse:
+    """Several codes, in their order, unknown ones dropped (all kept when `choices` is None)."""
+    allowed = None if choices is None else set(choices)
+
+    def parse(values: list[str]) -> list[str] | None:
+        kept = list(dict.fromkeys(v for v in values if allowed is None or v in allowed))
+        return kept[:limit] if limit else kept
+
+    return parse
+
+
+def number_in(low: float, high: float, step: float, integer: bool = False) -> Parse:
+    """A number on a slider's grid (else ignored)."""
+
+    def parse(values: list[str]) -> float | int | None:
+        try:
+            value = float(values[-1].replace(",", "."))
+        except (IndexError, ValueError):
+            return None
+        if (
+            not (low <= value <= high)
+            or abs((value - low) / step - round((value - low) / step)) > 1e-9
+        ):
+            return None
+        return int(value) if integer else value
+
+    return parse
+
+
+def from_url(param: str, parse: Parse) -> Any:
+    """The URL's value of a page parameter, or None (absent or not valid)."""
+    if param not in st.query_params:
+        return None
+    return parse(st.query_params.get_all(param))
+
+
+def seed(key: str, param: str, parse: Parse) -> None:
+    """Before a widget is drawn: if it does not exist yet in this session, it starts from the URL."""
+    if key in st.session_state:
+        return
+    value = from_url(param, parse)
+    if value is not None:
+        st.session_state[key] = value
+
+
+def keep(param: str, value: Any, default: Any = None) -> None:
+    """After a widget is drawn: the URL carries its value (and not at all when it is the default)."""
+    if value is None or value == default or (isinstance(value, list | tuple) and not value):
+        target: list[str] = []
+    elif isinstance(value, list | tuple):
+        target = [_text(v) for v in value]
+    else:
+        target = [_text(value)]
+    if st.query_params.get_all(param) == target:
+        return
+    if not target:
+        del st.query_params[param]
+    else:
+        st.query_params[param] = target if len(target) > 1 else target[0]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def bound(key: str, param: str, parse: Parse, default: Any) -> None:
+    """`seed`, then the default when neither the session nor the URL gives a value."""
+    seed(key, param, parse)
+    st.session_state.setdefault(key, default)
+
+
+# --- the header of every page -----------------------------------------------------------------
+
+_COPY_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  const button = parentElement.querySelector("button");
+  const status = parentElement.querySelector("[role=status]");
+  const label = parentElement.querySelector(".label");
+  label.textContent = data.label;
+  button.setAttribute("aria-describedby", "coinvest-copy-status");
+  status.id = "coinvest-copy-status";
+  const fallback = (text) => {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    let done = false;
+    try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    document.body.removeChild(area);
+    return done;
+  };
+  button.onclick = async () => {
+    const url = window.location.href;
+    let done = false;
+    if (navigator.clipboard && window.isSecureContext) {
+      try { await navigator.clipboard.writeText(url); done = true; } catch (e) { done = false; }
+    }
+    if (!done) { done = fallback(url); }
+    status.textContent = done ? data.copied : data.failed + " " + url;
+    button.dataset.copied = url;
+  };
+}
+"""
+
+_COPY_HTML = """<div class="copy">
+<button type="button" data-testid="coinvest-copy-link"><svg aria-hidden="true" focusable="false"
+width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
+stroke-linecap="round" stroke-linejoin="round"><path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0
+0-7-7l-1.7 1.7"/><path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7"/></svg>
+<span class="label"></span></button> <span role="status" aria-live="polite"></span></div>"""
+
+_COPY_CSS = """
+.copy { font-family: inherit; font-size: 0.875rem; display: flex; gap: 0.5rem;
+        align-items: center; flex-wrap: wrap; }
+button { display: inline-flex; gap: 0.4rem; align-items: center; font: inherit; color: #1f2933; background: #ffffff; border: 1px solid #b8c2cc;
+         border-radius: 0.5rem; padding: 0.25rem 0.75rem; cursor: pointer; min-height: 2rem; }
+button:hover { border-color: #0072b2; color: #0072b2; }
+button:focus-visible { outline: 2px solid #0072b2; outline-offset: 2px; }
+[role=status] { color: #3e4c59; word-break: break-all; }
+"""
+
+_copy_component = st.components.v2.component(
+    "coinvest_copy_link", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS
+)
+
+
+def copy_link(language: str) -> None:
+    """The "Copier le lien" button: puts the page's address (filter and choices) on the clipboard."""
+    _copy_component(
+        data={
+            "label": t("view.copy_link", language),
+            "copied": t("view.copied", language),
+            "failed": t("view.copy_failed", language),
+        },
+        key="copy_link",
+    )
+
+
+def scope_line(con, flt: PortfolioFilter, language: str) -> str:
+    """The active filter in words, for the top of every page (seen without opening the sidebar,
+    on a phone too)."""
+    items = describe(flt, language, filter_value_names(con, flt))
+    if not items:
+        return t("view.scope.all", language)
+    return t("view.scope", language, items=md_escape(" · ".join(items)))
+
+
+def header(
+    con, flt: PortfolioFilter | None, language: str, title_key: str, caption_key: str | None
+) -> None:
+    """Title, caption, the active filter and the copy-link button of a page."""
+    st.title(t(title_key, language))
+    if caption_key:
+        st.caption(t(caption_key, language))
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    if flt is not None:
+        left.markdown(scope_line(con, flt, language))
+    with right:
+        copy_link(language)
