@@ -9,12 +9,14 @@ import streamlit as st
 
 from coinvest.i18n import t
 from ui.context import connection, lang, sidebar_filter
+from ui.view import app_style, resend_after_switch
 
 HERE = Path(__file__).parent
 
 st.set_page_config(page_title="coinvest", page_icon="🧭", layout="wide")
 
 language = lang()
+st.html(app_style(language))
 
 
 def page(file: str, title_key: str, icon: str, url_path: str, default: bool = False) -> st.Page:
@@ -50,5 +52,6 @@ pages = {
 navigation = st.navigation(pages)
 connection()  # a clear message, and a stop, when the database cannot be opened
 sidebar_filter()
+resend_after_switch(navigation.url_path)
 st.sidebar.caption(t("app.tagline", language))
 navigation.run()

@@ -250,7 +250,7 @@ with tab_weights:
             (t("whatif.ranking", language), top, "wi_rank"),
             (t("whatif.movers", language), movers, "wi_movers"),
         ):
-            st.subheader(heading)
+            st.header(heading)
             table(frame, ordered, language, formats, key=key, select=True, title=heading, flt=flt)
 
 # --- hypothetical investments -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
@@ -16,7 +17,7 @@ from coinvest.assessments import (
 )
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
-from coinvest.report import committee_report
+from coinvest.report import committee_report, file_name, report_pdf
 from coinvest.workbook import frame_to_csv, table_frame
 
 
@@ -125,3 +126,34 @@ def test_committee_report_escapes_user_text(portfolio_con):
 def test_committee_report_for_a_filter_matching_nothing(portfolio_con):
     page = committee_report(portfolio_con, PortfolioFilter.create(search="zzz"), "en")
     assert "No project matches this filter" in page
+
+
+def test_committee_report_reads_levers_by_viewpoints_and_its_scope(portfolio_con):
+    page = committee_report(
+        portfolio_con,
+        PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2025),
+        "fr",
+        date(2026, 11, 26),
+    )
+    assert "Périmètre : 2 projets" in page
+    assert "<li>Investisseur : Fonds public A (INV_A)</li>" in page
+    assert "<li>Période : 2024–2025</li>" in page
+    assert "Leviers × regards" in page
+    # P1's ecosystem lever from the project viewpoint (100) and P1 and P3 have no other score
+    assert '<td class="n">100,0</td>' in page
+    assert file_name("fr", "pdf") == "coinvest-revue-comite.pdf"
+    assert file_name("en", "html") == "coinvest-committee-review.html"
+
+
+def test_committee_report_prints_to_a_pdf(portfolio_con):
+    from pypdf import PdfReader
+
+    page = committee_report(portfolio_con, PortfolioFilter.create(investor="INV_A"), "fr")
+    pdf = report_pdf(page)
+    assert pdf.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 2
+    text = " ".join(p.extract_text() for p in reader.pages)
+    for expected in ("Revue de portefeuille", "Leviers × regards", "Épicerie des Lilas"):
+        assert expected in text
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4 portrait

@@ -145,3 +145,29 @@ def test_export_of_a_missing_database_is_refused(tmp_path):
     assert result.returncode == 1
     assert "does not exist" in result.stderr
     assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_the_data_pages_zip_holds_the_files_of_coinvest_export(demo_path, tmp_path):
+    """The Data page's "computed figures" download: byte for byte what the command writes."""
+    import io
+    import zipfile
+
+    from coinvest.db import open_database
+    from coinvest.export import export_zip
+
+    out = tmp_path / "out"
+    result = run(
+        "export", "--db", str(demo_path), "--out", str(out), "--xlsx", "--investor", "INV01"
+    )
+    assert result.returncode == 0, result.stderr
+    con = open_database(demo_path, read_only=True)
+    try:
+        data = export_zip(con, PortfolioFilter.create(investor="INV01"))
+        assert export_zip(con, PortfolioFilter.create(investor="INV01")) == data  # reproducible
+    finally:
+        con.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(p.name for p in out.iterdir())
+        for name in names:
+            assert archive.read(name) == (out / name).read_bytes(), name

@@ -218,16 +218,20 @@ def _help(field: FilterField, language: str) -> str | None:
 def _widget(box, field: FilterField, options: dict, language: str) -> None:
     """The sidebar widget of one filter field, by its kind."""
     label, key, help_ = t(f"filter.{field.name}", language), _key(field), _help(field, language)
+    # the filter outlives a page switch, st.switch_page's too (it resets other widgets)
+    keep: dict = {"persist_state": "session"}
     if field.kind == "text":
-        box.text_input(label, key=key, help=help_)
+        box.text_input(label, key=key, help=help_, **keep)
     elif field.kind == "flag":
-        box.checkbox(label, key=key, help=help_)
+        box.checkbox(label, key=key, help=help_, **keep)
     elif field.kind == "year":
         years = options["year_choices"]
-        box.selectbox(label, options=years, index=None, key=key, placeholder="—", help=help_)
+        box.selectbox(
+            label, options=years, index=None, key=key, placeholder="—", help=help_, **keep
+        )
     else:
         values, names = _choices(field, options, language)
-        common = {"format_func": lambda v: names.get(v, v), "key": key, "help": help_}
+        common = {"format_func": lambda v: names.get(v, v), "key": key, "help": help_, **keep}
         if field.kind == "id":
             box.selectbox(
                 label,
@@ -265,6 +269,7 @@ def sidebar_filter() -> PortfolioFilter:
         key="ui_lang",
         horizontal=True,
         label_visibility="collapsed",
+        persist_state="session",
     )
     language = lang()
     if st.session_state.get("f_lang") not in (None, language) and STATE_FILTER in st.session_state:

@@ -15,6 +15,7 @@ from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
 from coinvest.workbook import frame_to_csv, frame_to_xlsx
+from ui.view import switch_page
 
 PROJECT_PAGE = "app_pages/project.py"
 SHEET_PROJECT = "sheet_project"
@@ -168,7 +169,7 @@ def open_project(project_id: str, flt: PortfolioFilter | None, language: str) ->
     if language != "fr":
         params["lang"] = language
     params["project"] = project_id
-    st.switch_page(PROJECT_PAGE, query_params=params)
+    switch_page(PROJECT_PAGE, params)
 
 
 def chart(

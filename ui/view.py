@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -92,6 +93,50 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+SWITCHED = "view_switched"  # set by a page that calls st.switch_page with query parameters
+
+
+def switch_page(page: str, params: dict[str, Any]) -> None:
+    """`st.switch_page` with query parameters that reach the browser's address too."""
+    st.session_state[SWITCHED] = True
+    st.switch_page(page, query_params=params)
+
+
+_ADDRESS_JS = """
+export default function (component) {
+  const { data } = component;
+  const fix = () => {
+    const parts = window.location.pathname.split("/");
+    parts[parts.length - 1] = data.page;
+    const address = parts.join("/") + (data.query ? "?" + data.query : "");
+    if (address !== window.location.pathname + window.location.search) {
+      window.history.replaceState(window.history.state, "", address);
+    }
+  };
+  fix();
+  // Streamlit may write its old idea of the address once the run ends: say it again then
+  for (const delay of [250, 1000]) { window.setTimeout(fix, delay); }
+}
+"""
+
+_address_component = st.components.v2.component("coinvest_address", js=_ADDRESS_JS)
+
+
+def resend_after_switch(page: str) -> None:
+    """The run after `switch_page`: put the new page and its parameters in the address bar.
+
+    After `st.switch_page` the browser keeps the old page's address (streamlit 1.67, see
+    streamlit/streamlit#9050): the new page has its parameters on the server, but the address
+    shown — and a link copied from it — would be the old page's. The browser is told the
+    address, in place (no new history entry).
+    """
+    if not st.session_state.pop(SWITCHED, False):
+        return
+    query = urlencode([(key, v) for key in st.query_params for v in st.query_params.get_all(key)])
+    with st.sidebar:
+        _address_component(data={"page": page, "query": query}, key="address_after_switch")
 
 
 def bound(key: str, param: str, parse: Parse, default: Any) -> None:
@@ -192,3 +237,24 @@ def header(
         left.markdown(scope_line(con, flt, language))
     with right:
         copy_link(language)
+
+
+def app_style(language: str) -> str:
+    """CSS for what the app controls of Streamlit's own English interface (DESIGN §8: French
+    throughout). Tables and charts keep only the toolbar buttons that need no words of ours
+    (the French downloads under each table replace "Download as CSV"; "Voir les données"
+    replaces "Show data"); the uploader says in French what to do. What remains in English is
+    listed in the README."""
+    browse = t("data.import.browse", language).replace('"', "")
+    return f"""<style>
+[data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"]),
+[data-testid="stElementToolbarButton"]:has(button[aria-label="Show data"]),
+[data-testid="stElementToolbarButton"]:has(button[aria-label="Copy Vega-Lite spec"]) {{
+  display: none;
+}}
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button::after {{
+  content: "{browse}"; font-size: 0.875rem;
+}}
+</style>"""

@@ -7,7 +7,8 @@ viridis for sequential scales).
 
 from __future__ import annotations
 
-from typing import Final, Literal
+import json
+from typing import Any, Final, Literal, cast
 
 import altair as alt
 import pandas as pd
@@ -66,11 +67,60 @@ def _finish(chart: alt.TopLevelMixin, lang: str, fixed: bool = False) -> alt.Top
     """
     language = normalise_lang(lang)
     autosize = alt.AutoSizeParams(type="pad" if fixed else "fit-x", contains="padding")
+    _speak(chart, language)
     return (
         chart.properties(autosize=autosize)
         .configure(locale={"number": d3_number_format(language), "time": d3_time_format(language)})
         .configure_view(strokeWidth=0)
     )
+
+
+def _aria_text(tooltips: list, lang: str) -> str:
+    """A Vega expression saying a mark in words from its tooltips' titles and formats
+    (`Projets : 14 ; Phase : Modélisation`), where Vega-Lite would say field names."""
+    separator = " : " if lang == "fr" else ": "
+    parts = []
+    for tip in tooltips:
+        spec = tip.to_dict() if hasattr(tip, "to_dict") else dict(tip)
+        field = json.dumps(spec["field"])
+        value = f"datum[{field}]"
+        if spec.get("type") == "quantitative":
+            value = (
+                f"(isValid({value}) ? format({value}, {json.dumps(spec.get('format', ','))}) : '—')"
+            )
+        elif spec.get("type") == "temporal":
+            value = f"timeFormat({value}, {json.dumps(spec.get('format', '%d/%m/%Y'))})"
+        else:
+            value = f"('' + {value})"
+        title = spec.get("title")
+        parts.append(f"{json.dumps(title + separator)} + {value}" if title else value)
+    return " + ' ; ' + ".join(parts) if lang == "fr" else " + '; ' + ".join(parts)
+
+
+def _speak(chart: Any, lang: str) -> None:
+    """Screen readers hear each data mark in words (its tooltip's titles and values) and never
+    the decoration: grid rings, spokes, labels written on the chart are hidden from them."""
+    layers: list[Any] = chart.layer if isinstance(chart, alt.LayerChart) else [chart]
+    for position, layer in enumerate(layers):
+        if isinstance(layer, alt.LayerChart):
+            _speak(layer, lang)
+            continue
+        encoding = layer.encoding
+        tooltips = encoding.tooltip if encoding is not alt.Undefined else alt.Undefined
+        if tooltips is alt.Undefined:
+            mark = layer.mark
+            layer.mark = alt.MarkDef(cast(Any, mark), aria=False) if isinstance(mark, str) else mark.copy()
+            if not isinstance(mark, str):
+                layer.mark.aria = False
+            continue
+        spoken = layer.transform_calculate(aria_text=_aria_text(list(tooltips), lang)).encode(
+            description="aria_text:N"
+        )
+        if isinstance(chart, alt.LayerChart):
+            chart.layer[position] = spoken
+        else:  # a single chart: its own transforms and encoding take the additions
+            chart.transform = spoken.transform
+            chart.encoding = spoken.encoding
 
 
 def tile_map(
@@ -184,7 +234,14 @@ def _series_colour(
     )
     palette = iter([c for c in OKABE_ITO if c not in (colours or {}).values()] + OKABE_ITO)
     colour_range = [(colours or {}).get(v) or next(palette) for v in domain]
-    options = {"orient": "bottom", "direction": "vertical", "labelLimit": 0, **legend}
+    # every name whole, on several lines when long (a phone's width holds ~45 characters)
+    options = {
+        "orient": "bottom",
+        "direction": "vertical",
+        "labelLimit": 0,
+        "labelExpr": _wrapped_labels([str(v) for v in domain], 44),
+        **legend,
+    }
     colour = alt.Color(
         f"{field}:N",
         title=title,

@@ -1,0 +1,165 @@
+"""Issue [ux] in Chromium: a copied link reproduces each page's view in a fresh browser, a project
+opened from a table keeps the filter, axe-core finds nothing of the app's own, and a phone shows
+the pages without overflow and with the filter in sight."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.harness import PAGES, page_url, wait_for_page
+
+# A view per page: its link (a starting point), then what a user does there before sharing it.
+VIEWS = {
+    "overview": ("?investor=INV01", [("radio", "Euros engagés")]),
+    "utility": ("?investor=INV01&year_from=2024", []),
+    "compare": (
+        "?projects=P000010&projects=P000020&projects=P000030",
+        [("radio", "Coordonnées parallèles"), ("radio", "Projets")],
+    ),
+    "viewpoints": (
+        "?investor=INV01",
+        [("checkbox", "Mes chargés seulement"), ("slider", "ArrowRight")],
+    ),
+    "cohorts": ("?cohorts=SB1-2024&cohorts=SB3-2025", []),
+    "project": ("?project=P000175&investor=INV01", [("select", "Accélérer grâce au numérique")]),
+    "partnerships": ("?investor=INV01&year_from=2024", []),
+    "whatif": ("?lw_model=3", [("slider", "ArrowRight")]),
+    "data": ("?investor=INV01", []),
+    "method": ("", []),
+}
+
+FINGERPRINT = """() => ({
+  tiles: [...document.querySelectorAll('[data-testid=stMetric]')].map(m => m.innerText),
+  charts: [...document.querySelectorAll('.vega-embed svg')].map(svg =>
+    (svg.getAttribute('aria-label') || '') + ' | ' +
+    [...svg.querySelectorAll('text')].map(t => t.textContent).join(' ') + ' | ' +
+    [...svg.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label')).join(' ')),
+  tables: [...document.querySelectorAll('[data-testid=stDataFrame]')].length,
+  scope: document.querySelector('[data-testid=stMain] [data-testid=stMarkdownContainer] strong')
+    ?.parentElement?.innerText || '',
+})"""
+
+
+def act(page, kind: str, target: str) -> None:
+    """One thing a user does on a page, then the page settles again."""
+    main = page.locator("[data-testid=stMain]")
+    if kind == "radio":
+        main.locator("label").filter(has_text=re.compile(f"^{re.escape(target)}$")).first.click()
+    elif kind == "checkbox":
+        main.get_by_text(target, exact=True).click()
+    elif kind == "slider":
+        main.get_by_role("slider").first.focus()
+        page.keyboard.press(target)
+    elif kind == "select":
+        main.locator("[data-testid=stSelectbox]").last.click()
+        page.get_by_role("option", name=target).click()
+    page.wait_for_timeout(300)  # the widget's value reaches the server, then the rerun starts
+    wait_for_page(page)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_copied_link_reproduces_the_page_in_a_fresh_browser(chrome, demo_server, name):
+    start, actions = VIEWS[name]
+    first = chrome.new_context(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    first.grant_permissions(["clipboard-read", "clipboard-write"], origin=demo_server)
+    page = first.new_page()
+    page.goto(page_url(demo_server, name, start))
+    wait_for_page(page)
+    for kind, target in actions:
+        act(page, kind, target)
+    page.get_by_test_id("coinvest-copy-link").click()
+    page.get_by_text("Lien copié").wait_for()
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    assert link == page.url
+    seen = page.evaluate(FINGERPRINT)
+    first.close()
+
+    fresh = chrome.new_context(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    other = fresh.new_page()
+    other.goto(link)
+    wait_for_page(other)
+    again = other.evaluate(FINGERPRINT)
+    fresh.close()
+    assert again["scope"] == seen["scope"]
+    assert again["tiles"] == seen["tiles"]
+    assert again["tables"] == seen["tables"]
+    assert again["charts"] == seen["charts"]
+    if actions:  # what the user chose is in the link, not only in the first browser's session
+        assert link != page_url(demo_server, name, start)
+
+
+def test_a_project_opened_from_a_table_keeps_the_filter(page, demo_server):
+    page.goto(page_url(demo_server, "utility", "?investor=INV01"))
+    wait_for_page(page)
+    heading = page.get_by_role("heading", name="Les plus élevés")
+    heading.scroll_into_view_if_needed()
+    below = heading.bounding_box()["y"]
+    grids = page.locator("[data-testid=stDataFrame]")
+    box = next(
+        b
+        for b in (grids.nth(i).bounding_box() for i in range(grids.count()))
+        if b and b["y"] > below
+    )
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+    page.wait_for_url(re.compile(r"/project\?"), timeout=60_000)
+    wait_for_page(page)
+    assert "investor=INV01" in page.url
+    assert re.search(r"project=P\d+", page.url)
+    assert "Investisseur : Fonds national d'innovation sociale (INV01)" in page.inner_text(
+        "[data-testid=stMain]"
+    )
+
+
+# Streamlit's own markup, not the app's: its navigation list holds divs between ul and li, and
+# its file drop zone is a section with role=presentation and a label.
+STREAMLIT_OWN = {
+    "list": None,
+    "listitem": None,
+    "presentation-role-conflict": "stFileUploaderDropzone",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_nothing_of_the_apps_own(page, demo_server, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    query = "?investor=INV01" + ("&project=P000175" if name == "project" else "")
+    page.goto(page_url(demo_server, name, query))
+    wait_for_page(page)
+    violations = []
+    for violation in Axe().run(page).response["violations"]:
+        owner = STREAMLIT_OWN.get(violation["id"], "app")
+        if owner is None:
+            continue
+        nodes = [n for n in violation["nodes"] if owner == "app" or owner not in n["html"]]
+        violations += [(violation["id"], n["target"], n["failureSummary"]) for n in nodes]
+    assert violations == []
+
+
+@pytest.mark.parametrize("name", ["overview", "compare"])
+def test_a_phone_shows_the_page_without_overflow_and_with_the_filter(chrome, demo_server, name):
+    phone = chrome.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="fr-FR"
+    )
+    page = phone.new_page()
+    page.goto(page_url(demo_server, name, "?investor=INV01&qpv=1"))
+    wait_for_page(page)
+    widths = page.evaluate(
+        """() => {
+          const main = document.querySelector('[data-testid=stMain]');
+          return [document.documentElement.scrollWidth, window.innerWidth,
+                  main.scrollWidth, main.clientWidth];
+        }"""
+    )
+    assert widths[0] <= widths[1], widths  # the page
+    assert widths[2] <= widths[3], widths  # Streamlit's scrolling main area
+    scope = page.locator("[data-testid=stMain] p").filter(has_text="Filtre —").first
+    assert scope.is_visible()
+    box = scope.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 844  # seen without scrolling
+    assert "Investisseur : Fonds national d'innovation sociale (INV01) · QPV" in scope.inner_text()
+    assert page.locator("[data-testid=stSidebar][aria-expanded=true]").count() == 0
+    phone.close()

@@ -1,0 +1,254 @@
+"""AppTests of issue [ux]: a link reproduces each page's view, tables show French figures with
+French headers, and the questions users asked have answers on the pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from coinvest import metrics
+from coinvest.db import open_database
+from coinvest.filters import PortfolioFilter
+from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.scenarios import Scenario, save_scenario
+from tests.browser.harness import PAGES
+from tests.portfolio import PORTFOLIO
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("views") / "small.duckdb"
+    con = open_database(path)
+    for statement in PORTFOLIO:
+        con.execute(statement)
+    refresh_lever_rounds(con)
+    save_scenario(
+        con,
+        Scenario(name="Revue INV_A", filter=PortfolioFilter.create(investor="INV_A")),
+    )
+    con.close()
+    return path
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def shown(element) -> list[dict]:
+    """The cells of a table as the reader sees them (the Styler's display values, if any)."""
+    data = element.proto.arrow_data
+    raw = data.styler.display_values if data.HasField("styler") else data.data
+    return pa.ipc.open_stream(raw).read_all().to_pandas().to_dict("records")
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def param(at, name: str):
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+# --- 1. a link reproduces the view ---------------------------------------------------------------
+
+
+def test_compare_takes_its_projects_chart_and_viewpoint_from_the_link(open_page, small_db):
+    at = open_page(
+        small_db,
+        "compare",
+        {"projects": ["P2", "P1"], "chart": "parallel", "viewpoint": "project"},
+    )
+    assert at.session_state["cmp_projects"] == ["P2", "P1"]
+    assert at.session_state["cmp_view.fr"] == "parallel"
+    assert at.session_state["cmp_viewpoint.fr"] == "project"
+    spec = specs(at)[0]
+    assert spec["title"] == "Scores des leviers — Projets"
+    assert "labelExpr" in json.dumps(spec)  # the parallel coordinates, not the radar
+    at.radio(key="cmp_view.fr").set_value("radar").run()
+    assert "chart" not in at.query_params  # the default is not written
+    assert at.query_params["projects"] == ["P2", "P1"]
+
+
+def test_viewpoints_take_threshold_pair_lever_and_own_assessors_from_the_link(open_page, small_db):
+    at = open_page(
+        small_db,
+        "viewpoints",
+        {"first": "project", "second": "investment", "lever": "alliances", "threshold": "30"},
+    )
+    assert at.session_state["vp_threshold"] == 30
+    figures = tiles(at)
+    assert figures["Projets évalués des deux regards"] == "1"  # P2: project 50, investment 75
+    assert figures["Écart moyen (premier − second)"] == "\u221225,0"
+    largest = next(d for d in at.dataframe if {"Code", "Écart"} <= set(d.value.columns))
+    assert [row["Code"] for row in shown(largest)] == ["P2"]
+    assert param(at, "lever") == "alliances"
+    assert param(at, "threshold") == "30"
+
+    own = open_page(
+        small_db,
+        "viewpoints",
+        {"investor": "INV_B", "lever": "ecosystem", "own": "1"},
+    )
+    assert own.session_state["vp_own"] is True
+    assert any("Aucun projet filtré" in i.value for i in own.info)  # INV_B never assessed P1
+    everyone = open_page(small_db, "viewpoints", {"investor": "INV_B", "lever": "ecosystem"})
+    assert tiles(everyone)["Projets évalués des deux regards"] == "1"
+
+
+def test_overview_takes_its_map_colouring_from_the_link(open_page, small_db):
+    at = open_page(small_db, "overview", {"map": "committed_eur"})
+    assert at.session_state["overview_map_measure.fr"] == "committed_eur"
+    assert "committed_eur" in json.dumps(
+        specs(at)[0]["encoding"] if "encoding" in specs(at)[0] else specs(at)[0]
+    )
+
+
+def test_cohorts_take_their_pick_from_the_link_and_a_support_body_sees_its_own(open_page, small_db):
+    at = open_page(small_db, "cohorts", {"cohorts": "C1"})
+    assert at.session_state["coh_pick"] == ["C1"]
+    body = open_page(small_db, "cohorts", {"support_body": "SB2"})
+    assert body.session_state["coh_pick"] == ["C2"]  # no other body's cohort by default
+    options = body.multiselect(key="f_cohort").options
+    assert all("Accélérateur" in option for option in options)  # the sidebar narrows too
+
+
+def test_project_sheet_takes_its_project_and_lever_from_the_link(open_page, small_db):
+    at = open_page(
+        small_db, "project", {"project": "P1", "lever": "ecosystem", "investor": "INV_A"}
+    )
+    assert at.session_state["sheet_pick"] == "P1"
+    assert at.session_state["sheet_trajectory.fr"] == "ecosystem"
+    trajectory = next(s for s in specs(at) if "à chaque tour" in s["title"])
+    assert trajectory["title"] == "Comprendre son écosystème à chaque tour, par regard"
+    assert param(at, "investor") == "INV_A"  # the filter stays in the sheet's link
+
+
+def test_whatif_takes_weights_threshold_and_scenario_with_its_filter_from_the_link(
+    open_page, small_db
+):
+    at = open_page(small_db, "whatif", {"lw_digital": "3", "vw_project": "0.5", "threshold": "30"})
+    assert at.session_state["wi_lever_digital"] == 3.0
+    assert at.session_state["wi_vp_project"] == 0.5
+    assert at.session_state["wi_threshold"] == 30
+    slider = at.select_slider(key="wi_lever_digital")
+    assert slider.format_func(slider.value) == "3,0"  # not 3.00
+    assert param(at, "lw_digital") == "3"
+
+    # a scenario reopened from its link brings the filter it was saved with
+    scenario = open_page(small_db, "whatif", {"scenario": "Revue INV_A"})
+    assert scenario.session_state["f_investor"] == "INV_A"
+    assert param(scenario, "investor") == "INV_A"
+    assert param(scenario, "scenario") == "Revue INV_A"
+    con = open_database(small_db)
+    try:
+        expected = metrics.project_count(con, PortfolioFilter.create(investor="INV_A"))
+    finally:
+        con.close()
+    assert expected == 2
+    overview = scenario.switch_page("app_pages/overview.py").run()
+    assert tiles(overview)["Projets"] == "2"
+    # a filter written in the link wins over the scenario's
+    other = open_page(small_db, "whatif", {"scenario": "Revue INV_A", "investor": "INV_B"})
+    assert other.session_state["f_investor"] == "INV_B"
+
+
+# --- 3. tables: French figures, French headers, the name pinned ---------------------------------
+
+UNFORMATTED = re.compile(r"^-?\d{5,}$|^-?\d+\.\d+$|^(None|nan|NaN|<NA>)$")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_table_shows_french_figures(open_page, app_demo_path, name):
+    params = {"investor": "INV01"}
+    if name == "project":
+        params["project"] = "P000001"
+    at = open_page(app_demo_path, name, params)
+    for element in at.dataframe:
+        rows = shown(element)
+        for row in rows:
+            for column, cell in row.items():
+                assert not UNFORMATTED.match(str(cell)), (name, column, cell)
+        config = json.loads(element.proto.columns or "{}")
+        if element.proto.editing_mode:  # an editor: its headers are its columns' labels
+            headers = [o["label"] for o in config.values() if not o.get("hidden")]
+        else:
+            headers = list(element.value.columns)
+            for label, options in config.items():
+                if label in ("Projet", "Indicateur", "Levier", "Département"):
+                    assert options.get("pinned") is True, (name, label)
+        # headers are words, not field names
+        assert not any(re.fullmatch(r"[a-z_]+", str(c)) for c in headers), (name, headers)
+
+
+# --- 4. the questions users asked ----------------------------------------------------------------
+
+
+def test_project_sheet_sets_the_project_beside_its_portfolio_and_peers(open_page, small_db):
+    at = open_page(small_db, "project", {"project": "P2"})
+    bench = next(d for d in at.dataframe if "Ce projet" in d.value.columns)
+    rows = {row["Levier"]: row for row in shown(bench)}
+    # P2 consolidated ecosystem 75; portfolio median (P1 70.8, P2 75) 72.9; peers (P2) 75
+    assert rows["Comprendre son écosystème"]["Ce projet"] == "75,0"
+    assert rows["Comprendre son écosystème"]["Médiane du portefeuille"] == "72,9"
+    assert rows["Comprendre son écosystème"]["Médiane des pairs (Modélisation)"] == "75,0"
+    assert rows["Maturité"]["Ce projet"] == "50,0"
+
+
+def test_project_sheet_shows_comments_and_indicator_names(open_page, small_db, tmp_path):
+    con = open_database(small_db)
+    try:
+        con.execute(
+            "UPDATE assessment SET comment = 'Gouvernance à renforcer' WHERE assessment_id = 'A2'"
+        )
+        con.execute(
+            "UPDATE assessment_answer SET comment = 'Diagnostic partagé' "
+            "WHERE assessment_id = 'A2' AND question = 'ecosystem.needs'"
+        )
+    finally:
+        con.close()
+    at = open_page(small_db, "project", {"project": "P1"})
+    history = next(d for d in at.dataframe if "Commentaire" in d.value.columns)
+    cells = shown(history)
+    assert any(row["Commentaire"] == "Gouvernance à renforcer" for row in cells)
+    assert any(
+        "ecosystem.needs : Diagnostic partagé" in str(row["Commentaires par question"])
+        for row in cells
+    )
+    indicators = next(d for d in at.dataframe if "Indicateur" in d.value.columns)
+    assert {row["Indicateur"] for row in shown(indicators)} >= {"Repas servis", "Bénéficiaires"}
+
+
+def test_an_investors_leverage_is_set_beside_the_investors_median(open_page, small_db):
+    at = open_page(small_db, "overview", {"investor": "INV_A"})
+    leverage = next(m for m in at.metric if m.label == "Effet de levier")
+    assert leverage.value == "0,17" or leverage.value == "0,18"
+    # median of INV_A 0.175 and INV_B 0.52 = 0.3475: INV_A is 0.17 below
+    assert "−0,17 vs médiane des investisseurs" in leverage.proto.delta
+    partnerships = open_page(small_db, "partnerships", {"investor": "INV_A"})
+    assert any("médiane" in (m.proto.delta or "") for m in partnerships.metric)
+
+
+# --- 5. exports for office users ------------------------------------------------------------------
+
+
+def test_every_table_offers_xlsx_and_csv_for_excel(open_page, small_db):
+    at = open_page(small_db, "utility", {"investor": "INV_A"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    tables = len(at.dataframe)
+    assert tables >= 2
+    assert labels.count("Excel (.xlsx)") == tables
+    assert labels.count("CSV pour Excel") == tables
+
+
+def test_every_page_has_the_filter_in_words_and_the_copy_link(open_page, small_db):
+    for name in PAGES:
+        at = open_page(small_db, name, {"investor": "INV_B", "year_from": "2025"})
+        text = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown))
+        if name != "method":
+            assert "Investisseur : Fondation B (INV_B)" in text, name
+            assert "Période : depuis 2025" in text, name
