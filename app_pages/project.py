@@ -95,78 +95,78 @@ else:
                 viewpoint=viewpoint_names[scores["viewpoint"].iloc[0]],
             )
         )
-    levers_col, bench_col = st.columns([3, 2], gap="large")
-    with levers_col:
-        chart(
-            heatmap(
-                grid,
-                x="viewpoint_label",
-                y="lever_label",
-                value="score",
-                x_title=t("col.viewpoint", language),
-                y_title=t("col.lever", language),
-                value_title="Score",
-                title=t("project.levers.title", language),
-                description=t("project.levers.description", language),
-                lang=language,
-                x_sort=[viewpoint_names[v] for v in ref.VIEWPOINT_CODES]
-                + [t("compare.consolidated", language)],
-                y_sort=[lever_names[c] for c in ref.LEVER_CODES],
-                domain=[0, 100],
-                y_axis_title=False,
-            ),
+    chart(
+        heatmap(
             grid,
-            {
-                "lever_label": t("col.lever", language),
-                "viewpoint_label": t("col.viewpoint", language),
-                "score": "Score",
-            },
+            x="viewpoint_label",
+            y="lever_label",
+            value="score",
+            x_title=t("col.viewpoint", language),
+            y_title=t("col.lever", language),
+            value_title="Score",
+            title=t("project.levers.title", language),
+            description=t("project.levers.description", language),
+            lang=language,
+            x_sort=[viewpoint_names[v] for v in ref.VIEWPOINT_CODES]
+            + [t("compare.consolidated", language)],
+            y_sort=[lever_names[c] for c in ref.LEVER_CODES],
+            domain=[0, 100],
+            y_axis_title=False,
+        ),
+        grid,
+        {
+            "lever_label": t("col.lever", language),
+            "viewpoint_label": t("col.viewpoint", language),
+            "score": "Score",
+        },
+        language,
+        formats={"score": number(1, language)},
+        key="sheet_levers",
+        stretch=False,
+    )
+    # the project beside its portfolio (the filter) and its peers (the same phase in it)
+    st.subheader(t("project.benchmark", language))
+    own = consolidated.set_index("lever")["score"].to_dict()
+    own[MATURITY] = M.maturity(con, period, project_ids=picked)["maturity_consolidated"].iloc[0]
+    portfolio = M.lever_medians(con, flt).set_index("lever")["median_score"]
+    peers = M.lever_medians(con, flt.with_(phase=(card["phase"],))).set_index("lever")[
+        "median_score"
+    ]
+    bench = pd.DataFrame({"lever": [*list(TRAJECTORIES[1:]), MATURITY]})
+    bench["label"] = bench["lever"].map(
+        lambda c: t("col.maturity", language) if c == MATURITY else lever_names[c]
+    )
+    bench["project"] = bench["lever"].map(own)
+    bench["portfolio"] = bench["lever"].map(portfolio)
+    bench["peers"] = bench["lever"].map(peers)
+    bench["difference"] = bench["project"] - bench["peers"]
+    table(
+        bench,
+        {
+            "label": t("col.lever", language),
+            "project": t("project.benchmark.project", language),
+            "portfolio": t("project.benchmark.portfolio", language),
+            "peers": t("project.benchmark.peers", language),
+            "difference": t("project.benchmark.difference", language),
+        },
+        language,
+        formats={
+            "project": number(1, language),
+            "portfolio": number(1, language),
+            "peers": number(1, language),
+            "difference": number(1, language),
+        },
+        key="sheet_benchmark",
+        title=t("project.benchmark", language),
+        wide=False,
+    )
+    st.caption(
+        t(
+            "project.benchmark.caption",
             language,
-            formats={"score": number(1, language)},
-            key="sheet_levers",
-            stretch=False,
+            phase=ref.labels(ref.PHASES, language)[card["phase"]],
         )
-    with bench_col:
-        # the project beside its portfolio (the filter) and its peers (the same phase in it)
-        st.subheader(t("project.benchmark", language))
-        own = consolidated.set_index("lever")["score"].to_dict()
-        own[MATURITY] = M.maturity(con, period, project_ids=picked)["maturity_consolidated"].iloc[0]
-        portfolio = M.lever_medians(con, flt).set_index("lever")["median_score"]
-        peers = M.lever_medians(con, flt.with_(phase=(card["phase"],))).set_index("lever")[
-            "median_score"
-        ]
-        bench = pd.DataFrame({"lever": [*list(TRAJECTORIES[1:]), MATURITY]})
-        bench["label"] = bench["lever"].map(
-            lambda c: t("col.maturity", language) if c == MATURITY else lever_names[c]
-        )
-        bench["project"] = bench["lever"].map(own)
-        bench["portfolio"] = bench["lever"].map(portfolio)
-        bench["peers"] = bench["lever"].map(peers)
-        bench["difference"] = bench["project"] - bench["peers"]
-        table(
-            bench,
-            {
-                "label": t("col.lever", language),
-                "project": t("project.benchmark.project", language),
-                "portfolio": t("project.benchmark.portfolio", language),
-                "peers": t(
-                    "project.benchmark.peers",
-                    language,
-                    phase=ref.labels(ref.PHASES, language)[card["phase"]],
-                ),
-                "difference": t("project.benchmark.difference", language),
-            },
-            language,
-            formats={
-                "project": number(1, language),
-                "portfolio": number(1, language),
-                "peers": number(1, language),
-                "difference": number(1, language),
-            },
-            key="sheet_benchmark",
-            title=t("project.benchmark", language),
-        )
-        st.caption(t("project.benchmark.caption", language))
+    )
 
     st.subheader(t("project.rounds.title", language))
     bound(lang_key("sheet_trajectory"), "lever", one_of(TRAJECTORIES), MATURITY)

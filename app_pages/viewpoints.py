@@ -213,63 +213,60 @@ else:
         bands = [f"{b}–{b + 10}" for b in range(0, 100, 10)]
         density["first_band"] = density["band_first"].map(lambda b: f"{b}–{b + 10}")
         density["second_band"] = density["band_second"].map(lambda b: f"{b}–{b + 10}")
-        left, right = st.columns([1, 1], gap="large")
-        with left:
-            chart(
-                heatmap(
-                    density,
-                    x="first_band",
-                    y="second_band",
-                    value="projects",
-                    x_title=first_label,
-                    y_title=second_label,
-                    value_title=t("viewpoints.pair.count", language),
-                    title=t("viewpoints.pair.density.title", language, lever=lever_names[lever]),
-                    description=t(
-                        "viewpoints.pair.density.description",
-                        language,
-                        first=first_label,
-                        second=second_label,
-                        lever=lever_names[lever],
-                    ),
-                    lang=language,
-                    x_sort=bands,
-                    y_sort=list(reversed(bands)),
-                    cell_width=34,
-                    cell_height=24,
-                ),
+        chart(
+            heatmap(
                 density,
-                {
-                    "first_band": first_label,
-                    "second_band": second_label,
-                    "projects": t("viewpoints.pair.count", language),
-                },
-                language,
-                key="vp_pair_density",
-                stretch=False,
-            )
-        with right:
-            st.subheader(t("viewpoints.pair.largest", language))
-            table(
-                pair["largest"],
-                {
-                    "name": t("col.project", language),
-                    "project_id": t("col.code", language),
-                    "first_score": first_label,
-                    "second_score": second_label,
-                    "difference": t("col.difference", language),
-                },
-                language,
-                formats={
-                    "first_score": number(1, language),
-                    "second_score": number(1, language),
-                    "difference": number(1, language),
-                },
-                key="vp_pair_largest",
-                select=True,
-                title=t("viewpoints.pair.largest", language),
-                flt=flt,
-            )
+                x="first_band",
+                y="second_band",
+                value="projects",
+                x_title=first_label,
+                y_title=second_label,
+                value_title=t("viewpoints.pair.count", language),
+                title=t("viewpoints.pair.density.title", language, lever=lever_names[lever]),
+                description=t(
+                    "viewpoints.pair.density.description",
+                    language,
+                    first=first_label,
+                    second=second_label,
+                    lever=lever_names[lever],
+                ),
+                lang=language,
+                x_sort=bands,
+                y_sort=list(reversed(bands)),
+                cell_width=34,
+                cell_height=24,
+            ),
+            density,
+            {
+                "first_band": first_label,
+                "second_band": second_label,
+                "projects": t("viewpoints.pair.count", language),
+            },
+            language,
+            key="vp_pair_density",
+            stretch=False,
+        )
+        st.subheader(t("viewpoints.pair.largest", language))
+        table(
+            pair["largest"],
+            {
+                "name": t("col.project", language),
+                "project_id": t("col.code", language),
+                "first_score": first_label,
+                "second_score": second_label,
+                "difference": t("col.difference", language),
+            },
+            language,
+            formats={
+                "first_score": number(1, language),
+                "second_score": number(1, language),
+                "difference": number(1, language),
+            },
+            key="vp_pair_largest",
+            select=True,
+            title=t("viewpoints.pair.largest", language),
+            flt=flt,
+        )
 
 st.header(t("viewpoints.list", language))
 total = int(overview["blind"]["spots"].sum())

@@ -195,8 +195,9 @@ def test_project_sheet_sets_the_project_beside_its_portfolio_and_peers(open_page
     # P2 consolidated ecosystem 75; portfolio median (P1 70.8, P2 75) 72.9; peers (P2) 75
     assert rows["Comprendre son écosystème"]["Ce projet"] == "75,0"
     assert rows["Comprendre son écosystème"]["Médiane du portefeuille"] == "72,9"
-    assert rows["Comprendre son écosystème"]["Médiane des pairs (Modélisation)"] == "75,0"
+    assert rows["Comprendre son écosystème"]["Médiane des pairs"] == "75,0"
     assert rows["Maturité"]["Ce projet"] == "50,0"
+    assert any("même phase (Modélisation)" in c.value for c in at.caption)
 
 
 def test_project_sheet_shows_comments_and_indicator_names(open_page, small_db, tmp_path):

@@ -89,24 +89,24 @@ def downloads(
     def csv() -> bytes:
         return frame_to_csv(kept.rename(columns=headers))
 
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         t("table.download.xlsx", language),
         data=xlsx,
         file_name=f"{name}.xlsx",
         mime=XLSX,
         key=f"{key}_xlsx",
         icon=":material/download:",
-        width="stretch",
+        width="content",
     )
-    right.download_button(
+    row.download_button(
         t("table.download.csv", language),
         data=csv,
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
-        width="stretch",
+        width="content",
     )
 
 
@@ -120,12 +120,14 @@ def table(
     title: str | None = None,
     flt: PortfolioFilter | None = None,
     download: bool = True,
+    wide: bool = True,
 ):
     """A table in the UI's number format, its naming column pinned, and its downloads.
 
     Every figure is shown as formatted text (`2 224 400 €`, `50,2`), missing ones as "—"; the
     downloads keep the numbers. With `select`, picking a row that has a `project_id` opens that
-    project's sheet (with the filter `flt`).
+    project's sheet (with the filter `flt`). A table that is not `wide` (in half a page) keeps
+    its naming column narrower, so that its figures stay in sight.
     """
     key = key or f"table_{_slug('_'.join(columns))}"
     shown = frame[list(columns)].copy()
@@ -144,7 +146,8 @@ def table(
     config: dict[str, Any] = {}
     for column, label in columns.items():
         if column in NAME_COLUMNS:
-            config[label] = st.column_config.Column(label, pinned=True, width="large")
+            width = "large" if wide else "medium"
+            config[label] = st.column_config.Column(label, pinned=True, width=width)
         elif column in (formats or {}):
             config[label] = st.column_config.Column(label, alignment="right")
     shown = shown.rename(columns=columns)
@@ -207,4 +210,5 @@ def chart(
             formats,
             key=f"{key}_table" if key else None,
             title=title if isinstance(title, str) else None,
+            wide=stretch,
         )

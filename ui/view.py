@@ -9,6 +9,7 @@ URL holds codes, never labels, so a link works in either language.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from coinvest.filters import PortfolioFilter, describe
-from coinvest.i18n import md_escape, t
+from coinvest.i18n import LANGS, md_escape, normalise_lang, t
 from coinvest.lookups import filter_value_names
 
 Parse = Callable[[list[str]], Any]
@@ -152,8 +153,6 @@ export default function (component) {
   const { data, parentElement } = component;
   const button = parentElement.querySelector("button");
   const status = parentElement.querySelector("[role=status]");
-  const label = parentElement.querySelector(".label");
-  label.textContent = data.label;
   button.setAttribute("aria-describedby", "coinvest-copy-status");
   status.id = "coinvest-copy-status";
   const fallback = (text) => {
@@ -187,7 +186,7 @@ _COPY_HTML = """<div class="copy">
 width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
 stroke-linecap="round" stroke-linejoin="round"><path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0
 0-7-7l-1.7 1.7"/><path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7"/></svg>
-<span class="label"></span></button> <span role="status" aria-live="polite"></span></div>"""
+<span class="label">{label}</span></button> <span role="status" aria-live="polite"></span></div>"""
 
 _COPY_CSS = """
 .copy { font-family: inherit; font-size: 0.875rem; display: flex; gap: 0.5rem;
@@ -199,16 +198,23 @@ button:focus-visible { outline: 2px solid #0072b2; outline-offset: 2px; }
 [role=status] { color: #3e4c59; word-break: break-all; }
 """
 
-_copy_component = st.components.v2.component(
-    "coinvest_copy_link", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS
-)
+# one component per language: the button's name is in its HTML from the start (a name set by
+# script would leave a moment with an unnamed button)
+_copy_components = {
+    language: st.components.v2.component(
+        f"coinvest_copy_link_{language}",
+        html=_COPY_HTML.replace("{label}", html.escape(t("view.copy_link", language))),
+        css=_COPY_CSS,
+        js=_COPY_JS,
+    )
+    for language in LANGS
+}
 
 
 def copy_link(language: str) -> None:
     """The "Copier le lien" button: puts the page's address (filter and choices) on the clipboard."""
-    _copy_component(
+    _copy_components[normalise_lang(language)](
         data={
-            "label": t("view.copy_link", language),
             "copied": t("view.copied", language),
             "failed": t("view.copy_failed", language),
         },

@@ -109,7 +109,9 @@ def _speak(chart: Any, lang: str) -> None:
         tooltips = encoding.tooltip if encoding is not alt.Undefined else alt.Undefined
         if tooltips is alt.Undefined:
             mark = layer.mark
-            layer.mark = alt.MarkDef(cast(Any, mark), aria=False) if isinstance(mark, str) else mark.copy()
+            layer.mark = (
+                alt.MarkDef(cast(Any, mark), aria=False) if isinstance(mark, str) else mark.copy()
+            )
             if not isinstance(mark, str):
                 layer.mark.aria = False
             continue
@@ -326,11 +328,14 @@ def radar_chart(
         ("center", "top", "abs(cos(datum.a)) <= 0.2 && sin(datum.a) <= 0"),
     )
     for align, baseline, test in sides:
+        radius = 108 if align != "center" else 114
         label_layers.append(
             alt.Chart(names)
             .transform_calculate(a=angle)
             .transform_filter(test)
-            .transform_calculate(x="108 * cos(datum.a)", y="108 * sin(datum.a)")
+            .transform_calculate(  # top and bottom names clear the 100 ring's points
+                x=f"{radius} * cos(datum.a)", y=f"{radius} * sin(datum.a)"
+            )
             .mark_text(fontSize=10, color="#243b53", align=align, baseline=baseline, lineBreak="\n")
             .encode(text="label:N", **position)
         )
