@@ -9,7 +9,7 @@ import streamlit as st
 
 from coinvest.i18n import t
 from ui.context import connection, lang, sidebar_filter
-from ui.view import app_style, resend_after_switch
+from ui.view import app_style, fix_address_after_switch
 
 HERE = Path(__file__).parent
 
@@ -52,6 +52,6 @@ pages = {
 navigation = st.navigation(pages)
 connection()  # a clear message, and a stop, when the database cannot be opened
 sidebar_filter()
-resend_after_switch(navigation.url_path)
+fix_address_after_switch(navigation.url_path)
 st.sidebar.caption(t("app.tagline", language))
 navigation.run()

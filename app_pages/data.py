@@ -271,11 +271,12 @@ with tab_export:
     st.divider()
     st.write(t("data.export.figures", language))
     if st.button(t("data.export.figures_prepare", language), key="data_figures_prepare"):
-        st.session_state["data_figures_zip"] = export_zip(con, flt)
-    if "data_figures_zip" in st.session_state:
+        st.session_state["data_figures_zip"] = (flt, export_zip(con, flt))
+    figures = st.session_state.get("data_figures_zip")
+    if figures and figures[0] == flt:  # prepared for this filter, not an earlier one
         st.download_button(
             t("data.export.figures_download", language),
-            data=st.session_state["data_figures_zip"],
+            data=figures[1],
             file_name=f"coinvest-{t('data.export.figures_file', language)}.zip",
             mime="application/zip",
             key="dl_figures",
@@ -283,6 +284,7 @@ with tab_export:
     st.divider()
     st.write(t("data.export.portfolio", language))
     if st.button(t("data.export.prepare", language), key="data_prepare"):
+        st.session_state["data_prepared_for"] = (flt, language)  # the report is in a language
         st.session_state["data_portfolio_xlsx"] = export_portfolio_xlsx(con, flt)
         document = committee_report(con, flt, language)
         st.session_state["data_report_html"] = document
@@ -290,7 +292,10 @@ with tab_export:
             st.session_state["data_report_pdf"] = report_pdf(document)
         except CoinvestError as exc:
             st.session_state["data_report_pdf"] = exc
-    if "data_portfolio_xlsx" in st.session_state:
+    if "data_portfolio_xlsx" in st.session_state and st.session_state.get("data_prepared_for") == (
+        flt,
+        language,
+    ):
         st.download_button(
             t("data.export.workbook", language),
             data=st.session_state["data_portfolio_xlsx"],

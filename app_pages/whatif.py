@@ -47,13 +47,18 @@ def weight_label(value: float) -> str:
     return format_number(value, 1, language)
 
 
+def on_scale(weight: float) -> float:
+    """A saved weight on the sliders' scale (a view written elsewhere may hold 2.3 or 7)."""
+    return min(WEIGHTS, key=lambda option: abs(option - float(weight)))
+
+
 def apply(scenario: Scenario, with_lines: bool, with_filter: bool = True) -> None:
     """Put a scenario's (or view's) weights, threshold and lines into the page's widgets; a
     scenario brings its filter too (its figures are those of that filter)."""
     for code, weight in scenario.weights.lever_map().items():
-        st.session_state[f"wi_lever_{code}"] = float(weight)
+        st.session_state[f"wi_lever_{code}"] = on_scale(weight)
     for code, weight in scenario.weights.viewpoint_map().items():
-        st.session_state[f"wi_vp_{code}"] = float(weight)
+        st.session_state[f"wi_vp_{code}"] = on_scale(weight)
     st.session_state["wi_threshold"] = round(scenario.threshold)
     if with_lines:
         st.session_state["wi_lines"] = pd.DataFrame(

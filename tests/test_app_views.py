@@ -253,3 +253,27 @@ def test_every_page_has_the_filter_in_words_and_the_copy_link(open_page, small_d
         if name != "method":
             assert "Investisseur : Fondation B (INV_B)" in text, name
             assert "Période : depuis 2025" in text, name
+
+
+def test_a_view_saved_elsewhere_with_off_scale_weights_opens(open_page, small_db):
+    from coinvest.metrics import Weights
+    from coinvest.scenarios import save_view
+
+    con = open_database(small_db)
+    try:
+        save_view(
+            con, "Hors échelle", PortfolioFilter(), Weights.create({"digital": 2.3, "model": 7}), 25
+        )
+    finally:
+        con.close()
+    at = open_page(small_db, "whatif", {"view": "Hors échelle"})
+    assert at.session_state["wi_lever_digital"] == 2.5  # the sliders' nearest step
+    assert at.session_state["wi_lever_model"] == 5.0
+
+
+def test_prepared_exports_are_those_of_the_current_filter(open_page, small_db):
+    at = open_page(small_db, "data", {"investor": "INV_A"})
+    at.button(key="data_figures_prepare").click().run()
+    assert any("chiffres calculés" in b.proto.label for b in at.get("download_button"))
+    at.selectbox(key="f_investor").set_value("INV_B").run()
+    assert not any("chiffres calculés" in b.proto.label for b in at.get("download_button"))

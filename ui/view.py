@@ -125,7 +125,7 @@ export default function (component) {
 _address_component = st.components.v2.component("coinvest_address", js=_ADDRESS_JS)
 
 
-def resend_after_switch(page: str) -> None:
+def fix_address_after_switch(page: str) -> None:
     """The run after `switch_page`: put the new page and its parameters in the address bar.
 
     After `st.switch_page` the browser keeps the old page's address (streamlit 1.67, see
