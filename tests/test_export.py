@@ -107,7 +107,7 @@ def test_xlsx_workbook_holds_the_same_tables(demo_path, tmp_path):
     out = tmp_path / "out"
     assert run("export", "--db", str(demo_path), "--out", str(out), "--xlsx").returncode == 0
     sheets = pd.read_excel(out / "coinvest-export.xlsx", sheet_name=None)
-    assert list(sheets) == ["project_levers", "project_summary", "portfolio"]
+    assert list(sheets) == ["project_levers", "project_summary", "portfolio", "project_needs"]
     csv = _read(out / "project_summary.csv")
     assert sheets["project_summary"]["maturity_consolidated"].tolist() == pytest.approx(
         csv["maturity_consolidated"].tolist(), nan_ok=True
@@ -171,3 +171,69 @@ def test_the_data_pages_zip_holds_the_files_of_coinvest_export(demo_path, tmp_pa
         assert names == sorted(p.name for p in out.iterdir())
         for name in names:
             assert archive.read(name) == (out / name).read_bytes(), name
+
+
+def test_project_needs_csv_is_the_formula_applied_to_project_levers(demo_path, tmp_path):
+    """DESIGN §9 recomputed independently from the exported lever scores and the phases."""
+    from coinvest import reference as ref
+    from coinvest.db import open_database
+
+    out = tmp_path / "out"
+    result = run("export", "--db", str(demo_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    levers = _read(out / "project_levers.csv")
+    needs = _read(out / "project_needs.csv")
+    assert list(needs.columns) == [
+        "project_id",
+        "lever",
+        "score",
+        "weight",
+        "need",
+        "priority",
+        "rank",
+    ]
+    con = open_database(demo_path, read_only=True)
+    try:
+        phases = dict(con.execute("SELECT project_id, phase FROM project").fetchall())
+    finally:
+        con.close()
+    consolidated = levers.groupby(["project_id", "lever"])["score"].mean()
+    expected_rows = []
+    for project_id in sorted(levers["project_id"].unique()):
+        phase = phases[project_id]
+        rows = []
+        for position, lever in enumerate(ref.LEVER_CODES):
+            weight = ref.PHASE_WEIGHTS[phase][lever]
+            score = consolidated.get((project_id, lever))
+            need = None if score is None else (100 - score) * weight / 3
+            rows.append(
+                [
+                    project_id,
+                    lever,
+                    score,
+                    weight,
+                    need,
+                    need is not None and need >= 40 - 1e-9,
+                    position,
+                ]
+            )
+        # equal needs tie: the lever order decides (rounded: the same figure summed two ways)
+        ranked = sorted((r for r in rows if r[5]), key=lambda r: (-round(r[4], 6), r[6]))
+        ranks = {r[1]: i for i, r in enumerate(ranked, start=1)}
+        expected_rows += [[*r[:6], ranks.get(r[1])] for r in rows]
+    assert len(needs) == len(expected_rows)
+    for (_, got), want in zip(needs.iterrows(), expected_rows, strict=True):
+        assert got["project_id"] == want[0]
+        assert got["lever"] == want[1]
+        assert got["weight"] == want[3]
+        if want[2] is None:
+            assert pd.isna(got["score"])
+            assert pd.isna(got["need"])
+        else:
+            assert got["score"] == pytest.approx(want[2], abs=1e-9)
+            assert got["need"] == pytest.approx(want[4], abs=1e-9)
+        assert str(got["priority"]).lower() == ("true" if want[5] else "false")
+        assert (pd.isna(got["rank"]) and want[6] is None) or got["rank"] == want[6]
+    text = (out / "project_needs.csv").read_text(encoding="utf-8")
+    assert ",true," in text
+    assert ",false," in text

@@ -13,7 +13,7 @@ from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
 from coinvest.workbook import write_xlsx
 
-EXPORT_FILES = ("project_levers", "project_summary", "portfolio")
+EXPORT_FILES = ("project_levers", "project_summary", "portfolio", "project_needs")
 WORKBOOK = "coinvest-export.xlsx"
 
 
@@ -23,11 +23,15 @@ def export_frames(
     weights: metrics.Weights = metrics.EQUAL,
     threshold: float = metrics.DEFAULT_BLIND_SPOT_THRESHOLD,
 ) -> dict[str, pd.DataFrame]:
-    """The three export tables of DESIGN §6.3, straight from the metric layer."""
+    """The export tables of DESIGN §6.3, straight from the metric layer."""
+    needs = metrics.project_needs(con, flt)
+    # `true`/`false` as DESIGN §6.3 writes them, whatever reads the file
+    needs["priority"] = needs["priority"].map({True: "true", False: "false"})
     return {
         "project_levers": metrics.lever_scores(con, flt, "latest"),
         "project_summary": metrics.project_summary(con, flt, weights, threshold),
         "portfolio": metrics.portfolio_summary(con, flt),
+        "project_needs": needs,
     }
 
 

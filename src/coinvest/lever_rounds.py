@@ -1,4 +1,5 @@
-"""Lever scores per assessment round (DESIGN §4), kept in `lever_round` at write time.
+"""Lever scores per assessment round (DESIGN §4), kept in `lever_round` at write time, and the
+scores per question and round, kept in `question_round` (DESIGN §9: the questions to work on).
 
 Several assessors of one viewpoint on one date are first averaged per question, then the
 answered questions of each lever are averaged and scaled to 0–100. Every writer of assessments
@@ -11,6 +12,7 @@ from __future__ import annotations
 from coinvest.db import Cursor
 from coinvest.exact import exact_mean
 from coinvest.reference import SCORE_SCALE
+from coinvest.schema import QUESTION_ROUND_FILL
 
 _LEVER_ROUND_SQL = """
 INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
@@ -42,6 +44,8 @@ def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> N
             _LEVER_ROUND_SQL.format(where="", lever_mean=exact_mean("score")),
             {"score_scale": SCORE_SCALE},
         )
+        cur.execute("DELETE FROM question_round")
+        cur.execute(QUESTION_ROUND_FILL.format(where=""))
         return
     ids = sorted(set(project_ids))
     if not ids:
@@ -53,3 +57,5 @@ def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> N
         ),
         {"score_scale": SCORE_SCALE, "ids": ids},
     )
+    cur.execute("DELETE FROM question_round WHERE project_id = ANY($ids)", {"ids": ids})
+    cur.execute(QUESTION_ROUND_FILL.format(where="WHERE a.project_id = ANY($ids)"), {"ids": ids})

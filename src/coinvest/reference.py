@@ -215,3 +215,19 @@ SOURCE_CODES = codes(MEASUREMENT_SOURCES)
 NON_FINANCIAL_INSTRUMENTS = tuple(i.code for i in INSTRUMENTS if not i.financial)
 NON_FINANCIAL_CONTRIBUTIONS = tuple(k.code for k in CONTRIBUTION_KINDS if not k.financial)
 PUBLIC_KINDS = tuple(k.code for k in ORG_KINDS if k.sector == "public")
+
+# §9 — how much each lever weighs in each phase of the innovation (1, 2 or 3): coinvest's reading
+# of the method ("the needs differ by lever according to the maturity and the phase"). The
+# need of a project on a lever is (100 − its consolidated score) × weight / 3.
+PHASE_WEIGHT_MAX = 3
+PHASE_WEIGHTS: dict[str, dict[str, int]] = {
+    phase: dict(zip(LEVER_CODES, weights, strict=True))
+    for phase, weights in (
+        ("emergence", (3, 3, 2, 1, 2, 1, 1)),
+        ("rnd", (2, 3, 2, 2, 2, 2, 2)),
+        ("modelling", (1, 2, 3, 3, 2, 2, 3)),
+        ("scaling", (2, 1, 2, 3, 3, 3, 3)),
+    )
+}
+DEFAULT_NEED_THRESHOLD = 40.0  # a lever whose need reaches it is a priority (adjustable)
+WEAK_ANSWER = 1  # a question scored at most this (on 0–4) is one to work on

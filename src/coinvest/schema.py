@@ -315,10 +315,36 @@ def _v2_statements() -> list[str]:
     return statements
 
 
+# Version 3 adds the scores per question and round (derived, like lever_round): the needs of
+# DESIGN §9 list the questions to work on for every project, and a national portfolio holds
+# twenty million answers that no page should read.
+QUESTION_ROUND_FILL = """
+INSERT INTO question_round (project_id, viewpoint, assessed_on, question, score)
+SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(CAST(x.score AS DOUBLE))
+FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+{where}
+GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+"""
+
+
+def _v3_statements() -> list[str]:
+    return [
+        f"""CREATE TABLE question_round (
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
+            assessed_on DATE NOT NULL,
+            question VARCHAR NOT NULL {_check_in("question", V1_CODES["question"])},
+            score DOUBLE NOT NULL CHECK (score BETWEEN {V1_SCORES[0]} AND {V1_SCORES[1]})
+        )""",  # the mean of the assessors' answers of one date, 0–4
+        QUESTION_ROUND_FILL.format(where=""),
+    ]
+
+
 # (version, statements, data step). Append only: a released migration never changes.
 MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (1, _v1_statements, _v1_data),
     (2, _v2_statements, None),
+    (3, _v3_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -13,6 +13,9 @@ from coinvest.reference import SCORE_SCALE
 
 # The constants the definitions quote, from the code that uses them.
 QUOTED = {
+    "need_thr": int(ref.DEFAULT_NEED_THRESHOLD),
+    "weak": ref.WEAK_ANSWER,
+    "wmax": ref.PHASE_WEIGHT_MAX,
     "score_max": ref.SCORE_MAX,
     "scale": int(SCORE_SCALE),
     "thr": int(DEFAULT_BLIND_SPOT_THRESHOLD),
@@ -72,6 +75,10 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef("benchmark", "lever_medians"),
     MetricDef("investor_benchmark", "investor_benchmark"),
     MetricDef("viewpoint_pair", "viewpoint_pair"),
+    MetricDef("need", "project_needs"),
+    MetricDef("path", "project_needs"),
+    MetricDef("question_to_work_on", "project_questions"),
+    MetricDef("did_it_help", "did_it_help"),
 )
 
 
@@ -104,4 +111,8 @@ AGGREGATES: dict[str, str] = {
     "reweighting": "portfolio_maturity",
     "reweighting_overview": "portfolio_maturity",
     "scenario_figures": "leverage",
+    "needs_by_lever": "need",
+    "needs_matrix": "need",
+    "path_projects": "path",
+    "needs_by_question": "question_to_work_on",
 }

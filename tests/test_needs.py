@@ -1,0 +1,168 @@
+"""Needs and the seven thematic paths (DESIGN §9), on the hand-written portfolio, by hand.
+
+Consolidated latest scores (see tests/test_benchmarks.py for the rounds):
+P1 (rnd): ecosystem (100 + 50 + 62.5) / 3 = 70.83, innovation 50, strategy 75.
+P2 (modelling): ecosystem 75, digital (25 + 0) / 2 = 12.5, alliances (50 + 75) / 2 = 62.5.
+P3 (modelling): evaluation 75.
+Phase weights: rnd 2, 3, 2, 2, 2, 2, 2; modelling 1, 2, 3, 3, 2, 2, 3 (levers in order).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.errors import CoinvestError
+from coinvest.filters import PortfolioFilter
+from coinvest.lever_rounds import refresh_lever_rounds
+
+ALL = PortfolioFilter()
+
+
+def _needs(con, threshold: float = 40.0) -> pd.DataFrame:
+    return metrics.project_needs(con, ALL, threshold).set_index(["project_id", "lever"])
+
+
+def test_need_priority_and_path_by_hand(portfolio_con):
+    needs = _needs(portfolio_con)
+    assert needs.loc[("P1", "ecosystem"), "need"] == pytest.approx((100 - 212.5 / 3) * 2 / 3)
+    assert needs.loc[("P1", "innovation"), "need"] == pytest.approx(50.0)  # (100 − 50) × 3 / 3
+    assert needs.loc[("P1", "strategy"), "need"] == pytest.approx(25 * 2 / 3)
+    assert needs.loc[("P2", "digital"), "need"] == pytest.approx(87.5 * 2 / 3)
+    assert needs.loc[("P2", "alliances"), "need"] == pytest.approx(37.5 * 2 / 3)
+    assert needs.loc[("P3", "evaluation"), "need"] == pytest.approx(25.0)
+    assert needs.loc[("P1", "innovation"), "weight"] == 3
+    # priorities at 40: P1 innovation and P2 digital, each the project's recommended path
+    priorities = needs[needs["priority"]]
+    assert list(priorities.index) == [("P1", "innovation"), ("P2", "digital")]
+    assert list(priorities["rank"]) == [1, 1]
+    # every lever of an assessed project has a row; one never assessed has no score nor need
+    assert len(needs) == 3 * 7
+    never = needs.loc[("P1", "model")]
+    assert pd.isna(never["score"])
+    assert pd.isna(never["need"])
+    assert not never["priority"]
+    assert pd.isna(never["rank"])
+    assert never["weight"] == ref.PHASE_WEIGHTS["rnd"]["model"]
+
+
+def test_threshold_exactly_reached_and_ties_in_lever_order(portfolio_con):
+    # five assessors of P3's ecosystem viewpoint on one date: strategy.state averages 2.4 → 60;
+    # modelling weighs strategy 3: need (100 − 60) × 3 / 3 = 40 exactly
+    for i, score in enumerate((3, 3, 2, 2, 2)):
+        portfolio_con.execute(
+            f"INSERT INTO assessment VALUES ('X{i}', 'P3', 'ecosystem', 'SB', "
+            "DATE '2024-02-01', NULL)"
+        )
+        portfolio_con.execute(
+            f"INSERT INTO assessment_answer VALUES ('X{i}', 'strategy.state', {score}, NULL)"
+        )
+    # and P3's model lever at 75 from its investment round: need 25, as its evaluation's
+    portfolio_con.execute("INSERT INTO assessment_answer VALUES ('A9', 'model.levers', 3, NULL)")
+    refresh_lever_rounds(portfolio_con)
+    needs = _needs(portfolio_con, 40.0)
+    assert needs.loc[("P3", "strategy"), "need"] == 40.0
+    assert needs.loc[("P3", "strategy"), "priority"]  # exactly the threshold counts
+    assert not _needs(portfolio_con, 40.01).loc[("P3", "strategy"), "priority"]
+    at_25 = _needs(portfolio_con, 25.0).loc["P3"]
+    ranked = at_25[at_25["priority"]].sort_values("rank")
+    # strategy 40 first; model and evaluation tie at 25: lever order decides
+    assert list(ranked.index) == ["strategy", "model", "evaluation"]
+    assert list(ranked["rank"]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("phase", ref.PHASE_CODES)
+def test_each_phase_weighs_the_need(portfolio_con, phase):
+    portfolio_con.execute("UPDATE project SET phase = $p WHERE project_id = 'P1'", {"p": phase})
+    needs = _needs(portfolio_con)
+    weight = ref.PHASE_WEIGHTS[phase]["innovation"]
+    assert needs.loc[("P1", "innovation"), "weight"] == weight
+    assert needs.loc[("P1", "innovation"), "need"] == pytest.approx(50 * weight / 3)
+
+
+def test_needs_of_a_portfolio_per_lever(portfolio_con):
+    by_lever = metrics.needs_by_lever(portfolio_con, ALL).set_index("lever")
+    assert list(by_lever.index) == list(ref.LEVER_CODES)
+    assert by_lever.loc["innovation", "assessed"] == 1
+    assert by_lever.loc["innovation", "priority"] == 1
+    assert by_lever.loc["innovation", "share"] == 1.0
+    assert by_lever.loc["innovation", "path"] == 1
+    assert by_lever.loc["ecosystem", "assessed"] == 2
+    assert by_lever.loc["ecosystem", "priority"] == 0
+    assert by_lever.loc["ecosystem", "median_need"] == pytest.approx(
+        ((100 - 212.5 / 3) * 2 / 3 + 25 / 3) / 2
+    )
+    # model: no project assessed on it, all three shown apart
+    assert by_lever.loc["model", "assessed"] == 0
+    assert by_lever.loc["model", "not_assessed"] == 3
+    assert pd.isna(by_lever.loc["model", "share"])
+    invitees = metrics.path_projects(portfolio_con, ALL, "digital")
+    assert list(invitees["project_id"]) == ["P2"]
+    assert invitees["holder"].iloc[0] == "SCIC Roue Libre"
+    assert invitees["priorities"].iloc[0] == 1
+    assert metrics.path_projects(portfolio_con, ALL, "model").empty
+    # a cohort: C1 holds P2 only
+    cohort = metrics.needs_by_lever(portfolio_con, PortfolioFilter.create(cohort=["C1"]))
+    assert cohort.set_index("lever").loc["innovation", "assessed"] == 0
+
+
+def test_questions_to_work_on(portfolio_con):
+    p2 = metrics.project_questions(portfolio_con, ALL, "P2").set_index("question")
+    assert p2.loc["digital.uses", "project"] == 1
+    assert p2.loc["digital.uses", "investment"] == 0
+    assert p2.loc["digital.uses", "score"] == pytest.approx(0.5)
+    assert p2.loc["digital.uses", "weak"]
+    assert not p2.loc["alliances.why", "weak"]  # (2 + 3) / 2
+    assert pd.isna(p2.loc["ecosystem.needs", "investment"])
+    p1 = metrics.project_questions(portfolio_con, ALL, "P1").set_index("question")
+    # the ecosystem viewpoint's two assessors of one date are averaged first: (1 + 3) / 2
+    assert p1.loc["ecosystem.needs", "ecosystem"] == 2
+    assert p1.loc["ecosystem.needs", "score"] == pytest.approx((4 + 2 + 2) / 3)
+    assert p1.loc["innovation.phases", "score"] == 1.0  # (2 + 0) / 2: exactly 1 is weak
+    assert p1.loc["innovation.phases", "weak"]
+    by_question = metrics.needs_by_question(portfolio_con, ALL).set_index("question")
+    assert by_question.loc["innovation.phases", "projects"] == 1
+    assert by_question.loc["innovation.phases", "share"] == 1.0
+    assert by_question.loc["ecosystem.needs", "projects"] == 2
+    assert by_question.loc["ecosystem.needs", "weak"] == 0
+    assert by_question.loc["digital.uses", "lever"] == "digital"
+    assert list(by_question.index) == [q for q in ref.QUESTION_CODES if q in by_question.index]
+
+
+def test_did_it_help(portfolio_con):
+    # P1's first rounds: project (A1) ecosystem 75, innovation 25; investment (A3) ecosystem 50,
+    # innovation 50; ecosystem (A4) ecosystem 0. First consolidated: ecosystem 41.67,
+    # innovation 37.5 → first needs (rnd): ecosystem 38.9, innovation 62.5 (a priority).
+    # Progress on innovation: only the project viewpoint has two rounds: 25 → 62.5.
+    helped = metrics.did_it_help(portfolio_con, ALL).set_index("lever")
+    assert helped.loc["innovation", "projects"] == 1
+    assert helped.loc["innovation", "median_progress"] == pytest.approx(37.5)
+    assert helped.loc["ecosystem", "projects"] == 0
+    lower = metrics.did_it_help(portfolio_con, ALL, 38.0).set_index("lever")
+    # ecosystem becomes a priority of P1's first round: progress (25 + 62.5) / 2
+    assert lower.loc["ecosystem", "projects"] == 1
+    assert lower.loc["ecosystem", "median_progress"] == pytest.approx(43.75)
+
+
+def test_a_bad_threshold_is_refused(portfolio_con):
+    with pytest.raises(CoinvestError):
+        metrics.project_needs(portfolio_con, ALL, 0)
+    with pytest.raises(CoinvestError):
+        metrics.needs_by_lever(portfolio_con, ALL, float("nan"))
+
+
+def test_question_rounds_equal_the_answers_recomputed(demo_con):
+    """The derived table the needs read is what the answers say."""
+    differences = demo_con.execute(
+        """WITH q AS (
+            SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
+            FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+            GROUP BY ALL)
+        SELECT count(*) FROM q FULL JOIN question_round r
+            USING (project_id, viewpoint, assessed_on, question)
+        WHERE q.score IS NULL OR r.score IS NULL OR abs(q.score - r.score) > 1e-9"""
+    ).fetchone()[0]
+    assert differences == 0
+    assert demo_con.execute("SELECT count(*) FROM question_round").fetchone()[0] > 0
