@@ -55,7 +55,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow" --ignore=tests/browser
 
 screenshots: install browser-deps
-	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,whatif
+	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,needs,whatif
 
 bench: install browser-deps
 	$(BIN)/python bench/bench.py --tiers M,L --runs 5

@@ -39,6 +39,7 @@ pages = {
         page("viewpoints.py", "viewpoints.title", ":material/visibility:", "viewpoints"),
         page("cohorts.py", "cohorts.title", ":material/groups:", "cohorts"),
         page("project.py", "project.title", ":material/description:", "project"),
+        page("needs.py", "needs.title", ":material/route:", "needs"),
     ],
     t("app.section.money", language): [
         page("partnerships.py", "partnerships.title", ":material/handshake:", "partnerships"),

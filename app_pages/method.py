@@ -59,6 +59,21 @@ listing(
     key="method_phases",
 )
 
+st.subheader(t("method.phase_weights", language))
+st.write(t("method.phase_weights.intro", language, wmax=ref.PHASE_WEIGHT_MAX))
+listing(
+    pd.DataFrame(
+        {
+            t("col.phase", language): [p.label(language) for p in ref.PHASES],
+            **{
+                lever.label(language): [ref.PHASE_WEIGHTS[p.code][lever.code] for p in ref.PHASES]
+                for lever in ref.LEVERS
+            },
+        }
+    ),
+    key="method_phase_weights",
+)
+
 st.header(t("method.scale", language))
 listing(
     pd.DataFrame(

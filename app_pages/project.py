@@ -4,7 +4,7 @@ contributions and indicators. Opened from any project table, or by picking a pro
 import pandas as pd
 import streamlit as st
 
-from coinvest import lookups
+from coinvest import lookups, metrics
 from coinvest import reference as ref
 from coinvest.charts import heatmap, line_chart, viewpoint_colours
 from coinvest.filters import PortfolioFilter
@@ -167,6 +167,51 @@ else:
             phase=ref.labels(ref.PHASES, language)[card["phase"]],
         )
     )
+
+    # its own thematic path (DESIGN §9): priority levers in order, the questions to work on
+    st.subheader(t("project.path", language))
+    need_threshold = metrics.DEFAULT_NEED_THRESHOLD
+    own_needs = M.project_needs(con, period, need_threshold, project_ids=picked)
+    priorities = own_needs[own_needs["priority"]].sort_values("rank")
+    if priorities.empty:
+        st.write(t("project.path.none", language, threshold=int(need_threshold)))
+    else:
+        first = priorities.iloc[0]
+        st.markdown(
+            t(
+                "project.path.recommended",
+                language,
+                lever=lever_names[first["lever"]],
+                need=format_number(first["need"], 1, language),
+                levers=", ".join(
+                    f"{lever_names[r.lever]} ({format_number(r.need, 1, language)})"
+                    for r in priorities.itertuples()
+                ),
+            )
+        )
+    st.caption(t("project.path.threshold", language, threshold=int(need_threshold)))
+    own_questions = M.project_questions(con, period, project_id)
+    weak = own_questions[own_questions["weak"]].copy()
+    st.markdown(f"**{t('project.questions', language, weak=ref.WEAK_ANSWER)}**")
+    if weak.empty:
+        st.caption(t("project.questions.none", language, weak=ref.WEAK_ANSWER))
+    else:
+        question_names = {q.code: q.label(language) for q in ref.QUESTIONS}
+        weak["label"] = weak["question"].map(question_names)
+        weak["lever_label"] = weak["lever"].map(lever_names)
+        table(
+            weak,
+            {
+                "label": t("col.question", language),
+                "lever_label": t("col.lever", language),
+                **{v: viewpoint_names[v] for v in ref.VIEWPOINT_CODES},
+                "score": t("compare.consolidated", language),
+            },
+            language,
+            formats={c: number(2, language) for c in (*ref.VIEWPOINT_CODES, "score")},
+            key="sheet_questions",
+            title=t("project.path", language),
+        )
 
     st.subheader(t("project.rounds.title", language))
     bound(lang_key("sheet_trajectory"), "lever", one_of(TRAJECTORIES), MATURITY)

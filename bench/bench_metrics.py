@@ -49,6 +49,15 @@ QUERIES = {
     "cohort_progress": metrics.cohort_progress,
     "cohort_phases": metrics.cohort_phases,
     "project_summary": metrics.project_summary,
+    "lever_medians": metrics.lever_medians,
+    "investor_benchmark": metrics.investor_benchmark,
+    "viewpoint_pair": lambda con, f: metrics.viewpoint_pair(
+        con, f, "project", "investment", "ecosystem"
+    ),
+    "needs_overview": metrics.needs_overview,
+    "needs_by_question": metrics.needs_by_question,
+    "did_it_help": metrics.did_it_help,
+    "project_needs (export)": metrics.project_needs,
 }
 FILTERS = {"all": PortfolioFilter(), "investor": PortfolioFilter.create(investor="INV02")}
 

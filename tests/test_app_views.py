@@ -277,3 +277,32 @@ def test_prepared_exports_are_those_of_the_current_filter(open_page, small_db):
     assert any("chiffres calculés" in b.proto.label for b in at.get("download_button"))
     at.selectbox(key="f_investor").set_value("INV_B").run()
     assert not any("chiffres calculés" in b.proto.label for b in at.get("download_button"))
+
+
+# --- issue [paths]: the Needs and paths page and the project's own path --------------------------
+
+
+def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
+    at = open_page(small_db, "needs")
+    figures = tiles(at)
+    assert figures["Projets évalués"] == "3"
+    assert figures["Projets avec un parcours recommandé"] == "2"  # P1 innovation, P2 digital
+    invitees = [shown(d) for d in at.dataframe if "Porteur" in d.value.columns]
+    # one list per path that has invitees, in lever order: innovation (P1), then digital (P2)
+    assert [[row["Code"] for row in rows] for rows in invitees] == [["P1"], ["P2"]]
+    lower = open_page(small_db, "needs", {"threshold": "25"})
+    assert lower.session_state["needs_threshold"] == 25
+    assert tiles(lower)["Projets avec un parcours recommandé"] == "3"  # and P3 evaluation 25
+    assert param(lower, "threshold") == "25"
+
+
+def test_project_sheet_shows_its_path_and_questions(open_page, small_db):
+    at = open_page(small_db, "project", {"project": "P2"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "Parcours recommandé : **Accélérer grâce au numérique** (besoin 58,3)" in text
+    weak = next(
+        d for d in at.dataframe if "Question" in d.value.columns and "Consolidé" in d.value.columns
+    )
+    rows = shown(weak)
+    assert [row["Question"] for row in rows] == ["Quels usages ?"]
+    assert rows[0]["Consolidé"] == "0,50"

@@ -139,6 +139,8 @@ def test_committee_report_reads_levers_by_viewpoints_and_its_scope(portfolio_con
     assert "<li>Investisseur : Fonds public A (INV_A)</li>" in page
     assert "<li>Période : 2024–2025</li>" in page
     assert "Leviers × regards" in page
+    assert "Besoins et parcours" in page  # P1's innovation: a priority for 1 of 1 assessed
+    assert '<td class="n">100,0\u00a0%</td>' in page
     # P1's ecosystem lever from the project viewpoint (100) and P1 and P3 have no other score
     assert '<td class="n">100,0</td>' in page
     assert file_name("fr", "pdf") == "coinvest-revue-comite.pdf"

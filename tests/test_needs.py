@@ -166,3 +166,21 @@ def test_question_rounds_equal_the_answers_recomputed(demo_con):
     ).fetchone()[0]
     assert differences == 0
     assert demo_con.execute("SELECT count(*) FROM question_round").fetchone()[0] > 0
+
+
+def test_needs_matrix_shows_the_projects_with_the_highest_needs(portfolio_con):
+    matrix = metrics.needs_matrix(portfolio_con, ALL, limit=2)
+    # P2's highest need is digital 58.3, P1's innovation 50; P3 (25) is left out
+    assert list(dict.fromkeys(matrix["project_id"])) == ["P2", "P1"]
+    p2 = matrix[matrix["project_id"] == "P2"].set_index("lever")
+    assert list(p2.index) == ["ecosystem", "alliances", "digital"]  # lever order
+    assert p2.loc["digital", "priority"]
+    assert not p2.loc["alliances", "priority"]
+    assert matrix["top"].iloc[0] == pytest.approx(87.5 * 2 / 3)
+
+
+def test_the_weakest_questions_kept_at_write_time_equal_those_computed(demo_con):
+    kept = metrics.needs_by_question(demo_con, ALL)
+    computed = metrics.needs_by_question(demo_con, ALL.with_(year_to=2035))
+    assert kept.equals(computed)
+    assert kept["weak"].sum() > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 from coinvest.db import Cursor
 from coinvest.exact import exact_mean
 from coinvest.reference import SCORE_SCALE
-from coinvest.schema import QUESTION_ROUND_FILL
+from coinvest.schema import QUESTION_LATEST_FILL, QUESTION_ROUND_FILL
 
 _LEVER_ROUND_SQL = """
 INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
@@ -46,6 +46,8 @@ def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> N
         )
         cur.execute("DELETE FROM question_round")
         cur.execute(QUESTION_ROUND_FILL.format(where=""))
+        cur.execute("DELETE FROM question_latest")
+        cur.execute(QUESTION_LATEST_FILL.format(where=""))
         return
     ids = sorted(set(project_ids))
     if not ids:

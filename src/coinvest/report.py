@@ -132,6 +132,42 @@ def _levers_by_viewpoint(con: Connection, flt: PortfolioFilter, lang: str) -> li
     return parts
 
 
+def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
+    """The needs section (DESIGN §9): per lever, how many projects have it as a priority and as
+    their recommended path, the median need, and whether the path helped."""
+    e = html.escape
+    threshold = metrics.DEFAULT_NEED_THRESHOLD
+    by_lever = metrics.needs_by_lever(con, flt, threshold)
+    helped = metrics.did_it_help(con, flt, threshold).set_index("lever")
+    parts = [
+        f"<h2>{e(t('report.needs', lang))}</h2>",
+        f"<p class='muted'>{e(t('report.needs.intro', lang, threshold=int(threshold)))}</p>",
+    ]
+    if not by_lever["assessed"].any():
+        return [*parts, f"<p>{e(t('needs.none', lang))}</p>"]
+    levers = ref.labels(ref.LEVERS, lang)
+    frame = pd.DataFrame(
+        {
+            "lever": by_lever["lever"].map(levers),
+            "priority": [format_pct(v, lang=lang) for v in by_lever["share"]],
+            "path": [format_number(v, lang=lang) for v in by_lever["path"]],
+            "need": [format_number(v, 1, lang) for v in by_lever["median_need"]],
+            "helped": [
+                format_number(helped.loc[code, "median_progress"], 1, lang)
+                for code in by_lever["lever"]
+            ],
+        }
+    )
+    columns = {
+        "lever": t("report.col.lever", lang),
+        "priority": t("needs.share", lang).replace(" (%)", ""),
+        "path": t("needs.col.path", lang),
+        "need": t("needs.col.median_need", lang),
+        "helped": t("needs.col.median_progress", lang),
+    }
+    return [*parts, _table(frame, columns, {"priority", "path", "need", "helped"})]
+
+
 def committee_report(
     con: Connection, flt: PortfolioFilter, lang: str = "fr", today: date | None = None
 ) -> str:
@@ -180,6 +216,7 @@ def committee_report(
     parts.append("</div>")
 
     parts += _levers_by_viewpoint(con, flt, lang)
+    parts += _needs(con, flt, lang)
 
     summary = metrics.project_summary(con, flt)
     ranked = summary.dropna(subset=["maturity_consolidated"]).sort_values(

@@ -35,6 +35,7 @@ PAGES = (
     "viewpoints",
     "cohorts",
     "project",
+    "needs",
     "partnerships",
     "whatif",
     "data",

@@ -1,6 +1,6 @@
 """Screenshots of every page on the demo portfolio (`make screenshots`).
 
-python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,whatif
+python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,needs,whatif
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ VIEWS = {
     ),
     "cohorts": ("?cohorts=SB1-2024&cohorts=SB3-2025", []),
     "project": ("?project=P000175&investor=INV01", [("select", "Accélérer grâce au numérique")]),
+    "needs": ("?investor=INV01", [("slider", "ArrowRight")]),
     "partnerships": ("?investor=INV01&year_from=2024", []),
     "whatif": ("?lw_model=3", [("slider", "ArrowRight")]),
     "data": ("?investor=INV01", []),

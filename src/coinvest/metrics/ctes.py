@@ -47,12 +47,22 @@ def with_rounds(q: Query) -> None:
             **params,
         )
     for which in ("latest", "first"):
-        q.add(
-            f"{which}_lever",
-            f"""SELECT project_id, viewpoint, lever, score, assessed_on
-            FROM round_lever WHERE is_{which}""",
-            materialized=True,
-        )
+        if q.flt.year_to is None:
+            # the stored flags serve: read the few flagged rows, not every round
+            q.add(
+                f"{which}_lever",
+                f"""SELECT l.project_id, l.viewpoint, l.lever, l.score, l.assessed_on
+                FROM lever_round l {q.join_scope("l")}
+                WHERE l.is_{which}""",
+                materialized=True,
+            )
+        else:
+            q.add(
+                f"{which}_lever",
+                f"""SELECT project_id, viewpoint, lever, score, assessed_on
+                FROM round_lever WHERE is_{which}""",
+                materialized=True,
+            )
 
 
 def with_maturity(

@@ -113,6 +113,7 @@ AGGREGATES: dict[str, str] = {
     "scenario_figures": "leverage",
     "needs_by_lever": "need",
     "needs_matrix": "need",
+    "needs_overview": "need",
     "path_projects": "path",
     "needs_by_question": "question_to_work_on",
 }

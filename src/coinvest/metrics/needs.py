@@ -18,10 +18,10 @@ import pandas as pd
 from coinvest import reference as ref
 from coinvest.db import Connection
 from coinvest.errors import CoinvestError
-from coinvest.exact import exact_mean
+from coinvest.exact import exact_mean, weighted_mean
 from coinvest.filters import PortfolioFilter
-from coinvest.metrics.ctes import with_maturity, with_progress, with_rounds
-from coinvest.metrics.query import Query
+from coinvest.metrics.ctes import with_maturity, with_rounds
+from coinvest.metrics.query import Query, with_weights
 
 DEFAULT_NEED_THRESHOLD = ref.DEFAULT_NEED_THRESHOLD
 EPSILON = 1e-9  # a need of exactly the threshold is a priority, float noise aside
@@ -119,35 +119,125 @@ def project_needs(
     return frame.astype({"rank": "Int64", "weight": "int64", "priority": "bool"})
 
 
-def needs_by_lever(
-    con: Connection, flt: PortfolioFilter, threshold: float = DEFAULT_NEED_THRESHOLD
-) -> pd.DataFrame:
-    """For a portfolio or a cohort, per lever: the projects assessed on it, those for which it is
-    a priority (and their share), those for which it is the recommended path, the median need,
-    and the assessed projects with no score on the lever (shown apart).
+def needs_overview(
+    con: Connection,
+    flt: PortfolioFilter,
+    threshold: float = DEFAULT_NEED_THRESHOLD,
+    matrix_limit: int = 40,
+    invitee_limit: int = 200,
+) -> dict[str, pd.DataFrame]:
+    """The needs of a portfolio or a cohort in one pass (the page's figures):
 
-    Columns: lever, assessed, priority, share, path, median_need, not_assessed.
+    - `by_lever`: per lever, the projects assessed on it, those for which it is a priority (and
+      their share), those for which it is the recommended path, the median need, and the
+      assessed projects with no score on it (shown apart). Columns: lever, assessed, priority,
+      share, path, median_need, not_assessed.
+    - `matrix`: the heatmap's cells for the `matrix_limit` projects with the highest need (a
+      national portfolio cannot be drawn whole). Columns: project_id, name, lever, need,
+      priority, top (the project's highest need, for its order).
+    - `invitees`: per path, its `invitee_limit` projects with the highest need (the invitees of
+      its collective workshop). Columns: lever, project_id, name, holder, phase,
+      department_code, score, need, priorities (how many priority levers the project has).
     """
     q = _query(flt, threshold)
     with_needs(q)
+    q.params.update(matrix_limit=int(matrix_limit), invitee_limit=int(invitee_limit))
+    q.add(
+        "shown",
+        """SELECT project_id, max(need) AS top FROM need_latest GROUP BY project_id
+        ORDER BY top DESC, project_id LIMIT $matrix_limit""",
+    )
+    q.add(
+        "invited",
+        """SELECT n.project_id, n.lever, n.score, n.need,
+               row_number() OVER (PARTITION BY n.lever ORDER BY n.need DESC, n.project_id) AS k
+        FROM ranked_need_latest n WHERE n.rank = 1""",
+    )
+    q.add(
+        "priorities",
+        """SELECT project_id, count(*) AS priorities FROM need_latest WHERE priority
+        GROUP BY project_id""",
+    )
+    # one statement, three parts; typed NULLs keep the columns of the parts alike
+    text, number, integer = "CAST(NULL AS VARCHAR)", "CAST(NULL AS DOUBLE)", "CAST(NULL AS BIGINT)"
     frame = q.run(
         con,
-        """SELECT w.lever, w.position,
+        f"""SELECT 'lever' AS part, w.lever, w.position, {text} AS project_id, {text} AS name,
+               {text} AS holder, {text} AS phase, {text} AS department_code,
                count(n.project_id) AS assessed,
                count(n.project_id) FILTER (WHERE n.priority) AS priority,
                count(n.project_id) FILTER (WHERE n.rank = 1) AS path,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY n.need) AS median_need,
                (SELECT count(DISTINCT project_id) FROM need_latest) - count(n.project_id)
-                   AS not_assessed
+                   AS not_assessed,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY n.need) AS need,
+               {number} AS score, {number} AS top, CAST(NULL AS BOOLEAN) AS flag
         FROM (SELECT DISTINCT lever, position FROM phase_weight) w
         LEFT JOIN ranked_need_latest n ON n.lever = w.lever
         GROUP BY w.lever, w.position
-        ORDER BY w.position""",
+        UNION ALL
+        SELECT 'matrix', n.lever, n.position, s.project_id, p.name, {text}, {text}, {text},
+               {integer}, {integer}, {integer}, {integer}, n.need, n.score, s.top, n.priority
+        FROM shown s JOIN need_latest n ON n.project_id = s.project_id
+        JOIN project p ON p.project_id = s.project_id
+        UNION ALL
+        SELECT 'invitee', i.lever, i.k, i.project_id, p.name, o.name, p.phase,
+               p.department_code, {integer}, c.priorities, {integer}, {integer}, i.need, i.score,
+               {number}, CAST(NULL AS BOOLEAN)
+        FROM invited i
+        JOIN project p ON p.project_id = i.project_id
+        JOIN organisation o ON o.org_id = p.holder_org_id
+        JOIN priorities c ON c.project_id = i.project_id
+        WHERE i.k <= $invitee_limit""",
     )
-    frame["share"] = frame["priority"] / frame["assessed"].where(frame["assessed"] > 0)
-    return frame[
-        ["lever", "assessed", "priority", "share", "path", "median_need", "not_assessed"]
-    ].astype({"assessed": "int64", "priority": "int64", "path": "int64", "not_assessed": "int64"})
+    by_lever = frame[frame["part"] == "lever"].sort_values("position")
+    by_lever = by_lever.rename(columns={"need": "median_need"}).astype(
+        {"assessed": "int64", "priority": "int64", "path": "int64", "not_assessed": "int64"}
+    )
+    by_lever["share"] = by_lever["priority"] / by_lever["assessed"].where(by_lever["assessed"] > 0)
+    matrix = frame[frame["part"] == "matrix"].sort_values(
+        ["top", "project_id", "position"], ascending=[False, True, True]
+    )
+    invitees = frame[frame["part"] == "invitee"].sort_values(["lever", "position"])
+    invitees = invitees.rename(columns={"priority": "priorities"}).astype({"priorities": "int64"})
+    return {
+        "by_lever": by_lever[
+            ["lever", "assessed", "priority", "share", "path", "median_need", "not_assessed"]
+        ].reset_index(drop=True),
+        "matrix": matrix[["project_id", "name", "lever", "need", "flag", "top"]]
+        .rename(columns={"flag": "priority"})
+        .astype({"priority": "bool"})
+        .reset_index(drop=True),
+        "invitees": invitees[
+            [
+                "lever",
+                "project_id",
+                "name",
+                "holder",
+                "phase",
+                "department_code",
+                "score",
+                "need",
+                "priorities",
+            ]
+        ].reset_index(drop=True),
+    }
+
+
+def needs_by_lever(
+    con: Connection, flt: PortfolioFilter, threshold: float = DEFAULT_NEED_THRESHOLD
+) -> pd.DataFrame:
+    """Per lever, as `needs_overview`'s `by_lever`."""
+    return needs_overview(con, flt, threshold, matrix_limit=0, invitee_limit=0)["by_lever"]
+
+
+def needs_matrix(
+    con: Connection,
+    flt: PortfolioFilter,
+    threshold: float = DEFAULT_NEED_THRESHOLD,
+    limit: int = 40,
+) -> pd.DataFrame:
+    """The heatmap's cells, as `needs_overview`'s `matrix`."""
+    return needs_overview(con, flt, threshold, matrix_limit=limit, invitee_limit=0)["matrix"]
 
 
 def path_projects(
@@ -157,69 +247,36 @@ def path_projects(
     threshold: float = DEFAULT_NEED_THRESHOLD,
     limit: int = 200,
 ) -> pd.DataFrame:
-    """The projects whose recommended path is `lever` (the invitees of its collective workshop),
-    the highest need first. Columns: project_id, name, holder, phase, department_code, score,
-    need, priorities (how many priority levers the project has)."""
+    """The invitees of one path, as `needs_overview`'s `invitees`."""
     if lever not in ref.LEVER_CODES:
         raise KeyError(lever)
-    q = _query(flt, threshold)
-    with_needs(q)
-    q.params.update(path_lever=lever, path_limit=int(limit))
-    return q.run(
-        con,
-        """SELECT n.project_id, p.name, o.name AS holder, p.phase, p.department_code, n.score,
-               n.need, c.priorities
-        FROM ranked_need_latest n
-        JOIN project p ON p.project_id = n.project_id
-        JOIN organisation o ON o.org_id = p.holder_org_id
-        JOIN (SELECT project_id, count(*) AS priorities FROM ranked_need_latest
-              WHERE priority GROUP BY project_id) c ON c.project_id = n.project_id
-        WHERE n.lever = $path_lever AND n.rank = 1
-        ORDER BY n.need DESC, n.project_id
-        LIMIT $path_limit""",
-    )
-
-
-def needs_matrix(
-    con: Connection,
-    flt: PortfolioFilter,
-    threshold: float = DEFAULT_NEED_THRESHOLD,
-    limit: int = 40,
-) -> pd.DataFrame:
-    """The needs heatmap's cells for the `limit` projects with the highest need (projects ×
-    levers; a national portfolio cannot be drawn whole). Columns: project_id, name, lever, need,
-    priority, top (the project's highest need, for its order)."""
-    q = _query(flt, threshold)
-    with_needs(q)
-    q.params["matrix_limit"] = int(limit)
-    q.add(
-        "shown",
-        """SELECT project_id, max(need) AS top FROM need_latest GROUP BY project_id
-        ORDER BY top DESC, project_id LIMIT $matrix_limit""",
-    )
-    return q.run(
-        con,
-        """SELECT s.project_id, p.name, n.lever, n.need, n.priority, s.top
-        FROM shown s JOIN need_latest n ON n.project_id = s.project_id
-        JOIN project p ON p.project_id = s.project_id
-        ORDER BY s.top DESC, s.project_id, n.position""",
-    )
+    invitees = needs_overview(con, flt, threshold, matrix_limit=0, invitee_limit=limit)["invitees"]
+    return invitees[invitees["lever"] == lever].drop(columns="lever").reset_index(drop=True)
 
 
 def with_question_scores(q: Query) -> None:
     """`question_score`: per project and question, the consolidated score on 0–4 (per viewpoint
     the latest round as of the period's end, the assessors of one date averaged, then the mean
     over the viewpoints)."""
-    with_rounds(q)
-    q.add(
-        "question_viewpoint",
-        """SELECT r.project_id, r.viewpoint, r.question, r.score
-        FROM question_round r
-        JOIN (SELECT DISTINCT project_id, viewpoint, assessed_on FROM latest_lever) l
-          ON l.project_id = r.project_id AND l.viewpoint = r.viewpoint
-         AND l.assessed_on = r.assessed_on""",
-        materialized=True,
-    )
+    if q.flt.year_to is None:  # the stored flag serves, as for lever_round
+        q.add(
+            "question_viewpoint",
+            f"""SELECT r.project_id, r.viewpoint, r.question, r.score
+            FROM question_round r {q.join_scope("r")}
+            WHERE r.is_latest""",
+            materialized=True,
+        )
+    else:  # latest as of the end of the period: the dates of the latest lever rounds
+        with_rounds(q)
+        q.add(
+            "question_viewpoint",
+            """SELECT r.project_id, r.viewpoint, r.question, r.score
+            FROM question_round r
+            JOIN (SELECT DISTINCT project_id, viewpoint, assessed_on FROM latest_lever) l
+              ON l.project_id = r.project_id AND l.viewpoint = r.viewpoint
+             AND l.assessed_on = r.assessed_on""",
+            materialized=True,
+        )
     q.add(
         "question_score",
         f"""SELECT project_id, question, {exact_mean("score")} AS score
@@ -231,7 +288,13 @@ def needs_by_question(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Per question: the projects scored on it and the share of them at most 1 on 0–4 (the
     portfolio's weakest questions). Columns: question, lever, projects, weak, share."""
     q = Query(flt)
-    with_question_scores(q)
+    if flt.year_to is None:  # the consolidated latest scores kept at write time serve
+        q.add(
+            "question_score",
+            f"SELECT r.project_id, r.question, r.score FROM question_latest r {q.join_scope('r')}",
+        )
+    else:
+        with_question_scores(q)
     q.params["weak_answer"] = float(ref.WEAK_ANSWER)
     frame = q.run(
         con,
@@ -282,25 +345,33 @@ def did_it_help(
     con: Connection, flt: PortfolioFilter, threshold: float = DEFAULT_NEED_THRESHOLD
 ) -> pd.DataFrame:
     """Per path (lever): the projects whose first round made it a priority and that have been
-    assessed again since, and their median progress on it (latest − first consolidated score).
+    assessed again since, and their median progress on it (latest − first consolidated score,
+    over the viewpoints assessed twice, as `progress` counts it).
 
     Columns: lever, projects, median_progress.
     """
     q = _query(flt, threshold)
     with_needs(q, "first")
-    with_progress(q)
-    with_phase_weights(q)
+    with_weights(q)
+    # the progress of the first round's priorities only (a quarter of the levers, not all)
+    q.add(
+        "helped",
+        f"""SELECT f.lever, f.project_id,
+               {weighted_mean("l.score - o.score", "v.weight")} AS progress
+        FROM need_first f
+        JOIN first_lever o ON o.project_id = f.project_id AND o.lever = f.lever
+        JOIN latest_lever l ON l.project_id = o.project_id AND l.viewpoint = o.viewpoint
+                           AND l.lever = o.lever
+        JOIN viewpoint_weight v ON v.viewpoint = o.viewpoint
+        WHERE f.priority AND o.assessed_on < l.assessed_on
+        GROUP BY f.lever, f.project_id""",
+    )
     return q.run(
         con,
-        """SELECT w.lever, count(g.project_id) AS projects,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY g.progress) AS median_progress
+        """SELECT w.lever, count(h.project_id) AS projects,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY h.progress) AS median_progress
         FROM (SELECT DISTINCT lever, position FROM phase_weight) w
-        LEFT JOIN (
-            SELECT f.lever, f.project_id, c.progress
-            FROM need_first f
-            JOIN consolidated_progress c ON c.project_id = f.project_id AND c.lever = f.lever
-            WHERE f.priority AND c.progress IS NOT NULL
-        ) g ON g.lever = w.lever
+        LEFT JOIN helped h ON h.lever = w.lever
         GROUP BY w.lever, w.position
         ORDER BY w.position""",
     ).astype({"projects": "int64"})

@@ -1,0 +1,245 @@
+"""Needs and paths (DESIGN §9): what the filtered portfolio (or a cohort) needs per lever and per
+question, one card per thematic path with its invitees, and whether the paths helped."""
+
+import streamlit as st
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.charts import bar_chart, heatmap
+from coinvest.i18n import format_number, format_pct, t
+from ui.cache import M
+from ui.context import connection, current_filter, lang, no_match
+from ui.show import chart, number, pct, table
+from ui.view import bound, header, keep, number_in
+
+THRESHOLDS = (10, 90, 5)
+MATRIX_PROJECTS = 40
+INVITEES = 200
+
+language = lang()
+con = connection()
+flt = current_filter()
+header(con, flt, language, "needs.title", "needs.caption")
+if no_match(flt, M.project_count(con, flt), language):
+    st.stop()
+
+default = int(metrics.DEFAULT_NEED_THRESHOLD)
+bound("needs_threshold", "threshold", number_in(*THRESHOLDS, integer=True), default)
+threshold = st.slider(
+    t("needs.threshold", language),
+    min_value=THRESHOLDS[0],
+    max_value=THRESHOLDS[1],
+    step=THRESHOLDS[2],
+    key="needs_threshold",
+    help=t("needs.threshold.help", language),
+)
+keep("threshold", threshold, default)
+
+lever_names = ref.labels(ref.LEVERS, language)
+levers = [lever_names[c] for c in ref.LEVER_CODES]
+overview = M.needs_overview(con, flt, threshold, MATRIX_PROJECTS, INVITEES)
+by_lever = overview["by_lever"]
+if not by_lever["assessed"].any():
+    st.info(t("needs.none", language))
+    st.stop()
+assessed = int((by_lever["assessed"] + by_lever["not_assessed"]).max())
+with_path = int(by_lever["path"].sum())
+top = by_lever.sort_values(["path", "lever"], ascending=[False, True]).iloc[0]
+tiles = st.columns(3)
+tiles[0].metric(t("needs.assessed", language), format_number(assessed, lang=language))
+tiles[1].metric(
+    t("needs.with_path", language),
+    format_number(with_path, lang=language),
+    help=t("needs.with_path.help", language, threshold=threshold),
+)
+tiles[2].metric(
+    t("needs.top_path", language),
+    format_pct(top["path"] / assessed if assessed and top["path"] else None, lang=language),
+    help=t("needs.top_path.help", language),
+)
+if top["path"]:
+    tiles[2].caption(lever_names[top["lever"]])
+
+by_lever["lever_label"] = by_lever["lever"].map(lever_names)
+by_lever["percent"] = by_lever["share"] * 100
+chart(
+    bar_chart(
+        by_lever.fillna({"percent": 0}),
+        category="lever_label",
+        value="percent",
+        category_title=t("col.lever", language),
+        value_title=t("needs.share", language),
+        title=t("needs.share.title", language, threshold=threshold),
+        description=t("needs.share.description", language, threshold=threshold),
+        lang=language,
+        sort=levers,
+    ),
+    by_lever,
+    {
+        "lever_label": t("col.lever", language),
+        "assessed": t("needs.col.assessed", language),
+        "priority": t("needs.col.priority", language),
+        "share": t("needs.share", language),
+        "path": t("needs.col.path", language),
+        "median_need": t("needs.col.median_need", language),
+        "not_assessed": t("needs.col.not_assessed", language),
+    },
+    language,
+    formats={
+        "assessed": number(0, language),
+        "priority": number(0, language),
+        "share": pct(language),
+        "path": number(0, language),
+        "median_need": number(1, language),
+        "not_assessed": number(0, language),
+    },
+    key="needs_share",
+)
+missing = by_lever[by_lever["not_assessed"] > 0]
+if not missing.empty:
+    st.caption(
+        t(
+            "needs.not_assessed",
+            language,
+            levers=", ".join(
+                f"{lever_names[row.lever]} ({format_number(row.not_assessed, lang=language)})"
+                for row in missing.itertuples()
+            ),
+        )
+    )
+helped = M.did_it_help(con, flt, threshold)
+helped["lever_label"] = helped["lever"].map(lever_names)
+st.header(t("needs.helped", language))
+st.caption(t("needs.helped.caption", language, threshold=threshold))
+table(
+    helped,
+    {
+        "lever_label": t("needs.col.path_name", language),
+        "projects": t("needs.col.helped_projects", language),
+        "median_progress": t("needs.col.median_progress", language),
+    },
+    language,
+    formats={"projects": number(0, language), "median_progress": number(1, language)},
+    key="needs_helped",
+    title=t("needs.helped", language),
+)
+
+matrix = overview["matrix"].copy()
+matrix["lever_label"] = matrix["lever"].map(lever_names)
+matrix["project"] = matrix["name"] + " (" + matrix["project_id"] + ")"
+order = list(dict.fromkeys(matrix["project"]))
+st.header(t("needs.matrix", language))
+st.caption(
+    t(
+        "needs.matrix.caption",
+        language,
+        shown=format_number(len(order), lang=language),
+        total=format_number(assessed, lang=language),
+    )
+)
+chart(
+    heatmap(
+        matrix,
+        x="lever_label",
+        y="project",
+        value="need",
+        x_title=t("col.lever", language),
+        y_title=t("col.project", language),
+        value_title=t("needs.col.need", language),
+        title=t("needs.matrix.title", language),
+        description=t("needs.matrix.description", language, n=len(order)),
+        lang=language,
+        x_sort=levers,
+        y_sort=order,
+        domain=[0, 100],
+        cell_width=64,
+        cell_height=20,
+        y_axis_title=False,
+    ),
+    matrix,
+    {
+        "project": t("col.project", language),
+        "lever_label": t("col.lever", language),
+        "need": t("needs.col.need", language),
+    },
+    language,
+    formats={"need": number(1, language)},
+    key="needs_matrix",
+    stretch=False,
+)
+
+# --- one card per thematic path -------------------------------------------------------------------
+st.header(t("needs.paths", language))
+st.caption(t("needs.paths.caption", language))
+questions = M.needs_by_question(con, flt)
+questions_by_lever = {code: questions[questions["lever"] == code] for code in ref.LEVER_CODES}
+for number_, lever in enumerate(ref.LEVERS, start=1):
+    row = by_lever.set_index("lever").loc[lever.code]
+    title = t(
+        "needs.path.title",
+        language,
+        number=number_,
+        lever=lever.label(language),
+        n=format_number(row["path"], lang=language),
+    )
+    with st.expander(title, expanded=number_ == 1):
+        guide, weak = st.columns(2, gap="large")
+        with guide:
+            st.markdown(f"**{t('needs.path.questions', language)}**")
+            st.markdown("\n".join(f"- {q.label(language)}" for q in lever.questions))
+        with weak:
+            st.markdown(f"**{t('needs.path.weakest', language)}**")
+            own = questions_by_lever[lever.code].copy()
+            if own.empty:
+                st.caption("—")
+            else:
+                own["label"] = own["question"].map(
+                    {q.code: q.label(language) for q in lever.questions}
+                )
+                table(
+                    own.sort_values(["share", "question"], ascending=[False, True]),
+                    {
+                        "label": t("col.question", language),
+                        "share": t("needs.col.weak_share", language, weak=ref.WEAK_ANSWER),
+                        "projects": t("needs.col.scored", language),
+                    },
+                    language,
+                    formats={"share": pct(language), "projects": number(0, language)},
+                    key=f"needs_weak_{lever.code}",
+                    title=f"{t('needs.path.weakest', language)} {lever.label(language)}",
+                    wide=False,
+                    download=False,
+                )
+        st.markdown(f"**{t('needs.path.invitees', language)}**")
+        invitees = overview["invitees"][overview["invitees"]["lever"] == lever.code].copy()
+        if invitees.empty:
+            st.caption(t("needs.path.no_invitee", language))
+            continue
+        if row["path"] > len(invitees):
+            st.caption(
+                t(
+                    "needs.path.first",
+                    language,
+                    shown=format_number(len(invitees), lang=language),
+                    total=format_number(row["path"], lang=language),
+                )
+            )
+        invitees["phase_label"] = invitees["phase"].map(ref.labels(ref.PHASES, language))
+        table(
+            invitees,
+            {
+                "name": t("col.project", language),
+                "project_id": t("col.code", language),
+                "holder": t("needs.col.holder", language),
+                "phase_label": t("col.phase", language),
+                "department_code": t("col.department", language),
+                "need": t("needs.col.need", language),
+                "priorities": t("needs.col.priorities", language),
+            },
+            language,
+            formats={"need": number(1, language), "priorities": number(0, language)},
+            key=f"needs_invitees_{lever.code}",
+            select=True,
+            title=t("needs.path.file", language, lever=lever.label(language)),
+            flt=flt,
+        )
