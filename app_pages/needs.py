@@ -107,23 +107,6 @@ if not missing.empty:
             ),
         )
     )
-helped = M.did_it_help(con, flt, threshold)
-helped["lever_label"] = helped["lever"].map(lever_names)
-st.header(t("needs.helped", language))
-st.caption(t("needs.helped.caption", language, threshold=threshold))
-table(
-    helped,
-    {
-        "lever_label": t("needs.col.path_name", language),
-        "projects": t("needs.col.helped_projects", language),
-        "median_progress": t("needs.col.median_progress", language),
-    },
-    language,
-    formats={"projects": number(0, language), "median_progress": number(1, language)},
-    key="needs_helped",
-    title=t("needs.helped", language),
-)
-
 matrix = overview["matrix"].copy()
 matrix["lever_label"] = matrix["lever"].map(lever_names)
 matrix["project"] = matrix["name"] + " (" + matrix["project_id"] + ")"
@@ -243,3 +226,25 @@ for number_, lever in enumerate(ref.LEVERS, start=1):
             title=t("needs.path.file", language, lever=lever.label(language)),
             flt=flt,
         )
+
+# --- did it help? (computed on request: it reads every project's first and latest rounds) ------
+st.header(t("needs.helped", language))
+st.caption(t("needs.helped.caption", language, threshold=threshold))
+bound("needs_helped_on", "helped", lambda values: values[-1] == "1" or None, False)
+shown_helped = st.toggle(t("needs.helped.show", language), key="needs_helped_on")
+keep("helped", "1" if shown_helped else None)
+if shown_helped:
+    helped = M.did_it_help(con, flt, threshold)
+    helped["lever_label"] = helped["lever"].map(lever_names)
+    table(
+        helped,
+        {
+            "lever_label": t("needs.col.path_name", language),
+            "projects": t("needs.col.helped_projects", language),
+            "median_progress": t("needs.col.median_progress", language),
+        },
+        language,
+        formats={"projects": number(0, language), "median_progress": number(1, language)},
+        key="needs_helped",
+        title=t("needs.helped", language),
+    )

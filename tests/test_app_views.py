@@ -294,6 +294,17 @@ def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
     assert lower.session_state["needs_threshold"] == 25
     assert tiles(lower)["Projets avec un parcours recommandé"] == "3"  # and P3 evaluation 25
     assert param(lower, "threshold") == "25"
+    assert not any("Projets suivis" in d.value.columns for d in at.dataframe)  # on request
+    helped = open_page(small_db, "needs", {"helped": "1"})
+    rows = {
+        row["Parcours"]: row
+        for d in helped.dataframe
+        if "Projets suivis" in d.value.columns
+        for row in shown(d)
+    }
+    # P1's first round made innovation a priority; its project team went from 25 to 62.5
+    assert rows["Qualifier son innovation"]["Projets suivis"] == "1"
+    assert rows["Qualifier son innovation"]["Progression médiane (points)"] == "37,5"
 
 
 def test_project_sheet_shows_its_path_and_questions(open_page, small_db):

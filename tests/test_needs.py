@@ -184,3 +184,38 @@ def test_the_weakest_questions_kept_at_write_time_equal_those_computed(demo_con)
     computed = metrics.needs_by_question(demo_con, ALL.with_(year_to=2035))
     assert kept.equals(computed)
     assert kept["weak"].sum() > 0
+
+
+def _derived_differences(con) -> int:
+    return con.execute(
+        """WITH r AS (
+            SELECT project_id, viewpoint, assessed_on, question, avg(x.score) AS score,
+                   assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
+                       AS is_latest
+            FROM assessment a JOIN assessment_answer x USING (assessment_id)
+            GROUP BY project_id, viewpoint, assessed_on, question),
+        l AS (SELECT project_id, question, avg(score) AS score FROM r WHERE is_latest
+              GROUP BY project_id, question)
+        SELECT (SELECT count(*) FROM r FULL JOIN question_round q
+                    USING (project_id, viewpoint, assessed_on, question)
+                WHERE r.score IS NULL OR q.score IS NULL OR abs(r.score - q.score) > 1e-9
+                   OR r.is_latest <> q.is_latest)
+             + (SELECT count(*) FROM l FULL JOIN question_latest q USING (project_id, question)
+                WHERE l.score IS NULL OR q.score IS NULL OR abs(l.score - q.score) > 1e-9)"""
+    ).fetchone()[0]
+
+
+def test_a_writer_of_one_project_keeps_the_question_tables_exact(portfolio_con):
+    assert _derived_differences(portfolio_con) == 0
+    portfolio_con.execute(
+        "UPDATE assessment_answer SET score = 0 WHERE assessment_id = 'A2' AND question = 'ecosystem.needs'"
+    )
+    portfolio_con.execute(
+        "INSERT INTO assessment VALUES ('A11', 'P2', 'project', 'H2', DATE '2026-01-01', NULL)"
+    )
+    portfolio_con.execute("INSERT INTO assessment_answer VALUES ('A11', 'digital.uses', 4, NULL)")
+    assert _derived_differences(portfolio_con) > 0
+    refresh_lever_rounds(portfolio_con, ["P1", "P2"])  # what every writer does
+    assert _derived_differences(portfolio_con) == 0
+    p2 = metrics.project_questions(portfolio_con, ALL, "P2").set_index("question")
+    assert p2.loc["digital.uses", "project"] == 4  # the new latest round of the project team

@@ -34,7 +34,8 @@ FROM (
 
 
 def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> None:
-    """Recompute the lever scores per round, for some projects or (None) for all.
+    """Recompute the lever scores per round, the question scores per round and the consolidated
+    latest question scores, for some projects or (None) for all.
 
     Call it inside the transaction that wrote the assessments.
     """
@@ -61,3 +62,5 @@ def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> N
     )
     cur.execute("DELETE FROM question_round WHERE project_id = ANY($ids)", {"ids": ids})
     cur.execute(QUESTION_ROUND_FILL.format(where="WHERE a.project_id = ANY($ids)"), {"ids": ids})
+    cur.execute("DELETE FROM question_latest WHERE project_id = ANY($ids)", {"ids": ids})
+    cur.execute(QUESTION_LATEST_FILL.format(where=" AND project_id = ANY($ids)"), {"ids": ids})
