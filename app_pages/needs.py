@@ -44,7 +44,7 @@ if not by_lever["assessed"].any():
     st.stop()
 assessed = int((by_lever["assessed"] + by_lever["not_assessed"]).max())
 with_path = int(by_lever["path"].sum())
-top = by_lever.sort_values(["path", "lever"], ascending=[False, True]).iloc[0]
+top = by_lever.iloc[int(by_lever["path"].to_numpy().argmax())]  # ties: the first lever
 tiles = st.columns(3)
 tiles[0].metric(t("needs.assessed", language), format_number(assessed, lang=language))
 tiles[1].metric(
