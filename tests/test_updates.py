@@ -221,7 +221,9 @@ def test_a_version_1_database_is_migrated_to_exact_euros_keeping_its_rows(tmp_pa
     monkeypatch.undo()
     con = open_database(path)
     try:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [(2,)]
+        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
+            (schema.LATEST_VERSION,)
+        ]
         kind = con.execute(
             "SELECT data_type FROM information_schema.columns "
             "WHERE table_name = 'investment' AND column_name = 'amount_eur'"

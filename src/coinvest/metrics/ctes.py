@@ -309,3 +309,91 @@ def with_reweighted(q: Query, weights: Weights) -> None:
                    AS rank_weighted
         FROM latest_cmaturity e LEFT JOIN latest_cmaturity_w w ON w.project_id = e.project_id""",
     )
+
+
+# --- needs and the seven thematic paths (DESIGN §9) ------------------------------------------
+
+EPSILON = 1e-9  # a need of exactly the threshold is a priority, float noise aside
+
+
+def with_phase_weights(q: Query) -> None:
+    """The phase weight matrix (§9) and the levers' order, as bound values."""
+    rows: list[str] = []
+    params: dict[str, Any] = {}
+    for i, (phase, weights) in enumerate(
+        (phase, ref.PHASE_WEIGHTS[phase]) for phase in ref.PHASE_CODES
+    ):
+        for j, lever in enumerate(ref.LEVER_CODES):
+            key = f"pw_{i}_{j}"
+            rows.append(
+                f"(CAST(${key}_p AS VARCHAR), CAST(${key}_l AS VARCHAR), "
+                f"CAST(${key}_o AS INTEGER), CAST(${key}_w AS INTEGER))"
+            )
+            params.update(
+                {f"{key}_p": phase, f"{key}_l": lever, f"{key}_o": j, f"{key}_w": weights[lever]}
+            )
+    q.add(
+        "phase_weight",
+        f"SELECT * FROM (VALUES {', '.join(rows)}) AS w (phase, lever, position, weight)",
+        **params,
+    )
+
+
+def with_needs(q: Query, which: str = "latest") -> None:
+    """`need_<which>`: need per project and assessed lever, from the latest (or first) rounds,
+    with the lever's weight and position; `rank` among the project's priorities."""
+    with_maturity(q, which)
+    with_phase_weights(q)
+    q.params.setdefault("need_max_weight", float(ref.PHASE_WEIGHT_MAX))
+    q.add(
+        f"need_{which}",
+        f"""SELECT c.project_id, c.lever, c.score, w.weight, w.position,
+               (100 - c.score) * w.weight / $need_max_weight AS need,
+               (100 - c.score) * w.weight / $need_max_weight >= $need_threshold - {EPSILON}
+                   AS priority
+        FROM {which}_clever c
+        JOIN project p ON p.project_id = c.project_id
+        JOIN phase_weight w ON w.phase = p.phase AND w.lever = c.lever
+        WHERE c.score IS NOT NULL""",
+        materialized=True,
+    )
+    q.add(
+        f"ranked_need_{which}",
+        # needs equal to the micro-point tie (a consolidated score is an exact mean to 1e-9, so
+        # two equal needs can differ in their last digits): the lever order decides
+        f"""SELECT n.*, CASE WHEN n.priority THEN row_number() OVER (
+                   PARTITION BY n.project_id, n.priority
+                   ORDER BY CAST(n.need AS DECIMAL(18, 6)) DESC, n.position)
+               END AS rank
+        FROM need_{which} n""",
+    )
+
+
+def with_question_scores(q: Query) -> None:
+    """`question_score`: per project and question, the consolidated score on 0–4 (per viewpoint
+    the latest round as of the period's end, the assessors of one date averaged, then the mean
+    over the viewpoints)."""
+    if q.flt.year_to is None:  # the stored flag serves, as for lever_round
+        q.add(
+            "question_viewpoint",
+            f"""SELECT r.project_id, r.viewpoint, r.question, r.score
+            FROM question_round r {q.join_scope("r")}
+            WHERE r.is_latest""",
+            materialized=True,
+        )
+    else:  # latest as of the end of the period: the dates of the latest lever rounds
+        with_rounds(q)
+        q.add(
+            "question_viewpoint",
+            """SELECT r.project_id, r.viewpoint, r.question, r.score
+            FROM question_round r
+            JOIN (SELECT DISTINCT project_id, viewpoint, assessed_on FROM latest_lever) l
+              ON l.project_id = r.project_id AND l.viewpoint = r.viewpoint
+             AND l.assessed_on = r.assessed_on""",
+            materialized=True,
+        )
+    q.add(
+        "question_score",
+        f"""SELECT project_id, question, {exact_mean("score")} AS score
+        FROM question_viewpoint GROUP BY project_id, question""",
+    )
