@@ -8,9 +8,9 @@ from coinvest import reference as ref
 from coinvest.charts import bar_chart, heatmap
 from coinvest.i18n import format_number, format_pct, t
 from ui.cache import M
-from ui.context import connection, current_filter, lang, no_match
+from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.show import chart, number, pct, table
-from ui.view import bound, header, keep, number_in
+from ui.view import bound, header, keep, number_in, one_of
 
 THRESHOLDS = (10, 90, 5)
 MATRIX_PROJECTS = 40
@@ -155,56 +155,63 @@ chart(
 st.header(t("needs.paths", language))
 st.caption(t("needs.paths.caption", language))
 questions = M.needs_by_question(con, flt)
-questions_by_lever = {code: questions[questions["lever"] == code] for code in ref.LEVER_CODES}
-for number_, lever in enumerate(ref.LEVERS, start=1):
-    row = by_lever.set_index("lever").loc[lever.code]
-    title = t(
+paths = by_lever.set_index("lever")
+default_path = str(top["lever"])  # the most recommended path opens first
+bound(lang_key("needs_path"), "path", one_of(ref.LEVER_CODES), default_path)
+chosen = st.radio(
+    t("needs.path.pick", language),
+    ref.LEVER_CODES,
+    format_func=lambda code: t(
         "needs.path.title",
         language,
-        number=number_,
-        lever=lever.label(language),
-        n=format_number(row["path"], lang=language),
-    )
-    with st.expander(title, expanded=number_ == 1):
-        guide, weak = st.columns(2, gap="large")
-        with guide:
-            st.markdown(f"**{t('needs.path.questions', language)}**")
-            st.markdown("\n".join(f"- {q.label(language)}" for q in lever.questions))
-        with weak:
-            st.markdown(f"**{t('needs.path.weakest', language)}**")
-            own = questions_by_lever[lever.code].copy()
-            if own.empty:
-                st.caption("—")
-            else:
-                own["label"] = own["question"].map(
-                    {q.code: q.label(language) for q in lever.questions}
-                )
-                table(
-                    own.sort_values(["share", "question"], ascending=[False, True]),
-                    {
-                        "label": t("col.question", language),
-                        "share": t("needs.col.weak_share", language, weak=ref.WEAK_ANSWER),
-                        "projects": t("needs.col.scored", language),
-                    },
-                    language,
-                    formats={"share": pct(language), "projects": number(0, language)},
-                    key=f"needs_weak_{lever.code}",
-                    title=f"{t('needs.path.weakest', language)} {lever.label(language)}",
-                    wide=False,
-                    download=False,
-                )
-        st.markdown(f"**{t('needs.path.invitees', language)}**")
-        invitees = overview["invitees"][overview["invitees"]["lever"] == lever.code].copy()
-        if invitees.empty:
-            st.caption(t("needs.path.no_invitee", language))
-            continue
-        if row["path"] > len(invitees):
+        number=ref.LEVER_CODES.index(code) + 1,
+        lever=lever_names[code],
+        n=format_number(paths.loc[code, "path"], lang=language),
+    ),
+    key=lang_key("needs_path"),
+)
+keep("path", chosen, default_path)
+lever = next(item for item in ref.LEVERS if item.code == chosen)
+count = int(paths.loc[chosen, "path"])
+with st.container(border=True):  # the card of the chosen path
+    st.subheader(lever_names[chosen])
+    guide, weak = st.columns(2, gap="large")
+    with guide:
+        st.markdown(f"**{t('needs.path.questions', language)}**")
+        st.markdown("\n".join(f"- {q.label(language)}" for q in lever.questions))
+    with weak:
+        st.markdown(f"**{t('needs.path.weakest', language)}**")
+        own = questions[questions["lever"] == chosen].copy()
+        if own.empty:
+            st.caption("—")
+        else:
+            own["label"] = own["question"].map({q.code: q.label(language) for q in lever.questions})
+            table(
+                own.sort_values(["share", "question"], ascending=[False, True]),
+                {
+                    "label": t("col.question", language),
+                    "share": t("needs.col.weak_share", language, weak=ref.WEAK_ANSWER),
+                    "projects": t("needs.col.scored", language),
+                },
+                language,
+                formats={"share": pct(language), "projects": number(0, language)},
+                key="needs_weak",
+                title=f"{t('needs.path.weakest', language)} {lever_names[chosen]}",
+                wide=False,
+                download=False,
+            )
+    st.markdown(f"**{t('needs.path.invitees', language)}**")
+    invitees = overview["invitees"][overview["invitees"]["lever"] == chosen].copy()
+    if invitees.empty:
+        st.caption(t("needs.path.no_invitee", language))
+    else:
+        if count > len(invitees):
             st.caption(
                 t(
                     "needs.path.first",
                     language,
                     shown=format_number(len(invitees), lang=language),
-                    total=format_number(row["path"], lang=language),
+                    total=format_number(count, lang=language),
                 )
             )
         invitees["phase_label"] = invitees["phase"].map(ref.labels(ref.PHASES, language))
@@ -221,9 +228,9 @@ for number_, lever in enumerate(ref.LEVERS, start=1):
             },
             language,
             formats={"need": number(1, language), "priorities": number(0, language)},
-            key=f"needs_invitees_{lever.code}",
+            key="needs_invitees",
             select=True,
-            title=t("needs.path.file", language, lever=lever.label(language)),
+            title=t("needs.path.file", language, lever=lever_names[chosen]),
             flt=flt,
         )
 

@@ -288,8 +288,14 @@ def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
     assert figures["Projets évalués"] == "3"
     assert figures["Projets avec un parcours recommandé"] == "2"  # P1 innovation, P2 digital
     invitees = [shown(d) for d in at.dataframe if "Porteur" in d.value.columns]
-    # one list per path that has invitees, in lever order: innovation (P1), then digital (P2)
-    assert [[row["Code"] for row in rows] for rows in invitees] == [["P1"], ["P2"]]
+    # the card of the most recommended path opens first: innovation (P1) and digital (P2) tie
+    # with one project each, and the lever order decides
+    assert [[row["Code"] for row in rows] for rows in invitees] == [["P1"]]
+    digital = open_page(small_db, "needs", {"path": "digital"})
+    assert digital.session_state["needs_path.fr"] == "digital"
+    invitees = [shown(d) for d in digital.dataframe if "Porteur" in d.value.columns]
+    assert [[row["Code"] for row in rows] for rows in invitees] == [["P2"]]
+    assert param(digital, "path") == "digital"
     lower = open_page(small_db, "needs", {"threshold": "25"})
     assert lower.session_state["needs_threshold"] == 25
     assert tiles(lower)["Projets avec un parcours recommandé"] == "3"  # and P3 evaluation 25
