@@ -6,7 +6,7 @@ from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
-from ui.show import eur, number, pct, table
+from ui.show import eur, leverage_tile, number, pct, table
 from ui.view import bound, header, keep, one_of
 
 MEASURES = ("projects", "committed_eur")
@@ -33,26 +33,7 @@ if kpis.investor:
     tiles[2].metric(
         t("kpi.levered", language), format_eur(kpis.levered_eur, lang=language, compact=True)
     )
-    peers = M.investor_benchmark(con, flt)
-    median = peers["median_leverage"].iloc[0] if len(peers) else None
-    tiles[3].metric(
-        t("kpi.leverage", language),
-        format_number(kpis.leverage, 2, language),
-        delta=None
-        if median is None or kpis.leverage is None
-        else t(
-            "kpi.leverage.vs_median",
-            language,
-            difference=format_number(kpis.leverage - median, 2, language, signed=True),
-        ),
-        delta_color="normal",
-        help=t(
-            "kpi.leverage.median_help",
-            language,
-            median=format_number(median, 2, language),
-            investors=format_number(len(peers), lang=language),
-        ),
-    )
+    leverage_tile(tiles[3], kpis.leverage, M.investor_benchmark(con, flt), language)
 else:
     tiles[2].metric(
         t("kpi.resources", language),

@@ -9,7 +9,7 @@ from coinvest.charts import bar_chart, grouped_bars, heatmap
 from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
-from ui.show import chart, eur, number, pct, table
+from ui.show import chart, eur, leverage_tile, number, pct, table
 from ui.view import header
 
 language = lang()
@@ -33,26 +33,12 @@ if kpis.investor:
     tiles[2].metric(
         t("kpi.levered", language), format_eur(kpis.levered_eur, lang=language, compact=True)
     )
-    peers = M.investor_benchmark(con, flt)
-    median = peers["median_leverage"].iloc[0] if len(peers) else None
-    tiles[3].metric(
-        t("kpi.leverage", language),
-        format_number(kpis.leverage, 2, language),
-        delta=None
-        if median is None or kpis.leverage is None
-        else t(
-            "kpi.leverage.vs_median",
-            language,
-            difference=format_number(kpis.leverage - median, 2, language, signed=True),
-        ),
-        help=t("partnerships.leverage.help", language)
-        + " "
-        + t(
-            "kpi.leverage.median_help",
-            language,
-            median=format_number(median, 2, language),
-            investors=format_number(len(peers), lang=language),
-        ),
+    leverage_tile(
+        tiles[3],
+        kpis.leverage,
+        M.investor_benchmark(con, flt),
+        language,
+        t("partnerships.leverage.help", language),
     )
     tiles[4].metric(
         t("partnerships.leverage_financial", language),

@@ -165,6 +165,30 @@ def table(
         downloads(frame, columns, language, formats, key, title)
 
 
+def leverage_tile(
+    box, leverage: float | None, benchmark: pd.DataFrame, language: str, help_prefix: str = ""
+) -> None:
+    """The chosen investor's leverage, with its difference to the investors' median over the
+    same projects (`metrics.investor_benchmark`) and that median in the help."""
+    median = benchmark["median_leverage"].iloc[0] if len(benchmark) else None
+    delta = None
+    if median is not None and leverage is not None:
+        difference = format_number(leverage - median, 2, language, signed=True)
+        delta = t("kpi.leverage.vs_median", language, difference=difference)
+    note = t(
+        "kpi.leverage.median_help",
+        language,
+        median=format_number(median, 2, language),
+        investors=format_number(len(benchmark), lang=language),
+    )
+    box.metric(
+        t("kpi.leverage", language),
+        format_number(leverage, 2, language),
+        delta=delta,
+        help=f"{help_prefix} {note}" if help_prefix else note,
+    )
+
+
 def open_project(project_id: str, flt: PortfolioFilter | None, language: str) -> None:
     """The project's sheet, its link keeping the filter (DESIGN §5)."""
     st.session_state[SHEET_PROJECT] = project_id
