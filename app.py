@@ -8,7 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from coinvest.i18n import t
-from ui.context import connection, lang, sidebar_filter
+from ui.access import gate
+from ui.context import connection, lang, language_switch, sidebar_filter
 from ui.view import app_style, fix_address_after_switch
 
 HERE = Path(__file__).parent
@@ -50,8 +51,11 @@ pages = {
         page("method.py", "method.title", ":material/menu_book:", "method"),
     ],
 }
+con = connection()  # a clear message, and a stop, when the database cannot be opened
+language_switch()
+# shared mode: the sign-in page, or the no-access page, and a stop; else who is signed in
+gate(con, language)
 navigation = st.navigation(pages)
-connection()  # a clear message, and a stop, when the database cannot be opened
 sidebar_filter()
 fix_address_after_switch(navigation.url_path)
 st.sidebar.caption(t("app.tagline", language))

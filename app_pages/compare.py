@@ -29,7 +29,9 @@ if "cmp_projects" not in st.session_state:
 search = st.text_input(t("compare.search", language), key="cmp_search")
 found = lookups.search_projects(con, flt, search or "", limit=50)
 chosen = list(st.session_state["cmp_projects"])
-names = lookups.project_names(con, list(dict.fromkeys(chosen + list(found["project_id"]))))
+names = lookups.project_names(
+    con, list(dict.fromkeys(chosen + list(found["project_id"]))), flt.scope
+)
 options = list(dict.fromkeys(chosen + list(found["project_id"])))
 picked = st.multiselect(
     t("compare.projects", language),

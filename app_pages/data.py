@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from coinvest import reference as ref
+from coinvest.access import list_members
 from coinvest.assessments import (
     AssessmentInput,
     find_projects,
@@ -28,6 +29,7 @@ from coinvest.workbook import (
     frame_to_xlsx,
     table_frame,
 )
+from ui.access import current_member
 from ui.context import connection, current_filter, lang, lang_key, read_only
 from ui.show import day, number, table
 from ui.view import header
@@ -46,6 +48,8 @@ def template_zip() -> bytes:
 language = lang()
 con = connection()
 flt = current_filter()
+member = current_member()  # None in local mode
+admin = member is None or member.is_admin  # imports and members are an admin's (DESIGN §10)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LAST_IMPORT = "data_last_import"  # (files, report, deletion done) of this session's last import
 SHEET_OF_TABLE = {sheet.table: sheet.name for sheet in SHEETS}
@@ -111,103 +115,113 @@ def report_progress(status, stage: str, detail: str) -> None:
     print(f"coinvest import: {line}", file=sys.stderr, flush=True)
 
 
-tab_import, tab_templates, tab_export, tab_form, tab_log = st.tabs(
-    [
-        t("data.tab.import", language),
-        t("data.tab.templates", language),
-        t("data.tab.export", language),
-        t("data.tab.questionnaire", language),
-        t("data.tab.log", language),
-    ]
+# imports, their log and the members are an admin's (DESIGN §10); the members tab exists only
+# in shared mode, where people sign in
+shown_tabs = [
+    name
+    for name in ("import", "templates", "export", "questionnaire", "log", "members")
+    if (admin or name in ("templates", "export", "questionnaire"))
+    and (name != "members" or member is not None)
+]
+tabs = dict(
+    zip(shown_tabs, st.tabs([t(f"data.tab.{name}", language) for name in shown_tabs]), strict=True)
 )
+tab_import, tab_log, tab_members = tabs.get("import"), tabs.get("log"), tabs.get("members")
+tab_templates, tab_export, tab_form = tabs["templates"], tabs["export"], tabs["questionnaire"]
 
 locked = read_only()
 if locked:
     st.info(t("readonly.no_import", language))
+if not admin:
+    st.caption(t("data.member_only", language))
 
-with tab_import:
-    st.write(t("data.import.intro", language, limit=round(max_import_bytes() / 1024 / 1024)))
-    uploads = st.file_uploader(
-        t("data.import.files", language),
-        type=["xlsx", "csv", "zip", "txt"],
-        accept_multiple_files=True,
-        key="data_upload",
-        disabled=locked,
-    )
-    if st.button(
-        t("data.import.run", language),
-        type="primary",
-        disabled=locked or not uploads,
-        key="data_import",
-    ):
-        files = [(u.name, u.getvalue()) for u in uploads]
-        st.session_state.pop(LAST_IMPORT, None)
-        with st.status(t("data.import.running", language), expanded=True) as status:
-            try:
-                report = import_files(
-                    con,
-                    files,
-                    progress=lambda stage, detail: report_progress(status, stage, detail),
-                )
-            except CoinvestError as exc:
-                status.update(label=t("data.import.refused", language), state="error")
-                st.error(exc.message(language, markdown=True))
-            else:
-                status.update(
-                    label=t(
-                        "data.import.loaded" if report.loaded else "data.import.refused", language
-                    ),
-                    state="complete" if report.loaded else "error",
-                )
-                st.session_state[LAST_IMPORT] = (files, report, False)
-                if report.loaded:
-                    st.cache_data.clear()
-    if LAST_IMPORT in st.session_state:
-        files, report, deletion = st.session_state[LAST_IMPORT]
-        if report.loaded:
-            st.success(t("data.import.deleted" if deletion else "data.import.success", language))
-            show_counts(report)
-        else:
-            st.error(tn("import.refused", len(report.errors), language))
-        if report.problems:
-            st.subheader(t("data.import.report", language))
-            show_problems(report)
-        if report.loaded and report.not_in_file and not deletion:
-            # DESIGN §6.2: rows missing from the file stay; deleting them is a separate,
-            # confirmed step, previewed here with their counts and ids
-            st.subheader(t("data.missing.title", language))
-            st.write(tn("data.missing.intro", report.not_in_file, language))
-            for table_name, ids in report.missing.items():
-                count = report.counts[table_name]["not_in_file"]
-                with st.expander(
-                    tn("data.missing.table", count, language, table=table_label(table_name))
-                ):
-                    table(
-                        pd.DataFrame({"id": ids}),
-                        {"id": t("data.missing.ids", language)},
-                        language,
-                        key=f"data_missing_{table_name}",
-                        title=f"{t('data.missing.ids', language)} {table_label(table_name)}",
-                    )
-            confirmed = st.checkbox(
-                tn("data.missing.confirm", report.not_in_file, language),
-                key="data_missing_confirm",
-                disabled=locked,
-            )
-            if st.button(
-                tn("data.missing.delete", report.not_in_file, language),
-                disabled=locked or not confirmed,
-                key="data_missing_delete",
-            ):
+if tab_import is not None:
+    with tab_import:
+        st.write(t("data.import.intro", language, limit=round(max_import_bytes() / 1024 / 1024)))
+        uploads = st.file_uploader(
+            t("data.import.files", language),
+            type=["xlsx", "csv", "zip", "txt"],
+            accept_multiple_files=True,
+            key="data_upload",
+            disabled=locked,
+        )
+        if st.button(
+            t("data.import.run", language),
+            type="primary",
+            disabled=locked or not uploads,
+            key="data_import",
+        ):
+            files = [(u.name, u.getvalue()) for u in uploads]
+            st.session_state.pop(LAST_IMPORT, None)
+            with st.status(t("data.import.running", language), expanded=True) as status:
                 try:
-                    again = import_files(con, files, delete_missing=True)
+                    report = import_files(
+                        con,
+                        files,
+                        progress=lambda stage, detail: report_progress(status, stage, detail),
+                    )
                 except CoinvestError as exc:
+                    status.update(label=t("data.import.refused", language), state="error")
                     st.error(exc.message(language, markdown=True))
                 else:
-                    st.session_state[LAST_IMPORT] = (files, again, True)
-                    if again.loaded:
+                    status.update(
+                        label=t(
+                            "data.import.loaded" if report.loaded else "data.import.refused",
+                            language,
+                        ),
+                        state="complete" if report.loaded else "error",
+                    )
+                    st.session_state[LAST_IMPORT] = (files, report, False)
+                    if report.loaded:
                         st.cache_data.clear()
-                    st.rerun()
+        if LAST_IMPORT in st.session_state:
+            files, report, deletion = st.session_state[LAST_IMPORT]
+            if report.loaded:
+                st.success(
+                    t("data.import.deleted" if deletion else "data.import.success", language)
+                )
+                show_counts(report)
+            else:
+                st.error(tn("import.refused", len(report.errors), language))
+            if report.problems:
+                st.subheader(t("data.import.report", language))
+                show_problems(report)
+            if report.loaded and report.not_in_file and not deletion:
+                # DESIGN §6.2: rows missing from the file stay; deleting them is a separate,
+                # confirmed step, previewed here with their counts and ids
+                st.subheader(t("data.missing.title", language))
+                st.write(tn("data.missing.intro", report.not_in_file, language))
+                for table_name, ids in report.missing.items():
+                    count = report.counts[table_name]["not_in_file"]
+                    with st.expander(
+                        tn("data.missing.table", count, language, table=table_label(table_name))
+                    ):
+                        table(
+                            pd.DataFrame({"id": ids}),
+                            {"id": t("data.missing.ids", language)},
+                            language,
+                            key=f"data_missing_{table_name}",
+                            title=f"{t('data.missing.ids', language)} {table_label(table_name)}",
+                        )
+                confirmed = st.checkbox(
+                    tn("data.missing.confirm", report.not_in_file, language),
+                    key="data_missing_confirm",
+                    disabled=locked,
+                )
+                if st.button(
+                    tn("data.missing.delete", report.not_in_file, language),
+                    disabled=locked or not confirmed,
+                    key="data_missing_delete",
+                ):
+                    try:
+                        again = import_files(con, files, delete_missing=True)
+                    except CoinvestError as exc:
+                        st.error(exc.message(language, markdown=True))
+                    else:
+                        st.session_state[LAST_IMPORT] = (files, again, True)
+                        if again.loaded:
+                            st.cache_data.clear()
+                        st.rerun()
 
 with tab_templates:
     st.write(t("data.templates.intro", language))
@@ -230,7 +244,7 @@ with tab_export:
     st.write(t("data.export.intro", language))
     sheet_name = st.selectbox(
         t("data.export.table", language),
-        [s.name for s in SHEETS],
+        [s.name for s in SHEETS if s.portfolio],
         format_func=lambda name: t(f"sheet.{name}", language),
         key=lang_key("data_export_table"),
     )
@@ -325,7 +339,7 @@ with tab_export:
 with tab_form:
     st.write(t("data.form.intro", language))
     search = st.text_input(t("data.form.search", language), key="form_search")
-    matches = find_projects(con, search or "", limit=50)
+    matches = find_projects(con, search or "", limit=50, scope=flt.scope)
     if matches.empty:
         st.info(t("data.form.no_project", language))
     else:
@@ -337,19 +351,34 @@ with tab_form:
             ),
             key="form_project",
         )
-        viewpoint = st.selectbox(
-            t("data.form.viewpoint", language),
-            list(ref.VIEWPOINT_CODES),
-            format_func=lambda v: ref.labels(ref.VIEWPOINTS, language)[v],
-            key=lang_key("form_viewpoint"),
-        )
-        orgs = related_organisations(con, project_id)
-        assessor = st.selectbox(
-            t("data.form.assessor", language),
-            list(orgs["org_id"]),
-            format_func=lambda oid: dict(zip(orgs["org_id"], orgs["name"], strict=True))[oid],
-            key="form_assessor",
-        )
+        viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
+        if admin:
+            viewpoint = st.selectbox(
+                t("data.form.viewpoint", language),
+                list(ref.VIEWPOINT_CODES),
+                format_func=lambda v: viewpoint_names[v],
+                key=lang_key("form_viewpoint"),
+            )
+            orgs = related_organisations(con, project_id, flt.scope)
+            assessor = st.selectbox(
+                t("data.form.assessor", language),
+                list(orgs["org_id"]),
+                format_func=lambda oid: dict(zip(orgs["org_id"], orgs["name"], strict=True))[oid],
+                key="form_assessor",
+            )
+        else:
+            # a member answers for their organisation, from their role's viewpoint (DESIGN §10)
+            assert member is not None
+            assert member.viewpoint is not None
+            viewpoint, assessor = member.viewpoint, member.org_id
+            st.markdown(
+                t(
+                    "data.form.as_member",
+                    language,
+                    organisation=md_escape(member.org_name),
+                    viewpoint=viewpoint_names[viewpoint],
+                )
+            )
         scale = " · ".join(
             f"{level} {ref.maturity_label(level, language)}" for level in ref.MATURITY_SCALE
         )
@@ -381,6 +410,7 @@ with tab_form:
                 saved = save_assessment(
                     con,
                     AssessmentInput(project_id, viewpoint, assessor, assessed_on, scores, comment),
+                    member,
                 )
             except CoinvestError as exc:
                 st.error(exc.message(language, markdown=True))
@@ -388,21 +418,44 @@ with tab_form:
                 st.cache_data.clear()
                 st.success(t("data.form.saved", language, id=md_escape(saved)))
 
-with tab_log:
-    log = import_log(con)
-    if log.empty:
-        st.info(t("data.log.empty", language))
-    else:
+if tab_log is not None:
+    with tab_log:
+        log = import_log(con)
+        if log.empty:
+            st.info(t("data.log.empty", language))
+        else:
+            table(
+                log,
+                {
+                    "imported_at": t("data.log.when", language),
+                    "file_name": t("data.log.files", language),
+                    "counts": t("data.log.counts", language),
+                    "sha256": "SHA-256",
+                },
+                language,
+                formats={"imported_at": day(language)},
+                key="data_log",
+                title=t("data.tab.log", language),
+            )
+
+if tab_members is not None:
+    with tab_members:
+        # the instance's members (added with `coinvest members add` or a `members` sheet)
+        st.write(t("data.members.intro", language))
+        members = list_members(con)
+        role_names = ref.labels(ref.ROLES, language)
+        members["role_label"] = members["role"].map(role_names)
         table(
-            log,
+            members,
             {
-                "imported_at": t("data.log.when", language),
-                "file_name": t("data.log.files", language),
-                "counts": t("data.log.counts", language),
-                "sha256": "SHA-256",
+                "email": t("data.members.email", language),
+                "org_name": t("data.members.organisation", language),
+                "org_id": t("data.members.org_id", language),
+                "role_label": t("data.members.role", language),
+                "added_at": t("data.members.added", language),
             },
             language,
-            formats={"imported_at": day(language)},
-            key="data_log",
-            title=t("data.tab.log", language),
+            formats={"added_at": day(language)},
+            key="data_members",
+            title=t("data.tab.members", language),
         )

@@ -7,7 +7,6 @@ import streamlit as st
 from coinvest import lookups, metrics
 from coinvest import reference as ref
 from coinvest.charts import heatmap, line_chart, viewpoint_colours
-from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_eur, format_number, md_escape, t
 from coinvest.metrics import MATURITY
 from ui.cache import M
@@ -28,7 +27,7 @@ search = st.text_input(t("project.search", language), key="sheet_search")
 found = lookups.search_projects(con, flt, search or "", limit=50)
 current = st.session_state.get(SHEET_PROJECT)
 options = list(dict.fromkeys(([current] if current else []) + list(found["project_id"])))
-names = lookups.project_names(con, options)
+names = lookups.project_names(con, options, flt.scope)
 options = [pid for pid in options if pid in names]
 if not options:
     st.info(t("project.none", language))
@@ -42,7 +41,7 @@ project_id = st.selectbox(
 )
 st.session_state[SHEET_PROJECT] = project_id
 keep("project", project_id)
-card = lookups.project_card(con, project_id)
+card = lookups.project_card(con, project_id, flt.scope)
 
 st.header(md_escape(f"{card['name']} ({project_id})"))
 flags = [
@@ -67,7 +66,7 @@ if flags:
     st.caption(" · ".join(flags))
 
 # the sheet keeps the filter's period, not its project selection
-period = PortfolioFilter.create(year_from=flt.year_from, year_to=flt.year_to)
+period = flt.period_only()
 picked = [project_id]
 lever_names = ref.labels(ref.LEVERS, language)
 viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
@@ -258,7 +257,7 @@ else:
         key="sheet_rounds",
     )
 
-investments, contributions = lookups.project_money_rows(con, project_id)
+investments, contributions = lookups.project_money_rows(con, project_id, flt.scope)
 money = M.leverage(con, period, investor=flt.investor, project_ids=picked).set_index("project_id")
 st.header(t("project.money", language))
 if project_id in money.index:
@@ -343,7 +342,7 @@ else:
     )
 
 st.header(t("project.assessments", language))
-assessments = lookups.project_assessments(con, project_id)
+assessments = lookups.project_assessments(con, project_id, flt.scope)
 if assessments.empty:
     st.caption(t("project.no_assessment", language))
 else:

@@ -20,6 +20,7 @@ from coinvest.scenarios import (
     save_view,
     validate_lines,
 )
+from ui.access import current_member
 from ui.cache import M
 from ui.context import (
     PENDING_VIEW,
@@ -36,6 +37,7 @@ from ui.view import from_url, header, keep, number_in
 language = lang()
 con = connection()
 flt = current_filter()
+member = current_member()  # scenarios and views are their organisation's (None: local mode)
 LINE_COLUMNS = ["investor_org_id", "project_id", "amount_eur", "instrument"]
 WEIGHTS = [step / 2 for step in range(11)]  # 0, 0.5 … 5
 THRESHOLDS = (5, 50, 5)
@@ -81,7 +83,7 @@ def reset_weights() -> None:
 
 
 def open_scenario(name: str) -> None:
-    scenario = load_scenario(con, name)
+    scenario = load_scenario(con, name, member)
     if scenario is None:
         st.session_state["wi_message"] = (
             "error",
@@ -92,7 +94,7 @@ def open_scenario(name: str) -> None:
 
 
 def remove(kind: str, name: str) -> None:
-    (delete_scenario if kind == "scenario" else delete_view)(con, name)
+    (delete_scenario if kind == "scenario" else delete_view)(con, name, member)
     st.session_state["wi_message"] = (
         "success",
         t("whatif.deleted", language, name=md_escape(name)),
@@ -104,7 +106,7 @@ def remove(kind: str, name: str) -> None:
 if "wi_url_done" not in st.session_state:
     st.session_state["wi_url_done"] = True
     if st.query_params.get("scenario"):
-        named = load_scenario(con, st.query_params.get("scenario"))
+        named = load_scenario(con, st.query_params.get("scenario"), member)
         if named is None:
             open_scenario(st.query_params.get("scenario"))
         else:
@@ -259,7 +261,7 @@ with tab_weights:
             table(frame, ordered, language, formats, key=key, select=True, title=heading, flt=flt)
 
 # --- hypothetical investments -------------------------------------------------------------------
-investors = lookups.investors(con)
+investors = lookups.investors(con, flt.scope)
 investor_names = dict(zip(investors["org_id"], investors["name"], strict=True))
 instrument_names = ref.labels(ref.INSTRUMENTS, language)
 with tab_lines:
@@ -301,7 +303,7 @@ with tab_lines:
             ),
         },
     )
-    lines, problems = validate_lines(con, edited.to_dict("records"))
+    lines, problems = validate_lines(con, edited.to_dict("records"), flt.scope)
     if problems:
         st.error(t("whatif.lines.invalid", language))
         for problem in problems:
@@ -364,13 +366,14 @@ with tab_saved:
                 con,
                 Scenario(name=name, weights=weights, threshold=threshold, lines=lines, filter=flt),
                 overwrite=overwrite,
+                member=member,
             )
         except CoinvestError as exc:
             st.error(exc.message(language, markdown=True))
         else:
             st.success(t("whatif.saved", language, name=md_escape(name.strip())))
     st.subheader(t("whatif.scenarios", language))
-    saved = list_scenarios(con)
+    saved = list_scenarios(con, member)
     if saved.empty:
         st.caption(t("whatif.no_scenario", language))
     else:
@@ -398,7 +401,7 @@ with tab_saved:
             second = pick[1].selectbox("B", list(saved["name"]), index=1, key="wi_cmp_b")
             figures = {"baseline": M.scenario_figures(con, flt)}
             for label, chosen in (("A", first), ("B", second)):
-                loaded = load_scenario(con, chosen)
+                loaded = load_scenario(con, chosen, member)
                 figures[label] = M.scenario_figures(con, flt, loaded.lines if loaded else ())
             keys = list(figures["baseline"])
             table(
@@ -426,12 +429,12 @@ with tab_saved:
         t("whatif.view.save", language), key="wi_view_save", disabled=locked or bool(weights_error)
     ):
         try:
-            save_view(con, view_name, flt, weights, threshold, overwrite=overwrite)
+            save_view(con, view_name, flt, weights, threshold, overwrite=overwrite, member=member)
         except CoinvestError as exc:
             st.error(exc.message(language, markdown=True))
         else:
             st.success(t("whatif.view.saved", language, name=md_escape(view_name.strip())))
-    views = list_views(con)
+    views = list_views(con, member)
     if views.empty:
         st.caption(t("whatif.no_view", language))
     else:

@@ -101,7 +101,7 @@ def _csv_zip(con) -> bytes:
     """Every table as the Data page's CSV for Excel (`;`, decimal comma), in one zip."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        for sheet in SHEETS:
+        for sheet in (s for s in SHEETS if s.portfolio):
             frame = table_frame(con, sheet.name)
             if sheet.name == "indicators":
                 frame = frame[frame["indicator_code"] != "beneficiaries"]

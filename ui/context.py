@@ -19,7 +19,9 @@ from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
 from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
 from coinvest.scenarios import load_scenario, load_view
+from coinvest.scope import Scope
 from coinvest.territory import departments, regions
+from ui.access import current_member
 
 STATE_FILTER = "portfolio_filter"
 PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-if page's weights
@@ -67,20 +69,50 @@ def _url_filter() -> PortfolioFilter:
     return PortfolioFilter.from_query_params(params)
 
 
+def scope() -> Scope | None:
+    """What the signed-in member may see (None: everything, in local mode and for an admin)."""
+    member = current_member()
+    return member.scope if member is not None else None
+
+
 def current_filter() -> PortfolioFilter:
-    """The global portfolio filter of this run (the sidebar's, else the URL's)."""
-    return st.session_state.get(STATE_FILTER) or _url_filter()
+    """The global portfolio filter of this run (the sidebar's, else the URL's), inside the
+    member's scope."""
+    flt = st.session_state.get(STATE_FILTER) or _url_filter()
+    return flt.within(scope())
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _options(path: str) -> dict:
+def _options(path: str, scope: Scope | None) -> dict:
+    """What the pickers offer: only what lies in the member's scope (the cache is keyed by it)."""
     con = _connection(path, read_only())
     return {
-        "investors": lookups.investors(con),
-        "support_bodies": lookups.support_bodies(con),
-        "cohorts": lookups.cohorts(con),
-        "years": lookups.year_span(con),
+        "investors": lookups.investors(con, scope),
+        "support_bodies": lookups.support_bodies(con, scope),
+        "cohorts": lookups.cohorts(con, scope),
+        "years": lookups.year_span(con, scope),
     }
+
+
+def picker_options() -> dict:
+    """The investors, support bodies, cohorts and years the pickers offer this member."""
+    return _options(str(resolve_db_path()), scope())
+
+
+def language_switch() -> str:
+    """The language switch at the top of the sidebar (the URL's `lang=` on a first run)."""
+    if "ui_lang" not in st.session_state:
+        st.session_state["ui_lang"] = normalise_lang(st.query_params.get("lang"))
+    st.sidebar.radio(
+        "Langue / Language",
+        options=list(LANGS),
+        format_func=lambda code: {"fr": "Français", "en": "English"}[code],
+        key="ui_lang",
+        horizontal=True,
+        label_visibility="collapsed",
+        persist_state="session",
+    )
+    return lang()
 
 
 def _seed_from_url(options: dict) -> None:
@@ -91,20 +123,23 @@ def _seed_from_url(options: dict) -> None:
     it), unless the link names a filter of its own.
     """
     flt = _url_filter()
+    member = current_member()
     name = st.query_params.get("view")
     if name:
-        view = load_view(connection(), name)
+        view = load_view(connection(), name, member)
         st.session_state[PENDING_VIEW] = view if view is not None else name
         if view is not None:
             flt = view.filter
         del st.query_params["view"]
     scenario_name = st.query_params.get("scenario")
     if scenario_name and flt.is_empty:
-        scenario = load_scenario(connection(), scenario_name)
+        scenario = load_scenario(connection(), scenario_name, member)
         if scenario is not None:
             flt = scenario.filter
+    if flt.is_empty and member is not None and member.role == "investor":
+        flt = flt.with_(investor=member.org_id)  # an investor's own leverage, to start with
     _seed(flt, options)
-    st.session_state.update(ui_lang=normalise_lang(st.query_params.get("lang")), f_seeded=True)
+    st.session_state["f_seeded"] = True
 
 
 # Widgets whose option labels follow the language get a key per language (see lang_key).
@@ -148,7 +183,7 @@ def _seed(flt: PortfolioFilter, options: dict) -> None:
 def set_filter(flt: PortfolioFilter) -> None:
     """Put a filter into the sidebar (a scenario opened on the What-if page brings its own);
     call it from a widget's callback, before the sidebar is drawn."""
-    _seed(flt, _options(str(resolve_db_path())))
+    _seed(flt, picker_options())
 
 
 def _sync_url(flt: PortfolioFilter, language: str) -> None:
@@ -257,20 +292,12 @@ def _year_choices(options: dict) -> list[int]:
 
 
 def sidebar_filter() -> PortfolioFilter:
-    """Draw the language switch and the global filter in the sidebar; return the filter."""
-    options = _options(str(resolve_db_path()))
+    """Draw the global filter in the sidebar (under the language switch); return the filter,
+    inside the member's scope."""
+    options = picker_options()
     if "f_seeded" not in st.session_state:
         _seed_from_url(options)
     sb = st.sidebar
-    sb.radio(
-        "Langue / Language",
-        options=list(LANGS),
-        format_func=lambda code: {"fr": "Français", "en": "English"}[code],
-        key="ui_lang",
-        horizontal=True,
-        label_visibility="collapsed",
-        persist_state="session",
-    )
     language = lang()
     if st.session_state.get("f_lang") not in (None, language) and STATE_FILTER in st.session_state:
         # relabelled widgets start afresh: give them back the filter they had
@@ -297,7 +324,7 @@ def sidebar_filter() -> PortfolioFilter:
         sb.button(t("filter.reset", language), on_click=_reset, key="f_reset")
     st.session_state[STATE_FILTER] = flt
     _sync_url(flt, language)
-    return flt
+    return flt.within(scope())
 
 
 def no_match(flt: PortfolioFilter, projects: int, language: str) -> bool:

@@ -8,10 +8,13 @@ from datetime import date
 import pandas as pd
 
 from coinvest import reference as ref
+from coinvest.access import Member
 from coinvest.db import Connection, Cursor, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.folding import fold, fold_sql
 from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.lookups import in_scope
+from coinvest.scope import Scope
 
 
 @dataclass
@@ -28,12 +31,22 @@ def _exists(cur: Cursor, sql: str, value: str) -> bool:
     return bool(cur.execute(sql, {"v": value}).fetchall())
 
 
-def save_assessment(con: Connection, item: AssessmentInput) -> str:
+def save_assessment(con: Connection, item: AssessmentInput, member: Member | None = None) -> str:
     """Validate and write an assessment with its answers; returns its new id.
 
+    A signed-in `member` who is not an admin answers for their own organisation, from the
+    viewpoint of their role, on a project of their scope (DESIGN §10).
+
     Raises CoinvestError (nothing written) for an unknown project or assessor, an unknown
-    viewpoint, a score outside 0–4, a date out of range, or no score at all.
+    viewpoint, a score outside 0–4, a date out of range, no score at all, or an assessment the
+    member may not record.
     """
+    if (
+        member is not None
+        and not member.is_admin
+        and (item.viewpoint != member.viewpoint or item.assessor_org_id != member.org_id)
+    ):
+        raise CoinvestError("questionnaire.not_yours", organisation=member.org_name)
     if item.viewpoint not in ref.VIEWPOINT_CODES:
         raise CoinvestError("questionnaire.bad_viewpoint", value=item.viewpoint)
     if not isinstance(item.assessed_on, date) or not 1900 <= item.assessed_on.year <= 2100:
@@ -48,7 +61,13 @@ def save_assessment(con: Connection, item: AssessmentInput) -> str:
         raise CoinvestError("questionnaire.no_score")
     comment = (item.comment or "").strip()[:2000] or None
     with transaction(con) as cur:
-        if not _exists(cur, "SELECT 1 FROM project WHERE project_id = $v", item.project_id):
+        scope = member.scope if member is not None else None
+        within, params = in_scope(scope, "project_id")
+        found = cur.execute(
+            f"SELECT 1 FROM project WHERE project_id = $v{within}",
+            {"v": item.project_id, **params},
+        ).fetchall()
+        if not found:
             raise CoinvestError("questionnaire.unknown_project", value=item.project_id)
         if not _exists(cur, "SELECT 1 FROM organisation WHERE org_id = $v", item.assessor_org_id):
             raise CoinvestError("questionnaire.unknown_assessor", value=item.assessor_org_id)
@@ -84,29 +103,37 @@ def save_assessment(con: Connection, item: AssessmentInput) -> str:
     return assessment_id
 
 
-def find_projects(con: Connection, text: str, limit: int = 50) -> pd.DataFrame:
-    """Projects whose id or name contains the text (accents and case ignored), for pickers."""
+def find_projects(
+    con: Connection, text: str, limit: int = 50, scope: Scope | None = None
+) -> pd.DataFrame:
+    """Projects (of the scope) whose id or name contains the text (accents and case ignored),
+    for pickers."""
+    within, params = in_scope(scope, "project_id")
     return query(
         con,
         f"""SELECT project_id, name FROM project
-            WHERE strpos({fold_sql("name")}, $q) > 0 OR strpos(lower(project_id), $q) > 0
+            WHERE (strpos({fold_sql("name")}, $q) > 0 OR strpos(lower(project_id), $q) > 0){within}
             ORDER BY name LIMIT $limit""",
-        {"q": fold(text.strip()), "limit": limit},
+        {"q": fold(text.strip()), "limit": limit, **params},
     )
 
 
-def related_organisations(con: Connection, project_id: str) -> pd.DataFrame:
-    """The organisations around a project: its holder, investors, partners and support bodies."""
+def related_organisations(
+    con: Connection, project_id: str, scope: Scope | None = None
+) -> pd.DataFrame:
+    """The organisations around a project: its holder, investors, partners and support bodies
+    (none for a project outside the scope)."""
+    within, params = in_scope(scope, "$p")
     return query(
         con,
-        """SELECT DISTINCT o.org_id, o.name, o.kind FROM organisation o
+        f"""SELECT DISTINCT o.org_id, o.name, o.kind FROM organisation o
            WHERE o.org_id IN (
                SELECT holder_org_id FROM project WHERE project_id = $p
                UNION SELECT investor_org_id FROM investment WHERE project_id = $p
                UNION SELECT partner_org_id FROM contribution WHERE project_id = $p
                UNION SELECT c.support_body_org_id FROM cohort c
                      JOIN cohort_member m ON m.cohort_id = c.cohort_id WHERE m.project_id = $p
-           )
+           ){within}
            ORDER BY o.name""",
-        {"p": project_id},
+        {"p": project_id, **params},
     )

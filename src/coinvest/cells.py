@@ -30,7 +30,7 @@ class CellError(Exception):
 @dataclass(frozen=True)
 class Column:
     name: str  # the English code, as in the template
-    kind: str  # id, text, code, bool, year, int, amount, number, date, score
+    kind: str  # id, text, email, code, bool, year, int, amount, number, date, score
     required: bool = False
     codes: tuple[str, ...] = ()  # for kind == "code"
     labels: tuple[ref.Code, ...] = ()  # labels accepted in place of codes
@@ -110,6 +110,22 @@ def _text(column: Column, value: object) -> str:
     if column.kind == "id" and not text.isprintable():
         raise CellError("rule.bad_id")
     return text
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def normalise_email(value: object) -> str | None:
+    """An e-mail address as the membership table keys it (trimmed, lower case), or None."""
+    text = str(value or "").strip().lower()
+    return text if len(text) <= MAX_ID_LENGTH * 2 and _EMAIL.match(text) else None
+
+
+def _email(column: Column, value: object) -> str:
+    email = normalise_email(value)
+    if email is None:
+        raise CellError("rule.bad_email")
+    return email
 
 
 def _code_value(column: Column, value: object) -> str:
@@ -331,6 +347,7 @@ def _number(column: Column, value: object) -> float:
 _PARSERS = {
     "id": _text,
     "text": _text,
+    "email": _email,
     "code": _code_value,
     "commune": _commune,
     "bool": _bool,

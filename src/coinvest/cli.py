@@ -71,7 +71,31 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--xlsx", action="store_true", help="also write the tables as one .xlsx workbook"
     )
+    export.add_argument(
+        "--as",
+        dest="as_member",
+        metavar="EMAIL",
+        help="write exactly what this member of a shared instance sees (their scope)",
+    )
     _filter_options(export)
+
+    members = sub.add_parser(
+        "members", help="who may sign in to a shared instance, for which organisation, as what"
+    )
+    members_sub = members.add_subparsers(dest="members_command", required=True)
+    add = members_sub.add_parser(
+        "add", help="give an e-mail address a role for an organisation (replaces an earlier one)"
+    )
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("org_id", metavar="ORG_ID", help="the organisation's id, as imported")
+    add.add_argument("role", metavar="ROLE", help="admin, investor, support_body or project")
+    listing = members_sub.add_parser("list", help="list the members")
+    remove = members_sub.add_parser("remove", help="take an address's access away")
+    remove.add_argument("email", metavar="EMAIL")
+    for command in (add, listing, remove):
+        command.add_argument(
+            "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        )
     return parser
 
 
@@ -183,6 +207,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from coinvest.access import find_member
     from coinvest.db import open_database, resolve_db_path
     from coinvest.export import write_export
 
@@ -190,12 +215,53 @@ def _export(args: argparse.Namespace) -> int:
     path = resolve_db_path(args.db)
     con = open_database(path, read_only=True)
     try:
+        if args.as_member:
+            member = find_member(con, args.as_member)
+            if member is None:
+                raise CoinvestError("cli.not_a_member", email=args.as_member)
+            flt = flt.within(member.scope)
         written = write_export(con, flt, Path(args.out), xlsx=args.xlsx)
     finally:
         con.close()
     for file in written:
         print(file)
     return 0
+
+
+def _members(args: argparse.Namespace) -> int:
+    from coinvest import reference as ref
+    from coinvest.access import add_member, list_members, remove_member
+    from coinvest.db import open_database, resolve_db_path
+
+    lang = _lang()
+    path = resolve_db_path(args.db)
+    if args.members_command == "list":
+        con = open_database(path, read_only=True)
+        try:
+            frame = list_members(con)
+        finally:
+            con.close()
+        if frame.empty:
+            print(t("cli.members.none", lang), file=sys.stderr)
+            return 0
+        frame["added_at"] = frame["added_at"].dt.strftime("%Y-%m-%d %H:%M")
+        print(frame.astype(object).where(frame.notna(), "").to_string(index=False))
+        return 0
+    con = _open_waiting(path, lang)
+    try:
+        if args.members_command == "add":
+            member, replaced = add_member(con, args.email, args.org_id, args.role)
+            key = "cli.members.replaced" if replaced else "cli.members.added"
+            role = ref.labels(ref.ROLES, lang)[member.role]
+            print(t(key, lang, email=member.email, organisation=member.org_name, role=role))
+            return 0
+        if remove_member(con, args.email):
+            print(t("cli.members.removed", lang, email=args.email.strip().lower()))
+            return 0
+        print(f"coinvest: {t('cli.members.unknown', lang, email=args.email)}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -227,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "members":
+            return _members(args)
     except CoinvestError as exc:
         print(f"coinvest: {exc.message(_lang())}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from typing import Any
 from coinvest import reference as ref
 from coinvest.folding import fold, fold_sql
 from coinvest.i18n import t
+from coinvest.scope import Scope
 from coinvest.territory import department_codes, departments, region_codes, regions
 
 MAX_ID_LENGTH = 100
@@ -218,6 +219,9 @@ class PortfolioFilter:
     cohort: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    # what the signed-in member may see (DESIGN §10): not a filter field, never in the URL;
+    # ANDed into the projects' SQL, so the fields above only narrow it
+    scope: Scope | None = None
 
     # --- construction ------------------------------------------------------------------------
 
@@ -238,6 +242,9 @@ class PortfolioFilter:
     @classmethod
     def create(cls, **raw: Any) -> PortfolioFilter:
         """A filter from loose values: invalid ones dropped, lists de-duplicated and sorted."""
+        scope = raw.pop("scope", None)
+        if scope is not None and not isinstance(scope, Scope):
+            raise TypeError("scope must be a Scope")
         unknown = set(raw) - set(FIELD_BY_NAME)
         if unknown:
             raise TypeError(f"unknown filter fields: {sorted(unknown)}")
@@ -248,10 +255,11 @@ class PortfolioFilter:
             and values["year_to"] < values["year_from"]
         ):
             values["year_to"] = None  # a reversed period keeps its start
-        return cls(**values)
+        return cls(**values, scope=scope)
 
     def with_(self, **changes: Any) -> PortfolioFilter:
-        """A copy with some fields changed, validated like `create`."""
+        """A copy with some fields changed, validated like `create` (the scope stays unless
+        changed by name)."""
         current = {f.name: getattr(self, f.name) for f in fields(self)}
         current.update(changes)
         return PortfolioFilter.create(**current)
@@ -267,9 +275,35 @@ class PortfolioFilter:
                 out[field.name] = value
         return out
 
+    def period_only(self) -> PortfolioFilter:
+        """The period of this filter, inside its scope (a project's sheet keeps the period and
+        the scope, not the filter's choice of projects)."""
+        return PortfolioFilter.create(year_from=self.year_from, year_to=self.year_to).within(
+            self.scope
+        )
+
+    def within(self, scope: Scope | None) -> PortfolioFilter:
+        """This filter inside a member's scope (None: every project)."""
+        return (
+            self
+            if scope == self.scope
+            else PortfolioFilter.create(
+                **{
+                    **{f.name: getattr(self, f.name) for f in FIELDS},
+                    "scope": scope,
+                }
+            )
+        )
+
     @property
     def is_empty(self) -> bool:
-        return self == PortfolioFilter()
+        """No field is set (whatever the scope: the person did not narrow anything)."""
+        return not self.set_fields()
+
+    @property
+    def keeps_all(self) -> bool:
+        """Every project of the database is kept: no field narrows them and no scope."""
+        return self.scope is None and not any(f.where for f in self.set_fields())
 
     def set_fields(self) -> list[FilterField]:
         """The fields that narrow the portfolio or set the period."""
@@ -305,6 +339,10 @@ class PortfolioFilter:
                     list(value) if field.is_list else fold(value) if field.kind == "text" else value
                 )
         where += [c[0] if len(c) == 1 else "(" + " OR ".join(c) + ")" for c in groups.values()]
+        if self.scope is not None:  # never skipped: the filter only narrows the scope
+            condition, scope_params = self.scope.condition()
+            where.insert(0, condition)
+            params.update(scope_params)
         sql = " ".join(["SELECT p.project_id FROM project p", *joins])
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -340,7 +378,7 @@ class PortfolioFilter:
         return sql, params
 
 
-if tuple(f.name for f in fields(PortfolioFilter)) != FILTER_KEYS:  # pragma: no cover
+if tuple(f.name for f in fields(PortfolioFilter)) != (*FILTER_KEYS, "scope"):  # pragma: no cover
     raise RuntimeError("PortfolioFilter's fields must be those of FIELDS, in that order")
 
 

@@ -55,6 +55,7 @@ class Sheet:
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = ()
     extra_columns: tuple[str, ...] = field(default_factory=tuple)
+    portfolio: bool = True  # part of the portfolio (exported with it); members are not
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -279,6 +280,19 @@ SHEETS: tuple[Sheet, ...] = (
             _code("source", ref.MEASUREMENT_SOURCES, required=False, aliases=("origine",)),
         ),
         aliases=("mesures", "indicateurs_valeurs"),
+    ),
+    # who may sign in to a shared instance, and as what (DESIGN §10); admins only import it
+    Sheet(
+        "members",
+        "membership",
+        ("email",),
+        (
+            Column("email", "email", True, aliases=("courriel", "adresse_email", "mail", "e_mail")),
+            Column("org_id", "id", True, ref_sheet="organisations", aliases=ID_ALIASES["org_id"]),
+            _code("role", ref.ROLES, aliases=("role_membre", "droits")),
+        ),
+        aliases=("acces", "utilisateurs", "comptes"),
+        portfolio=False,
     ),
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

@@ -1,4 +1,10 @@
-"""Small lists the filter and pickers offer: investors, support bodies, cohorts, years."""
+"""Small lists the filter and pickers offer (investors, support bodies, cohorts, years) and a
+project's own rows.
+
+Every function takes the member's scope (DESIGN §10; None: every project) and lists only what
+lies inside it: a picker offers only in-scope investors, cohorts and projects, and a project
+outside the scope has no card, money or assessments.
+"""
 
 from __future__ import annotations
 
@@ -9,59 +15,103 @@ import pandas as pd
 from coinvest.db import Connection, query
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold, fold_sql
+from coinvest.scope import Scope
 
 
-def investors(con: Connection) -> pd.DataFrame:
-    """Organisations that made at least one investment. Columns: org_id, name, kind."""
-    return query(
-        con,
-        """SELECT o.org_id, o.name, o.kind FROM organisation o
-           WHERE o.org_id IN (SELECT DISTINCT investor_org_id FROM investment)
-           ORDER BY o.name""",
+def in_scope(scope: Scope | None, column: str) -> tuple[str, dict]:
+    """` AND column IN (the scope's projects)`, or nothing without a scope. `column` is a fixed
+    column name of the caller's SQL."""
+    if scope is None:
+        return "", {}
+    sql, params = scope.project_ids()
+    return f" AND {column} IN ({sql})", params
+
+
+def _cohorts_in_scope(scope: Scope | None) -> tuple[str, dict]:
+    """` AND c.cohort_id IN (cohorts with an in-scope member)`, or nothing without a scope."""
+    if scope is None:
+        return "", {}
+    members, params = in_scope(scope, "m.project_id")
+    return (
+        f" AND c.cohort_id IN (SELECT m.cohort_id FROM cohort_member m WHERE 1 = 1{members})",
+        params,
     )
 
 
-def support_bodies(con: Connection) -> pd.DataFrame:
-    """Organisations that run at least one cohort. Columns: org_id, name."""
+def investors(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
+    """Organisations that made at least one investment (in a project of the scope).
+    Columns: org_id, name, kind."""
+    within, params = in_scope(scope, "i.project_id")
     return query(
         con,
-        """SELECT o.org_id, o.name FROM organisation o
-           WHERE o.org_id IN (SELECT DISTINCT support_body_org_id FROM cohort)
+        f"""SELECT o.org_id, o.name, o.kind FROM organisation o
+           WHERE o.org_id IN (SELECT DISTINCT i.investor_org_id FROM investment i
+                              WHERE 1 = 1{within})
            ORDER BY o.name""",
+        params,
     )
 
 
-def cohorts(con: Connection) -> pd.DataFrame:
-    """Columns: cohort_id, name, year, support_body_org_id, support_body_name."""
+def support_bodies(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
+    """Organisations that run at least one cohort (holding a project of the scope).
+    Columns: org_id, name."""
+    within, params = _cohorts_in_scope(scope)
     return query(
         con,
-        """SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, o.name AS support_body_name
+        f"""SELECT o.org_id, o.name FROM organisation o
+           WHERE o.org_id IN (SELECT DISTINCT c.support_body_org_id FROM cohort c
+                              WHERE 1 = 1{within})
+           ORDER BY o.name""",
+        params,
+    )
+
+
+def cohorts(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
+    """Cohorts (holding a project of the scope).
+    Columns: cohort_id, name, year, support_body_org_id, support_body_name."""
+    within, params = _cohorts_in_scope(scope)
+    return query(
+        con,
+        f"""SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, o.name AS support_body_name
            FROM cohort c JOIN organisation o ON o.org_id = c.support_body_org_id
+           WHERE 1 = 1{within}
            ORDER BY c.year, c.cohort_id""",
+        params,
     )
 
 
-def year_span(con: Connection) -> tuple[int, int] | None:
-    """The first and last year with an investment, contribution, measurement or assessment."""
+def year_span(con: Connection, scope: Scope | None = None) -> tuple[int, int] | None:
+    """The first and last year with an investment, contribution, measurement or assessment
+    (of the scope's projects)."""
+    parts: list[str] = []
+    params: dict = {}
+    for expr, table in (
+        ("EXTRACT(YEAR FROM date)", "investment"),
+        ("EXTRACT(YEAR FROM date)", "contribution"),
+        ("year", "measurement"),
+        ("EXTRACT(YEAR FROM assessed_on)", "assessment"),
+    ):
+        within, params = in_scope(scope, "project_id")
+        parts.append(f"SELECT {expr} AS y FROM {table} WHERE 1 = 1{within}")
     row = query(
         con,
-        """SELECT min(y), max(y) FROM (
-               SELECT EXTRACT(YEAR FROM date) AS y FROM investment
-               UNION ALL SELECT EXTRACT(YEAR FROM date) FROM contribution
-               UNION ALL SELECT year FROM measurement
-               UNION ALL SELECT EXTRACT(YEAR FROM assessed_on) FROM assessment
-           ) years""",
+        f"SELECT min(y), max(y) FROM ({' UNION ALL '.join(parts)}) years",
+        params,
     ).iloc[0]
     if pd.isna(row.iloc[0]):
         return None
     return int(row.iloc[0]), int(row.iloc[1])
 
 
-def project_names(con: Connection, project_ids: list[str]) -> dict[str, str]:
+def project_names(
+    con: Connection, project_ids: list[str], scope: Scope | None = None
+) -> dict[str, str]:
+    """Project id → name, for the ids of the scope."""
+    within, params = in_scope(scope, "project_id")
     frame = query(
         con,
-        "SELECT project_id, name FROM project WHERE project_id = ANY($ids)",
-        {"ids": list(project_ids)},
+        f"SELECT project_id, name FROM project WHERE project_id = ANY($ids){within}",
+        {"ids": list(project_ids), **params},
     )
     return dict(zip(frame["project_id"], frame["name"], strict=True))
 
@@ -81,49 +131,58 @@ def search_projects(
     )
 
 
-def project_card(con: Connection, project_id: str) -> dict | None:
-    """A project's own record with its holder, department and region names."""
+def project_card(con: Connection, project_id: str, scope: Scope | None = None) -> dict | None:
+    """A project's own record with its holder, department and region names; None when there is
+    no such project in the scope."""
+    within, params = in_scope(scope, "p.project_id")
     frame = query(
         con,
-        """SELECT p.*, h.name AS holder_name, h.kind AS holder_kind, d.name AS department_name,
+        f"""SELECT p.*, h.name AS holder_name, h.kind AS holder_kind, d.name AS department_name,
                   r.name AS region_name
            FROM project p
            JOIN organisation h ON h.org_id = p.holder_org_id
            JOIN department d ON d.code = p.department_code
            JOIN region r ON r.code = d.region_code
-           WHERE p.project_id = $id""",
-        {"id": project_id},
+           WHERE p.project_id = $id{within}""",
+        {"id": project_id, **params},
     )
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def project_money_rows(con: Connection, project_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A project's investments and contributions, with the organisations' names."""
+def project_money_rows(
+    con: Connection, project_id: str, scope: Scope | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A project's investments and contributions, with the organisations' names (none for a
+    project outside the scope)."""
+    within, params = in_scope(scope, "$id")
     investments = query(
         con,
-        """SELECT i.date, o.name AS investor, o.kind, i.instrument, i.amount_eur, i.investor_lever
+        f"""SELECT i.date, o.name AS investor, o.kind, i.instrument, i.amount_eur, i.investor_lever
            FROM investment i JOIN organisation o ON o.org_id = i.investor_org_id
-           WHERE i.project_id = $id ORDER BY i.date, i.investment_id""",
-        {"id": project_id},
+           WHERE i.project_id = $id{within} ORDER BY i.date, i.investment_id""",
+        {"id": project_id, **params},
     )
     contributions = query(
         con,
-        """SELECT c.date, o.name AS partner, o.kind AS partner_kind, c.kind, c.value_eur,
+        f"""SELECT c.date, o.name AS partner, o.kind AS partner_kind, c.kind, c.value_eur,
                   c.partnership_type
            FROM contribution c JOIN organisation o ON o.org_id = c.partner_org_id
-           WHERE c.project_id = $id ORDER BY c.date, c.contribution_id""",
-        {"id": project_id},
+           WHERE c.project_id = $id{within} ORDER BY c.date, c.contribution_id""",
+        {"id": project_id, **params},
     )
     return investments, contributions
 
 
-def project_assessments(con: Connection, project_id: str) -> pd.DataFrame:
+def project_assessments(
+    con: Connection, project_id: str, scope: Scope | None = None
+) -> pd.DataFrame:
     """A project's assessments, newest first, with the assessor's name, the comment and the
     comments left on single answers. Columns: assessment_id, assessed_on, viewpoint, assessor,
-    comment, answer_comments (`question: comment` lines), answers."""
+    comment, answer_comments (`question: comment` lines), answers. None outside the scope."""
+    within, params = in_scope(scope, "a.project_id")
     return query(
         con,
-        """SELECT a.assessment_id, a.assessed_on, a.viewpoint, o.name AS assessor, a.comment,
+        f"""SELECT a.assessment_id, a.assessed_on, a.viewpoint, o.name AS assessor, a.comment,
                   string_agg(CASE WHEN x.comment IS NOT NULL AND trim(x.comment) <> ''
                                   THEN x.question || ' : ' || x.comment END, ' · '
                              ORDER BY x.question) AS answer_comments,
@@ -131,10 +190,10 @@ def project_assessments(con: Connection, project_id: str) -> pd.DataFrame:
            FROM assessment a
            JOIN organisation o ON o.org_id = a.assessor_org_id
            LEFT JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-           WHERE a.project_id = $id
+           WHERE a.project_id = $id{within}
            GROUP BY a.assessment_id, a.assessed_on, a.viewpoint, o.name, a.comment
            ORDER BY a.assessed_on DESC, a.assessment_id""",
-        {"id": project_id},
+        {"id": project_id, **params},
     )
 
 
@@ -152,30 +211,49 @@ def indicator_names(con: Connection, lang: str) -> dict[str, str]:
     return names
 
 
+def organisations_in_scope(scope: Scope | None) -> tuple[str, dict]:
+    """` AND o.org_id IN (…)`: the organisations around the scope's projects (holders,
+    investors, partners, assessors, support bodies of their cohorts); nothing without a scope."""
+    if scope is None:
+        return "", {}
+    projects, params = scope.project_ids()
+    return (
+        f""" AND o.org_id IN (
+            SELECT holder_org_id FROM project WHERE project_id IN ({projects})
+            UNION SELECT investor_org_id FROM investment WHERE project_id IN ({projects})
+            UNION SELECT partner_org_id FROM contribution WHERE project_id IN ({projects})
+            UNION SELECT assessor_org_id FROM assessment WHERE project_id IN ({projects})
+            UNION SELECT c.support_body_org_id FROM cohort c
+                  JOIN cohort_member m ON m.cohort_id = c.cohort_id
+                  WHERE m.project_id IN ({projects}))""",
+        params,
+    )
+
+
 def filter_value_names(con: Connection, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:
     """Names for the ids a filter holds (investor, support bodies, cohorts), for describing it in
-    words (`filters.describe`): `Fondation X (INV02)`."""
+    words (`filters.describe`): `Fondation X (INV02)`; only those of the filter's scope."""
     orgs = [o for o in (flt.investor, *flt.support_body) if o]
-    org_names = (
-        dict(
-            query(
-                con, "SELECT org_id, name FROM organisation WHERE org_id = ANY($ids)", {"ids": orgs}
-            ).itertuples(index=False, name=None)
-        )
-        if orgs
-        else {}
-    )
-    cohort_names = (
-        dict(
+    org_names: dict[str, str] = {}
+    if orgs:
+        within, params = organisations_in_scope(flt.scope)
+        org_names = dict(
             query(
                 con,
-                "SELECT cohort_id, name FROM cohort WHERE cohort_id = ANY($ids)",
-                {"ids": list(flt.cohort)},
+                f"SELECT o.org_id, o.name FROM organisation o WHERE o.org_id = ANY($ids){within}",
+                {"ids": orgs, **params},
             ).itertuples(index=False, name=None)
         )
-        if flt.cohort
-        else {}
-    )
+    cohort_names: dict[str, str] = {}
+    if flt.cohort:
+        within, params = _cohorts_in_scope(flt.scope)
+        cohort_names = dict(
+            query(
+                con,
+                f"SELECT c.cohort_id, c.name FROM cohort c WHERE c.cohort_id = ANY($ids){within}",
+                {"ids": list(flt.cohort), **params},
+            ).itertuples(index=False, name=None)
+        )
 
     def named(names: dict[str, str]) -> Callable[[str], str]:
         return lambda value: f"{names[value]} ({value})" if value in names else value

@@ -186,6 +186,12 @@ STATUSES = _codes("status", "active", "paused", "closed")
 
 MEASUREMENT_SOURCES = _codes("source", "declared", "verified")
 
+# §10 — who a member of an organisation is, and so what they see and do.
+ROLES = _codes("role", "admin", "investor", "support_body", "project")
+ROLE_CODES = tuple(r.code for r in ROLES)
+# the viewpoint a member's questionnaire answers are recorded with (an admin chooses)
+ROLE_VIEWPOINT = {"investor": "investment", "support_body": "ecosystem", "project": "project"}
+
 # The built-in indicator (DESIGN §6.1).
 BENEFICIARIES = "beneficiaries"
 

@@ -14,10 +14,13 @@ from typing import Any
 import pandas as pd
 
 from coinvest import reference as ref
+from coinvest.access import Member
 from coinvest.db import Connection, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
+from coinvest.lookups import in_scope, organisations_in_scope
 from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
+from coinvest.scope import Scope
 
 MAX_LINES = 50
 MAX_AMOUNT = 1e9  # a single hypothetical investment above a billion euros is taken for a typo
@@ -50,9 +53,10 @@ def _blank(value: Any) -> bool:
 
 
 def validate_lines(
-    con, rows: list[dict[str, Any]]
+    con, rows: list[dict[str, Any]], scope: Scope | None = None
 ) -> tuple[tuple[Hypothetical, ...], list[LineProblem]]:
-    """Check the rows of the hypothetical-investment table; blank rows are skipped.
+    """Check the rows of the hypothetical-investment table; blank rows are skipped. A member's
+    lines name organisations and projects of their scope only.
 
     Returns the valid lines and every problem. When there is any problem the caller computes
     nothing from the table and saves nothing.
@@ -75,18 +79,20 @@ def validate_lines(
     projects = {
         str(r.get("project_id")).strip() for _, r in filled if not _blank(r.get("project_id"))
     }
+    orgs_within, org_params = organisations_in_scope(scope)
     known_orgs = set(
         query(
             con,
-            "SELECT org_id FROM organisation WHERE org_id = ANY($ids)",
-            {"ids": sorted(investors)},
+            f"SELECT o.org_id FROM organisation o WHERE o.org_id = ANY($ids){orgs_within}",
+            {"ids": sorted(investors), **org_params},
         )["org_id"]
     )
+    projects_within, project_params = in_scope(scope, "project_id")
     known_projects = set(
         query(
             con,
-            "SELECT project_id FROM project WHERE project_id = ANY($ids)",
-            {"ids": sorted(projects)},
+            f"SELECT project_id FROM project WHERE project_id = ANY($ids){projects_within}",
+            {"ids": sorted(projects), **project_params},
         )["project_id"]
     )
     for number, row in filled:
@@ -138,30 +144,53 @@ def _settings(scenario: Scenario) -> str:
     )
 
 
-def save_scenario(con: Connection, scenario: Scenario, overwrite: bool = False) -> None:
-    """Save a scenario under its name (refused if the name is taken, unless `overwrite`)."""
+def _visible(member: Member | None, column: str = "org_id") -> tuple[str, dict]:
+    """` AND org_id = …`: a member who is not an admin sees their organisation's scenarios and
+    views only (DESIGN §10); in local mode and for an admin, every one."""
+    if member is None or member.owner is None:
+        return "", {}
+    return f" AND {column} = $owner", {"owner": member.owner}
+
+
+def _existing(cur, table: str, key: str, name: str, member: Member | None, overwrite: bool):
+    """The id of the row of that name the member may overwrite, or None for a new one.
+
+    Names are unique in the instance: a name another organisation uses is refused."""
+    rows = cur.execute(f"SELECT {key}, org_id FROM {table} WHERE name = $n", {"n": name}).fetchall()
+    if not rows:
+        return None
+    mine = member is None or member.owner is None or rows[0][1] == member.owner
+    if not mine:
+        raise CoinvestError("whatif.name_elsewhere", name=name)
+    if not overwrite:
+        raise CoinvestError("whatif.name_taken", name=name)
+    return rows[0][0]
+
+
+def save_scenario(
+    con: Connection, scenario: Scenario, overwrite: bool = False, member: Member | None = None
+) -> None:
+    """Save a scenario under its name (refused if the name is taken, unless `overwrite`), as
+    the member's organisation's."""
     name = _check_name(scenario.name)
     if len(scenario.lines) > MAX_LINES:
         raise CoinvestError("whatif.too_many", value=MAX_LINES)
+    org = member.org_id if member is not None else None
     with transaction(con) as cur:
-        existing = cur.execute(
-            "SELECT scenario_id FROM scenario WHERE name = $n", {"n": name}
-        ).fetchall()
-        if existing and not overwrite:
-            raise CoinvestError("whatif.name_taken", name=name)
-        if existing:
+        existing = _existing(cur, "scenario", "scenario_id", name, member, overwrite)
+        if existing is not None:
+            cur.execute("DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": existing})
             cur.execute(
-                "DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": existing[0][0]}
+                "UPDATE scenario SET settings = $s, org_id = $org, created_at = current_timestamp "
+                "WHERE scenario_id = $id",
+                {"s": _settings(scenario), "org": org, "id": existing},
             )
-            cur.execute(
-                "UPDATE scenario SET settings = $s, created_at = current_timestamp WHERE scenario_id = $id",
-                {"s": _settings(scenario), "id": existing[0][0]},
-            )
-            scenario_id = existing[0][0]
+            scenario_id = existing
         else:
             scenario_id = cur.execute(
-                "INSERT INTO scenario (name, settings) VALUES ($n, $s) RETURNING scenario_id",
-                {"n": name, "s": _settings(scenario)},
+                "INSERT INTO scenario (name, settings, org_id) VALUES ($n, $s, $org) "
+                "RETURNING scenario_id",
+                {"n": name, "s": _settings(scenario), "org": org},
             ).fetchall()[0][0]
         if scenario.lines:
             cur.executemany(
@@ -180,17 +209,27 @@ def save_scenario(con: Connection, scenario: Scenario, overwrite: bool = False) 
             )
 
 
-def list_scenarios(con: Connection) -> pd.DataFrame:
+def list_scenarios(con: Connection, member: Member | None = None) -> pd.DataFrame:
+    """The scenarios the member may open. Columns: name, created_at, lines."""
+    mine, params = _visible(member, "s.org_id")
     return query(
         con,
-        """SELECT s.name, s.created_at, count(i.line) AS lines
+        f"""SELECT s.name, s.created_at, count(i.line) AS lines
            FROM scenario s LEFT JOIN scenario_investment i ON i.scenario_id = s.scenario_id
+           WHERE 1 = 1{mine}
            GROUP BY s.name, s.created_at ORDER BY s.name""",
+        params,
     )
 
 
-def load_scenario(con: Connection, name: str) -> Scenario | None:
-    found = query(con, "SELECT scenario_id, settings FROM scenario WHERE name = $n", {"n": name})
+def load_scenario(con: Connection, name: str, member: Member | None = None) -> Scenario | None:
+    """A scenario by name, or None when there is none the member may open."""
+    mine, params = _visible(member)
+    found = query(
+        con,
+        f"SELECT scenario_id, settings FROM scenario WHERE name = $n{mine}",
+        {"n": name, **params},
+    )
     if found.empty:
         return None
     settings = json.loads(found["settings"].iloc[0])
@@ -209,10 +248,12 @@ def load_scenario(con: Connection, name: str) -> Scenario | None:
     )
 
 
-def delete_scenario(con: Connection, name: str) -> bool:
+def delete_scenario(con: Connection, name: str, member: Member | None = None) -> bool:
+    """Delete a scenario the member may open; False when there is none."""
+    mine, params = _visible(member)
     with transaction(con) as cur:
         found = cur.execute(
-            "SELECT scenario_id FROM scenario WHERE name = $n", {"n": name}
+            f"SELECT scenario_id FROM scenario WHERE name = $n{mine}", {"n": name, **params}
         ).fetchall()
         if not found:
             return False
@@ -231,7 +272,9 @@ def save_view(
     weights: Weights | None = None,
     threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD,
     overwrite: bool = False,
+    member: Member | None = None,
 ) -> None:
+    """Save a filter and weights under a name, as the member's organisation's."""
     name = _check_name(name)
     body = json.dumps(
         {
@@ -243,30 +286,34 @@ def save_view(
         sort_keys=True,
         ensure_ascii=False,
     )
+    org = member.org_id if member is not None else None
     with transaction(con) as cur:
-        existing = cur.execute(
-            "SELECT view_id FROM saved_view WHERE name = $n", {"n": name}
-        ).fetchall()
-        if existing and not overwrite:
-            raise CoinvestError("whatif.name_taken", name=name)
-        if existing:
+        existing = _existing(cur, "saved_view", "view_id", name, member, overwrite)
+        if existing is not None:
             cur.execute(
-                "UPDATE saved_view SET query = $q WHERE view_id = $id",
-                {"q": body, "id": existing[0][0]},
+                "UPDATE saved_view SET query = $q, org_id = $org WHERE view_id = $id",
+                {"q": body, "org": org, "id": existing},
             )
         else:
             cur.execute(
-                "INSERT INTO saved_view (name, query) VALUES ($n, $q)", {"n": name, "q": body}
+                "INSERT INTO saved_view (name, query, org_id) VALUES ($n, $q, $org)",
+                {"n": name, "q": body, "org": org},
             )
 
 
-def list_views(con: Connection) -> pd.DataFrame:
-    return query(con, "SELECT name, created_at FROM saved_view ORDER BY name")
+def list_views(con: Connection, member: Member | None = None) -> pd.DataFrame:
+    """The saved views the member may open. Columns: name, created_at."""
+    mine, params = _visible(member)
+    return query(
+        con, f"SELECT name, created_at FROM saved_view WHERE 1 = 1{mine} ORDER BY name", params
+    )
 
 
-def load_view(con: Connection, name: str) -> Scenario | None:
-    """A saved view as a scenario without investments (filter, weights, threshold)."""
-    found = query(con, "SELECT query FROM saved_view WHERE name = $n", {"n": name})
+def load_view(con: Connection, name: str, member: Member | None = None) -> Scenario | None:
+    """A saved view as a scenario without investments (filter, weights, threshold), or None
+    when there is none the member may open."""
+    mine, params = _visible(member)
+    found = query(con, f"SELECT query FROM saved_view WHERE name = $n{mine}", {"n": name, **params})
     if found.empty:
         return None
     body = json.loads(found["query"].iloc[0])
@@ -278,10 +325,12 @@ def load_view(con: Connection, name: str) -> Scenario | None:
     )
 
 
-def delete_view(con: Connection, name: str) -> bool:
+def delete_view(con: Connection, name: str, member: Member | None = None) -> bool:
+    """Delete a saved view the member may open; False when there is none."""
+    mine, params = _visible(member)
     with transaction(con) as cur:
         found = cur.execute(
-            "SELECT view_id FROM saved_view WHERE name = $n", {"n": name}
+            f"SELECT view_id FROM saved_view WHERE name = $n{mine}", {"n": name, **params}
         ).fetchall()
         if not found:
             return False

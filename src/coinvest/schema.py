@@ -364,11 +364,30 @@ def _v3_statements() -> list[str]:
     ]
 
 
+V4_ROLES = ("admin", "investor", "support_body", "project")  # frozen, like V1_CODES
+
+
+def _v4_statements() -> list[str]:
+    """Sign-in (DESIGN §10): who may see what, and whose scenarios and views are whose."""
+    return [
+        f"""CREATE TABLE membership (
+            email VARCHAR PRIMARY KEY CHECK (email = lower(trim(email)) AND strpos(email, '@') > 1),
+            org_id VARCHAR NOT NULL,  -- checked by the importer and `coinvest members add`
+            role VARCHAR NOT NULL {_check_in("role", V4_ROLES)},
+            added_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+        # the organisation a scenario or a saved view belongs to (NULL: made in local mode)
+        "ALTER TABLE scenario ADD COLUMN org_id VARCHAR",
+        "ALTER TABLE saved_view ADD COLUMN org_id VARCHAR",
+    ]
+
+
 # (version, statements, data step). Append only: a released migration never changes.
 MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (1, _v1_statements, _v1_data),
     (2, _v2_statements, None),
     (3, _v3_statements, None),
+    (4, _v4_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -103,6 +103,7 @@ EXAMPLE: dict[str, dict[str, Any]] = {
         "target": 400,
         "source": "declared",
     },
+    "members": {"email": "prenom.nom@exemple.fr", "org_id": "ASSO-001", "role": "project"},
 }
 
 _BOOL_CHOICES = ("oui", "non")
@@ -191,8 +192,9 @@ def build_template_zip() -> bytes:
 # --- the database in the interchange format -------------------------------------------------------
 
 
-def _sheet_sql(sheet: Sheet) -> str:
-    """SELECT of one table in the sheet's columns (answers pivoted to one column per question)."""
+def _sheet_sql(sheet: Sheet, scoped: bool = False) -> str:
+    """SELECT of one table in the sheet's columns (answers pivoted to one column per question);
+    `scoped`: for a member, whose export must not name organisations beyond their scope."""
     if sheet.name == "assessments":
         scores = ",\n".join(
             f"max(x.score) FILTER (WHERE x.question = '{q}') AS \"{q}\"" for q in ref.QUESTION_CODES
@@ -207,6 +209,24 @@ def _sheet_sql(sheet: Sheet) -> str:
                    ORDER BY a.assessment_id"""
     columns = ", ".join(f"t.{c.name}" for c in sheet.columns)
     order = ", ".join(f"t.{k}" for k in sheet.key)
+    if scoped:
+        # a member's export: the organisations and cohorts around their projects only (every
+        # row the others refer to is still there, so the export imports)
+        projects = "SELECT project_id FROM scope"
+        around = {
+            "organisations": f"""WHERE t.org_id IN (
+                SELECT holder_org_id FROM project WHERE project_id IN ({projects})
+                UNION SELECT investor_org_id FROM investment WHERE project_id IN ({projects})
+                UNION SELECT partner_org_id FROM contribution WHERE project_id IN ({projects})
+                UNION SELECT assessor_org_id FROM assessment WHERE project_id IN ({projects})
+                UNION SELECT c.support_body_org_id FROM cohort c
+                      JOIN cohort_member m ON m.cohort_id = c.cohort_id
+                      WHERE m.project_id IN ({projects}))""",
+            "cohorts": f"""WHERE t.cohort_id IN (
+                SELECT cohort_id FROM cohort_member WHERE project_id IN ({projects}))""",
+        }
+        if sheet.name in around:
+            return f"SELECT {columns} FROM {sheet.table} t {around[sheet.name]} ORDER BY {order}"
     where = {
         "projects": "WHERE t.project_id IN (SELECT project_id FROM scope)",
         "cohort_members": "WHERE t.project_id IN (SELECT project_id FROM scope)",
@@ -222,18 +242,21 @@ def table_frame(
 ) -> pd.DataFrame:
     """One table in the interchange format, restricted to the filtered projects' rows.
 
-    Organisations, cohorts and indicators are not restricted: every row the others may refer to
-    is kept, so that the export always imports.
+    Organisations, cohorts and indicators are not restricted by the filter: every row the others
+    may refer to is kept, so that the export always imports. For a member (a filter with a
+    scope), organisations and cohorts are those around their projects.
     """
-    sheet = next(s for s in SHEETS if s.name == sheet_name)
-    scope, params = (flt or PortfolioFilter()).project_scope()
-    return query(con, f"WITH scope AS ({scope}) {_sheet_sql(sheet)}", params)
+    sheet = next(s for s in SHEETS if s.name == sheet_name and s.portfolio)
+    flt = flt or PortfolioFilter()
+    scope, params = flt.project_scope()
+    sql = _sheet_sql(sheet, scoped=flt.scope is not None)
+    return query(con, f"WITH scope AS ({scope}) {sql}", params)
 
 
 def export_portfolio_xlsx(con: Connection, flt: PortfolioFilter | None = None) -> bytes:
     """The portfolio as a workbook in the template format (importable as it is)."""
     sheets = {}
-    for sheet in SHEETS:
+    for sheet in (s for s in SHEETS if s.portfolio):
         frame = table_frame(con, sheet.name, flt)
         if sheet.name == "indicators":
             frame = frame[frame["indicator_code"] != ref.BENEFICIARIES]  # built in

@@ -33,6 +33,7 @@ from coinvest.lever_rounds import refresh_lever_rounds
 _ARROW_TYPES = {
     "id": pa.string(),
     "text": pa.string(),
+    "email": pa.string(),
     "code": pa.string(),
     "commune": pa.string(),
     "bool": pa.bool_(),

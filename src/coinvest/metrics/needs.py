@@ -234,9 +234,7 @@ def project_questions(con: Connection, flt: PortfolioFilter, project_id: str) ->
     """One project's questions: the latest score from each viewpoint (0–4, assessors of one date
     averaged), the consolidated score and whether it is one to work on. Columns: question,
     lever, ecosystem, project, investment, score, weak (only the questions scored)."""
-    q = Query(
-        PortfolioFilter.create(year_from=flt.year_from, year_to=flt.year_to), projects=[project_id]
-    )
+    q = Query(flt.period_only(), projects=[project_id])
     with_question_scores(q)
     q.params["weak_answer"] = float(ref.WEAK_ANSWER)
     frame = q.run(

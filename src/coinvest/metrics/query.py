@@ -155,9 +155,9 @@ class Query:
 
     def join_scope(self, alias: str) -> str:
         """`JOIN scope …` restricting `alias` to the filtered projects; nothing when every
-        project is kept (the join would only cost time)."""
+        project is kept (the join would only cost time). A member's scope is never skipped."""
         if (
-            self.flt.is_empty
+            self.flt.keeps_all
             and self.projects is None
             and not self.hypothetical
             and not self.in_cohorts

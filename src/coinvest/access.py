@@ -1,0 +1,147 @@
+"""Members of a shared instance (DESIGN §10): who may sign in, for which organisation, as what.
+
+The `membership` table is coinvest's own (never the identity provider's claims, which are frozen
+in the login cookie): it is read on every run of the app, so a member removed here loses access
+at their next page load. Roles:
+
+- `admin`: every project, imports and members;
+- `investor` member of X: the projects X funded;
+- `support_body` member of Y: the projects of Y's cohorts;
+- `project` member of holder H: H's projects, and their self-assessment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from coinvest import reference as ref
+from coinvest.cells import normalise_email
+from coinvest.db import Connection, query, transaction
+from coinvest.errors import CoinvestError
+from coinvest.scope import Scope
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person allowed in, as their membership row says."""
+
+    email: str
+    org_id: str
+    org_name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def scope(self) -> Scope | None:
+        """The projects this member sees; None for an admin (every project)."""
+        return None if self.is_admin else Scope(self.role, self.org_id)
+
+    @property
+    def viewpoint(self) -> str | None:
+        """The viewpoint their questionnaire answers are recorded with (an admin chooses)."""
+        return ref.ROLE_VIEWPOINT.get(self.role)
+
+    @property
+    def owner(self) -> str | None:
+        """Whose scenarios and saved views this member sees: their organisation's, or every
+        one for an admin (None)."""
+        return None if self.is_admin else self.org_id
+
+
+def _email(value: object) -> str:
+    email = normalise_email(value)
+    if email is None:
+        raise CoinvestError("members.bad_email", value=value)
+    return email
+
+
+def find_member(con: Connection, email: object) -> Member | None:
+    """The membership of an e-mail address (case and spaces ignored), or None."""
+    address = normalise_email(email)
+    if address is None:
+        return None
+    frame = query(
+        con,
+        """SELECT m.email, m.org_id, coalesce(o.name, m.org_id) AS org_name, m.role
+           FROM membership m LEFT JOIN organisation o ON o.org_id = m.org_id
+           WHERE m.email = $email""",
+        {"email": address},
+    )
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return Member(str(row["email"]), str(row["org_id"]), str(row["org_name"]), str(row["role"]))
+
+
+def add_member(con: Connection, email: object, org_id: str, role: str) -> tuple[Member, bool]:
+    """Give an e-mail address a role for an organisation; returns the member and whether an
+    earlier membership of that address was replaced.
+
+    Raises CoinvestError (nothing written) for an address that is not one, an unknown role or
+    an organisation that is not in the database.
+    """
+    address = _email(email)
+    if role not in ref.ROLE_CODES:
+        raise CoinvestError("members.bad_role", value=role, roles=", ".join(ref.ROLE_CODES))
+    org_id = str(org_id or "").strip()
+    with transaction(con) as cur:
+        found = cur.execute(
+            "SELECT name FROM organisation WHERE org_id = $org", {"org": org_id}
+        ).fetchall()
+        if not found:
+            raise CoinvestError("members.unknown_org", value=org_id)
+        replaced = bool(
+            cur.execute(
+                "SELECT 1 FROM membership WHERE email = $email", {"email": address}
+            ).fetchall()
+        )
+        cur.execute(
+            "UPDATE membership SET org_id = $org, role = $role, added_at = current_timestamp "
+            "WHERE email = $email"
+            if replaced
+            else "INSERT INTO membership (email, org_id, role) VALUES ($email, $org, $role)",
+            {"email": address, "org": org_id, "role": role},
+        )
+    return Member(address, org_id, str(found[0][0]), role), replaced
+
+
+def remove_member(con: Connection, email: object) -> bool:
+    """Take an address's membership away; False when it had none."""
+    address = normalise_email(email)
+    if address is None:
+        return False
+    with transaction(con) as cur:
+        found = cur.execute(
+            "SELECT 1 FROM membership WHERE email = $email", {"email": address}
+        ).fetchall()
+        if found:
+            cur.execute("DELETE FROM membership WHERE email = $email", {"email": address})
+    return bool(found)
+
+
+def list_members(con: Connection) -> pd.DataFrame:
+    """Every membership. Columns: email, org_id, org_name, role, added_at."""
+    return query(
+        con,
+        """SELECT m.email, m.org_id, o.name AS org_name, m.role, m.added_at
+           FROM membership m LEFT JOIN organisation o ON o.org_id = m.org_id
+           ORDER BY m.org_id, m.email""",
+    )
+
+
+def admins(con: Connection) -> pd.DataFrame:
+    """The admins, whom a person without membership is told to ask. Columns: email, org_name."""
+    return query(
+        con,
+        """SELECT m.email, coalesce(o.name, m.org_id) AS org_name
+           FROM membership m LEFT JOIN organisation o ON o.org_id = m.org_id
+           WHERE m.role = $admin ORDER BY m.email""",
+        {"admin": ADMIN},
+    )
