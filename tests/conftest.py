@@ -67,6 +67,15 @@ def clear_streamlit_caches():
 
 
 APP = str(ROOT / "app.py")
+# a sign-in configuration for AppTests of shared mode (no provider is reached: AppTest sets
+# `st.user` itself)
+TEST_AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-secret-that-signs-no-real-cookie",
+    "client_id": "coinvest",
+    "client_secret": "test",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture
@@ -81,13 +90,19 @@ def open_page(monkeypatch, clear_streamlit_caches):
         params: dict | None = None,
         state: dict | None = None,
         read_only: bool = False,
+        user: dict | None = None,
     ) -> AppTest:
+        """`user`: shared mode (an `[auth]` section), with the person `st.user` reports
+        (`{"is_logged_in": False}` for nobody signed in)."""
         monkeypatch.setenv("COINVEST_DB", str(db))
         if read_only:
             monkeypatch.setenv("COINVEST_READ_ONLY", "1")
         else:
             monkeypatch.delenv("COINVEST_READ_ONLY", raising=False)
         at = AppTest.from_file(APP, default_timeout=90)
+        if user is not None:
+            at.secrets["auth"] = TEST_AUTH
+            at.user = user
         for key, value in (params or {}).items():
             at.query_params[key] = value
         for key, value in (state or {}).items():

@@ -8,8 +8,11 @@ copy of the database that holds only that member's projects. No figure, name or 
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from coinvest.assessments import (
 from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.errors import CoinvestError
-from coinvest.export import export_frames
+from coinvest.export import export_frames, machine_csv
 from coinvest.filters import PortfolioFilter
 from coinvest.report import committee_report
 from coinvest.scenarios import (
@@ -243,9 +246,7 @@ NARROWING = {
 
 @pytest.mark.parametrize("narrowing", sorted(NARROWING))
 @pytest.mark.parametrize("role", sorted(SCOPES))
-def test_a_scoped_member_sees_what_a_database_of_only_their_projects_holds(
-    pairs, role, narrowing
-):
+def test_a_scoped_member_sees_what_a_database_of_only_their_projects_holds(pairs, role, narrowing):
     shared, copies = pairs
     scope = SCOPES[role]
     copy = copies[role]
@@ -279,7 +280,11 @@ def test_pickers_project_rows_and_exports_stay_inside_the_scope(pairs, role):
     for name in ("investors", "support_bodies", "cohorts", "year_span"):
         _equal(getattr(lookups, name)(shared, scope), getattr(lookups, name)(copy), name)
     for project in (*inside, *outside):
-        _equal(lookups.project_card(shared, project, scope), lookups.project_card(copy, project), "card")
+        _equal(
+            lookups.project_card(shared, project, scope),
+            lookups.project_card(copy, project),
+            "card",
+        )
         _equal(
             lookups.project_money_rows(shared, project, scope),
             lookups.project_money_rows(copy, project),
@@ -373,9 +378,10 @@ def test_members_are_added_found_listed_and_removed(con):
     assert member.viewpoint == "investment"
     found = access.find_member(con, "CLAIRE.MARTIN@example.org")
     assert found == member
-    assert found.org_name == con.execute(
-        "SELECT name FROM organisation WHERE org_id = 'INV01'"
-    ).fetchone()[0]
+    assert (
+        found.org_name
+        == con.execute("SELECT name FROM organisation WHERE org_id = 'INV01'").fetchone()[0]
+    )
     # adding the address again changes its role
     again, replaced = access.add_member(con, "claire.martin@example.org", "SB1", "support_body")
     assert replaced
@@ -434,7 +440,12 @@ def test_a_member_records_assessments_only_as_their_organisation_and_role(con):
     for item in refused:
         with pytest.raises(CoinvestError):
             save_assessment(con, item, member)
-    assert con.execute("SELECT count(*) FROM assessment WHERE assessed_on = '2026-01-06'").fetchone()[0] == 0
+    assert (
+        con.execute("SELECT count(*) FROM assessment WHERE assessed_on = '2026-01-06'").fetchone()[
+            0
+        ]
+        == 0
+    )
     # an admin records any viewpoint, for any organisation
     boss, _ = access.add_member(con, "boss@example.org", "SB1", "admin")
     save_assessment(
@@ -463,3 +474,96 @@ def test_scenarios_and_views_belong_to_their_authors_organisation(con):
     assert list(list_scenarios(con)["name"]) == ["Plan A"]
     assert load_scenario(con, "Plan A", alice) is not None
     assert delete_scenario(con, "Plan A", alice)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _cli(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "coinvest", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COINVEST_LANG": lang},
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def cli_db(tmp_path) -> Path:
+    path = tmp_path / "cli.duckdb"
+    con = open_database(path)
+    generate(con, n_projects=60, seed=11, progress=_quiet)
+    con.close()
+    return path
+
+
+def test_members_add_list_and_remove_from_the_command_line(cli_db):
+    db = ("--db", str(cli_db))
+    added = _cli("members", "add", "Alice@Example.org", "INV01", "investor", *db)
+    assert added.returncode == 0, added.stderr
+    assert "alice@example.org added" in added.stdout
+    assert "Investor" in added.stdout
+    again = _cli("members", "add", "alice@example.org", "INV02", "investor", *db, lang="fr")
+    assert "mis à jour" in again.stdout
+    listed = _cli("members", "list", *db)
+    assert listed.returncode == 0
+    assert "alice@example.org" in listed.stdout
+    assert "INV02" in listed.stdout
+    removed = _cli("members", "remove", "alice@example.org", *db)
+    assert removed.returncode == 0
+    assert "no longer has access" in removed.stdout
+    missing = _cli("members", "remove", "alice@example.org", *db)
+    assert missing.returncode == 1
+    assert "is not a member" in missing.stderr
+    empty = _cli("members", "list", *db)
+    assert "No member" in empty.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("bob@example.org", "INV01", "boss"), "Unknown role “boss”"),
+        (("bob@example.org", "NOBODY", "investor"), "no organisation “NOBODY”"),
+        (("bob", "INV01", "investor"), "“bob” is not an e-mail address"),
+    ],
+)
+def test_a_bad_member_is_one_clear_line(cli_db, args, says):
+    result = _cli("members", "add", *args, "--db", str(cli_db))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert says in lines[0]
+
+
+def test_export_as_a_member_writes_exactly_what_they_see(cli_db, tmp_path):
+    db = ("--db", str(cli_db))
+    assert _cli("members", "add", "sb@example.org", "SB1", "support_body", *db).returncode == 0
+    assert _cli("members", "add", "boss@example.org", "SB1", "admin", *db).returncode == 0
+    member_out, admin_out, all_out = tmp_path / "m", tmp_path / "a", tmp_path / "all"
+    assert _cli("export", *db, "--out", str(member_out), "--as", "SB@example.org").returncode == 0
+    assert _cli("export", *db, "--out", str(admin_out), "--as", "boss@example.org").returncode == 0
+    assert _cli("export", *db, "--out", str(all_out)).returncode == 0
+    con = open_database(cli_db, read_only=True)
+    try:
+        flt = PortfolioFilter().within(Scope("support_body", "SB1"))
+        expected = export_frames(con, flt)
+        in_scope = set(
+            con.execute(
+                Scope("support_body", "SB1").project_ids()[0], {"scope_org": "SB1"}
+            ).fetchdf()["project_id"]
+        )
+    finally:
+        con.close()
+    summary = pd.read_csv(member_out / "project_summary.csv")
+    assert set(summary["project_id"]) == in_scope
+    for name, frame in expected.items():
+        assert (member_out / f"{name}.csv").read_bytes() == machine_csv(frame), name
+    for name in ("project_summary", "portfolio", "project_levers", "project_needs"):
+        # an admin sees what the instance holds; a member only their scope
+        assert (admin_out / f"{name}.csv").read_bytes() == (all_out / f"{name}.csv").read_bytes()
+    assert (member_out / "portfolio.csv").read_bytes() != (all_out / "portfolio.csv").read_bytes()
+    unknown = _cli("export", *db, "--out", str(tmp_path / "x"), "--as", "who@example.org")
+    assert unknown.returncode == 1
+    assert "is not a member" in unknown.stderr
+    assert not (tmp_path / "x").exists()

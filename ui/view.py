@@ -227,7 +227,8 @@ def scope_line(con, flt: PortfolioFilter, language: str) -> str:
     on a phone too)."""
     items = describe(flt, language, filter_value_names(con, flt))
     if not items:
-        return t("view.scope.all", language)
+        # a signed-in member's whole portfolio is their scope, not the instance's
+        return t("view.scope.all" if flt.scope is None else "view.scope.yours", language)
     return t("view.scope", language, items=md_escape(" · ".join(items)))
 
 

@@ -247,7 +247,12 @@ def _members(args: argparse.Namespace) -> int:
         frame["added_at"] = frame["added_at"].dt.strftime("%Y-%m-%d %H:%M")
         print(frame.astype(object).where(frame.notna(), "").to_string(index=False))
         return 0
-    con = _open_waiting(path, lang)
+    try:
+        con = _open_waiting(path, lang)
+    except CoinvestError as exc:
+        if exc.key == "db.locked":  # a running app holds the DuckDB file
+            raise CoinvestError("cli.members_locked", path=path) from exc
+        raise
     try:
         if args.members_command == "add":
             member, replaced = add_member(con, args.email, args.org_id, args.role)

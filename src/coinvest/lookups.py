@@ -80,6 +80,12 @@ def cohorts(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
     )
 
 
+def organisation_names(con: Connection) -> dict[str, str]:
+    """Every organisation, id → name, by name (an admin's member form)."""
+    frame = query(con, "SELECT org_id, name FROM organisation ORDER BY name, org_id")
+    return dict(zip(frame["org_id"], frame["name"], strict=True))
+
+
 def year_span(con: Connection, scope: Scope | None = None) -> tuple[int, int] | None:
     """The first and last year with an investment, contribution, measurement or assessment
     (of the scope's projects)."""
