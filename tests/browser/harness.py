@@ -64,10 +64,16 @@ def make_demo(path: Path, projects: int = 300) -> Path:
 
 
 @contextlib.contextmanager
-def running_app(db: Path, port: int | None = None, timeout: float = 90) -> Iterator[str]:
-    """Serve app.py over `db` on a free port; yield its base URL; stop it afterwards."""
+def running_app(
+    db: Path, port: int | None = None, timeout: float = 90, secrets: Path | None = None
+) -> Iterator[str]:
+    """Serve app.py over `db` on a free port; yield its base URL; stop it afterwards.
+
+    `secrets`: a secrets.toml with an `[auth]` section, for shared mode (sign-in).
+    """
     port = port or free_port()
     env = {**os.environ, "COINVEST_DB": str(db), "PYTHONPATH": str(ROOT)}
+    extra = ["--secrets.files", str(secrets)] if secrets else []
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below, after the process
     process = subprocess.Popen(
         [
@@ -84,6 +90,7 @@ def running_app(db: Path, port: int | None = None, timeout: float = 90) -> Itera
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *extra,
         ],
         cwd=ROOT,
         env=env,

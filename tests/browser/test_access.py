@@ -1,0 +1,311 @@
+"""Shared mode in a real browser (DESIGN §10): people sign in through an OpenID Connect provider
+(`oidc-provider-mock`, started here on 127.0.0.1), and each sees what their membership allows.
+
+- two members of two investors see different figures, each their own;
+- a URL naming another investor does not widen a member's scope;
+- a member removed (from an admin's Data page while the app runs; with `coinvest members remove`
+  while it is stopped, as DuckDB's single writer requires) loses access at the next page load,
+  though their login cookie is still valid;
+- sign-out works; the sign-in and no-access pages pass axe-core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from coinvest import access, metrics
+from coinvest.db import open_database
+from coinvest.filters import PortfolioFilter
+from coinvest.i18n import format_number
+from tests.browser.harness import ROOT, free_port, make_demo, running_app, wait_for_page
+
+# sub → (e-mail, name): the people of the provider
+PEOPLE = {
+    "alice": ("alice@example.org", "Alice Martin"),
+    "bob": ("bob@example.org", "Bob Durand"),
+    "boss": ("boss@example.org", "Camille Admin"),
+    "dora": ("dora@example.org", "Dora Sansaccès"),
+}
+MEMBERS = (
+    ("alice@example.org", "INV01", "investor"),
+    ("bob@example.org", "INV02", "investor"),
+    ("boss@example.org", "SB1", "admin"),
+)
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A local OpenID Connect provider over plain HTTP (hence AUTHLIB_INSECURE_TRANSPORT, for
+    it and for the app started below; a real provider is HTTPS)."""
+    import oidc_provider_mock
+
+    previous = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    try:
+        with oidc_provider_mock.run_server_in_thread(port=0) as server:
+            base = f"http://localhost:{server.server_port}"
+            for sub, (email, name) in PEOPLE.items():
+                request = urllib.request.Request(
+                    f"{base}/users/{sub}",
+                    data=json.dumps(
+                        {"email": email, "email_verified": True, "name": name}
+                    ).encode(),
+                    method="PUT",
+                    headers={"Content-Type": "application/json"},
+                )
+                urllib.request.urlopen(request, timeout=10).read()
+            yield base
+    finally:
+        if previous is None:
+            os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["AUTHLIB_INSECURE_TRANSPORT"] = previous
+
+
+def build_instance(folder: Path, provider: str) -> dict:
+    """The demo with its members, the figures each should see (read before the app holds the
+    file), and how to start the app over it in shared mode (on a port of its own)."""
+    db = make_demo(folder / "shared.duckdb", projects=150)
+    con = open_database(db)
+    for email, org, role in MEMBERS:
+        access.add_member(con, email, org, role)
+    alice, bob = (access.find_member(con, e) for e in ("alice@example.org", "bob@example.org"))
+    assert alice is not None
+    assert bob is not None
+    figures = {
+        "alice": metrics.project_count(
+            con, PortfolioFilter.create(investor="INV01").within(alice.scope)
+        ),
+        "bob": metrics.project_count(
+            con, PortfolioFilter.create(investor="INV02").within(bob.scope)
+        ),
+        "bob_in_alice": metrics.project_count(
+            con, PortfolioFilter.create(investor="INV02").within(alice.scope)
+        ),
+        "bob_alone": metrics.project_count(con, PortfolioFilter.create(investor="INV02")),
+    }
+    con.close()
+    port = free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "a-long-random-secret-for-the-test-cookies-only"
+client_id = "coinvest"
+client_secret = "coinvest-test"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+""",
+        encoding="utf-8",
+    )
+
+    @contextlib.contextmanager
+    def serve():
+        with running_app(db, port=port, secrets=secrets) as base:
+            yield base
+
+    return {"db": db, "figures": figures, "serve": serve}
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory, provider):
+    return build_instance(tmp_path_factory.mktemp("shared"), provider)
+
+
+@pytest.fixture(scope="module")
+def shared_server(instance):
+    with instance["serve"]() as base:
+        yield base
+
+
+def sign_in(page, base: str, sub: str, path: str = "") -> None:
+    """Open the app, press "Se connecter", choose who signs in at the provider, come back (then
+    open `path`)."""
+    page.goto(f"{base}/")
+    wait_for_page(page)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_selector("input[name=sub]", timeout=30_000)
+    page.fill("input[name=sub]", sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{base}/**", timeout=30_000)
+    wait_for_page(page)
+    if path:  # the provider sends people back to the app's home page
+        page.goto(f"{base}/{path}")
+        wait_for_page(page)
+
+
+def projects_tile(page) -> str:
+    tile = page.locator("[data-testid=stMetric]").filter(has_text="Projets").first
+    return tile.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+def title(page) -> str:
+    return page.locator("h1").first.inner_text().strip()
+
+
+def new_tab(chrome):
+    context = chrome.new_context(viewport={"width": 1440, "height": 1800}, locale="fr-FR")
+    return context, context.new_page()
+
+
+def test_the_sign_in_page_comes_first_and_shows_no_data(chrome, shared_server):
+    context, page = new_tab(chrome)
+    try:
+        page.goto(f"{shared_server}/partnerships?investor=INV01")
+        wait_for_page(page)
+        assert title(page) == "Connexion à coinvest"
+        assert page.locator("[data-testid=stMetric]").count() == 0
+        assert page.locator(".vega-embed").count() == 0
+        from axe_playwright_python.sync_playwright import Axe
+
+        found = [
+            v["id"]
+            for v in Axe().run(page).response["violations"]
+            if v["id"] not in ("list", "listitem")  # Streamlit's own markup
+        ]
+        assert not found, found
+    finally:
+        context.close()
+
+
+def test_two_investors_see_different_figures_each_their_own(chrome, shared_server, instance):
+    figures = instance["figures"]
+    alice_context, alice = new_tab(chrome)
+    bob_context, bob = new_tab(chrome)
+    try:
+        sign_in(alice, shared_server, "alice")
+        sign_in(bob, shared_server, "bob")
+        assert projects_tile(alice) == format_number(figures["alice"])
+        assert projects_tile(bob) == format_number(figures["bob"])
+        assert figures["alice"] != figures["bob"]
+        sidebar = alice.locator("[data-testid=stSidebar]").inner_text()
+        assert "Alice Martin" in sidebar
+        assert "Investisseur" in sidebar
+        assert "Bob" not in sidebar
+    finally:
+        alice_context.close()
+        bob_context.close()
+
+
+def test_a_url_naming_another_investor_does_not_widen_the_scope(chrome, shared_server, instance):
+    figures = instance["figures"]
+    context, page = new_tab(chrome)
+    try:
+        sign_in(page, shared_server, "alice")
+        page.goto(f"{shared_server}/?investor=INV02")
+        wait_for_page(page)
+        shown = projects_tile(page)
+        # Bob's projects among Alice's, never Bob's whole portfolio
+        assert shown in (format_number(figures["bob_in_alice"]), format_number(figures["alice"]))
+        assert shown != format_number(figures["bob_alone"])
+    finally:
+        context.close()
+
+
+def test_a_person_without_membership_sees_whom_to_ask(chrome, shared_server):
+    context, page = new_tab(chrome)
+    try:
+        sign_in(page, shared_server, "dora")
+        assert title(page) == "Pas encore d'accès"
+        body = page.locator("[data-testid=stMain]").inner_text()
+        assert "dora@example.org" in body
+        assert "boss@example.org" in body
+        assert page.locator("[data-testid=stMetric]").count() == 0
+    finally:
+        context.close()
+
+
+def test_sign_out_works(chrome, shared_server):
+    context, page = new_tab(chrome)
+    try:
+        sign_in(page, shared_server, "bob")
+        page.get_by_role("button", name="Se déconnecter").click()
+        # Streamlit ends the provider's session too (its end_session endpoint), which asks to
+        # confirm, then comes back to the app
+        page.wait_for_url("**/oauth2/end_session**", timeout=30_000)
+        page.get_by_role("button", name="End session").click()
+        page.wait_for_url(f"{shared_server}/**", timeout=30_000)
+        wait_for_page(page)
+        assert title(page) == "Connexion à coinvest"
+        page.goto(f"{shared_server}/cohorts")
+        wait_for_page(page)
+        assert title(page) == "Connexion à coinvest"  # the login cookie is gone
+    finally:
+        context.close()
+
+
+def test_a_removed_member_loses_access_at_the_next_page_load(chrome, provider, tmp_path):
+    """An admin removes Bob from the Data page while the app runs; then, the app stopped,
+    `coinvest members remove` removes Alice. Both still hold a valid login cookie."""
+    instance = build_instance(tmp_path, provider)
+    alice_context, alice = new_tab(chrome)
+    bob_context, bob = new_tab(chrome)
+    boss_context, boss = new_tab(chrome)
+    try:
+        with instance["serve"]() as base:
+            sign_in(alice, base, "alice")
+            sign_in(bob, base, "bob")
+            assert projects_tile(bob)
+            sign_in(boss, base, "boss", "data")
+            boss.get_by_role("tab", name="Membres").click()
+            form = boss.locator("[data-testid=stForm]").filter(has_text="Retirer un membre")
+            form.locator("[data-testid=stSelectbox]").click()
+            boss.get_by_role("option", name="bob@example.org").click()
+            form.get_by_text("Je confirme").click()
+            form.get_by_role("button", name="Retirer un membre").click()
+            wait_for_page(boss)
+            assert (
+                "bob@example.org n'a plus accès"
+                in boss.locator("[data-testid=stMain]").inner_text()
+            )
+            bob.reload()
+            wait_for_page(bob)
+            assert title(bob) == "Pas encore d'accès"
+            assert bob.locator("[data-testid=stMetric]").count() == 0
+        removed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "coinvest",
+                "members",
+                "remove",
+                "alice@example.org",
+                "--db",
+                str(instance["db"]),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert removed.returncode == 0, removed.stderr
+        with instance["serve"]() as base:
+            alice.goto(f"{base}/")
+            wait_for_page(alice)
+            assert title(alice) == "Pas encore d'accès"
+            assert alice.locator("[data-testid=stMetric]").count() == 0
+    finally:
+        for context in (alice_context, bob_context, boss_context):
+            context.close()
+
+
+def test_the_readme_example_of_secrets_is_what_the_tests_use():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for key in (
+        "[auth]",
+        "redirect_uri",
+        "cookie_secret",
+        "client_id",
+        "client_secret",
+        "server_metadata_url",
+        "coinvest members add",
+    ):
+        assert key in readme, key
+    assert Path(ROOT / ".streamlit" / "secrets.toml").exists() is False  # never committed
