@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,13 @@ MEMBERS = (
 def provider():
     """A local OpenID Connect provider over plain HTTP (hence AUTHLIB_INSECURE_TRANSPORT, for
     it and for the app started below; a real provider is HTTPS)."""
-    import oidc_provider_mock
+    # Authlib's notices about its own modules (it sets them to "always" when first imported,
+    # hence its import before the filter)
+    import authlib.deprecate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
+        import oidc_provider_mock
 
     previous = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
