@@ -2,7 +2,7 @@
 the committee report and the import log."""
 
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -17,8 +17,9 @@ from coinvest.assessments import (
 )
 from coinvest.errors import CoinvestError
 from coinvest.export import export_zip
+from coinvest.history import ORDER, TABLE_SHEET, author, history, imports, revert
 from coinvest.i18n import format_number, md_escape, t, tn
-from coinvest.importer import import_files, import_log, max_import_bytes
+from coinvest.importer import import_files, max_import_bytes
 from coinvest.interchange import SHEETS
 from coinvest.lookups import organisation_names
 from coinvest.report import committee_report, file_name, report_pdf
@@ -52,14 +53,18 @@ flt = current_filter()
 member = current_member()  # None in local mode
 admin = member is None or member.is_admin  # imports and members are an admin's (DESIGN §10)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JOURNAL_ROWS = 2000  # the journal's newest changes shown; `coinvest history` writes them all
 LAST_IMPORT = "data_last_import"  # (files, report, deletion done) of this session's last import
-SHEET_OF_TABLE = {sheet.table: sheet.name for sheet in SHEETS}
+SHEET_OF_TABLE = TABLE_SHEET
+WHAT_IF_TABLES = ("scenario", "scenario_investment", "saved_view")  # no sheet: the What-if page's
 
 header(con, flt, language, "data.title", "data.caption")
 
 
 def table_label(name: str) -> str:
     """A database table or an import sheet, named as the templates name it."""
+    if name in WHAT_IF_TABLES:
+        return t(f"table.{name}", language)
     sheet = SHEET_OF_TABLE.get(name, name)
     return t(f"sheet.{sheet}", language) if any(s.name == sheet for s in SHEETS) else name
 
@@ -159,6 +164,7 @@ if tab_import is not None:
                     report = import_files(
                         con,
                         files,
+                        who=author(member),
                         progress=lambda stage, detail: report_progress(status, stage, detail),
                     )
                 except CoinvestError as exc:
@@ -215,7 +221,7 @@ if tab_import is not None:
                     key="data_missing_delete",
                 ):
                     try:
-                        again = import_files(con, files, delete_missing=True)
+                        again = import_files(con, files, delete_missing=True, who=author(member))
                     except CoinvestError as exc:
                         st.error(exc.message(language, markdown=True))
                     else:
@@ -421,22 +427,108 @@ with tab_form:
 
 if tab_log is not None:
     with tab_log:
-        log = import_log(con)
-        if log.empty:
+        # imports and their undo (DESIGN §11), then every change, filterable and exportable
+        if "revert_flash" in st.session_state:
+            st.success(st.session_state.pop("revert_flash"))
+        done = imports(con, limit=200)
+        if done.empty:
             st.info(t("data.log.empty", language))
         else:
+            done["kind"] = [
+                t("data.log.revert_of", language, id=int(r)) if pd.notna(r) else ""
+                for r in done["reverts"]
+            ]
             table(
-                log,
+                done,
                 {
+                    "import_id": t("data.log.id", language),
                     "imported_at": t("data.log.when", language),
+                    "who": t("data.log.who", language),
                     "file_name": t("data.log.files", language),
                     "counts": t("data.log.counts", language),
-                    "sha256": "SHA-256",
+                    "kind": t("data.log.kind", language),
                 },
                 language,
-                formats={"imported_at": day(language)},
+                formats={"imported_at": day(language), "import_id": number(0, language)},
                 key="data_log",
                 title=t("data.tab.log", language),
+            )
+            with st.form("revert_form"):
+                st.markdown(f"**{t('data.revert.title', language)}**")
+                chosen = st.selectbox(
+                    t("data.revert.choose", language),
+                    [int(i) for i in done["import_id"]],
+                    index=None,
+                    format_func=lambda i: t("data.revert.option", language, id=i),
+                    placeholder=t("filter.choose", language),
+                    key="revert_choice",
+                )
+                sure = st.checkbox(t("data.revert.confirm", language), key="revert_sure")
+                if st.form_submit_button(t("data.revert.run", language), disabled=locked):
+                    if chosen is None or not sure:
+                        st.warning(t("data.revert.confirm_first", language))
+                    else:
+                        try:
+                            undone = revert(con, chosen, author(member))
+                        except CoinvestError as exc:
+                            st.error(exc.message(language, markdown=True))
+                        else:
+                            st.cache_data.clear()
+                            st.session_state["revert_flash"] = t(
+                                "data.revert.done", language, id=chosen, revert=undone.import_id
+                            )
+                            st.rerun()
+        st.subheader(t("data.journal.title", language))
+        left, middle, right = st.columns(3)
+        journal_table = left.selectbox(
+            t("data.journal.table", language),
+            list(ORDER),
+            index=None,
+            format_func=table_label,
+            placeholder=t("data.journal.all", language),
+            key="journal_table",
+        )
+        journal_project = middle.text_input(
+            t("data.journal.project", language), key="journal_project"
+        )
+        journal_since = right.date_input(
+            t("data.journal.since", language), value=None, format="DD/MM/YYYY", key="journal_since"
+        )
+        journal = history(
+            con,
+            project_id=journal_project.strip() or None,
+            since=None
+            if journal_since is None
+            else datetime.combine(journal_since, datetime.min.time()),
+            table=journal_table,
+            limit=JOURNAL_ROWS,
+        )
+        if journal.empty:
+            st.info(t("data.journal.empty", language))
+        else:
+            if len(journal) == JOURNAL_ROWS:
+                st.caption(t("data.journal.capped", language, n=JOURNAL_ROWS))
+            journal["table_label"] = journal["table_name"].map(table_label)
+            journal["action_label"] = journal["action"].map(
+                lambda a: t(f"data.journal.action.{a}", language)
+            )
+            table(
+                journal,
+                {
+                    "changed_at": t("data.journal.when", language),
+                    "who": t("data.log.who", language),
+                    "import_id": t("data.log.id", language),
+                    "table_label": t("data.journal.table", language),
+                    "row_key": t("data.journal.row", language),
+                    "column_name": t("data.journal.column", language),
+                    "action_label": t("data.journal.action", language),
+                    "old_value": t("data.journal.old", language),
+                    "new_value": t("data.journal.new", language),
+                },
+                language,
+                formats={"import_id": number(0, language)},
+                key="data_journal",
+                title=t("data.journal.title", language),
             )
 
 if tab_members is not None:
@@ -484,7 +576,7 @@ if tab_members is not None:
             )
             if st.form_submit_button(t("data.members.add", language), disabled=locked):
                 try:
-                    added, replaced = add_member(con, email, org_id or "", role)
+                    added, replaced = add_member(con, email, org_id or "", role, author(member))
                 except CoinvestError as exc:
                     st.error(exc.message(language, markdown=True))
                 else:
@@ -505,7 +597,7 @@ if tab_members is not None:
             sure = st.checkbox(t("data.members.confirm", language), key="member_sure")
             if st.form_submit_button(t("data.members.remove", language), disabled=locked):
                 if gone and sure:
-                    remove_member(con, gone)
+                    remove_member(con, gone, author(member))
                     st.session_state["member_flash"] = t(
                         "data.members.removed", language, email=md_escape(gone)
                     )

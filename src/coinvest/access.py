@@ -20,6 +20,7 @@ from coinvest import reference as ref
 from coinvest.cells import normalise_email
 from coinvest.db import Connection, query, transaction
 from coinvest.errors import CoinvestError
+from coinvest.history import Audit, cli_author
 from coinvest.scope import Scope
 
 ADMIN = "admin"
@@ -80,7 +81,9 @@ def find_member(con: Connection, email: object) -> Member | None:
     return Member(str(row["email"]), str(row["org_id"]), str(row["org_name"]), str(row["role"]))
 
 
-def add_member(con: Connection, email: object, org_id: str, role: str) -> tuple[Member, bool]:
+def add_member(
+    con: Connection, email: object, org_id: str, role: str, who: str | None = None
+) -> tuple[Member, bool]:
     """Give an e-mail address a role for an organisation; returns the member and whether an
     earlier membership of that address was replaced.
 
@@ -102,6 +105,8 @@ def add_member(con: Connection, email: object, org_id: str, role: str) -> tuple[
                 "SELECT 1 FROM membership WHERE email = $email", {"email": address}
             ).fetchall()
         )
+        audit = Audit(cur, who or cli_author(), "members")
+        audit.watch("membership", "email = $audit_email", audit_email=address)
         cur.execute(
             "UPDATE membership SET org_id = $org, role = $role, added_at = current_timestamp "
             "WHERE email = $email"
@@ -109,10 +114,11 @@ def add_member(con: Connection, email: object, org_id: str, role: str) -> tuple[
             else "INSERT INTO membership (email, org_id, role) VALUES ($email, $org, $role)",
             {"email": address, "org": org_id, "role": role},
         )
+        audit.finish()
     return Member(address, org_id, str(found[0][0]), role), replaced
 
 
-def remove_member(con: Connection, email: object) -> bool:
+def remove_member(con: Connection, email: object, who: str | None = None) -> bool:
     """Take an address's membership away; False when it had none."""
     address = normalise_email(email)
     if address is None:
@@ -122,7 +128,10 @@ def remove_member(con: Connection, email: object) -> bool:
             "SELECT 1 FROM membership WHERE email = $email", {"email": address}
         ).fetchall()
         if found:
+            audit = Audit(cur, who or cli_author(), "members")
+            audit.watch("membership", "email = $audit_email", audit_email=address)
             cur.execute("DELETE FROM membership WHERE email = $email", {"email": address})
+            audit.finish()
     return bool(found)
 
 

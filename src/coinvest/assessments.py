@@ -12,6 +12,7 @@ from coinvest.access import Member
 from coinvest.db import Connection, Cursor, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.folding import fold, fold_sql
+from coinvest.history import Audit, author
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.lookups import in_scope
 from coinvest.scope import Scope
@@ -31,7 +32,9 @@ def _exists(cur: Cursor, sql: str, value: str) -> bool:
     return bool(cur.execute(sql, {"v": value}).fetchall())
 
 
-def save_assessment(con: Connection, item: AssessmentInput, member: Member | None = None) -> str:
+def save_assessment(
+    con: Connection, item: AssessmentInput, member: Member | None = None, who: str | None = None
+) -> str:
     """Validate and write an assessment with its answers; returns its new id.
 
     A signed-in `member` who is not an admin answers for their own organisation, from the
@@ -84,6 +87,9 @@ def save_assessment(con: Connection, item: AssessmentInput, member: Member | Non
         while assessment_id in taken:
             number += 1
             assessment_id = f"{stem}-{number}"
+        audit = Audit(cur, who or author(member), "questionnaire")
+        audit.watch("assessment", "assessment_id = $audit_id", audit_id=assessment_id)
+        audit.watch("assessment_answer", "assessment_id = $audit_id", audit_id=assessment_id)
         cur.execute(
             "INSERT INTO assessment VALUES ($id, $project, $viewpoint, $assessor, $on, $comment)",
             {
@@ -100,6 +106,7 @@ def save_assessment(con: Connection, item: AssessmentInput, member: Member | Non
             [(assessment_id, q, s) for q, s in answers.items()],
         )
         refresh_lever_rounds(cur, [item.project_id])
+        audit.finish()
     return assessment_id
 
 

@@ -79,6 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     _filter_options(export)
 
+    log = sub.add_parser("log", help="list the imports and reverts (id, when, who, files, counts)")
+    history = sub.add_parser("history", help="write the history of changes as a CSV file")
+    history.add_argument("--project", metavar="ID", help="only this project's changes")
+    history.add_argument(
+        "--since", metavar="DATE", help="only changes since this date (YYYY-MM-DD)"
+    )
+    history.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV file to write")
+    revert = sub.add_parser(
+        "revert", help="undo an import: every row it added, changed or removed goes back"
+    )
+    revert.add_argument("import_id", metavar="IMPORT_ID", type=int, help="see `coinvest log`")
+    for command in (log, history, revert):
+        command.add_argument(
+            "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        )
+
     members = sub.add_parser(
         "members", help="who may sign in to a shared instance, for which organisation, as what"
     )
@@ -200,6 +216,7 @@ def _import(args: argparse.Namespace) -> int:
         print(tn("import.refused", len(report.errors), lang), file=sys.stderr)
         return 1
     print(report.counts_frame().to_string(index=False))
+    print(t("import.id", lang, id=report.import_id))
     if report.not_in_file and not args.delete_missing:
         print(tn("import.not_in_file", report.not_in_file, lang), file=sys.stderr)
     print(t("import.done", lang), file=sys.stderr)
@@ -269,6 +286,66 @@ def _members(args: argparse.Namespace) -> int:
         con.close()
 
 
+def _log(args: argparse.Namespace) -> int:
+    from coinvest.db import open_database, resolve_db_path
+    from coinvest.history import imports
+
+    lang = _lang()
+    con = open_database(resolve_db_path(args.db), read_only=True)
+    try:
+        frame = imports(con)
+    finally:
+        con.close()
+    if frame.empty:
+        print(t("cli.log.empty", lang), file=sys.stderr)
+        return 0
+    frame["imported_at"] = frame["imported_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    frame["reverts"] = frame["reverts"].astype("Int64")
+    frame = frame.drop(columns=["sha256"])
+    print(frame.astype(object).where(frame.notna(), "").to_string(index=False))
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from datetime import date, datetime
+
+    from coinvest.db import open_database, resolve_db_path
+    from coinvest.export import machine_csv
+    from coinvest.history import history
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.combine(date.fromisoformat(args.since), datetime.min.time())
+        except ValueError:
+            raise CoinvestError("cli.bad_date", option="--since", value=args.since) from None
+    con = open_database(resolve_db_path(args.db), read_only=True)
+    try:
+        frame = history(con, project_id=args.project, since=since)
+    finally:
+        con.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(machine_csv(frame.iloc[::-1]))  # oldest first, as a journal reads
+    print(out)
+    return 0
+
+
+def _revert(args: argparse.Namespace) -> int:
+    from coinvest.db import resolve_db_path
+    from coinvest.history import cli_author, revert
+
+    lang = _lang()
+    con = _open_waiting(resolve_db_path(args.db), lang)
+    try:
+        print(f"  {t('cli.revert.running', lang, id=args.import_id)}", file=sys.stderr, flush=True)
+        done = revert(con, args.import_id, cli_author())
+    finally:
+        con.close()
+    print(t("cli.revert.done", lang, id=args.import_id, revert=done.import_id))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from coinvest.db import open_database, resolve_db_path
     from coinvest.demo import generate
@@ -300,6 +377,12 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args)
         if args.command == "members":
             return _members(args)
+        if args.command == "log":
+            return _log(args)
+        if args.command == "history":
+            return _history(args)
+        if args.command == "revert":
+            return _revert(args)
     except CoinvestError as exc:
         print(f"coinvest: {exc.message(_lang())}", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ from coinvest.access import Member
 from coinvest.db import Connection, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
+from coinvest.history import Audit, author
 from coinvest.lookups import in_scope, organisations_in_scope
 from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
 from coinvest.scope import Scope
@@ -178,6 +179,13 @@ def save_scenario(
     org = member.org_id if member is not None else None
     with transaction(con) as cur:
         existing = _existing(cur, "scenario", "scenario_id", name, member, overwrite)
+        audit = Audit(cur, author(member), "scenario")
+        audit.watch("scenario", "name = $audit_name", audit_name=name)
+        audit.watch(
+            "scenario_investment",
+            "scenario_id IN (SELECT scenario_id FROM scenario WHERE name = $audit_name)",
+            audit_name=name,
+        )
         if existing is not None:
             cur.execute("DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": existing})
             cur.execute(
@@ -207,6 +215,7 @@ def save_scenario(
                     for i, line in enumerate(scenario.lines, start=1)
                 ],
             )
+        audit.finish()
 
 
 def list_scenarios(con: Connection, member: Member | None = None) -> pd.DataFrame:
@@ -257,8 +266,12 @@ def delete_scenario(con: Connection, name: str, member: Member | None = None) ->
         ).fetchall()
         if not found:
             return False
+        audit = Audit(cur, author(member), "scenario")
+        audit.watch("scenario", "scenario_id = $audit_id", audit_id=found[0][0])
+        audit.watch("scenario_investment", "scenario_id = $audit_id", audit_id=found[0][0])
         cur.execute("DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": found[0][0]})
         cur.execute("DELETE FROM scenario WHERE scenario_id = $id", {"id": found[0][0]})
+        audit.finish()
     return True
 
 
@@ -289,6 +302,8 @@ def save_view(
     org = member.org_id if member is not None else None
     with transaction(con) as cur:
         existing = _existing(cur, "saved_view", "view_id", name, member, overwrite)
+        audit = Audit(cur, author(member), "view")
+        audit.watch("saved_view", "name = $audit_name", audit_name=name)
         if existing is not None:
             cur.execute(
                 "UPDATE saved_view SET query = $q, org_id = $org WHERE view_id = $id",
@@ -299,6 +314,7 @@ def save_view(
                 "INSERT INTO saved_view (name, query, org_id) VALUES ($n, $q, $org)",
                 {"n": name, "q": body, "org": org},
             )
+        audit.finish()
 
 
 def list_views(con: Connection, member: Member | None = None) -> pd.DataFrame:
@@ -334,5 +350,8 @@ def delete_view(con: Connection, name: str, member: Member | None = None) -> boo
         ).fetchall()
         if not found:
             return False
+        audit = Audit(cur, author(member), "view")
+        audit.watch("saved_view", "view_id = $audit_id", audit_id=found[0][0])
         cur.execute("DELETE FROM saved_view WHERE view_id = $id", {"id": found[0][0]})
+        audit.finish()
     return True

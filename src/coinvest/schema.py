@@ -382,12 +382,38 @@ def _v4_statements() -> list[str]:
     ]
 
 
+def _v5_statements() -> list[str]:
+    """History (DESIGN §11): every write's changes, append only; who made each import."""
+    return [
+        "CREATE SEQUENCE change_log_seq START 1",
+        """CREATE TABLE change_log (
+            change_id BIGINT PRIMARY KEY DEFAULT nextval('change_log_seq'),
+            changed_at TIMESTAMP NOT NULL,  -- UTC
+            who VARCHAR NOT NULL,  -- the signed-in person, cli:<os user>, or app:<os user>
+            source VARCHAR NOT NULL,  -- import, revert, questionnaire, scenario, view, members
+            import_id INTEGER,  -- the import (or revert) that made the change
+            table_name VARCHAR NOT NULL,
+            row_key VARCHAR NOT NULL,  -- the key's values, separated by chr(31)
+            project_id VARCHAR,  -- the project the row belongs to, for its history
+            column_name VARCHAR NOT NULL,
+            action VARCHAR NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+            old_value VARCHAR,
+            new_value VARCHAR
+        )""",
+        "CREATE INDEX change_log_import ON change_log (import_id)",
+        "CREATE INDEX change_log_project ON change_log (project_id)",
+        "ALTER TABLE import_log ADD COLUMN who VARCHAR",
+        "ALTER TABLE import_log ADD COLUMN reverts INTEGER",  # the import a revert undid
+    ]
+
+
 # (version, statements, data step). Append only: a released migration never changes.
 MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (1, _v1_statements, _v1_data),
     (2, _v2_statements, None),
     (3, _v3_statements, None),
     (4, _v4_statements, None),
+    (5, _v5_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
-
 from coinvest.db import Connection
+from coinvest.history import cli_author
 from coinvest.importer.problems import (
     DEFAULT_MAX_MB,
     ImportReport,
@@ -31,7 +30,6 @@ __all__ = [
     "Problem",
     "dangling_references",
     "import_files",
-    "import_log",
     "max_import_bytes",
     "read_files",
     "validate",
@@ -43,6 +41,7 @@ def import_files(
     files: list[tuple[str, bytes]],
     progress: Progress = _quiet,
     delete_missing: bool = False,
+    who: str | None = None,
 ) -> ImportReport:
     """Validate a set of files and, when nothing is wrong, load them in one transaction.
 
@@ -50,6 +49,9 @@ def import_files(
     (`not_in_file`, ids in `missing`); with `delete_missing` — the explicit deletion step of
     DESIGN §6.2 — they are deleted in the same transaction, unless a remaining row still
     refers to one of them, which refuses the whole import and names the rows.
+
+    Every change is logged with the import's id (`report.import_id`) and `who` (the signed-in
+    person; `cli:<os user>` by default), in the same transaction (DESIGN §11).
     """
     report = ImportReport(files=[name for name, _ in files])
     digest = hashlib.sha256()
@@ -69,21 +71,6 @@ def import_files(
     parsed = validate(con, tables, report.problems)
     if report.errors:
         return report
-    _write(con, parsed, report, progress, delete_missing)
+    _write(con, parsed, report, progress, delete_missing, who or cli_author())
     report.loaded = not report.errors
     return report
-
-
-def import_log(con: Connection, limit: int = 50) -> pd.DataFrame:
-    cur = con.cursor()
-    try:
-        return (
-            cur.sql(
-                "SELECT imported_at, file_name, sha256, counts FROM import_log ORDER BY import_id DESC LIMIT $n",
-                params={"n": limit},
-            )
-            .to_arrow_table()
-            .to_pandas()
-        )
-    finally:
-        cur.close()

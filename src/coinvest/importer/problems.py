@@ -57,6 +57,7 @@ class ImportReport:
     files: list[str] = field(default_factory=list)
     sha256: str = ""
     missing: dict[str, list[str]] = field(default_factory=dict)  # table → ids not in the file
+    import_id: int | None = None  # the id its changes are logged with (loaded imports)
 
     @property
     def errors(self) -> list[Problem]:

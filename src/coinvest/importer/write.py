@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from coinvest import reference as ref
 from coinvest.db import Cursor, transaction
 from coinvest.errors import CoinvestError
+from coinvest.history import TABLE_KEYS, Audit
 from coinvest.importer.problems import (
     ImportReport,
     Problem,
@@ -312,11 +313,16 @@ class _Refused(Exception):
 
 
 def _write(
-    con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress, delete_missing: bool
+    con,
+    parsed: dict[str, Parsed],
+    report: ImportReport,
+    progress: Progress,
+    delete_missing: bool,
+    who: str,
 ) -> None:
     """Write in one transaction; an engine error rolls it back and becomes a message."""
     try:
-        _write_all(con, parsed, report, progress, _Missing(delete_missing))
+        _write_all(con, parsed, report, progress, _Missing(delete_missing), who)
     except _Refused as refused:
         report.counts.clear()
         report.missing.clear()
@@ -327,15 +333,53 @@ def _write(
         raise CoinvestError("import.write_failed", detail=detail) from exc
 
 
+def _watch(cur, audit: Audit, sheet, item: Parsed, delete: bool) -> None:
+    """Before a sheet is written: the rows it may touch, for the history (DESIGN §11) — those
+    of its keys, and with the deletion step every row of its table."""
+    table = sheet.table
+    keys = TABLE_KEYS[table]
+    key_data = pa.table(
+        {
+            k: pa.array([r.get(k) for _, r in item.records], _ARROW_TYPES[sheet.column(k).kind])
+            for k in keys
+        }
+    )
+    cur.register("audit_incoming_keys", key_data)
+    cur.execute(f"DROP TABLE IF EXISTS audit_keys_{table}")
+    cur.execute(
+        f"CREATE TEMP TABLE audit_keys_{table} AS SELECT DISTINCT {', '.join(keys)} "
+        "FROM audit_incoming_keys"
+    )
+    cur.unregister("audit_incoming_keys")
+    mine = " AND ".join(f"k.{k} = {table}.{k}" for k in keys)
+    condition = "TRUE" if delete else f"EXISTS (SELECT 1 FROM audit_keys_{table} k WHERE {mine})"
+    audit.watch(table, condition)
+    if table == "assessment":  # and its answers
+        audit.watch(
+            "assessment_answer",
+            "TRUE"
+            if delete
+            else "assessment_id IN (SELECT assessment_id FROM audit_keys_assessment)",
+        )
+
+
 def _write_all(
-    con, parsed: dict[str, Parsed], report: ImportReport, progress: Progress, missing: _Missing
+    con,
+    parsed: dict[str, Parsed],
+    report: ImportReport,
+    progress: Progress,
+    missing: _Missing,
+    who: str,
 ) -> None:
     with _WRITE_LOCK, transaction(con) as cur:
+        import_id = int(cur.execute("SELECT nextval('import_log_seq')").fetchall()[0][0])
+        audit = Audit(cur, who, "import", import_id)
         projects_touched: list[str] = []
         for sheet in SHEETS:
             if sheet.name not in parsed:
                 continue
             item = parsed[sheet.name]
+            _watch(cur, audit, sheet, item, missing.delete)
             progress("writing", f"{sheet.name}: {len(item.records):,}")
             if sheet.name == "assessments":
                 counts, projects_touched = _write_assessments(cur, item, missing)
@@ -351,11 +395,16 @@ def _write_all(
         if dangling:
             raise _Refused(dangling)
         report.missing = missing.samples
+        progress("history", f"{audit.finish():,}")
+        report.import_id = import_id
         cur.execute(
-            "INSERT INTO import_log (file_name, sha256, status, counts) VALUES ($name, $sha, 'loaded', $counts)",
+            """INSERT INTO import_log (import_id, file_name, sha256, status, counts, who)
+               VALUES ($id, $name, $sha, 'loaded', $counts, $who)""",
             {
+                "id": import_id,
                 "name": ", ".join(report.files)[:1000],
                 "sha": report.sha256,
                 "counts": json.dumps(report.counts, sort_keys=True),
+                "who": who,
             },
         )
