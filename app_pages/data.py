@@ -474,6 +474,7 @@ if tab_log is not None:
                             st.error(exc.message(language, markdown=True))
                         else:
                             st.cache_data.clear()
+                            st.session_state.pop(LAST_IMPORT, None)  # its report is history now
                             st.session_state["revert_flash"] = t(
                                 "data.revert.done", language, id=chosen, revert=undone.import_id
                             )

@@ -186,3 +186,46 @@ def test_a_write_failure_is_a_message_on_the_page_not_a_traceback(data_page, mon
     _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
     assert any("rien n'a été écrit" in e.value for e in at.error)
     assert _count(path, "organisation") == 0
+
+
+def test_the_journal_shows_the_import_and_undoes_it_after_confirmation(data_page):
+    at, path = data_page
+    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.button(key="data_import").click().run()
+    assert _count(path, "project") == 1
+    imports = next(d.value for d in at.dataframe if "Fichiers" in d.value.columns)
+    assert list(imports["Fichiers"]) == ["modele.xlsx"]
+    assert imports["Par"].iloc[0].startswith("app:")  # local mode: the server's user
+    journal = next(d.value for d in at.dataframe if "Avant" in d.value.columns)
+    assert "Projets" in set(journal["Table"])
+    assert {"ajout"} == set(journal["Changement"])
+    # without the confirmation, nothing happens (a form's values go with its button)
+    submit = "FormSubmitter:revert_form-Annuler l'import"
+    at.selectbox(key="revert_choice").set_value(1)
+    at.button(key=submit).click().run()
+    assert any("cochez la confirmation" in w.value for w in at.warning)
+    assert _count(path, "project") == 1
+    at.selectbox(key="revert_choice").set_value(1)
+    at.checkbox(key="revert_sure").check()
+    at.button(key=submit).click().run()
+    assert not at.exception
+    assert any("Import 1 annulé" in message.value for message in at.success)
+    assert _count(path, "project") == 0
+    imports = next(d.value for d in at.dataframe if "Fichiers" in d.value.columns)
+    assert list(imports["Annulation"]) == ["annule l'import 1", ""]
+    # the journal narrows to a table
+    at.selectbox(key="journal_table").set_value("project").run()
+    journal = next(d.value for d in at.dataframe if "Avant" in d.value.columns)
+    assert set(journal["Table"]) == {"Projets"}
+    assert set(journal["Changement"]) == {"ajout", "suppression"}
+
+
+def test_the_project_sheet_shows_its_history(data_page, open_page):
+    at, path = data_page
+    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.button(key="data_import").click().run()
+    sheet = open_page(path, "project", {"project": "PRJ-001"})
+    history = next(d.value for d in sheet.dataframe if "Avant" in d.value.columns)
+    assert "Investissements" in set(history["Table"])
+    assert "amount_eur" in set(history["Colonne"])
+    assert set(history["N°"]) == {"1"} or set(history["N°"].astype(str)) == {"1"}

@@ -128,10 +128,9 @@ def test_an_import_logs_each_added_changed_and_deleted_value_with_its_id_and_aut
         ("investment", first_id, "amount_eur", "update", old_amount, "123456.78")
     ]
     added = rows(con, table_name="organisation")
-    assert {(c, a, o, n) for _, _, c, a, o, n in added} == {
-        ("org_id", "insert", None, "NEW-ORG"),
-        ("name", "insert", None, "Nouvelle association"),
-        ("kind", "insert", None, "association"),
+    assert {(k, c, a, o, n) for _, k, c, a, o, n in added} == {
+        ("NEW-ORG", "name", "insert", None, "Nouvelle association"),
+        ("NEW-ORG", "kind", "insert", None, "association"),
     }
     # an investment row belongs to its project's history
     project = con.execute(

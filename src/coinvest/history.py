@@ -110,7 +110,11 @@ class _Watch:
 
 class Audit:
     """The change rows of one write, inside its transaction: `watch` each table before writing
-    it (the rows matching `condition`, SQL on the bare table name), `finish` after."""
+    it (the rows matching `condition`, SQL on the bare table name), `finish` after.
+
+    A row added or removed logs each of its other columns that has a value (its key is the
+    change's `row_key`; every table has a required column besides its key, so every such row
+    logs one at least); a row changed, each column that changed."""
 
     def __init__(self, cur: Cursor, who: str, source: str, import_id: int | None = None) -> None:
         self.cur = cur
@@ -160,24 +164,26 @@ class Audit:
         common = "$log_at, $log_who, $log_source, $log_import, $log_table"
         before = self.count()
         for column in columns:
+            if column in keys:
+                continue  # the key is the row's `row_key`
             params["log_column"] = column
             watched = {**params, **watch.params}  # for the statements that read `after`
             # a row added: every column, from nothing
             self.cur.execute(
                 f"""{head}SELECT {common}, {row_key(table, "a")}, {_project(table, "a", columns)},
                        $log_column, 'insert', NULL, CAST(a.{column} AS VARCHAR)
-                FROM {after} a WHERE NOT EXISTS (SELECT 1 FROM {snapshot} b WHERE {same_key})""",
+                FROM {after} a WHERE a.{column} IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM {snapshot} b WHERE {same_key})""",
                 watched,
             )
             # a row removed: every column, to nothing
             self.cur.execute(
                 f"""{head}SELECT {common}, {row_key(table, "b")}, {_project(table, "b", columns)},
                        $log_column, 'delete', CAST(b.{column} AS VARCHAR), NULL
-                FROM {snapshot} b WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE {same_key})""",
+                FROM {snapshot} b WHERE b.{column} IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM {table} a WHERE {same_key})""",
                 params,
             )
-            if column in keys:
-                continue
             # a row changed: the columns that changed
             self.cur.execute(
                 f"""{head}SELECT {common}, {row_key(table, "a")}, {_project(table, "a", columns)},
@@ -220,7 +226,8 @@ def history(
 ) -> pd.DataFrame:
     """The change rows, newest first, narrowed to a project, a date, a table or an author.
     Columns: HISTORY_COLUMNS (a composite row key's values separated by " / ")."""
-    conditions, params = [], {}
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
     if project_id is not None:
         conditions.append("project_id = $project")
         params["project"] = project_id
@@ -349,11 +356,18 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
             f"DELETE FROM {table} WHERE {row_key(table, table)} IN ({mine} AND action = 'insert')",
             {"n": import_id, "t": table},
         )
-    # rows it removed come back, parents first
+    # rows it removed come back, parents first (their key from `row_key`)
     for table in tables:
         columns = _columns(cur, table)
+        keys = TABLE_KEYS[table]
         values = ", ".join(
-            f"CAST(max(old_value) FILTER (WHERE column_name = '{name}') AS {kind})"
+            (
+                f"CAST(row_key AS {kind})"
+                if len(keys) == 1
+                else f"CAST(split_part(row_key, {SEPARATOR}, {keys.index(name) + 1}) AS {kind})"
+            )
+            if name in keys
+            else f"CAST(max(old_value) FILTER (WHERE column_name = '{name}') AS {kind})"
             for name, kind in columns
         )
         cur.execute(
