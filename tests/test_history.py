@@ -322,7 +322,15 @@ def test_a_revert_is_refused_naming_the_rows_a_later_change_touched(con):
     assert err.value.key == "revert.conflict"
     assert target in err.value.message("fr")
     assert exports(con) == before  # nothing changed
-    revert(con, second.import_id, "test")
+    undo_second = revert(con, second.import_id, "olivia@example.org")
+    # the revert logs what it put back, under its own id and its author
+    logged = history(con)
+    mine = logged[logged["import_id"] == undo_second.import_id]
+    assert set(mine["source"]) == {"revert"}
+    assert set(mine["who"]) == {"olivia@example.org"}
+    assert list(mine[["row_key", "column_name", "old_value"]].itertuples(index=False)) == [
+        (target, "amount_eur", "888.00")
+    ]
     revert(con, first.import_id, "test")  # once the later one is undone, the first can be
     assert exports(con) != before
     with pytest.raises(CoinvestError) as twice:
