@@ -168,7 +168,7 @@ class Audit:
                 continue  # the key is the row's `row_key`
             params["log_column"] = column
             watched = {**params, **watch.params}  # for the statements that read `after`
-            # a row added: every column, from nothing
+            # a row added: each of its values, from nothing
             self.cur.execute(
                 f"""{head}SELECT {common}, {row_key(table, "a")}, {_project(table, "a", columns)},
                        $log_column, 'insert', NULL, CAST(a.{column} AS VARCHAR)
@@ -176,7 +176,7 @@ class Audit:
                   AND NOT EXISTS (SELECT 1 FROM {snapshot} b WHERE {same_key})""",
                 watched,
             )
-            # a row removed: every column, to nothing
+            # a row removed: each of its values, to nothing
             self.cur.execute(
                 f"""{head}SELECT {common}, {row_key(table, "b")}, {_project(table, "b", columns)},
                        $log_column, 'delete', CAST(b.{column} AS VARCHAR), NULL
