@@ -17,7 +17,7 @@ from coinvest.assessments import (
 )
 from coinvest.errors import CoinvestError
 from coinvest.export import export_zip
-from coinvest.history import ORDER, TABLE_SHEET, author, history, imports, revert
+from coinvest.history import ORDER, author, history, imports, revert
 from coinvest.i18n import format_number, md_escape, t, tn
 from coinvest.importer import import_files, max_import_bytes
 from coinvest.interchange import SHEETS
@@ -33,7 +33,8 @@ from coinvest.workbook import (
 )
 from ui.access import current_member
 from ui.context import connection, current_filter, lang, lang_key, read_only
-from ui.show import day, number, table
+from ui.show import day, history_table, number, table
+from ui.show import table_label as show_table_label
 from ui.view import header
 
 
@@ -55,18 +56,12 @@ admin = member is None or member.is_admin  # imports and members are an admin's 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOURNAL_ROWS = 2000  # the journal's newest changes shown; `coinvest history` writes them all
 LAST_IMPORT = "data_last_import"  # (files, report, deletion done) of this session's last import
-SHEET_OF_TABLE = TABLE_SHEET
-WHAT_IF_TABLES = ("scenario", "scenario_investment", "saved_view")  # no sheet: the What-if page's
 
 header(con, flt, language, "data.title", "data.caption")
 
 
 def table_label(name: str) -> str:
-    """A database table or an import sheet, named as the templates name it."""
-    if name in WHAT_IF_TABLES:
-        return t(f"table.{name}", language)
-    sheet = SHEET_OF_TABLE.get(name, name)
-    return t(f"sheet.{sheet}", language) if any(s.name == sheet for s in SHEETS) else name
+    return show_table_label(name, language)
 
 
 def show_counts(report) -> None:
@@ -509,27 +504,8 @@ if tab_log is not None:
         else:
             if len(journal) == JOURNAL_ROWS:
                 st.caption(t("data.journal.capped", language, n=JOURNAL_ROWS))
-            journal["table_label"] = journal["table_name"].map(table_label)
-            journal["action_label"] = journal["action"].map(
-                lambda a: t(f"data.journal.action.{a}", language)
-            )
-            table(
-                journal,
-                {
-                    "changed_at": t("data.journal.when", language),
-                    "who": t("data.log.who", language),
-                    "import_id": t("data.log.id", language),
-                    "table_label": t("data.journal.table", language),
-                    "row_key": t("data.journal.row", language),
-                    "column_name": t("data.journal.column", language),
-                    "action_label": t("data.journal.action", language),
-                    "old_value": t("data.journal.old", language),
-                    "new_value": t("data.journal.new", language),
-                },
-                language,
-                formats={"import_id": number(0, language)},
-                key="data_journal",
-                title=t("data.journal.title", language),
+            history_table(
+                journal, language, key="data_journal", title=t("data.journal.title", language)
             )
 
 if tab_members is not None:

@@ -7,12 +7,12 @@ import streamlit as st
 from coinvest import lookups, metrics
 from coinvest import reference as ref
 from coinvest.charts import heatmap, line_chart, viewpoint_colours
-from coinvest.history import TABLE_SHEET, history
+from coinvest.history import history
 from coinvest.i18n import format_eur, format_number, md_escape, t
 from coinvest.metrics import MATURITY
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
-from ui.show import SHEET_PROJECT, chart, day, eur, number, pct, table
+from ui.show import SHEET_PROJECT, chart, day, eur, history_table, number, pct, table
 from ui.view import bound, header, keep, one_of
 
 TRAJECTORIES = (MATURITY, *ref.LEVER_CODES)
@@ -371,27 +371,4 @@ changes = history(con, project_id=project_id, limit=HISTORY_ROWS)
 if changes.empty:
     st.caption(t("project.no_history", language))
 else:
-    changes["table_label"] = changes["table_name"].map(
-        lambda name: t(f"sheet.{TABLE_SHEET[name]}", language) if name in TABLE_SHEET else name
-    )
-    changes["action_label"] = changes["action"].map(
-        lambda a: t(f"data.journal.action.{a}", language)
-    )
-    table(
-        changes,
-        {
-            "changed_at": t("data.journal.when", language),
-            "who": t("data.log.who", language),
-            "import_id": t("data.log.id", language),
-            "table_label": t("data.journal.table", language),
-            "row_key": t("data.journal.row", language),
-            "column_name": t("data.journal.column", language),
-            "action_label": t("data.journal.action", language),
-            "old_value": t("data.journal.old", language),
-            "new_value": t("data.journal.new", language),
-        },
-        language,
-        formats={"import_id": number(0, language)},
-        key="sheet_history",
-        title=t("project.history", language),
-    )
+    history_table(changes, language, key="sheet_history", title=t("project.history", language))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
+from coinvest.history import TABLE_SHEET
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
 from coinvest.workbook import frame_to_csv, frame_to_xlsx
 from ui.view import switch_page
@@ -236,3 +237,41 @@ def chart(
             title=title if isinstance(title, str) else None,
             wide=stretch,
         )
+
+
+# the What-if page's tables, which have no import sheet
+WHAT_IF_TABLES = ("scenario", "scenario_investment", "saved_view")
+
+
+def table_label(name: str, language: str) -> str:
+    """A database table or an import sheet, named as the templates name it."""
+    if name in WHAT_IF_TABLES:
+        return t(f"table.{name}", language)
+    sheet = TABLE_SHEET.get(name, name)
+    return t(f"sheet.{sheet}", language) if sheet in TABLE_SHEET.values() else name
+
+
+def history_table(frame: pd.DataFrame, language: str, key: str, title: str) -> None:
+    """Change rows of `coinvest.history.history` (DESIGN §11): when, who, which import, table,
+    row, column, the change, before and after."""
+    frame = frame.copy()
+    frame["table_label"] = frame["table_name"].map(lambda name: table_label(name, language))
+    frame["action_label"] = frame["action"].map(lambda a: t(f"data.journal.action.{a}", language))
+    table(
+        frame,
+        {
+            "changed_at": t("data.journal.when", language),
+            "who": t("data.log.who", language),
+            "import_id": t("data.log.id", language),
+            "table_label": t("data.journal.table", language),
+            "row_key": t("data.journal.row", language),
+            "column_name": t("data.journal.column", language),
+            "action_label": t("data.journal.action", language),
+            "old_value": t("data.journal.old", language),
+            "new_value": t("data.journal.new", language),
+        },
+        language,
+        formats={"import_id": number(0, language)},
+        key=key,
+        title=title,
+    )

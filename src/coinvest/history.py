@@ -20,6 +20,7 @@ import pandas as pd
 from coinvest.db import Connection, Cursor, query
 from coinvest.errors import CoinvestError
 from coinvest.interchange import SHEETS
+from coinvest.schema import DATA_TABLES
 
 # Every table a write may touch, with its key, parents before children.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -29,22 +30,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "scenario_investment": ("scenario_id", "line"),
     "saved_view": ("view_id",),
 }
-ORDER = (
-    "organisation",
-    "indicator",
-    "project",
-    "cohort",
-    "cohort_member",
-    "assessment",
-    "assessment_answer",
-    "investment",
-    "contribution",
-    "measurement",
-    "membership",
-    "scenario",
-    "scenario_investment",
-    "saved_view",
-)
+ORDER = (*DATA_TABLES, "membership", "scenario", "scenario_investment", "saved_view")
 # the import sheet a table's rows come from (answers are columns of the assessments sheet)
 TABLE_SHEET = {
     **{sheet.table: sheet.name for sheet in SHEETS},

@@ -217,23 +217,27 @@ def indicator_names(con: Connection, lang: str) -> dict[str, str]:
     return names
 
 
-def organisations_in_scope(scope: Scope | None) -> tuple[str, dict]:
-    """` AND o.org_id IN (…)`: the organisations around the scope's projects (holders,
-    investors, partners, assessors, support bodies of their cohorts); nothing without a scope."""
-    if scope is None:
-        return "", {}
-    projects, params = scope.project_ids()
-    return (
-        f""" AND o.org_id IN (
+def organisations_around(column: str, projects: str) -> str:
+    """`column IN (…)`: the organisations around some projects (holders, investors, partners,
+    assessors, support bodies of their cohorts); `column` and `projects` (a `SELECT project_id
+    …`) are fixed SQL of the caller."""
+    return f"""{column} IN (
             SELECT holder_org_id FROM project WHERE project_id IN ({projects})
             UNION SELECT investor_org_id FROM investment WHERE project_id IN ({projects})
             UNION SELECT partner_org_id FROM contribution WHERE project_id IN ({projects})
             UNION SELECT assessor_org_id FROM assessment WHERE project_id IN ({projects})
             UNION SELECT c.support_body_org_id FROM cohort c
                   JOIN cohort_member m ON m.cohort_id = c.cohort_id
-                  WHERE m.project_id IN ({projects}))""",
-        params,
-    )
+                  WHERE m.project_id IN ({projects}))"""
+
+
+def organisations_in_scope(scope: Scope | None) -> tuple[str, dict]:
+    """` AND o.org_id IN (…)`: the organisations around the scope's projects; nothing without a
+    scope."""
+    if scope is None:
+        return "", {}
+    projects, params = scope.project_ids()
+    return f" AND {organisations_around('o.org_id', projects)}", params
 
 
 def filter_value_names(con: Connection, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:

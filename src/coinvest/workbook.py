@@ -29,6 +29,7 @@ from coinvest import reference as ref
 from coinvest.db import Connection, query
 from coinvest.filters import PortfolioFilter
 from coinvest.interchange import SHEETS, Column, Sheet
+from coinvest.lookups import organisations_around
 
 LISTS_SHEET = "_listes"
 
@@ -214,14 +215,7 @@ def _sheet_sql(sheet: Sheet, scoped: bool = False) -> str:
         # row the others refer to is still there, so the export imports)
         projects = "SELECT project_id FROM scope"
         around = {
-            "organisations": f"""WHERE t.org_id IN (
-                SELECT holder_org_id FROM project WHERE project_id IN ({projects})
-                UNION SELECT investor_org_id FROM investment WHERE project_id IN ({projects})
-                UNION SELECT partner_org_id FROM contribution WHERE project_id IN ({projects})
-                UNION SELECT assessor_org_id FROM assessment WHERE project_id IN ({projects})
-                UNION SELECT c.support_body_org_id FROM cohort c
-                      JOIN cohort_member m ON m.cohort_id = c.cohort_id
-                      WHERE m.project_id IN ({projects}))""",
+            "organisations": f"WHERE {organisations_around('t.org_id', projects)}",
             "cohorts": f"""WHERE t.cohort_id IN (
                 SELECT cohort_id FROM cohort_member WHERE project_id IN ({projects}))""",
         }
