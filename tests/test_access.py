@@ -548,11 +548,12 @@ def test_export_as_a_member_writes_exactly_what_they_see(cli_db, tmp_path):
     try:
         flt = PortfolioFilter().within(Scope("support_body", "SB1"))
         expected = export_frames(con, flt)
-        in_scope = set(
-            con.execute(
+        in_scope = {
+            row[0]
+            for row in con.execute(
                 Scope("support_body", "SB1").project_ids()[0], {"scope_org": "SB1"}
-            ).fetchdf()["project_id"]
-        )
+            ).fetchall()
+        }
     finally:
         con.close()
     summary = pd.read_csv(member_out / "project_summary.csv")

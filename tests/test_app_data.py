@@ -174,12 +174,11 @@ def test_rows_missing_from_the_file_are_previewed_then_deleted_on_confirmation(d
 
 
 def test_a_write_failure_is_a_message_on_the_page_not_a_traceback(data_page, monkeypatch):
-    import duckdb
-
+    from coinvest.db import EngineError
     from coinvest.importer import write as importer_write
 
     def broken(*args, **kwargs):
-        raise duckdb.ConstraintException("Constraint Error: refused by the engine")
+        raise EngineError("Constraint Error: refused by the engine", constraint=True)
 
     monkeypatch.setattr(importer_write, "_upsert", broken)
     at, path = data_page

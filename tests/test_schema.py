@@ -7,7 +7,7 @@ import hashlib
 import duckdb
 import pytest
 
-from coinvest.db import open_database, resolve_db_path
+from coinvest.db import EngineError, open_database, resolve_db
 from coinvest.errors import CoinvestError
 from coinvest.schema import LATEST_VERSION
 
@@ -85,8 +85,9 @@ def test_constraint_refuses(seeded, case):
         "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM project), "
         "(SELECT count(*) FROM assessment_answer), (SELECT count(*) FROM investment)"
     ).fetchone()
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(EngineError) as refused:
         seeded.execute(BAD[case])
+    assert refused.value.constraint
     after = seeded.execute(
         "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM project), "
         "(SELECT count(*) FROM assessment_answer), (SELECT count(*) FROM investment)"
@@ -213,10 +214,10 @@ def test_read_only_open_of_a_missing_file_is_refused(tmp_path):
 
 def test_path_rules(monkeypatch, tmp_path):
     monkeypatch.delenv("COINVEST_DB", raising=False)
-    assert str(resolve_db_path()) == "data/coinvest.duckdb"
+    assert str(resolve_db()) == "data/coinvest.duckdb"
     monkeypatch.setenv("COINVEST_DB", str(tmp_path / "env.duckdb"))
-    assert resolve_db_path() == tmp_path / "env.duckdb"
-    assert resolve_db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
+    assert resolve_db() == str(tmp_path / "env.duckdb")
+    assert resolve_db(tmp_path / "arg.duckdb") == str(tmp_path / "arg.duckdb")
 
 
 def test_the_frozen_code_lists_of_version_1_still_match_the_reference_model():

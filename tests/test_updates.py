@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import duckdb
 import pandas as pd
 import pytest
 
 from coinvest import reference as ref
 from coinvest import schema
-from coinvest.db import open_database
+from coinvest.db import EngineError, open_database
 from coinvest.importer import import_files
 from coinvest.interchange import SHEET_BY_NAME, parse
 from coinvest.workbook import EXAMPLE, build_template_xlsx, table_frame
@@ -192,7 +191,7 @@ def test_a_database_engine_error_while_writing_is_a_message_not_a_traceback(
     from coinvest.importer import write as importer_write
 
     def broken(*args, **kwargs):
-        raise duckdb.ConstraintException("Constraint Error: something the engine refused")
+        raise EngineError("Constraint Error: something the engine refused", constraint=True)
 
     monkeypatch.setattr(importer_write, "_upsert", broken)
     name, data = _csv("organisations", {"org_id": "NEW", "name": "Nouvelle", "kind": "company"})

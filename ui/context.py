@@ -14,7 +14,7 @@ import streamlit as st
 
 from coinvest import lookups
 from coinvest import reference as ref
-from coinvest.db import open_database, resolve_db_path
+from coinvest.db import open_database, resolve_db
 from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
 from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
@@ -56,7 +56,7 @@ def read_only() -> bool:
 
 def connection():
     """The process's connection, or a clear message and a stop when it cannot be opened."""
-    path = str(resolve_db_path())
+    path = resolve_db()
     try:
         return _connection(path, read_only())
     except CoinvestError as exc:
@@ -96,7 +96,7 @@ def _options(path: str, scope: Scope | None) -> dict:
 
 def picker_options() -> dict:
     """The investors, support bodies, cohorts and years the pickers offer this member."""
-    return _options(str(resolve_db_path()), scope())
+    return _options(resolve_db(), scope())
 
 
 def language_switch() -> str:

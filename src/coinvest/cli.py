@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="write the deterministic demo portfolio into a new database")
     demo.add_argument(
-        "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
     )
     demo.add_argument(
         "--projects", type=_positive_int, default=300, help="number of projects (default 300)"
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an .xlsx workbook, CSV files, or a zip of CSV files",
     )
     load.add_argument(
-        "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
     )
     load.add_argument(
         "--delete-missing",
@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="write the computed figures (project levers, project summary, portfolio)"
     )
     export.add_argument(
-        "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
     )
     export.add_argument("--out", required=True, help="folder to write the files into")
     export.add_argument(
@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     revert.add_argument("import_id", metavar="IMPORT_ID", type=int, help="see `coinvest log`")
     for command in (log, history, revert):
         command.add_argument(
-            "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+            "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
         )
 
     members = sub.add_parser(
@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("email", metavar="EMAIL")
     for command in (add, listing, remove):
         command.add_argument(
-            "--db", help="database path (default: $COINVEST_DB, else data/coinvest.duckdb)"
+            "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
         )
     return parser
 
@@ -182,7 +182,7 @@ def _open_waiting(path, lang: str):
 
 
 def _import(args: argparse.Namespace) -> int:
-    from coinvest.db import resolve_db_path
+    from coinvest.db import resolve_db
     from coinvest.importer import import_files
 
     lang = _lang()
@@ -196,7 +196,7 @@ def _import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-    con = _open_waiting(resolve_db_path(args.db), lang)
+    con = _open_waiting(resolve_db(args.db), lang)
     try:
         report = import_files(
             con,
@@ -225,11 +225,11 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from coinvest.access import find_member
-    from coinvest.db import open_database, resolve_db_path
+    from coinvest.db import open_database, resolve_db
     from coinvest.export import write_export
 
     flt = filter_from_args(args)
-    path = resolve_db_path(args.db)
+    path = resolve_db(args.db)
     con = open_database(path, read_only=True)
     try:
         if args.as_member:
@@ -248,10 +248,10 @@ def _export(args: argparse.Namespace) -> int:
 def _members(args: argparse.Namespace) -> int:
     from coinvest import reference as ref
     from coinvest.access import add_member, list_members, remove_member
-    from coinvest.db import open_database, resolve_db_path
+    from coinvest.db import describe, open_database, resolve_db
 
     lang = _lang()
-    path = resolve_db_path(args.db)
+    path = resolve_db(args.db)
     if args.members_command == "list":
         con = open_database(path, read_only=True)
         try:
@@ -268,7 +268,7 @@ def _members(args: argparse.Namespace) -> int:
         con = _open_waiting(path, lang)
     except CoinvestError as exc:
         if exc.key == "db.locked":  # a running app holds the DuckDB file
-            raise CoinvestError("cli.members_locked", path=path) from exc
+            raise CoinvestError("cli.members_locked", path=describe(path)) from exc
         raise
     try:
         if args.members_command == "add":
@@ -287,11 +287,11 @@ def _members(args: argparse.Namespace) -> int:
 
 
 def _log(args: argparse.Namespace) -> int:
-    from coinvest.db import open_database, resolve_db_path
+    from coinvest.db import open_database, resolve_db
     from coinvest.history import imports
 
     lang = _lang()
-    con = open_database(resolve_db_path(args.db), read_only=True)
+    con = open_database(resolve_db(args.db), read_only=True)
     try:
         frame = imports(con)
     finally:
@@ -309,7 +309,7 @@ def _log(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from datetime import date, datetime
 
-    from coinvest.db import open_database, resolve_db_path
+    from coinvest.db import open_database, resolve_db
     from coinvest.export import machine_csv
     from coinvest.history import history
 
@@ -319,7 +319,7 @@ def _history(args: argparse.Namespace) -> int:
             since = datetime.combine(date.fromisoformat(args.since), datetime.min.time())
         except ValueError:
             raise CoinvestError("cli.bad_date", option="--since", value=args.since) from None
-    con = open_database(resolve_db_path(args.db), read_only=True)
+    con = open_database(resolve_db(args.db), read_only=True)
     try:
         frame = history(con, project_id=args.project, since=since)
     finally:
@@ -332,11 +332,11 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _revert(args: argparse.Namespace) -> int:
-    from coinvest.db import resolve_db_path
+    from coinvest.db import resolve_db
     from coinvest.history import cli_author, revert
 
     lang = _lang()
-    con = _open_waiting(resolve_db_path(args.db), lang)
+    con = _open_waiting(resolve_db(args.db), lang)
     try:
         print(f"  {t('cli.revert.running', lang, id=args.import_id)}", file=sys.stderr, flush=True)
         done = revert(con, args.import_id, cli_author())
@@ -347,20 +347,20 @@ def _revert(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from coinvest.db import open_database, resolve_db_path
+    from coinvest.db import describe, open_database, resolve_db
     from coinvest.demo import generate
 
-    path = resolve_db_path(args.db)
+    path = resolve_db(args.db)
     started = time.perf_counter()
     con = open_database(path)
     try:
         generate(con, n_projects=args.projects, seed=args.seed)
-        con.execute("CHECKPOINT")
+        con.checkpoint()
     finally:
         con.close()
     seconds = f"{time.perf_counter() - started:.1f}"
     print(
-        t("cli.demo.done", _lang(), path=path, projects=f"{args.projects:,}", seconds=seconds),
+        t("cli.demo.done", _lang(), path=describe(path), projects=f"{args.projects:,}", seconds=seconds),
         file=sys.stderr,
     )
     return 0

@@ -1,7 +1,9 @@
-"""Opening the database: path rules, safety checks, migrations, a cursor per query.
+"""Opening the database: target rules, safety checks, migrations, a cursor per query.
 
-One connection per process (the app caches it); every query runs on its own cursor, since a
-DuckDB connection refuses concurrent calls from threads. Extensions are never downloaded.
+`--db` / COINVEST_DB holding a path opens a DuckDB file (the default); a `postgresql://` URL
+opens a PostgreSQL database through a connection pool (DESIGN §12). The engines differ only in
+`coinvest.backend`. One connection per process (the app caches it); every query runs on its own
+cursor. Extensions are never downloaded.
 """
 
 from __future__ import annotations
@@ -16,31 +18,46 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from coinvest.backend import (
+    DUCKDB_CONFIG,
+    Connection,
+    Cursor,
+    DuckConnection,
+    EngineError,
+    PgConnection,
+    is_url,
+    redact,
+)
 from coinvest.errors import CoinvestError
 from coinvest.schema import LATEST_VERSION, current_version, migrate, user_table_count
 
-# The connection every function of the package takes, and the cursor each query runs on (DuckDB's
-# cursor is a connection of its own, sharing the database).
-Connection = duckdb.DuckDBPyConnection
-Cursor = duckdb.DuckDBPyConnection
+__all__ = [
+    "Connection",
+    "Cursor",
+    "EngineError",
+    "data_version",
+    "open_database",
+    "query",
+    "resolve_db",
+    "transaction",
+]
 
 DEFAULT_DB = Path("data") / "coinvest.duckdb"
 ENV_DB = "COINVEST_DB"
-# Extensions are never downloaded; the ones built into the wheel (core_functions, json, parquet,
-# icu) load on demand, which replaying a write-ahead log after a crash needs (`trim` in a CHECK).
-DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": True,
-}
 _MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
 
 
-def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
-    """`--db`, else the COINVEST_DB environment variable, else data/coinvest.duckdb."""
+def resolve_db(cli_value: str | os.PathLike | None = None) -> str:
+    """`--db`, else the COINVEST_DB environment variable, else data/coinvest.duckdb: a file
+    path, or a `postgresql://` URL."""
     if cli_value:
-        return Path(cli_value)
-    env = os.environ.get(ENV_DB)
-    return Path(env) if env else DEFAULT_DB
+        return str(cli_value)
+    return os.environ.get(ENV_DB) or str(DEFAULT_DB)
+
+
+def describe(target: str) -> str:
+    """The database as messages name it (a URL without its password)."""
+    return redact(target) if is_url(target) else target
 
 
 def _check_path(path: Path) -> None:
@@ -56,9 +73,18 @@ def _check_path(path: Path) -> None:
             raise CoinvestError("db.not_duckdb", path=path)
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _connect(target: str, read_only: bool) -> Connection:
+    if is_url(target):
+        try:
+            return PgConnection(target, read_only=read_only)
+        except EngineError as exc:
+            raise CoinvestError("db.cannot_open", path=redact(target), detail=str(exc)) from exc
+    path = Path(target)
+    _check_path(path)
+    if read_only and not path.exists():
+        raise CoinvestError("db.read_only_missing", path=path)
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+        raw = duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -66,51 +92,66 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise CoinvestError("db.cannot_open", path=path, detail=text.splitlines()[0]) from exc
     except duckdb.Error as exc:
         raise CoinvestError("db.cannot_open", path=path, detail=str(exc).splitlines()[0]) from exc
+    return DuckConnection(raw, str(path), read_only)
 
 
-def open_database(
-    path: str | os.PathLike | None = None, read_only: bool = False
-) -> duckdb.DuckDBPyConnection:
+def open_database(target: str | os.PathLike | None = None, read_only: bool = False) -> Connection:
     """Open (or create) a coinvest database and bring its schema up to date.
 
     Raises CoinvestError, having changed nothing, for a missing folder, a file of another
-    program, a database locked by another process or a schema newer than this code. (Opening
-    a DuckDB file and closing it without a write leaves its bytes as they were.)
+    program, a database locked by another process, a server that cannot be reached or a schema
+    newer than this code. (Opening a DuckDB file and closing it without a write leaves its bytes
+    as they were.) Several instances may open one PostgreSQL database at once: the migrations
+    run under an advisory lock, by the first one.
     """
-    path = resolve_db_path(path)
-    _check_path(path)
-    if read_only and not path.exists():
-        raise CoinvestError("db.read_only_missing", path=path)
-    con = _connect(path, read_only=read_only)
+    target = resolve_db(target)
+    con = _connect(target, read_only=read_only)
+    name = describe(target)
     try:
-        cur = con.cursor()
-        version = current_version(cur)
-        if version is None and user_table_count(cur) > 0:
-            raise CoinvestError("db.not_coinvest", path=path)
-        if version is not None and version > LATEST_VERSION:
-            raise CoinvestError("db.newer_schema", path=path, found=version, known=LATEST_VERSION)
-        cur.close()
-        if read_only:
-            if version != LATEST_VERSION:
-                raise CoinvestError("db.needs_migration", path=path)
-        else:
-            migrate(con)
+        with con.migration_lock():
+            cur = con.cursor()
+            try:
+                version = current_version(cur)
+                if version is None and user_table_count(cur) > 0:
+                    raise CoinvestError("db.not_coinvest", path=name)
+            finally:
+                cur.close()
+            if version is not None and version > LATEST_VERSION:
+                raise CoinvestError(
+                    "db.newer_schema", path=name, found=version, known=LATEST_VERSION
+                )
+            if read_only:
+                if version != LATEST_VERSION:
+                    raise CoinvestError("db.needs_migration", path=name)
+            else:
+                migrate(con)
+    except EngineError as exc:
+        con.close()
+        raise CoinvestError("db.cannot_open", path=name, detail=str(exc)) from exc
     except BaseException:
         con.close()
         raise
     return con
 
 
-def query(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict | None = None
-) -> pd.DataFrame:
+def query(con: Connection, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
     """Run one read query on its own cursor; values always as bound parameters."""
     cur = con.cursor()
     try:
-        table = cur.sql(sql, params=params or None).to_arrow_table()
+        table = cur.arrow(sql, params or None)
     finally:
         cur.close()
     return floats_for_decimals(table).to_pandas()
+
+
+def data_version(con: Connection) -> int:
+    """A number every write raises (DESIGN §12): the app's caches are keyed by it, so an
+    import in one instance shows in the others at their next rerun."""
+    cur = con.cursor()
+    try:
+        return int(cur.execute("SELECT version FROM data_version").fetchall()[0][0])
+    finally:
+        cur.close()
 
 
 def floats_for_decimals(table: pa.Table) -> pa.Table:
@@ -126,11 +167,13 @@ def floats_for_decimals(table: pa.Table) -> pa.Table:
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+def transaction(con: Connection) -> Iterator[Cursor]:
+    """A cursor inside BEGIN … COMMIT; any exception rolls everything back. Writers run one at
+    a time, across the instances that share a PostgreSQL database too (an advisory lock)."""
     cur = con.cursor()
     cur.execute("BEGIN")
     try:
+        cur.lock_writes()
         yield cur
     except BaseException:
         cur.execute("ROLLBACK")

@@ -20,7 +20,7 @@ import pandas as pd
 from coinvest.db import Connection, Cursor, query
 from coinvest.errors import CoinvestError
 from coinvest.interchange import SHEETS
-from coinvest.schema import DATA_TABLES
+from coinvest.schema import BUMP_DATA_VERSION, DATA_TABLES
 
 # Every table a write may touch, with its key, parents before children.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -128,6 +128,7 @@ class Audit:
         for watch in self.watches.values():
             written += self._log(watch)
             self.cur.execute(f"DROP TABLE IF EXISTS {watch.snapshot}")
+        self.cur.execute(BUMP_DATA_VERSION)  # every write is audited: the other instances see it
         return written
 
     def _log(self, watch: _Watch) -> int:

@@ -186,7 +186,7 @@ def _v1_statements() -> list[str]:
             viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
             assessed_on DATE NOT NULL,
             lever VARCHAR NOT NULL {_check_in("lever", V1_CODES["lever"])},
-            score DOUBLE NOT NULL CHECK (score BETWEEN 0 AND 100),
+            score DOUBLE PRECISION NOT NULL CHECK (score BETWEEN 0 AND 100),
             is_first BOOLEAN NOT NULL,  -- the earliest round of this project and viewpoint
             is_latest BOOLEAN NOT NULL  -- the most recent one, when no period end is set
         )""",
@@ -195,7 +195,7 @@ def _v1_statements() -> list[str]:
             investor_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
             project_id VARCHAR NOT NULL REFERENCES project (project_id),
             date DATE NOT NULL,
-            amount_eur DOUBLE NOT NULL CHECK (amount_eur >= 0),
+            amount_eur DOUBLE PRECISION NOT NULL CHECK (amount_eur >= 0),
             instrument VARCHAR NOT NULL {_check_in("instrument", V1_CODES["instrument"])},
             investor_lever VARCHAR {_check_in("investor_lever", V1_CODES["investor_lever"], True)}
         )""",
@@ -204,7 +204,7 @@ def _v1_statements() -> list[str]:
             partner_org_id VARCHAR NOT NULL REFERENCES organisation (org_id),
             project_id VARCHAR NOT NULL REFERENCES project (project_id),
             date DATE NOT NULL,
-            value_eur DOUBLE NOT NULL CHECK (value_eur >= 0),
+            value_eur DOUBLE PRECISION NOT NULL CHECK (value_eur >= 0),
             kind VARCHAR NOT NULL {_check_in("kind", V1_CODES["contribution_kind"])},
             partnership_type VARCHAR
                 {_check_in("partnership_type", V1_CODES["partnership_type"], True)}
@@ -222,8 +222,8 @@ def _v1_statements() -> list[str]:
             project_id VARCHAR NOT NULL REFERENCES project (project_id),
             indicator_code VARCHAR NOT NULL REFERENCES indicator (indicator_code),
             year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
-            value DOUBLE NOT NULL CHECK (value >= 0),
-            target DOUBLE CHECK (target IS NULL OR target >= 0),
+            value DOUBLE PRECISION NOT NULL CHECK (value >= 0),
+            target DOUBLE PRECISION CHECK (target IS NULL OR target >= 0),
             source VARCHAR {_check_in("source", V1_CODES["source"], True)},
             PRIMARY KEY (project_id, indicator_code, year)
         )""",
@@ -239,7 +239,7 @@ def _v1_statements() -> list[str]:
             line INTEGER NOT NULL,
             investor_org_id VARCHAR NOT NULL,
             project_id VARCHAR NOT NULL,
-            amount_eur DOUBLE NOT NULL CHECK (amount_eur >= 0),
+            amount_eur DOUBLE PRECISION NOT NULL CHECK (amount_eur >= 0),
             instrument VARCHAR NOT NULL {_check_in("instrument", V1_CODES["instrument"])},
             PRIMARY KEY (scenario_id, line)
         )""",
@@ -293,7 +293,7 @@ _V2_REBUILT = (
 )
 MONEY = "DECIMAL(18, 2)"  # euros and cents, exact: sums do not depend on the order of the rows
 _REFERENCES = re.compile(r"\s+REFERENCES\s+\w+\s*\(\w+\)")
-_MONEY_COLUMN = re.compile(r"\b(amount_eur|value_eur) DOUBLE\b")
+_MONEY_COLUMN = re.compile(r"\b(amount_eur|value_eur) DOUBLE PRECISION\b")
 
 
 def _v2_definition(table: str) -> str:
@@ -323,7 +323,7 @@ INSERT INTO question_round (project_id, viewpoint, assessed_on, question, score,
 SELECT project_id, viewpoint, assessed_on, question, score,
        assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
 FROM (
-    SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(CAST(x.score AS DOUBLE))
+    SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(CAST(x.score AS DOUBLE PRECISION))
            AS score
     FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
     {where}
@@ -350,14 +350,14 @@ def _v3_statements() -> list[str]:
             viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
             assessed_on DATE NOT NULL,
             question VARCHAR NOT NULL {_check_in("question", V1_CODES["question"])},
-            score DOUBLE NOT NULL CHECK (score BETWEEN {V1_SCORES[0]} AND {V1_SCORES[1]}),
+            score DOUBLE PRECISION NOT NULL CHECK (score BETWEEN {V1_SCORES[0]} AND {V1_SCORES[1]}),
             is_latest BOOLEAN NOT NULL  -- the project's latest round from this viewpoint
         )""",  # the mean of the assessors' answers of one date, 0–4
         QUESTION_ROUND_FILL.format(where=""),
         """CREATE TABLE question_latest (
             project_id VARCHAR NOT NULL,
             question VARCHAR NOT NULL,
-            score DOUBLE NOT NULL,  -- 0–4, the mean of the viewpoints' latest rounds
+            score DOUBLE PRECISION NOT NULL,  -- 0–4, the mean of the viewpoints' latest rounds
             viewpoints INTEGER NOT NULL
         )""",
         QUESTION_LATEST_FILL.format(where=""),
@@ -405,13 +405,28 @@ def _v5_statements() -> list[str]:
     ]
 
 
-# (version, statements, data step). Append only: a released migration never changes.
+def _v6_statements() -> list[str]:
+    """A shared server (DESIGN §12): one number every write raises, read by the app instances
+    on every run so that their caches follow another instance's import."""
+    return [
+        "CREATE TABLE data_version (version BIGINT NOT NULL)",
+        "INSERT INTO data_version (version) VALUES (1)",
+    ]
+
+
+BUMP_DATA_VERSION = "UPDATE data_version SET version = version + 1"
+
+
+# (version, statements, data step). Append only: a released migration never changes (version 6
+# spelt DOUBLE as DOUBLE PRECISION in all of them, the same type in DuckDB, the one PostgreSQL
+# knows).
 MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (1, _v1_statements, _v1_data),
     (2, _v2_statements, None),
     (3, _v3_statements, None),
     (4, _v4_statements, None),
     (5, _v5_statements, None),
+    (6, _v6_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -478,7 +493,7 @@ def migrate(con: Connection) -> int:
             version = number
             applied = True
         if applied:
-            cur.execute("CHECKPOINT")  # the new schema in the file itself, not only in the log
+            con.checkpoint()  # DuckDB: the new schema in the file itself, not only in the log
         return version
     finally:
         cur.close()

@@ -37,6 +37,7 @@ from coinvest.demo.population import (
     add_projects,
 )
 from coinvest.errors import CoinvestError
+from coinvest.schema import BUMP_DATA_VERSION
 
 
 def generate(
@@ -56,6 +57,7 @@ def generate(
     with transaction(con) as tx:
         writer = Writer(tx, progress)
         _build(rng, n_projects, writer)
+        tx.execute(BUMP_DATA_VERSION)
     return writer.counts
 
 

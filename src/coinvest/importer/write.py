@@ -8,12 +8,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from coinvest import reference as ref
-from coinvest.db import Cursor, transaction
+from coinvest.db import Cursor, EngineError, transaction
 from coinvest.errors import CoinvestError
 from coinvest.history import TABLE_KEYS, Audit
 from coinvest.importer.problems import (
@@ -299,8 +298,9 @@ def _write_assessments(
 
 
 # One import at a time in a process: two sessions of the app share one connection, and two
-# concurrent transactions writing the same tables would conflict. (Another process cannot open
-# the database at all while this one holds it.)
+# concurrent transactions writing the same tables would conflict. Across processes, DuckDB lets
+# one process open the file; on PostgreSQL every write transaction waits for the others
+# (`db.transaction`).
 _WRITE_LOCK = threading.Lock()
 
 
@@ -327,7 +327,7 @@ def _write(
         report.counts.clear()
         report.missing.clear()
         report.problems.extend(refused.problems)
-    except duckdb.Error as exc:
+    except EngineError as exc:
         report.counts.clear()
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CoinvestError("import.write_failed", detail=detail) from exc

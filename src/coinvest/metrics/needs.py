@@ -110,7 +110,11 @@ def needs_overview(
         GROUP BY project_id""",
     )
     # one statement, three parts; typed NULLs keep the columns of the parts alike
-    text, number, integer = "CAST(NULL AS VARCHAR)", "CAST(NULL AS DOUBLE)", "CAST(NULL AS BIGINT)"
+    text, number, integer = (
+        "CAST(NULL AS VARCHAR)",
+        "CAST(NULL AS DOUBLE PRECISION)",
+        "CAST(NULL AS BIGINT)",
+    )
     frame = q.run(
         con,
         f"""SELECT 'lever' AS part, w.lever, w.position, {text} AS project_id, {text} AS name,

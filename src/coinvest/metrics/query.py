@@ -177,7 +177,9 @@ class Query:
 
 def _values_table(name: str, codes: tuple[str, ...], column: str, weights: tuple[float, ...]):
     """A VALUES table of fixed codes with bound weights."""
-    rows = ", ".join(f"('{code}', CAST($w_{name}_{i} AS DOUBLE))" for i, code in enumerate(codes))
+    rows = ", ".join(
+        f"('{code}', CAST($w_{name}_{i} AS DOUBLE PRECISION))" for i, code in enumerate(codes)
+    )
     sql = f"SELECT * FROM (VALUES {rows}) AS t ({column}, weight)"
     return sql, {f"w_{name}_{i}": w for i, w in enumerate(weights)}
 
