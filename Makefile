@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard src/coinvest/locale/*/LC_MESSAGES/coinvest.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install browser-deps run demo test check test-fast test-slow screenshots lint bench bench-metrics clean
+.PHONY: install browser-deps pg-deps run demo test check test-fast test-slow screenshots lint bench bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -31,6 +31,16 @@ browser-deps:
 			echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests."; \
 		fi; }
 
+# Debian's PostgreSQL for the tests on the second engine (as root): the tests start a throwaway
+# server of their own, in a temporary folder on a free port; without it those tests skip.
+pg-deps:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' to test the PostgreSQL engine too."; \
+		fi; }
+
 demo: install
 	$(BIN)/coinvest demo --db "$(DB)"
 
@@ -39,7 +49,7 @@ run: install
 	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
-test: install browser-deps check
+test: install browser-deps pg-deps check
 	$(BIN)/python -m pytest -m "not slow"
 
 # The plan enforced: lint, the import contracts of pyproject.toml, and types.
@@ -57,7 +67,7 @@ test-fast: install
 screenshots: install browser-deps
 	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,needs,whatif
 
-bench: install browser-deps
+bench: install browser-deps pg-deps
 	$(BIN)/python bench/bench.py --tiers M,L --runs 5
 
 bench-metrics: install

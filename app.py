@@ -9,7 +9,7 @@ import streamlit as st
 
 from coinvest.i18n import t
 from ui.access import gate
-from ui.context import connection, lang, language_switch, sidebar_filter
+from ui.context import connection, follow_writes, lang, language_switch, sidebar_filter
 from ui.view import app_style, fix_address_after_switch
 
 HERE = Path(__file__).parent
@@ -52,6 +52,7 @@ pages = {
     ],
 }
 con = connection()  # a clear message, and a stop, when the database cannot be opened
+follow_writes(con)  # another instance's import shows at this run
 language_switch()
 # shared mode: the sign-in page, or the no-access page, and a stop; else who is signed in
 gate(con, language)

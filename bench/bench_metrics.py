@@ -68,7 +68,7 @@ def tier_database(tier: str) -> Path:
     if not path.exists():
         con = open_database(path)
         generate(con, n_projects=TIERS[tier], seed=42)
-        con.execute("CHECKPOINT")
+        con.checkpoint()
         con.close()
     return path
 

@@ -1,7 +1,15 @@
-"""Shared fixtures: every test database lives in its own temporary folder."""
+"""Shared fixtures: every test database lives in its own temporary folder, or in its own
+database of a throwaway PostgreSQL server.
+
+The fixtures of the metric, import, export, what-if and page tests (`demo_path`, `demo_con`,
+`app_demo_path`, `empty_con`, `portfolio_con`, `new_db`) run each test on both engines
+(DESIGN §12): `[duckdb]` and `[postgres]` in the test ids. Without PostgreSQL installed, the
+`[postgres]` ones skip, saying how to enable them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +17,7 @@ import pytest
 from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.lever_rounds import refresh_lever_rounds
+from tests.pgserver import Server, missing, throwaway_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -18,25 +27,71 @@ def _quiet(_: str) -> None:
     pass
 
 
+ENGINES = ("duckdb", "postgres")
+
+
 @pytest.fixture(scope="session")
-def demo_path(tmp_path_factory) -> Path:
-    """The default demo portfolio (300 projects, seed 42), written once per test session."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = open_database(path)
+def pg() -> Iterator[Server]:
+    """A throwaway PostgreSQL server for the whole test session, with `coinvest_empty`: a
+    database at the latest schema, the template of every empty test database."""
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with throwaway_server() as server:
+        server.admin("CREATE DATABASE coinvest_empty")
+        open_database(server.url("coinvest_empty")).close()
+        yield server
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    """The database engine of a test: DuckDB (a file) or PostgreSQL (a server)."""
+    if request.param == "postgres":
+        request.getfixturevalue("pg")  # skips when PostgreSQL is not installed
+    return request.param
+
+
+def _make_demo(target: str | Path) -> None:
+    con = open_database(target)
     generate(con, n_projects=300, seed=42, progress=_quiet)
     con.close()
-    return path
+
+
+def _new_target(engine: str, request, folder: Path, name: str, template: bool) -> str | Path:
+    if engine == "duckdb":
+        return folder / f"{name}.duckdb"
+    server: Server = request.getfixturevalue("pg")
+    return server.create(name, template="coinvest_empty" if template else None)
 
 
 @pytest.fixture(scope="session")
-def app_demo_path(tmp_path_factory) -> Path:
+def demo_path(engine, request, tmp_path_factory) -> str | Path:
+    """The default demo portfolio (300 projects, seed 42), written once per test session and
+    engine: a file, or a PostgreSQL URL."""
+    target = _new_target(engine, request, tmp_path_factory.mktemp("demo"), "demo", True)
+    _make_demo(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def app_demo_path(engine, request, tmp_path_factory) -> str | Path:
     """The same demo for the app tests: the app opens its database read-write, so it gets a
-    file of its own (a read-only and a read-write connection cannot share one in a process)."""
-    path = tmp_path_factory.mktemp("app") / "demo.duckdb"
-    con = open_database(path)
-    generate(con, n_projects=300, seed=42, progress=_quiet)
-    con.close()
-    return path
+    database of its own (a read-only and a read-write connection cannot share a DuckDB file in
+    a process)."""
+    target = _new_target(engine, request, tmp_path_factory.mktemp("app"), "app", True)
+    _make_demo(target)
+    return target
+
+
+@pytest.fixture
+def new_db(engine, request, tmp_path) -> Callable[..., str | Path]:
+    """`new_db(name)`: a new, empty database on the test's engine (a path or a URL), which
+    opens at the latest schema; `migrated=False` for one with no table at all."""
+
+    def make(name: str = "db", migrated: bool = True) -> str | Path:
+        return _new_target(engine, request, tmp_path, name, migrated)
+
+    return make
 
 
 @pytest.fixture
@@ -48,8 +103,8 @@ def demo_con(demo_path):
 
 
 @pytest.fixture
-def empty_con(tmp_path):
-    con = open_database(tmp_path / "empty.duckdb")
+def empty_con(new_db):
+    con = open_database(new_db("empty"))
     yield con
     con.close()
 

@@ -13,8 +13,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def data_page(tmp_path, open_page):
-    path = tmp_path / "data.duckdb"
+def data_page(new_db, open_page):
+    path = new_db("data")
     open_database(path).close()
     return open_page(path, "data"), path
 

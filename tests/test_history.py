@@ -51,20 +51,30 @@ def _quiet(_: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def base_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("history") / "base.duckdb"
-    con = open_database(path)
+def base_db(engine, request, tmp_path_factory) -> str:
+    """A small demo, on the test's engine: copied (a file, or a PostgreSQL template) per test."""
+    if engine == "duckdb":
+        target = str(tmp_path_factory.mktemp("history") / "base.duckdb")
+    else:
+        target = request.getfixturevalue("pg").create("history", template="coinvest_empty")
+    con = open_database(target)
     generate(con, n_projects=25, seed=4, progress=_quiet)
-    con.execute("CHECKPOINT")
+    con.checkpoint()
     con.close()
-    return path
+    return target
+
+
+def _copy(base_db: str, request, folder: Path) -> str:
+    if not base_db.startswith("postgresql://"):
+        path = folder / "work.duckdb"
+        shutil.copy(base_db, path)
+        return str(path)
+    return request.getfixturevalue("pg").create("work", template=base_db.rsplit("/", 1)[1])
 
 
 @pytest.fixture
-def con(base_db, tmp_path):
-    path = tmp_path / "work.duckdb"
-    shutil.copy(base_db, path)
-    con = open_database(path)
+def con(base_db, request, tmp_path):
+    con = open_database(_copy(base_db, request, tmp_path))
     yield con
     con.close()
 
@@ -285,10 +295,10 @@ def _edit(book: openpyxl.Workbook, edits) -> bool:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(edits=EDITS)
-def test_reverting_random_edits_gives_byte_identical_exports(base_db, tmp_path_factory, edits):
-    path = tmp_path_factory.mktemp("prop") / "prop.duckdb"
-    shutil.copy(base_db, path)
-    con = open_database(path)
+def test_reverting_random_edits_gives_byte_identical_exports(
+    base_db, request, tmp_path_factory, edits
+):
+    con = open_database(_copy(base_db, request, tmp_path_factory.mktemp("prop")))
     try:
         before = exports(con)
         book = workbook(con)
@@ -342,11 +352,7 @@ def test_a_revert_is_refused_naming_the_rows_a_later_change_touched(con):
 
 
 def test_the_command_line_prints_the_id_lists_imports_writes_history_and_reverts(con, tmp_path):
-    db = Path(
-        con.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()[0]
-    )
+    db = con.target  # the file, or the URL
     book = workbook(con)
     sheet = book["investments"]
     sheet.cell(row=2, column=column_of(sheet, "amount_eur")).value = 4242
@@ -419,11 +425,7 @@ KILLED_MIDWAY = textwrap.dedent(
 
 
 def test_a_revert_killed_midway_leaves_the_database_as_before_it(con, tmp_path):
-    db = Path(
-        con.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()[0]
-    )
+    db = con.target  # the file, or the URL
     book = workbook(con)
     sheet = book["investments"]
     for row in range(2, sheet.max_row + 1):

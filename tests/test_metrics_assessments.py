@@ -197,11 +197,11 @@ def test_lever_rounds_table_equals_the_answers_recomputed(demo_con):
         WITH q AS (
             SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS s
             FROM assessment a JOIN assessment_answer x USING (assessment_id)
-            GROUP BY ALL
+            GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
         ), l AS (
             SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,
                    avg(s) * 25 AS score
-            FROM q GROUP BY ALL
+            FROM q GROUP BY project_id, viewpoint, assessed_on, split_part(question, '.', 1)
         )
         SELECT count(*) FROM l FULL JOIN lever_round r USING (project_id, viewpoint, assessed_on, lever)
         WHERE r.score IS NULL OR l.score IS NULL OR abs(r.score - l.score) > 1e-9

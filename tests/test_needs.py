@@ -159,7 +159,7 @@ def test_question_rounds_equal_the_answers_recomputed(demo_con):
         """WITH q AS (
             SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
             FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-            GROUP BY ALL)
+            GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question)
         SELECT count(*) FROM q FULL JOIN question_round r
             USING (project_id, viewpoint, assessed_on, question)
         WHERE q.score IS NULL OR r.score IS NULL OR abs(q.score - r.score) > 1e-9"""

@@ -2,7 +2,8 @@
 
 Every figure is a pure function of the database and its arguments (filter, weights, picks…), so a
 page redrawn with the same filter reuses it. Whatever writes to the database from the app (the
-Data page's import and questionnaire) clears the cache.
+Data page's import and questionnaire) clears the cache; a write by another instance sharing the
+database raises its data version, which is part of every key (`ui.context.follow_writes`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from typing import Any
 import streamlit as st
 
 from coinvest import metrics
+from ui.context import current_data_version
 
 MAX_ENTRIES = 512
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
-def _call(name: str, args: tuple, kwargs: tuple, _con: Any) -> Any:
+def _call(name: str, args: tuple, kwargs: tuple, version: int, _con: Any) -> Any:
     return getattr(metrics, name)(_con, *args, **dict(kwargs))
 
 
@@ -33,6 +35,7 @@ class _CachedMetrics:
                 name,
                 _hashable(args),
                 tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())),
+                current_data_version(),
                 con,
             )
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from coinvest import lookups
 from coinvest import reference as ref
-from coinvest.db import open_database, resolve_db
+from coinvest.db import EngineError, data_version, open_database, resolve_db
 from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
 from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
@@ -27,10 +27,11 @@ STATE_FILTER = "portfolio_filter"
 PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-if page's weights
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str, read_only: bool):
-    """One DuckDB connection per process; every query runs on its own cursor."""
-    return open_database(path, read_only=read_only)
+@st.cache_resource(show_spinner=False, on_release=lambda con: con.close())
+def _connection(target: str, read_only: bool):
+    """One connection per process (a DuckDB file, or a pool of PostgreSQL connections); every
+    query runs on its own cursor."""
+    return open_database(target, read_only=read_only)
 
 
 def lang_key(name: str) -> str:
@@ -56,12 +57,30 @@ def read_only() -> bool:
 
 def connection():
     """The process's connection, or a clear message and a stop when it cannot be opened."""
-    path = resolve_db()
     try:
-        return _connection(path, read_only())
+        return _connection(resolve_db(), read_only())
     except CoinvestError as exc:
         st.error(exc.message(lang(), markdown=True))
         st.stop()
+
+
+DATA_VERSION = "data_version"
+
+
+def follow_writes(con) -> int:
+    """Once per run: the database's data version (DESIGN §12), which keys every cached figure,
+    so that a write by another instance sharing the database shows at this one's next run."""
+    try:
+        version = data_version(con)
+    except EngineError as exc:
+        st.error(t("db.lost", lang(), detail=str(exc)))
+        st.stop()
+    st.session_state[DATA_VERSION] = version
+    return version
+
+
+def current_data_version() -> int:
+    return int(st.session_state.get(DATA_VERSION, 0))
 
 
 def _url_filter() -> PortfolioFilter:
@@ -83,9 +102,10 @@ def current_filter() -> PortfolioFilter:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _options(path: str, scope: Scope | None) -> dict:
-    """What the pickers offer: only what lies in the member's scope (the cache is keyed by it)."""
-    con = _connection(path, read_only())
+def _options(target: str, scope: Scope | None, version: int) -> dict:
+    """What the pickers offer: only what lies in the member's scope (the cache is keyed by it,
+    and by the data version)."""
+    con = _connection(target, read_only())
     return {
         "investors": lookups.investors(con, scope),
         "support_bodies": lookups.support_bodies(con, scope),
@@ -96,7 +116,7 @@ def _options(path: str, scope: Scope | None) -> dict:
 
 def picker_options() -> dict:
     """The investors, support bodies, cohorts and years the pickers offer this member."""
-    return _options(resolve_db(), scope())
+    return _options(resolve_db(), scope(), current_data_version())
 
 
 def language_switch() -> str:

@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="write the deterministic demo portfolio into a new database")
     demo.add_argument(
-        "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        "--db",
+        help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
     )
     demo.add_argument(
         "--projects", type=_positive_int, default=300, help="number of projects (default 300)"
@@ -52,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         help="an .xlsx workbook, CSV files, or a zip of CSV files",
     )
     load.add_argument(
-        "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        "--db",
+        help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
     )
     load.add_argument(
         "--delete-missing",
@@ -65,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="write the computed figures (project levers, project summary, portfolio)"
     )
     export.add_argument(
-        "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
+        "--db",
+        help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
     )
     export.add_argument("--out", required=True, help="folder to write the files into")
     export.add_argument(
@@ -92,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     revert.add_argument("import_id", metavar="IMPORT_ID", type=int, help="see `coinvest log`")
     for command in (log, history, revert):
         command.add_argument(
-            "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
+            "--db",
+            help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
         )
 
     members = sub.add_parser(
@@ -110,7 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("email", metavar="EMAIL")
     for command in (add, listing, remove):
         command.add_argument(
-            "--db", help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)"
+            "--db",
+            help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
         )
     return parser
 
@@ -360,7 +365,13 @@ def _demo(args: argparse.Namespace) -> int:
         con.close()
     seconds = f"{time.perf_counter() - started:.1f}"
     print(
-        t("cli.demo.done", _lang(), path=describe(path), projects=f"{args.projects:,}", seconds=seconds),
+        t(
+            "cli.demo.done",
+            _lang(),
+            path=describe(path),
+            projects=f"{args.projects:,}",
+            seconds=seconds,
+        ),
         file=sys.stderr,
     )
     return 0

@@ -54,7 +54,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def make_demo(path: Path, projects: int = 300) -> Path:
+def make_demo(path: Path | str, projects: int = 300) -> Path | str:
     subprocess.run(
         [sys.executable, "-m", "coinvest", "demo", "--db", str(path), "--projects", str(projects)],
         check=True,
@@ -65,16 +65,23 @@ def make_demo(path: Path, projects: int = 300) -> Path:
 
 @contextlib.contextmanager
 def running_app(
-    db: Path, port: int | None = None, timeout: float = 90, secrets: Path | None = None
+    db: Path | str,
+    port: int | None = None,
+    timeout: float = 90,
+    secrets: Path | None = None,
+    log_path: Path | None = None,
 ) -> Iterator[str]:
-    """Serve app.py over `db` on a free port; yield its base URL; stop it afterwards.
+    """Serve app.py over `db` (a DuckDB file or a PostgreSQL URL) on a free port; yield its
+    base URL; stop it afterwards.
 
-    `secrets`: a secrets.toml with an `[auth]` section, for shared mode (sign-in).
+    `secrets`: a secrets.toml with an `[auth]` section, for shared mode (sign-in). The server's
+    output goes to `log_path` (by default next to a DuckDB file).
     """
     port = port or free_port()
     env = {**os.environ, "COINVEST_DB": str(db), "PYTHONPATH": str(ROOT)}
     extra = ["--secrets.files", str(secrets)] if secrets else []
-    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below, after the process
+    log_path = log_path or Path(db).with_suffix(".log")
+    log = open(log_path, "w")  # noqa: SIM115 - closed below, after the process
     process = subprocess.Popen(
         [
             sys.executable,
@@ -108,7 +115,7 @@ def running_app(
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start: see {db.with_suffix('.log')}")
+                raise RuntimeError(f"the app did not start: see {log_path}")
             time.sleep(0.3)
         yield base
     finally:

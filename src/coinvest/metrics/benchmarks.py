@@ -11,7 +11,7 @@ import pandas as pd
 from coinvest import reference as ref
 from coinvest.db import Connection
 from coinvest.errors import CoinvestError
-from coinvest.exact import exact_mean
+from coinvest.exact import exact_mean, float_ratio
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import with_maturity, with_money, with_rounds
 from coinvest.metrics.query import DEFAULT_BLIND_SPOT_THRESHOLD, Query
@@ -60,9 +60,9 @@ def investor_benchmark(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     )
     q.add(
         "per_investor",
-        """SELECT o.org_id, count(*) AS projects, sum(o.own_eur) AS own_eur,
-               sum(pm.resources_eur - o.own_eur) / nullif(sum(o.own_eur), 0) AS leverage,
-               sum(pm.resources_fin_eur - o.own_fin_eur) / nullif(sum(o.own_fin_eur), 0)
+        f"""SELECT o.org_id, count(*) AS projects, sum(o.own_eur) AS own_eur,
+               {float_ratio("sum(pm.resources_eur - o.own_eur)", "sum(o.own_eur)")} AS leverage,
+               {float_ratio("sum(pm.resources_fin_eur - o.own_fin_eur)", "sum(o.own_fin_eur)")}
                    AS leverage_financial
         FROM own o JOIN project_money pm ON pm.project_id = o.project_id
         GROUP BY o.org_id""",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from coinvest.db import Connection
+from coinvest.exact import float_ratio
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
     with_achievements,
@@ -33,13 +34,13 @@ def cohort_figures(con: Connection, flt: PortfolioFilter, weights: Weights = EQU
     with_cohorts(q)
     return q.run(
         con,
-        """SELECT cs.cohort_id, cs.name, cs.year, cs.support_body_org_id,
+        f"""SELECT cs.cohort_id, cs.name, cs.year, cs.support_body_org_id,
                count(*) AS size,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY f.maturity) AS median_maturity_first,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY l.maturity) AS median_maturity_latest,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY u.utility_index) AS median_utility,
                percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY (pm.resources_eur - pm.own_eur) / nullif(pm.own_eur, 0)
+                   ORDER BY {float_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")}
                ) AS median_leverage
         FROM cohort_scope cs
         LEFT JOIN first_cmaturity f ON f.project_id = cs.project_id
@@ -77,8 +78,8 @@ def cohort_phases(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     with_cohorts(q)
     return q.run(
         con,
-        """SELECT cs.cohort_id, p.phase, count(*) AS projects,
-               count(*) * 1.0 / sum(count(*)) OVER (PARTITION BY cs.cohort_id) AS share
+        f"""SELECT cs.cohort_id, p.phase, count(*) AS projects,
+               {float_ratio("count(*)", "sum(count(*)) OVER (PARTITION BY cs.cohort_id)")} AS share
         FROM cohort_scope cs JOIN project p ON p.project_id = cs.project_id
         GROUP BY cs.cohort_id, p.phase
         ORDER BY cs.cohort_id, p.phase""",

@@ -7,8 +7,10 @@ from typing import Any
 
 from coinvest import reference as ref
 from coinvest.exact import (
+    EXACT_WIDE,
     exact_mean,
     exact_sum,
+    exact_units,
     weighted_mean,
 )
 from coinvest.metrics.query import (
@@ -261,10 +263,12 @@ def with_diversity(q: Query) -> None:
         "diversity",
         f"""SELECT project_id, count(*) AS kinds,
                CASE WHEN count(*) > 1 AND sum(eur) > 0
-                    THEN -CAST({exact_sum("CASE WHEN eur > 0 THEN (eur / total) * ln(eur / total) ELSE 0 END")}
+                    THEN -CAST({exact_sum("CASE WHEN eur > 0 THEN share * ln(share) ELSE 0 END")}
                                AS DOUBLE PRECISION) / ln(count(*))
                     ELSE 0 END AS evenness
-        FROM (SELECT project_id, kind, eur, sum(eur) OVER (PARTITION BY project_id) AS total
+        FROM (SELECT project_id, kind, eur,
+                     CAST(eur AS DOUBLE PRECISION) / CAST(sum(eur) OVER (PARTITION BY project_id)
+                                                         AS DOUBLE PRECISION) AS share
               FROM kind_money) k
         GROUP BY project_id""",
     )
@@ -363,7 +367,7 @@ def with_needs(q: Query, which: str = "latest") -> None:
         # two equal needs can differ in their last digits): the lever order decides
         f"""SELECT n.*, CASE WHEN n.priority THEN row_number() OVER (
                    PARTITION BY n.project_id, n.priority
-                   ORDER BY CAST(n.need AS DECIMAL(18, 6)) DESC, n.position)
+                   ORDER BY {exact_units("n.need", EXACT_WIDE)} DESC, n.position)
                END AS rank
         FROM need_{which} n""",
     )

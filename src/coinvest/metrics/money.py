@@ -9,6 +9,7 @@ from coinvest import reference as ref
 from coinvest.db import Connection
 from coinvest.exact import (
     exact_mean,
+    float_ratio,
 )
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -39,9 +40,9 @@ def leverage(
     with_money(q, investor)
     return q.run(
         con,
-        """SELECT project_id, resources_eur, resources_fin_eur, own_eur, own_fin_eur,
-               (resources_eur - own_eur) / nullif(own_eur, 0) AS leverage,
-               (resources_fin_eur - own_fin_eur) / nullif(own_fin_eur, 0) AS leverage_financial
+        f"""SELECT project_id, resources_eur, resources_fin_eur, own_eur, own_fin_eur,
+               {float_ratio("resources_eur - own_eur", "own_eur")} AS leverage,
+               {float_ratio("resources_fin_eur - own_fin_eur", "own_fin_eur")} AS leverage_financial
         FROM project_money ORDER BY project_id""",
     )
 
@@ -70,7 +71,7 @@ def resource_mix(
     return q.run(
         con,
         f"""SELECT {columns}sector, eur,
-               eur / nullif(sum(eur) OVER ({partition}), 0) AS share
+               {float_ratio("eur", f"sum(eur) OVER ({partition})")} AS share
         FROM sector_money ORDER BY {columns}sector""",
     )
 
@@ -118,9 +119,9 @@ def leverage_ranking(con: Connection, flt: PortfolioFilter, limit: int = 15) -> 
     q.params["limit"] = int(limit)
     return q.run(
         con,
-        """SELECT pm.project_id, p.name, pm.own_eur, pm.resources_eur,
-               (pm.resources_eur - pm.own_eur) / pm.own_eur AS leverage,
-               (pm.resources_fin_eur - pm.own_fin_eur) / nullif(pm.own_fin_eur, 0)
+        f"""SELECT pm.project_id, p.name, pm.own_eur, pm.resources_eur,
+               {float_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")} AS leverage,
+               {float_ratio("pm.resources_fin_eur - pm.own_fin_eur", "pm.own_fin_eur")}
                    AS leverage_financial
         FROM project_money pm JOIN project p ON p.project_id = pm.project_id
         WHERE pm.own_eur > 0

@@ -11,6 +11,7 @@ from coinvest import reference as ref
 from coinvest.db import Connection
 from coinvest.exact import (
     exact_sum,
+    float_ratio,
 )
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -65,9 +66,9 @@ def portfolio_kpis(
             (SELECT coalesce(sum(resources_eur), 0) FROM project_money) AS resources_eur,
             (SELECT sum(resources_eur - own_eur) FROM project_money WHERE own_eur > 0)
                 AS levered_eur,
-            (SELECT sum(resources_eur - own_eur) / nullif(sum(own_eur), 0)
+            (SELECT {float_ratio("sum(resources_eur - own_eur)", "sum(own_eur)")}
                FROM project_money WHERE own_eur > 0) AS leverage,
-            (SELECT sum(resources_fin_eur - own_fin_eur) / nullif(sum(own_fin_eur), 0)
+            (SELECT {float_ratio("sum(resources_fin_eur - own_fin_eur)", "sum(own_fin_eur)")}
                FROM project_money WHERE own_eur > 0) AS leverage_financial,
             (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
             (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
@@ -144,7 +145,7 @@ def project_summary(
         FROM self_vs_others GROUP BY project_id""",
     )
     money = (
-        ", pm.own_eur, (pm.resources_eur - pm.own_eur) / nullif(pm.own_eur, 0) AS leverage"
+        f", pm.own_eur, {float_ratio('pm.resources_eur - pm.own_eur', 'pm.own_eur')} AS leverage"
         if flt.investor
         else ""
     )

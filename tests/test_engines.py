@@ -1,0 +1,244 @@
+"""One SQL, two engines (DESIGN §12): the same demo gives the same figures, exports and pickers
+on DuckDB and on PostgreSQL, and the PostgreSQL side behaves as a shared server should."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from coinvest import lookups, metrics
+from coinvest.backend import pg_placeholders, redact
+from coinvest.db import EngineError, data_version, open_database, query
+from coinvest.demo import generate
+from coinvest.errors import CoinvestError
+from coinvest.filters import PortfolioFilter
+from coinvest.importer import import_files
+from coinvest.schema import LATEST_VERSION
+from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx
+from tests.pgserver import Server
+from tests.test_access import SCOPES, _calls, _equal, _ids
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def both(pg: Server, tmp_path_factory):
+    """The same demo (120 projects, seed 7) in a DuckDB file and in a PostgreSQL database."""
+    duck_path = tmp_path_factory.mktemp("engines") / "demo.duckdb"
+    pg_url = pg.create("engines", template="coinvest_empty")
+    for target in (duck_path, pg_url):
+        con = open_database(target)
+        generate(con, n_projects=120, seed=7, progress=_quiet)
+        con.close()
+    duck = open_database(duck_path, read_only=True)
+    post = open_database(pg_url, read_only=True)
+    yield duck, post
+    duck.close()
+    post.close()
+
+
+FILTERS = {
+    "all": PortfolioFilter(),
+    "narrowed": PortfolioFilter.create(phase=["rnd", "modelling"], year_to=2024),
+    "investor": PortfolioFilter.create(investor="INV02", region=["11", "84"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_every_metric_gives_the_same_frames_on_both_engines(both, name):
+    duck, post = both
+    flt = FILTERS[name]
+    inside, outside = _ids(duck, SCOPES["investor"])
+    assert (inside, outside) == _ids(post, SCOPES["investor"])
+    for function, argument_lists in _calls(inside, outside, "INV01").items():
+        for args in argument_lists:
+            where = f"{function}{args!r} [{name}]"
+            left = getattr(metrics, function)(duck, flt, *args)
+            right = getattr(metrics, function)(post, flt, *args)
+            _equal(left, right, where)
+
+
+@pytest.mark.parametrize("role", sorted(SCOPES))
+def test_a_members_scope_gives_the_same_figures_and_pickers_on_both_engines(both, role):
+    duck, post = both
+    scope = SCOPES[role]
+    flt = PortfolioFilter().within(scope)
+    for function in ("portfolio_kpis", "project_summary", "leverage", "needs_overview"):
+        _equal(
+            getattr(metrics, function)(duck, flt), getattr(metrics, function)(post, flt), function
+        )
+    for picker in ("investors", "support_bodies", "cohorts", "year_span"):
+        _equal(getattr(lookups, picker)(duck, scope), getattr(lookups, picker)(post, scope), picker)
+
+
+def test_search_folds_accents_and_ids_sort_alike_on_both_engines(both):
+    duck, post = both
+    for text in ("épicerie", "EPICERIE", "Légumerie", "insertion — nord", "P00001"):
+        found = lookups.search_projects(duck, PortfolioFilter(), text)
+        _equal(found, lookups.search_projects(post, PortfolioFilter(), text), text)
+        assert not found.empty or text == "insertion — nord", text
+    ids = "SELECT project_id FROM project ORDER BY project_id"
+    assert query(duck, ids).equals(query(post, ids))
+
+
+def test_the_workbook_export_is_the_same_bytes_from_both_engines(both):
+    duck, post = both
+    assert export_portfolio_xlsx(duck) == export_portfolio_xlsx(post)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "coinvest", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "COINVEST_LANG": "en"},
+        check=False,
+    )
+
+
+EXPORTS = {
+    "all": [],
+    "investor": ["--investor", "INV02"],
+    "period": ["--investor", "INV01", "--year-from", "2024", "--year-to", "2024"],
+}
+
+
+def test_demo_then_export_gives_byte_identical_files_on_both_engines(pg: Server, tmp_path):
+    """`coinvest demo` then `coinvest export` (with and without an investor, with a period),
+    once per engine: every file the same bytes."""
+    targets = {"duckdb": str(tmp_path / "cli.duckdb"), "postgres": pg.create("cli")}
+    for engine, target in targets.items():
+        done = _cli("demo", "--db", target, "--projects", "150", "--seed", "11")
+        assert done.returncode == 0, (engine, done.stderr)
+        for name, options in EXPORTS.items():
+            out = tmp_path / engine / name
+            done = _cli("export", "--db", target, "--out", str(out), "--xlsx", *options)
+            assert done.returncode == 0, (engine, name, done.stderr)
+    for name in EXPORTS:
+        duck = {p.name: p.read_bytes() for p in (tmp_path / "duckdb" / name).iterdir()}
+        post = {p.name: p.read_bytes() for p in (tmp_path / "postgres" / name).iterdir()}
+        assert sorted(duck) == sorted(post)
+        assert len(duck) >= 4
+        for file in duck:
+            assert duck[file] == post[file], (name, file)
+
+
+def test_the_password_never_shows_in_a_message(pg: Server):
+    url = f"postgresql://postgres:s3cret@127.0.0.1:{pg.port}/no_such_database"
+    assert redact(url) == f"postgresql://postgres:***@127.0.0.1:{pg.port}/no_such_database"
+    with pytest.raises(CoinvestError) as caught:
+        open_database(url)
+    message = caught.value.message("en")
+    assert "s3cret" not in message
+    assert "no_such_database" in message
+    done = _cli("export", "--db", url, "--out", "/tmp/never")
+    assert done.returncode == 1
+    assert "s3cret" not in done.stderr
+    assert "no_such_database" in done.stderr
+
+
+def test_placeholders_become_psycopgs_outside_literals_and_comments():
+    assert (
+        pg_placeholders("SELECT '$x ?', name LIKE 'a%' FROM t WHERE a = $a AND b = ? -- $c ?")
+        == "SELECT '$x ?', name LIKE 'a%%' FROM t WHERE a = %(a)s AND b = %s -- $c ?"
+    )
+    assert (
+        pg_placeholders("SELECT 'it''s 5%' || \"%\" FROM t WHERE a = ?")
+        == "SELECT 'it''s 5%%' || \"%%\" FROM t WHERE a = %s"
+    )
+
+
+def test_a_read_only_instance_cannot_write(pg: Server):
+    url = pg.create("ro", template="coinvest_empty")
+    con = open_database(url, read_only=True)
+    try:
+        with pytest.raises(EngineError, match="read-only"):
+            con.execute("INSERT INTO region VALUES ('XX', 'Nowhere')")
+        assert con.execute("SELECT count(*) FROM region WHERE code = 'XX'").fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+def test_instances_starting_at_once_migrate_the_schema_once(pg: Server):
+    """Several instances open a new database at the same moment: the advisory lock lets the
+    first migrate, and the others find the schema up to date."""
+    url = pg.create("race")
+    errors: list[BaseException] = []
+    opened = []
+
+    def start() -> None:
+        try:
+            opened.append(open_database(url))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    try:
+        versions = opened[0].execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+        assert [v for (v,) in versions] == list(range(1, LATEST_VERSION + 1))
+        assert opened[0].execute("SELECT count(*) FROM region").fetchall()[0][0] > 10
+    finally:
+        for con in opened:
+            con.close()
+
+
+def test_imports_from_two_instances_run_one_after_the_other_and_raise_the_data_version(
+    pg: Server,
+):
+    url = pg.create("two", template="coinvest_empty")
+    first, second = open_database(url), open_database(url)
+    try:
+        before = data_version(second)
+        template = build_template_xlsx()
+        reports: list = []
+        threads = [
+            threading.Thread(
+                target=lambda c=c: reports.append(import_files(c, [("t.xlsx", template)]))
+            )
+            for c in (first, second)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert all(r.loaded for r in reports), [r.problems for r in reports]
+        ids = sorted(r.import_id for r in reports)
+        assert ids[1] == ids[0] + 1
+        # the second import found the first one's rows: nothing new to add
+        assert sorted(r.counts["project"]["added"] for r in reports) == [0, 1]
+        assert data_version(first) == data_version(second) >= before + 2
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_database_that_sorts_by_another_locale_is_refused_with_the_way_to_create_one(
+    pg: Server,
+):
+    pg.admin("CREATE DATABASE coinvest_latin TEMPLATE template0 ENCODING 'SQL_ASCII' LOCALE 'C'")
+    with pytest.raises(CoinvestError) as caught:
+        open_database(pg.url("coinvest_latin"))
+    assert caught.value.key == "db.pg_locale"
+    assert "LOCALE 'C.UTF-8'" in caught.value.message("en")
+    # nothing was written
+    import psycopg
+
+    with psycopg.connect(pg.url("coinvest_latin")) as con:
+        tables = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+    assert tables == (0,)
