@@ -44,8 +44,9 @@ pg-deps:
 demo: install
 	$(BIN)/coinvest demo --db "$(DB)"
 
+# a new DuckDB file gets the demo portfolio; a PostgreSQL URL is used as it is
 run: install
-	@test -f "$(DB)" || $(BIN)/coinvest demo --db "$(DB)"
+	@case "$(DB)" in postgres://*|postgresql://*) ;; *) test -f "$(DB)" || $(BIN)/coinvest demo --db "$(DB)";; esac
 	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 

@@ -10,7 +10,10 @@ For each tier (a demo portfolio, seed 42, written once into bench/.data/):
 - `coinvest import` of a 100,000-row assessments file (into a copy of the tier's database);
 - the app process's peak memory while Chromium walks every page;
 - the Overview and Compare figures computed the naive way (tables loaded into pandas) against
-  the metric layer.
+  the metric layer;
+- on PostgreSQL (--postgres, M by default): the same demo loaded by `coinvest demo` into a
+  throwaway server (Debian's PostgreSQL, default durability), every page and metric query again,
+  as a ratio to DuckDB.
 Each measure: median and max of --runs runs, in milliseconds unless said.
 """
 
@@ -36,9 +39,11 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_metrics import FILTERS, QUERIES, tier_database
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.db import open_database
+from coinvest.db import open_database, query
 from coinvest.filters import PortfolioFilter
 from tests.browser.harness import PAGES
+from tests.pgserver import missing as postgres_missing
+from tests.pgserver import throwaway_server
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_COLD_MS, TARGET_CHANGE_MS, TARGET_IMPORT_S, TARGET_MEMORY_MB, TARGET_SPEEDUP = (
@@ -57,7 +62,7 @@ def stats(samples: list[float]) -> tuple[float, float]:
 # --- pages through AppTest ---------------------------------------------------------------------
 
 
-def page_times(db: Path, runs: int) -> dict[str, dict[str, tuple[float, float]]]:
+def page_times(db: Path | str, runs: int) -> dict[str, dict[str, tuple[float, float]]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -102,7 +107,7 @@ def page_times(db: Path, runs: int) -> dict[str, dict[str, tuple[float, float]]]
 # --- metric queries ----------------------------------------------------------------------------------
 
 
-def query_times(db: Path, runs: int) -> dict[tuple[str, str], tuple[float, float]]:
+def query_times(db: Path | str, runs: int) -> dict[tuple[str, str], tuple[float, float]]:
     con = open_database(db, read_only=True)
     out = {}
     for fname, flt in FILTERS.items():
@@ -201,7 +206,7 @@ def naive_versus_sql(db: Path, runs: int) -> dict[str, tuple[float, float, float
     con = open_database(db, read_only=True)
 
     def table(name: str) -> pd.DataFrame:
-        return con.execute(f"SELECT * FROM {name}").fetch_df()  # the naive way on purpose
+        return query(con, f"SELECT * FROM {name}")  # the naive way on purpose: a whole table
 
     def overview_pandas():
         project = table("project")
@@ -270,6 +275,72 @@ def naive_versus_sql(db: Path, runs: int) -> dict[str, tuple[float, float, float
     return out
 
 
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+
+def postgres_tier(tier: str, projects: int, runs: int) -> dict:
+    """The tier's demo (same seed) on a throwaway PostgreSQL server: load time, pages, queries."""
+    with throwaway_server(durable=True) as server:
+        url = server.create(f"bench_{tier.lower()}")
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "coinvest", "demo", "--db", url, "--projects", str(projects)],
+            check=True,
+            capture_output=True,
+        )
+        load = time.perf_counter() - started
+        print(f"  postgres {tier}: demo loaded in {load:.0f} s", file=sys.stderr)
+        queries = query_times(url, runs)
+        pages = page_times(url, runs)
+    return {"load": load, "queries": queries, "pages": pages}
+
+
+def postgres_section(tiers, pages, queries, postgres) -> list[str]:
+    lines = [
+        "",
+        "## PostgreSQL",
+        "",
+        "The same demo (same seed) loaded by `coinvest demo` into a throwaway PostgreSQL server "
+        "(Debian's package, default durability, shared_buffers 1 GB, work_mem 64 MB) on the same "
+        "machine; the app and the metric layer unchanged. Each cell: PostgreSQL median in ms, "
+        "and × its DuckDB median of the same tier above.",
+    ]
+    for tier, found in postgres.items():
+        lines += [
+            "",
+            f"### {tier}: demo loaded in {found['load']:.0f} s",
+            "",
+            "| page | cold | warm | change |",
+            "|---|---|---|---|",
+        ]
+        for name in PAGES:
+            cells = []
+            for kind in ("cold", "warm", "change"):
+                pg_ms, duck_ms = found["pages"][name][kind][0], pages[tier][name][kind][0]
+                cells.append(f"{pg_ms:.0f} ({pg_ms / duck_ms:.1f}×)")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", "| query | " + " | ".join(FILTERS) + " |", "|---|" + "---|" * len(FILTERS)]
+        ratios = []
+        for qname in QUERIES:
+            cells = []
+            for f in FILTERS:
+                pg_ms, duck_ms = found["queries"][(f, qname)][0], queries[tier][(f, qname)][0]
+                ratios.append((pg_ms / duck_ms, pg_ms, f"{qname} ({f})"))
+                cells.append(f"{pg_ms:.0f} ({pg_ms / duck_ms:.1f}×)")
+            lines.append(f"| {qname} | " + " | ".join(cells) + " |")
+        slowest_page = max(PAGES, key=lambda p: found["pages"][p]["cold"][0])
+        worst = sorted(ratios, reverse=True)[:3]
+        lines += [
+            "",
+            f"- Slowest page cold on PostgreSQL at {tier}: {slowest_page}, "
+            f"{found['pages'][slowest_page]['cold'][0]:.0f} ms.",
+            "- Largest ratios to DuckDB: "
+            + "; ".join(f"{name} {ratio:.1f}× ({ms:.0f} ms)" for ratio, ms, name in worst)
+            + ".",
+        ]
+    return lines
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -280,7 +351,7 @@ def verdict(value: float | None, target: float, lower: bool = True) -> str:
     return "met" if met else "**missed**"
 
 
-def write_results(tiers, runs, pages, queries, imports, memory, baseline, elapsed) -> str:
+def write_results(tiers, runs, pages, queries, imports, memory, baseline, elapsed, postgres) -> str:
     lines = [
         "# coinvest benchmark",
         "",
@@ -352,6 +423,8 @@ def write_results(tiers, runs, pages, queries, imports, memory, baseline, elapse
             + f" | {verdict(memory.get('L'), TARGET_MEMORY_MB)} |",
             f"| SQL ≥ {TARGET_SPEEDUP}× the pandas baseline | {min(speedups):.0f}× at least | {verdict(min(speedups), TARGET_SPEEDUP, lower=False)} |",
         ]
+    if postgres:
+        lines += postgres_section(tiers, pages, queries, postgres)
     return "\n".join(lines) + "\n"
 
 
@@ -361,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(
+        "--postgres", default="M", help="tiers measured on PostgreSQL too (empty: none)"
+    )
     args = parser.parse_args(argv)
     from bench.bench_metrics import TIERS
 
@@ -379,8 +455,25 @@ def main(argv: list[str] | None = None) -> int:
         pages[tier] = page_times(db, args.runs)
         memory[tier] = None if args.skip_browser else peak_memory_mb(db)
         print(f"  memory {memory[tier]}", file=sys.stderr)
+    postgres = {}
+    for tier in (t.strip().upper() for t in args.postgres.split(",") if t.strip()):
+        if tier not in tiers:
+            raise SystemExit(f"--postgres {tier}: measure it on DuckDB too (--tiers)")
+        reason = postgres_missing()
+        if reason:
+            print(f"  PostgreSQL not measured: {reason}", file=sys.stderr)
+            break
+        postgres[tier] = postgres_tier(tier, tiers[tier], args.runs)
     text = write_results(
-        tiers, args.runs, pages, queries, imports, memory, baseline, time.perf_counter() - started
+        tiers,
+        args.runs,
+        pages,
+        queries,
+        imports,
+        memory,
+        baseline,
+        time.perf_counter() - started,
+        postgres,
     )
     notes = Path(__file__).with_name("notes.md")
     if notes.exists():

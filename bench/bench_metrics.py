@@ -65,7 +65,9 @@ FILTERS = {"all": PortfolioFilter(), "investor": PortfolioFilter.create(investor
 def tier_database(tier: str) -> Path:
     DATA.mkdir(exist_ok=True)
     path = DATA / f"{tier}.duckdb"
-    if not path.exists():
+    if path.exists():
+        open_database(path).close()  # brought up to the latest schema, if it is older
+    else:
         con = open_database(path)
         generate(con, n_projects=TIERS[tier], seed=42)
         con.checkpoint()

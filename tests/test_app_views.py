@@ -20,8 +20,12 @@ from tests.portfolio import PORTFOLIO
 
 
 @pytest.fixture(scope="module")
-def small_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("views") / "small.duckdb"
+def small_db(engine, request, tmp_path_factory) -> str | Path:
+    """The hand-written portfolio and a saved scenario, on the test's engine."""
+    if engine == "duckdb":
+        path: str | Path = tmp_path_factory.mktemp("views") / "small.duckdb"
+    else:
+        path = request.getfixturevalue("pg").create("views", template="coinvest_empty")
     con = open_database(path)
     for statement in PORTFOLIO:
         con.execute(statement)
