@@ -490,8 +490,9 @@ def _cli(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def cli_db(tmp_path) -> Path:
-    path = tmp_path / "cli.duckdb"
+def cli_db(new_db):
+    """A demo for the command line, on both engines (a file or a PostgreSQL URL)."""
+    path = new_db("cli")
     con = open_database(path)
     generate(con, n_projects=60, seed=11, progress=_quiet)
     con.close()

@@ -94,3 +94,27 @@ def test_unusable_database_gives_a_message_not_a_traceback(open_page, tmp_path):
     at = open_page(bad)
     assert "n'est pas une base DuckDB" in at.error[0].value
     assert bad.read_text() == "not a database"
+
+
+def test_a_server_that_stops_answering_is_a_message_not_a_traceback(
+    open_page, app_demo_path, monkeypatch
+):
+    import ui.context
+    from coinvest.db import EngineError
+
+    def lost(con):
+        raise EngineError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ui.context, "data_version", lost)
+    at = open_page(app_demo_path)
+    assert "ne répond pas (server closed the connection unexpectedly)" in at.error[0].value
+    assert not at.metric  # no figures drawn from a database that is not answering
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_one_message(open_page, pg):
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{pg.port}/no_such_database"
+    at = open_page(url)
+    message = at.error[0].value.replace("\\", "")  # the values are escaped for Markdown
+    assert "Impossible d'ouvrir la base" in message
+    assert "no_such_database" in message
+    assert "hunter2" not in message

@@ -38,7 +38,7 @@ DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": True,
 }
-# The key of PostgreSQL's advisory locks: one for migrations, one for writers (imports, undo).
+# The keys of PostgreSQL's advisory locks: one for migrations, one for every write transaction.
 MIGRATION_LOCK = 0x636F696E  # "coin"
 WRITE_LOCK = 0x636F696E + 1
 POOL_SIZE = 8  # connections per app process (Streamlit runs each session in a thread)
