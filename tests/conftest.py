@@ -57,18 +57,22 @@ def _make_demo(target: str | Path) -> None:
     con.close()
 
 
-def _new_target(engine: str, request, folder: Path, name: str, template: bool) -> str | Path:
+def _new_target(engine: str, request, folder: Path, name: str) -> str | Path:
+    """A new database at the latest schema: a file path, or a copy of `coinvest_empty` dropped
+    when the fixture that asked for it ends."""
     if engine == "duckdb":
         return folder / f"{name}.duckdb"
     server: Server = request.getfixturevalue("pg")
-    return server.create(name, template="coinvest_empty" if template else None)
+    url = server.create(name, template="coinvest_empty")
+    request.addfinalizer(lambda: server.drop(url))
+    return url
 
 
 @pytest.fixture(scope="session")
 def demo_path(engine, request, tmp_path_factory) -> str | Path:
     """The default demo portfolio (300 projects, seed 42), written once per test session and
     engine: a file, or a PostgreSQL URL."""
-    target = _new_target(engine, request, tmp_path_factory.mktemp("demo"), "demo", True)
+    target = _new_target(engine, request, tmp_path_factory.mktemp("demo"), "demo")
     _make_demo(target)
     return target
 
@@ -78,7 +82,7 @@ def app_demo_path(engine, request, tmp_path_factory) -> str | Path:
     """The same demo for the app tests: the app opens its database read-write, so it gets a
     database of its own (a read-only and a read-write connection cannot share a DuckDB file in
     a process)."""
-    target = _new_target(engine, request, tmp_path_factory.mktemp("app"), "app", True)
+    target = _new_target(engine, request, tmp_path_factory.mktemp("app"), "app")
     _make_demo(target)
     return target
 
@@ -86,10 +90,10 @@ def app_demo_path(engine, request, tmp_path_factory) -> str | Path:
 @pytest.fixture
 def new_db(engine, request, tmp_path) -> Callable[..., str | Path]:
     """`new_db(name)`: a new, empty database on the test's engine (a path or a URL), which
-    opens at the latest schema; `migrated=False` for one with no table at all."""
+    opens at the latest schema."""
 
-    def make(name: str = "db", migrated: bool = True) -> str | Path:
-        return _new_target(engine, request, tmp_path, name, migrated)
+    def make(name: str = "db") -> str | Path:
+        return _new_target(engine, request, tmp_path, name)
 
     return make
 

@@ -257,7 +257,7 @@ def _edit(book: openpyxl.Workbook, edits) -> bool:
     """Apply random edits to an exported workbook; True when a row was dropped (the import
     then deletes it)."""
     dropped = False
-    for kind, row, value in edits:
+    for number, (kind, row, value) in enumerate(edits):
         if kind == "amount":
             sheet = book["investments"]
             r = 2 + row % (sheet.max_row - 1)
@@ -272,7 +272,7 @@ def _edit(book: openpyxl.Workbook, edits) -> bool:
         elif kind == "new_investment":
             sheet = book["investments"]
             template = [c.value for c in sheet[2]]
-            template[0] = f"NEW-{row}-{value}"
+            template[0] = f"NEW-{number}-{row}-{value}"  # two alike edits: two investments
             template[column_of(sheet, "amount_eur") - 1] = 5000 + value
             sheet.append(template)
         elif kind == "target":
