@@ -205,7 +205,8 @@ class DuckConnection(Connection):
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
-# The tokens of a statement that matter to placeholders: literals and comments pass unchanged.
+# The tokens of a statement that matter to placeholders: string literals, quoted names and comments
+# keep their `$` and `?` (only their `%` is doubled).
 _TOKEN = re.compile(
     r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$([A-Za-z_][A-Za-z0-9_]*)|\?|%",
 )
