@@ -36,6 +36,7 @@ __all__ = [
     "Cursor",
     "EngineError",
     "data_version",
+    "describe",
     "open_database",
     "query",
     "resolve_db",
