@@ -3,10 +3,7 @@ on DuckDB and on PostgreSQL, and the PostgreSQL side behaves as a shared server 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +17,7 @@ from coinvest.importer import import_files
 from coinvest.schema import LATEST_VERSION
 from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx
 from tests.pgserver import Server
-from tests.test_access import SCOPES, _calls, _equal, _ids
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.test_access import SCOPES, _calls, _cli, _equal, _ids
 
 
 def _quiet(_: str) -> None:
@@ -92,17 +87,6 @@ def test_search_folds_accents_and_ids_sort_alike_on_both_engines(both):
 def test_the_workbook_export_is_the_same_bytes_from_both_engines(both):
     duck, post = both
     assert export_portfolio_xlsx(duck) == export_portfolio_xlsx(post)
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "coinvest", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "COINVEST_LANG": "en"},
-        check=False,
-    )
 
 
 EXPORTS = {

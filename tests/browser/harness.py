@@ -166,3 +166,13 @@ def wait_for_page(page, timeout: float = 60_000) -> None:
     (conditions, never a fixed pause)."""
     page.wait_for_selector("h1", timeout=timeout)
     page.wait_for_function(SETTLED, timeout=timeout)
+
+
+def import_through_data_page(page, base: str, file: Path) -> None:
+    """Upload a file on the Data page and import it; returns once the page says it is loaded."""
+    page.goto(f"{base}/data")
+    wait_for_page(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(file))
+    page.get_by_text(file.name).wait_for()
+    page.get_by_role("button", name="Vérifier et importer").click()
+    page.get_by_text("Données chargées").wait_for(timeout=60_000)

@@ -9,7 +9,13 @@ import pytest
 from coinvest.i18n import CATALOG
 from coinvest.workbook import build_template_xlsx
 from tests.browser.conftest import ARTEFACTS
-from tests.browser.harness import PAGES, page_url, running_app, wait_for_page
+from tests.browser.harness import (
+    PAGES,
+    import_through_data_page,
+    page_url,
+    running_app,
+    wait_for_page,
+)
 
 
 def metric(page, label: str) -> str:
@@ -71,12 +77,7 @@ def test_a_template_uploaded_through_the_data_page_is_imported(chrome, tmp_path)
     with running_app(db) as base:
         context = chrome.new_context(viewport={"width": 1440, "height": 1800})
         tab = context.new_page()
-        tab.goto(f"{base}/data")
-        wait_for_page(tab)
-        tab.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(template))
-        tab.get_by_text("modele.xlsx").wait_for()
-        tab.get_by_role("button", name="Vérifier et importer").click()
-        tab.get_by_text("Données chargées").wait_for(timeout=60_000)
+        import_through_data_page(tab, base, template)
         tab.goto(base)
         wait_for_page(tab)
         assert metric(tab, "Projets") == "1"

@@ -7,7 +7,11 @@ from coinvest import metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.workbook import build_template_xlsx
-from tests.browser.harness import make_demo, running_app, wait_for_page
+from tests.browser.harness import (
+    make_demo,
+    running_app,
+    wait_for_page,
+)
 from tests.browser.test_browser import metric
 
 
