@@ -155,6 +155,111 @@ def import_time(db: Path, runs: int, rows: int = 100_000) -> tuple[tuple[float, 
     return stats(samples), size
 
 
+# --- pages in Chromium: from a click to a settled page ------------------------------------------------
+
+# Installed before any page script: the time of the last change to the page, and whether the
+# app's script has run since the mark was set.
+WATCH = """
+window.__mark = 0; window.__lastChange = 0; window.__ran = false;
+new MutationObserver(records => {
+    window.__lastChange = performance.now();
+    for (const r of records) {
+        if (r.attributeName === 'data-test-script-state'
+            && (r.oldValue === 'running' || r.target.getAttribute(r.attributeName) === 'running')) {
+            window.__ran = true;
+        }
+    }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true,
+                      attributeOldValue: true});
+"""
+
+# Settled: the script has run since the mark and is no longer running, every chart has drawn
+# its picture, and nothing on the page has changed for 0.5 s.
+QUIET = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!window.__ran || !app || app.getAttribute('data-test-script-state') !== 'notRunning') {
+        return false;
+    }
+    if (document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton]')) {
+        return false;
+    }
+    if (![...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg, canvas'))) {
+        return false;
+    }
+    return performance.now() - window.__lastChange >= 500;
+}"""
+
+CLICK = """name => {
+    const link = [...document.querySelectorAll('[data-testid=stSidebarNavLink]')]
+        .find(a => (new URL(a.href).pathname.split('/').filter(Boolean).pop() || 'overview') === name);
+    if (!link) throw new Error('no sidebar link to ' + name);
+    window.__ran = false;
+    window.__mark = performance.now();
+    link.click();
+}"""
+
+
+def _settled_ms(page, timeout_ms: float) -> float:
+    page.wait_for_function(QUIET, timeout=timeout_ms, polling=50)
+    return page.evaluate("window.__lastChange - window.__mark")
+
+
+def browser_times(
+    db: Path | str, runs: int, timeout_s: float = 300
+) -> tuple[dict[str, tuple[float, float]], float] | None:
+    """Each page in Chromium, from a click in the sidebar to a settled page; the first load
+    (the address typed, Overview drawn); and the app process's peak memory over the walks.
+
+    Each run starts a fresh app (every cache empty), loads the Method page, then clicks every
+    page once in the sidebar's order: each page is drawn for the first time in that process.
+    """
+    from tests.browser.harness import browser, chromium_missing, page_url, running_app
+
+    if chromium_missing():
+        return None
+    samples: dict[str, list[float]] = {"first load": [], **{name: [] for name in PAGES}}
+    peak = 0.0
+    with tempfile.TemporaryDirectory(dir=_scratch(db)) as tmp:
+        target = _private_copy(db, Path(tmp))
+        with browser() as chrome:
+            for _ in range(runs):
+                with running_app(target, timeout=timeout_s, log_path=Path(tmp) / "app.log") as base:
+                    pid = _server_pid(base)
+                    page = chrome.new_page(viewport={"width": 1440, "height": 1800})
+                    page.add_init_script(WATCH)
+                    page.goto(base)
+                    samples["first load"].append(_settled_ms(page, timeout_s * 1000))
+                    page.close()
+                with running_app(target, timeout=timeout_s, log_path=Path(tmp) / "app.log") as base:
+                    pid = _server_pid(base)
+                    page = chrome.new_page(viewport={"width": 1440, "height": 1800})
+                    page.add_init_script(WATCH)
+                    page.goto(page_url(base, "method"))
+                    _settled_ms(page, timeout_s * 1000)
+                    for name in PAGES:
+                        page.evaluate(CLICK, name)
+                        samples[name].append(_settled_ms(page, timeout_s * 1000))
+                    page.close()
+                    peak = max(peak, _vm_hwm_mb(pid))
+    times = {name: stats(values) for name, values in samples.items()}
+    for name, (median, worst) in times.items():
+        print(f"  chromium {name:<13} {median:7.0f} / {worst:7.0f} ms", file=sys.stderr)
+    return times, peak
+
+
+def _scratch(db: Path | str) -> Path | None:
+    return Path(db).parent if not str(db).startswith("postgres") else None
+
+
+def _private_copy(db: Path | str, tmp: Path) -> Path | str:
+    """A DuckDB file is copied (the app holds it read-write); a PostgreSQL URL serves as it is."""
+    if str(db).startswith("postgres"):
+        return db
+    copy = tmp / "walk.duckdb"
+    shutil.copy(db, copy)
+    return copy
+
+
 # --- memory while a browser walks every page -----------------------------------------------------------
 
 

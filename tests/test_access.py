@@ -64,6 +64,10 @@ PROJECT_ROWS = (
     "lever_round",
     "question_round",
     "question_latest",
+    "lever_summary",
+    "viewpoint_maturity",
+    "clever_summary",
+    "project_maturity",
     "scenario_investment",
     "project",
 )

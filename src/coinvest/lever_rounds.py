@@ -12,7 +12,12 @@ from __future__ import annotations
 from coinvest.db import Cursor
 from coinvest.exact import exact_mean
 from coinvest.reference import SCORE_SCALE
-from coinvest.schema import QUESTION_LATEST_FILL, QUESTION_ROUND_FILL
+from coinvest.schema import (
+    QUESTION_LATEST_FILL,
+    QUESTION_ROUND_FILL,
+    SUMMARY_TABLES,
+    summary_fills,
+)
 
 _LEVER_ROUND_SQL = """
 INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
@@ -34,8 +39,9 @@ FROM (
 
 
 def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> None:
-    """Recompute the lever scores per round, the question scores per round and the consolidated
-    latest question scores, for some projects or (None) for all.
+    """Recompute the lever scores per round, the question scores per round, the consolidated
+    latest question scores and the per-project summaries (schema v7), for some projects or
+    (None) for all.
 
     Call it inside the transaction that wrote the assessments.
     """
@@ -49,6 +55,9 @@ def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> N
         cur.execute(QUESTION_ROUND_FILL.format(where=""))
         cur.execute("DELETE FROM question_latest")
         cur.execute(QUESTION_LATEST_FILL.format(where=""))
+        for table, fill in zip(SUMMARY_TABLES, summary_fills(), strict=True):
+            cur.execute(f"DELETE FROM {table}")  # a fixed table name
+            cur.execute(fill.format(where=""))
         return
     ids = sorted(set(project_ids))
     if not ids:
@@ -64,3 +73,6 @@ def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> N
     cur.execute(QUESTION_ROUND_FILL.format(where="WHERE a.project_id = ANY($ids)"), {"ids": ids})
     cur.execute("DELETE FROM question_latest WHERE project_id = ANY($ids)", {"ids": ids})
     cur.execute(QUESTION_LATEST_FILL.format(where=" AND project_id = ANY($ids)"), {"ids": ids})
+    for table, fill in zip(SUMMARY_TABLES, summary_fills(), strict=True):
+        cur.execute(f"DELETE FROM {table} WHERE project_id = ANY($ids)", {"ids": ids})
+        cur.execute(fill.format(where=" AND project_id = ANY($ids)"), {"ids": ids})

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from coinvest.exact import weighted_mean
 from coinvest.territory import departments, regions
 
 if TYPE_CHECKING:  # db imports this module: the types only, for the checker
@@ -417,6 +418,90 @@ def _v6_statements() -> list[str]:
 BUMP_DATA_VERSION = "UPDATE data_version SET version = version + 1"
 
 
+# Version 7 (#19 [perf]): per-project summaries kept at write time, so that no page reads every
+# lever round of a national portfolio. Each is filled from the table before it, by the same
+# arithmetic the metric layer uses at equal weights (coinvest.exact), so that reading a summary
+# gives the very figures that computing it in the query would; `{where}` restricts a refill to
+# some projects (` AND project_id = ANY($ids)`).
+_ONE = "CAST(1 AS DOUBLE PRECISION)"
+
+
+def _equal_mean(column: str) -> str:
+    """The order-free mean of the non-missing values, spelt as the metric layer's weighted mean
+    at equal weights (Σ value × 1 / Σ 1)."""
+    return weighted_mean(column, f"CASE WHEN {column} IS NOT NULL THEN {_ONE} END")
+
+
+SUMMARY_TABLES = ("lever_summary", "viewpoint_maturity", "clever_summary", "project_maturity")
+
+LEVER_SUMMARY_FILL = """
+INSERT INTO lever_summary (project_id, viewpoint, lever, first_score, latest_score, first_on,
+                           latest_on)
+SELECT project_id, viewpoint, lever,
+       max(score) FILTER (WHERE is_first), max(score) FILTER (WHERE is_latest),
+       max(assessed_on) FILTER (WHERE is_first), max(assessed_on) FILTER (WHERE is_latest)
+FROM lever_round
+WHERE (is_first OR is_latest){where}
+GROUP BY project_id, viewpoint, lever
+"""
+
+
+def summary_fills() -> list[str]:
+    """The INSERT … SELECT of every summary table, in dependency order (`{where}` left open)."""
+    return [
+        LEVER_SUMMARY_FILL,
+        f"""INSERT INTO viewpoint_maturity (project_id, viewpoint, first_maturity, latest_maturity)
+        SELECT project_id, viewpoint, {_equal_mean("first_score")}, {_equal_mean("latest_score")}
+        FROM lever_summary WHERE 1 = 1{{where}}
+        GROUP BY project_id, viewpoint""",
+        f"""INSERT INTO clever_summary (project_id, lever, first_score, latest_score)
+        SELECT project_id, lever, {_equal_mean("first_score")}, {_equal_mean("latest_score")}
+        FROM lever_summary WHERE 1 = 1{{where}}
+        GROUP BY project_id, lever""",
+        f"""INSERT INTO project_maturity (project_id, first_maturity, latest_maturity)
+        SELECT project_id, {_equal_mean("first_score")}, {_equal_mean("latest_score")}
+        FROM clever_summary WHERE 1 = 1{{where}}
+        GROUP BY project_id""",
+    ]
+
+
+def _v7_statements() -> list[str]:
+    """Per project: the first and latest score of each lever per viewpoint, the maturity per
+    viewpoint, the consolidated lever scores and maturity (equal weights)."""
+    return [
+        f"""CREATE TABLE lever_summary (
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
+            lever VARCHAR NOT NULL {_check_in("lever", V1_CODES["lever"])},
+            first_score DOUBLE PRECISION,  -- the lever in the viewpoint's first round, if answered
+            latest_score DOUBLE PRECISION,  -- in its latest round, if answered
+            first_on DATE,
+            latest_on DATE,
+            PRIMARY KEY (project_id, viewpoint, lever)
+        )""",
+        f"""CREATE TABLE viewpoint_maturity (
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {_check_in("viewpoint", V1_CODES["viewpoint"])},
+            first_maturity DOUBLE PRECISION,
+            latest_maturity DOUBLE PRECISION,
+            PRIMARY KEY (project_id, viewpoint)
+        )""",
+        f"""CREATE TABLE clever_summary (
+            project_id VARCHAR NOT NULL,
+            lever VARCHAR NOT NULL {_check_in("lever", V1_CODES["lever"])},
+            first_score DOUBLE PRECISION,  -- the mean of the viewpoints' first rounds
+            latest_score DOUBLE PRECISION,  -- of their latest rounds
+            PRIMARY KEY (project_id, lever)
+        )""",
+        """CREATE TABLE project_maturity (
+            project_id VARCHAR PRIMARY KEY,
+            first_maturity DOUBLE PRECISION,
+            latest_maturity DOUBLE PRECISION
+        )""",
+        *(fill.format(where="") for fill in summary_fills()),
+    ]
+
+
 # (version, statements, data step). Append only: a released migration never changes (version 6
 # spelt DOUBLE as DOUBLE PRECISION in all of them, the same type in DuckDB, the one PostgreSQL
 # knows).
@@ -427,6 +512,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (4, _v4_statements, None),
     (5, _v5_statements, None),
     (6, _v6_statements, None),
+    (7, _v7_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -50,12 +50,13 @@ def with_rounds(q: Query) -> None:
         )
     for which in ("latest", "first"):
         if q.flt.year_to is None:
-            # the stored flags serve: read the few flagged rows, not every round
+            # the per-project summary serves (schema v7): one row per viewpoint and lever
             q.add(
                 f"{which}_lever",
-                f"""SELECT l.project_id, l.viewpoint, l.lever, l.score, l.assessed_on
-                FROM lever_round l {q.join_scope("l")}
-                WHERE l.is_{which}""",
+                f"""SELECT l.project_id, l.viewpoint, l.lever, l.{which}_score AS score,
+                       l.{which}_on AS assessed_on
+                FROM lever_summary l {q.join_scope("l")}
+                WHERE l.{which}_score IS NOT NULL""",
                 materialized=True,
             )
         else:
@@ -76,6 +77,28 @@ def with_maturity(
     """
     with_rounds(q)
     with_weights(q, weights, tag)
+    if q.flt.year_to is None and (weights or q.weights) == EQUAL:
+        # equal weights and no period end: the summaries kept at write time are these tables
+        scope = q.join_scope("m")
+        q.add(
+            f"{which}_maturity{tag}",
+            f"""SELECT m.project_id, m.viewpoint, m.{which}_maturity AS maturity
+            FROM viewpoint_maturity m {scope} WHERE m.{which}_maturity IS NOT NULL""",
+            materialized=True,
+        )
+        q.add(
+            f"{which}_clever{tag}",
+            f"""SELECT m.project_id, m.lever, m.{which}_score AS score
+            FROM clever_summary m {scope} WHERE m.{which}_score IS NOT NULL""",
+            materialized=True,
+        )
+        q.add(
+            f"{which}_cmaturity{tag}",
+            f"""SELECT m.project_id, m.{which}_maturity AS maturity
+            FROM project_maturity m {scope} WHERE m.{which}_maturity IS NOT NULL""",
+            materialized=True,
+        )
+        return
     q.add(
         f"{which}_maturity{tag}",
         f"""SELECT l.project_id, l.viewpoint, {weighted_mean("l.score", "w.weight")} AS maturity

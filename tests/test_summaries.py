@@ -1,0 +1,168 @@
+"""The summaries kept at write time (schema v7, #19 [perf]) stay exact: after every writer of
+assessments (demo, import, replacement, deletion, questionnaire, revert), rebuilding them from
+scratch gives the same rows; and the metrics read from them equal the metrics computed from the
+lever rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.assessments import AssessmentInput, save_assessment
+from coinvest.db import open_database, query, transaction
+from coinvest.demo import generate
+from coinvest.filters import PortfolioFilter
+from coinvest.history import revert
+from coinvest.importer import import_files
+from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.metrics.query import Weights
+from coinvest.schema import SUMMARY_TABLES
+from tests.test_deletion import ASSESSMENTS, drop_line, files, seed
+
+DERIVED = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def snapshot(con) -> dict[str, list[tuple]]:
+    """Every derived table's rows, sorted (the tables are sets of rows)."""
+    out = {}
+    for table in DERIVED:
+        rows = con.execute(f"SELECT * FROM {table}").fetchall()  # a fixed table name
+        out[table] = sorted(rows, key=repr)
+    return out
+
+
+def assert_rebuild_gives_the_same_rows(con) -> None:
+    kept = snapshot(con)
+    with transaction(con) as cur:
+        refresh_lever_rounds(cur)  # from scratch, every project
+    rebuilt = snapshot(con)
+    for table in DERIVED:
+        assert kept[table] == rebuilt[table], table
+    assert kept["lever_summary"], "the test must see summary rows"
+
+
+@pytest.fixture
+def demo(new_db):
+    con = open_database(new_db("summaries"))
+    generate(con, n_projects=40, seed=7, progress=_quiet)
+    yield con
+    con.close()
+
+
+def test_the_demo_writes_the_summaries_a_rebuild_would(demo):
+    assert_rebuild_gives_the_same_rows(demo)
+    projects = demo.execute("SELECT count(*) FROM project").fetchone()[0]
+    assert demo.execute("SELECT count(*) FROM project_maturity").fetchone()[0] == projects
+
+
+def test_imports_replacements_deletions_and_reverts_keep_them_exact(empty_con):
+    seed(empty_con)
+    assert_rebuild_gives_the_same_rows(empty_con)
+    # a second round for P1, then a replaced answer in the first one
+    added = import_files(
+        empty_con,
+        files(
+            assessments=ASSESSMENTS
+            + "A3;P1;project;H1;10/09/2025;4\nA4;P1;ecosystem;INV;11/09/2025;1\n"
+        ),
+    )
+    assert added.loaded, added.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    first, latest = empty_con.execute(
+        "SELECT first_score, latest_score FROM lever_summary "
+        "WHERE project_id = 'P1' AND viewpoint = 'project'"
+    ).fetchone()
+    assert (first, latest) == (50.0, 100.0)  # 2 then 4 on a 0–4 scale
+    replaced = import_files(
+        empty_con,
+        files(
+            assessments=ASSESSMENTS.replace(
+                "A1;P1;project;H1;10/03/2025;2", "A1;P1;project;H1;10/03/2025;0"
+            )
+        ),
+    )
+    assert replaced.loaded, replaced.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    # the import that replaced A1's answer, undone
+    revert(empty_con, replaced.import_id, "test")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert empty_con.execute(
+        "SELECT first_score FROM lever_summary WHERE project_id = 'P1' AND viewpoint = 'project'"
+    ).fetchone() == (50.0,)
+    # P2 and its assessment deleted: its summaries go with it
+    deleted = import_files(
+        empty_con,
+        files(
+            projects="project_id;name;holder_org_id;need;phase;department_code\n"
+            "P1;Épicerie;H1;food;rnd;75\n",
+            investments="investment_id;investor_org_id;project_id;date;amount_eur;instrument\n"
+            "I1;INV;P1;01/02/2025;1000;grant\n",
+            assessments=drop_line(ASSESSMENTS, "A2"),
+        ),
+        delete_missing=True,
+    )
+    assert deleted.loaded, deleted.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    for table in SUMMARY_TABLES:
+        assert empty_con.execute(
+            f"SELECT count(*) FROM {table} WHERE project_id = 'P2'"
+        ).fetchone() == (0,)
+
+
+def test_the_questionnaire_keeps_them_exact(demo):
+    project, holder = demo.execute(
+        "SELECT project_id, holder_org_id FROM project ORDER BY project_id LIMIT 1"
+    ).fetchone()
+    before = demo.execute(
+        "SELECT latest_maturity FROM project_maturity WHERE project_id = $p", {"p": project}
+    ).fetchone()
+    scores = dict.fromkeys(ref.QUESTION_CODES, 4)
+    save_assessment(demo, AssessmentInput(project, "project", holder, date(2026, 6, 1), scores))
+    assert_rebuild_gives_the_same_rows(demo)
+    after = demo.execute(
+        "SELECT latest_maturity FROM project_maturity WHERE project_id = $p", {"p": project}
+    ).fetchone()
+    assert after != before
+
+
+FILTERS = {
+    "all": PortfolioFilter(),
+    "investor": PortfolioFilter(investor="INV02"),
+    "phase": PortfolioFilter(phase=("rnd", "growth")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_metrics_from_summaries_equal_metrics_from_rounds(demo, name):
+    """Weights of 2 everywhere give the equal-weight figures, but go through the lever rounds:
+    the same numbers to the last digits the arithmetic keeps (1e-9)."""
+    flt = FILTERS[name]
+    doubled = Weights(levers=(2.0,) * len(ref.LEVER_CODES), viewpoints=(2.0,) * 3)
+    summary = metrics.ranked_projects(demo, flt, limit=10_000).sort_values("project_id")
+    rounds = metrics.ranked_projects(demo, flt, doubled, limit=10_000).sort_values("project_id")
+    assert len(summary) > 0
+    assert summary["project_id"].tolist() == rounds["project_id"].tolist()
+    assert summary["maturity_consolidated"].tolist() == pytest.approx(
+        rounds["maturity_consolidated"].tolist(), abs=1e-9
+    )
+    # the first rounds' maturity, per viewpoint: by the stored summary and from every round
+    per_viewpoint = query(
+        demo,
+        "SELECT project_id, viewpoint, first_maturity FROM viewpoint_maturity "
+        "ORDER BY project_id, viewpoint",
+    )
+    recomputed = query(
+        demo,
+        """SELECT project_id, viewpoint, avg(score) AS first_maturity FROM lever_round
+        WHERE is_first GROUP BY project_id, viewpoint ORDER BY project_id, viewpoint""",
+    )
+    assert per_viewpoint["first_maturity"].tolist() == pytest.approx(
+        recomputed["first_maturity"].tolist(), abs=1e-9
+    )
