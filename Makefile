@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard src/coinvest/locale/*/LC_MESSAGES/coinvest.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install browser-deps pg-deps run demo test check test-fast test-slow screenshots lint bench bench-metrics clean
+.PHONY: install browser-deps pg-deps run demo test check test-fast test-slow screenshots lint bench bench-xl bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -68,8 +68,12 @@ test-fast: install
 screenshots: install browser-deps
 	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,needs,whatif
 
+# S, M and L on DuckDB, L on PostgreSQL too (about an hour); XL on its own (not in CI).
 bench: install browser-deps pg-deps
-	$(BIN)/python bench/bench.py --tiers M,L --runs 5
+	$(BIN)/python bench/bench.py --tiers S,M,L --runs 5 --postgres L
+
+bench-xl: install browser-deps
+	$(BIN)/python bench/bench.py --tiers XL --runs 2 --browser-runs 1 --postgres ""
 
 bench-metrics: install
 	$(BIN)/python bench/bench_metrics.py --tiers M,L

@@ -9,7 +9,7 @@ from coinvest.charts import parallel_chart, radar_chart
 from coinvest.i18n import md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
-from ui.show import number, table
+from ui.show import altair, number, table
 from ui.view import bound, header, keep, many_of, one_of, seed
 
 CHARTS = ("radar", "parallel")
@@ -101,7 +101,7 @@ spec = builder(
     description=tn("compare.chart.description", len(picked), language, view=view_label),
     lang=language,
 )
-st.altair_chart(spec, width="stretch" if view == "parallel" else "content", key="cmp_chart")
+altair(spec, width="stretch" if view == "parallel" else "content", key="cmp_chart")
 
 wide = profiles.pivot_table(
     index=["project_id", "name"], columns="lever", values="score"

@@ -6,7 +6,7 @@ from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
-from ui.show import eur, leverage_tile, number, pct, table
+from ui.show import altair, eur, leverage_tile, number, pct, table
 from ui.view import bound, header, keep, one_of
 
 MEASURES = ("projects", "committed_eur")
@@ -68,7 +68,7 @@ with left:
     )
     keep("map", measure, "projects")
     by_dep = M.projects_by_department(con, flt)
-    st.altair_chart(department_map(by_dep, measure, language), width="content", key="ov_map")
+    altair(department_map(by_dep, measure, language), width="content", key="ov_map")
     with st.expander(t("chart.show_table", language)):
         table(
             by_dep[by_dep["projects"] > 0],
@@ -88,9 +88,7 @@ with left:
 with right:
     for column in ("phase", "need"):
         frame = M.projects_by(con, flt, column)
-        st.altair_chart(
-            projects_by_chart(frame, column, language), width="stretch", key=f"ov_{column}"
-        )
+        altair(projects_by_chart(frame, column, language), width="stretch", key=f"ov_{column}")
         with st.expander(t("chart.show_table", language)):
             table(
                 frame,

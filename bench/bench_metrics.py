@@ -11,9 +11,11 @@ the maximum in milliseconds, for the whole portfolio and for one investor's port
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,10 +24,9 @@ import duckdb
 
 from coinvest import metrics
 from coinvest.db import open_database
-from coinvest.demo import generate
 from coinvest.filters import PortfolioFilter
 
-TIERS = {"S": 300, "M": 10_000, "L": 100_000}
+TIERS = {"S": 300, "M": 10_000, "L": 100_000, "XL": 1_000_000}
 DATA = Path(__file__).resolve().parent / ".data"
 
 QUERIES = {
@@ -63,16 +64,46 @@ FILTERS = {"all": PortfolioFilter(), "investor": PortfolioFilter.create(investor
 
 
 def tier_database(tier: str) -> Path:
+    """The tier's demo database, written once by `coinvest demo` (seed 42) with its time and
+    peak memory recorded next to it (`<tier>.demo.json`); an older file is migrated, one
+    without a record (an older generator) written again."""
     DATA.mkdir(exist_ok=True)
     path = DATA / f"{tier}.duckdb"
-    if path.exists():
+    if path.exists() and demo_record(tier):
         open_database(path).close()  # brought up to the latest schema, if it is older
-    else:
-        con = open_database(path)
-        generate(con, n_projects=TIERS[tier], seed=42)
-        con.checkpoint()
-        con.close()
+        return path
+    for old in DATA.glob(f"{tier}.duckdb*"):
+        old.unlink()
+    print(f"  tier {tier}: coinvest demo --projects {TIERS[tier]:,}", file=sys.stderr)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "coinvest",
+            "demo",
+            "--db",
+            str(path),
+            "--projects",
+            str(TIERS[tier]),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"coinvest demo failed for {tier}: {errors[-2000:]}")
+    record = {"projects": TIERS[tier], "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+    (DATA / f"{tier}.demo.json").write_text(json.dumps(record), encoding="utf-8")
     return path
+
+
+def demo_record(tier: str) -> dict | None:
+    """How long the tier's demo took to write and its peak memory, if it was measured."""
+    found = DATA / f"{tier}.demo.json"
+    return json.loads(found.read_text(encoding="utf-8")) if found.exists() else None
 
 
 def time_query(fn, con, flt, runs: int) -> tuple[float, float]:

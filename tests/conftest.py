@@ -18,6 +18,10 @@ from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.lever_rounds import refresh_lever_rounds
 from tests.pgserver import Server, missing, throwaway_server
+from ui import show
+
+# every chart a page test draws is validated against Vega-Lite's schema (the app skips it)
+show.VALIDATE_CHARTS = True
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

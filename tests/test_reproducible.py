@@ -18,6 +18,7 @@ from coinvest.export import write_export
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.interchange import SHEETS
+from coinvest.lever_rounds import refresh_summaries
 from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx, frame_to_csv, table_frame
 
 FILTERS = [
@@ -111,6 +112,7 @@ def test_rankings_break_ties_by_project_id(portfolio_con):
         "('P1', 'investment', DATE '2024-01-01', 'ecosystem', 50, TRUE, TRUE), "
         "('P2', 'investment', DATE '2024-01-01', 'ecosystem', 50, TRUE, TRUE)"
     )
+    refresh_summaries(portfolio_con.cursor())  # what the writers do after the lever rounds
     ranked = metrics.ranked_projects(portfolio_con, PortfolioFilter(), limit=3)
     assert ranked["project_id"].tolist() == ["P1", "P2", "P3"]
     worst = metrics.ranked_projects(portfolio_con, PortfolioFilter(), limit=3, best=False)

@@ -19,10 +19,10 @@ from coinvest.history import revert
 from coinvest.importer import import_files
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.metrics.query import Weights
-from coinvest.schema import SUMMARY_TABLES
+from coinvest.schema import DERIVED_TABLES, SUMMARY_TABLES
 from tests.test_deletion import ASSESSMENTS, drop_line, files, seed
 
-DERIVED = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES)
+DERIVED = DERIVED_TABLES
 
 
 def _quiet(_: str) -> None:

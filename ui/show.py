@@ -3,6 +3,7 @@ its figures as a table, project tables that open the sheet."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,6 +201,19 @@ def open_project(project_id: str, flt: PortfolioFilter | None, language: str) ->
     switch_page(PROJECT_PAGE, params)
 
 
+# The page tests set it: every chart a page draws is then checked against Vega-Lite's schema.
+VALIDATE_CHARTS = False
+
+
+def altair(spec, **options: Any) -> Any:
+    """`st.altair_chart`, without validating the spec against Vega-Lite's schema on every run
+    (a tenth of a page's server time at L): the page tests validate every chart drawn."""
+    if not VALIDATE_CHARTS:
+        unchecked = functools.partial(type(spec).to_dict, spec, validate=False)
+        object.__setattr__(spec, "to_dict", unchecked)  # Altair's own __setattr__ stores specs
+    return st.altair_chart(spec, **options)
+
+
 def chart(
     spec,
     frame: pd.DataFrame,
@@ -217,11 +231,9 @@ def chart(
     """
     width = "stretch" if stretch else "content"
     if not pick_project:
-        st.altair_chart(spec, width=width, key=key)
+        altair(spec, width=width, key=key)
     else:
-        event = st.altair_chart(
-            spec, width=width, key=key, on_select="rerun", selection_mode="pick"
-        )
+        event = altair(spec, width=width, key=key, on_select="rerun", selection_mode="pick")
         picked = (event.selection.get("pick") or []) if event else []
         if picked and picked[0].get("project_id"):
             open_project(picked[0]["project_id"], flt, language)

@@ -38,41 +38,49 @@ FROM (
 """
 
 
-def refresh_lever_rounds(cur: Cursor, project_ids: list[str] | None = None) -> None:
+def refresh_lever_rounds(
+    cur: Cursor,
+    project_ids: list[str] | None = None,
+    *,
+    between: tuple[str, str] | None = None,
+) -> None:
     """Recompute the lever scores per round, the question scores per round, the consolidated
-    latest question scores and the per-project summaries (schema v7), for some projects or
-    (None) for all.
+    latest question scores and the per-project summaries (schema v7): for some projects, for
+    the projects whose ids lie `between` two ids (the demo's blocks), or for all.
 
     Call it inside the transaction that wrote the assessments.
     """
-    if project_ids is None:
-        cur.execute("DELETE FROM lever_round")
+    if between is not None:
+        condition, params = "BETWEEN $lo AND $hi", {"lo": between[0], "hi": between[1]}
+    elif project_ids is not None:
+        ids = sorted(set(project_ids))
+        if not ids:
+            return
+        condition, params = "= ANY($ids)", {"ids": ids}
+    else:
+        condition, params = "", {}
+    where = f"WHERE a.project_id {condition}" if condition else ""
+    also = f" AND project_id {condition}" if condition else ""
+    delete = f" WHERE project_id {condition}" if condition else ""
+    steps = [
+        ("lever_round", _LEVER_ROUND_SQL.format(where=where, lever_mean=exact_mean("score"))),
+        ("question_round", QUESTION_ROUND_FILL.format(where=where)),
+        ("question_latest", QUESTION_LATEST_FILL.format(where=also)),
+    ]
+    for table, fill in steps:
+        cur.execute(f"DELETE FROM {table}{delete}", params)  # fixed table names
         cur.execute(
-            _LEVER_ROUND_SQL.format(where="", lever_mean=exact_mean("score")),
-            {"score_scale": SCORE_SCALE},
+            fill, {**params, "score_scale": SCORE_SCALE} if table == "lever_round" else params
         )
-        cur.execute("DELETE FROM question_round")
-        cur.execute(QUESTION_ROUND_FILL.format(where=""))
-        cur.execute("DELETE FROM question_latest")
-        cur.execute(QUESTION_LATEST_FILL.format(where=""))
-        for table, fill in zip(SUMMARY_TABLES, summary_fills(), strict=True):
-            cur.execute(f"DELETE FROM {table}")  # a fixed table name
-            cur.execute(fill.format(where=""))
-        return
-    ids = sorted(set(project_ids))
-    if not ids:
-        return
-    cur.execute("DELETE FROM lever_round WHERE project_id = ANY($ids)", {"ids": ids})
-    cur.execute(
-        _LEVER_ROUND_SQL.format(
-            where="WHERE a.project_id = ANY($ids)", lever_mean=exact_mean("score")
-        ),
-        {"score_scale": SCORE_SCALE, "ids": ids},
-    )
-    cur.execute("DELETE FROM question_round WHERE project_id = ANY($ids)", {"ids": ids})
-    cur.execute(QUESTION_ROUND_FILL.format(where="WHERE a.project_id = ANY($ids)"), {"ids": ids})
-    cur.execute("DELETE FROM question_latest WHERE project_id = ANY($ids)", {"ids": ids})
-    cur.execute(QUESTION_LATEST_FILL.format(where=" AND project_id = ANY($ids)"), {"ids": ids})
+    _refill_summaries(cur, also, delete, params)
+
+
+def refresh_summaries(cur: Cursor) -> None:
+    """Refill the per-project summaries from `lever_round` as it stands (all projects)."""
+    _refill_summaries(cur, "", "", {})
+
+
+def _refill_summaries(cur: Cursor, also: str, delete: str, params: dict) -> None:
     for table, fill in zip(SUMMARY_TABLES, summary_fills(), strict=True):
-        cur.execute(f"DELETE FROM {table} WHERE project_id = ANY($ids)", {"ids": ids})
-        cur.execute(fill.format(where=" AND project_id = ANY($ids)"), {"ids": ids})
+        cur.execute(f"DELETE FROM {table}{delete}", params)  # fixed table names
+        cur.execute(fill.format(where=also), params)

@@ -433,6 +433,8 @@ def _equal_mean(column: str) -> str:
 
 
 SUMMARY_TABLES = ("lever_summary", "viewpoint_maturity", "clever_summary", "project_maturity")
+# Every table derived from the assessments (coinvest.lever_rounds), in the order it is refilled.
+DERIVED_TABLES = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES)
 
 LEVER_SUMMARY_FILL = """
 INSERT INTO lever_summary (project_id, viewpoint, lever, first_score, latest_score, first_on,

@@ -8,10 +8,15 @@ most projects improving between rounds), investments of every instrument, contri
 partners of every kind and yearly indicator values with targets.
 
 Everything is drawn from one seeded NumPy generator and written in bulk (Arrow tables inserted
-by SQL, never row by row) in a single transaction: the same seed gives the same database.
+by SQL, never row by row): the same seed gives the same database. A portfolio of more than one
+block of assessments (coinvest.demo.follow_up.ASSESSMENT_BLOCK projects) commits block by block,
+so that memory stays flat; if anything fails, the rows already committed are deleted.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -37,7 +42,8 @@ from coinvest.demo.population import (
     add_projects,
 )
 from coinvest.errors import CoinvestError
-from coinvest.schema import BUMP_DATA_VERSION
+from coinvest.reference import BENEFICIARIES
+from coinvest.schema import BUMP_DATA_VERSION, DATA_TABLES, DERIVED_TABLES
 
 
 def generate(
@@ -54,11 +60,54 @@ def generate(
         cur.close()
     rng = np.random.default_rng(seed)
     progress(f"coinvest demo: {n_projects:,} projects, seed {seed}")
-    with transaction(con) as tx:
-        writer = Writer(tx, progress)
-        _build(rng, n_projects, writer)
-        tx.execute(BUMP_DATA_VERSION)
-    return writer.counts
+    writers: list[Writer] = []
+    try:
+        with _bounded_memory(con), transaction(con) as tx:
+            writers.append(Writer(tx, progress))
+            _build(rng, n_projects, writers[0])
+            tx.execute(BUMP_DATA_VERSION)
+    except BaseException:
+        if writers and writers[0].committed:
+            # a large demo commits block by block: none of it stays (if the database still
+            # answers; the first error is the one to report)
+            with contextlib.suppress(Exception):
+                _wipe(con)
+        raise
+    return writers[0].counts
+
+
+def _wipe(con) -> None:
+    """Every row a failed demo had committed: the database is empty again."""
+    with transaction(con) as cur:
+        for table in (*DERIVED_TABLES, *reversed(DATA_TABLES)):
+            if table == "indicator":  # the built-in indicator was there before the demo
+                cur.execute(
+                    "DELETE FROM indicator WHERE indicator_code <> $b", {"b": BENEFICIARIES}
+                )
+            else:
+                cur.execute(f"DELETE FROM {table}")  # fixed table names
+
+
+# DuckDB's own memory while it loads a national demo (it spills to disk beyond it): with the
+# generator's blocks, the process stays under 4 GB at 1,000,000 projects.
+DEMO_MEMORY_LIMIT = "2GB"
+
+
+@contextlib.contextmanager
+def _bounded_memory(con) -> Iterator[None]:
+    if con.engine != "duckdb":
+        yield
+        return
+    cur = con.cursor()
+    try:
+        before = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        cur.execute(f"SET memory_limit = '{DEMO_MEMORY_LIMIT}'")  # a constant of this module
+        try:
+            yield
+        finally:
+            cur.execute("SET memory_limit = $limit", {"limit": before})
+    finally:
+        cur.close()
 
 
 def _build(rng: np.random.Generator, n: int, w: Writer) -> None:

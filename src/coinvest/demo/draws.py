@@ -34,8 +34,10 @@ def draw_dates(rng: np.random.Generator, start: np.ndarray, end: np.ndarray) -> 
     return start + offset.astype("timedelta64[D]")
 
 
-def make_ids(prefix: str, n: int, width: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+def make_ids(prefix: str, n: int, width: int, first: int = 1) -> np.ndarray:
+    """Ids numbered from `first`, zero-padded to `width` digits or more: they sort as numbered."""
+    width = max(width, len(str(first + n - 1)))
+    return np.array([f"{prefix}{i:0{width}d}" for i in range(first, first + n)], dtype=object)
 
 
 class Writer:
@@ -46,6 +48,15 @@ class Writer:
         self.progress = progress
         self.counts: dict[str, int] = {}
         self.started = time.perf_counter()
+        self.committed = False
+
+    def commit(self) -> None:
+        """Commit what is written so far and go on in a new transaction (a large demo's blocks:
+        DuckDB holds a transaction's rows in memory until it commits)."""
+        self.cur.execute("COMMIT")
+        self.cur.execute("BEGIN")
+        self.cur.lock_writes()
+        self.committed = True
 
     def insert(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
         arrow = (

@@ -90,28 +90,43 @@ def add_cohorts(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
     )
 
 
+# Projects per block of assessments: the answers of a block (about 140 per project) are drawn,
+# written and scored before the next block's, so that memory stays flat whatever the portfolio.
+ASSESSMENT_BLOCK = 25_000
+
+
 def add_assessments(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
-    """Assessment rounds per project and viewpoint, assessors, and scores."""
-    (
-        council_id,
-        first_investor,
-        holder_id,
-        member_of,
-        p_dep,
-        p_holder,
-        p_phase,
-        p_start,
-        project_id,
-    ) = (
-        s.council_id,
-        s.first_investor,
-        s.holder_id,
-        s.member_of,
-        s.p_dep,
-        s.p_holder,
-        s.p_phase,
-        s.p_start,
-        s.project_id,
+    """Assessment rounds per project and viewpoint, assessors and scores, block by block of
+    projects; each block draws from its own generator, seeded from `rng`, so that the same seed
+    gives the same database whatever the memory."""
+    starts = range(0, n, ASSESSMENT_BLOCK)
+    seeds = rng.integers(0, 2**63 - 1, len(starts))
+    next_id = 1
+    for start, seed in zip(starts, seeds, strict=True):
+        if start:
+            w.commit()
+        stop = min(n, start + ASSESSMENT_BLOCK)
+        next_id = _assessment_block(np.random.default_rng(int(seed)), start, stop, next_id, w, s)
+        # the derived scores of the block's projects (a range of ids: the block's rows only)
+        refresh_lever_rounds(w.cur, between=(s.project_id[start], s.project_id[stop - 1]))
+    w.report("lever_round", w.cur.execute("SELECT count(*) FROM lever_round").fetchall()[0][0])
+
+
+def _assessment_block(
+    rng: np.random.Generator, start: int, stop: int, next_id: int, w: Writer, s: State
+) -> int:
+    """The projects start..stop-1; returns the number of the next assessment id."""
+    n = stop - start
+    block = slice(start, stop)
+    council_id, holder_id = s.council_id, s.holder_id
+    first_investor, member_of, p_dep, p_holder, p_phase, p_start, project_id = (
+        s.first_investor[block],
+        s.member_of[block],
+        s.p_dep[block],
+        s.p_holder[block],
+        s.p_phase[block],
+        s.p_start[block],
+        s.project_id[block],
     )
     n_vp = len(ref.VIEWPOINT_CODES)
     present = np.ones((n, n_vp), bool)
@@ -173,7 +188,7 @@ def add_assessments(rng: np.random.Generator, n: int, w: Writer, s: State) -> No
         a_assessor[order],
     )
     na = len(a_proj)
-    assessment_id = make_ids("A", na, 8)
+    assessment_id = make_ids("A", na, 8, first=next_id)
     vp_codes = np.array(ref.VIEWPOINT_CODES, dtype=object)
     w.insert(
         "assessment",
@@ -252,25 +267,12 @@ def add_assessments(rng: np.random.Generator, n: int, w: Writer, s: State) -> No
     for name in ("demo_answers", "demo_amap", "demo_qmap"):
         w.cur.unregister(name)
     w.report("assessment_answer", answers.num_rows)
-    refresh_lever_rounds(w.cur)
-    w.report("lever_round", w.cur.execute("SELECT count(*) FROM lever_round").fetchall()[0][0])
+    return next_id + na
 
 
 def add_measurements(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
-    """The indicator catalogue and yearly measurements with targets."""
-    (
-        need_codes,
-        p_need,
-        p_phase,
-        p_start,
-        project_id,
-    ) = (
-        s.need_codes,
-        s.p_need,
-        s.p_phase,
-        s.p_start,
-        s.project_id,
-    )
+    """The indicator catalogue and yearly measurements with targets, block by block of
+    projects (each block from its own generator, seeded from `rng`)."""
     ind_codes = [i[0] for i in INDICATORS]
     w.insert(
         "indicator",
@@ -279,6 +281,26 @@ def add_measurements(rng: np.random.Generator, n: int, w: Writer, s: State) -> N
             columns=["indicator_code", "name_fr", "name_en", "unit", "theme", "higher_is_better"],
         ),
     )
+    starts = range(0, n, ASSESSMENT_BLOCK)
+    seeds = rng.integers(0, 2**63 - 1, len(starts))
+    for start, seed in zip(starts, seeds, strict=True):
+        if len(starts) > 1:
+            w.commit()  # a large demo: each block's rows leave memory with its commit
+        block = slice(start, min(n, start + ASSESSMENT_BLOCK))
+        _measurement_block(np.random.default_rng(int(seed)), block, ind_codes, w, s)
+
+
+def _measurement_block(
+    rng: np.random.Generator, block: slice, ind_codes: list[str], w: Writer, s: State
+) -> None:
+    need_codes = s.need_codes
+    p_need, p_phase, p_start, project_id = (
+        s.p_need[block],
+        s.p_phase[block],
+        s.p_start[block],
+        s.project_id[block],
+    )
+    n = len(project_id)
     measured = rng.random(n) >= np.array([0.4, 0.15, 0.03, 0.0])[p_phase]
     proj_rows: list[int] = []
     ind_rows: list[int] = []
