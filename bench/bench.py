@@ -214,6 +214,7 @@ def browser_times(
 
     Each run starts a fresh app (every cache empty), loads the Method page, then clicks every
     page once in the sidebar's order: each page is drawn for the first time in that process.
+    The window is a laptop's, 1440 × 900.
     """
     from tests.browser.harness import browser, chromium_missing, page_url, running_app
 
@@ -232,7 +233,7 @@ def browser_times(
                 with running_app(target, timeout=timeout_s, log_path=Path(tmp) / "app.log") as base:
                     pid = _server_pid(base)
                     for name in (FIRST_LOAD, NEXT_VISITOR):
-                        page = chrome.new_page(viewport={"width": 1440, "height": 1800})
+                        page = chrome.new_page(viewport={"width": 1440, "height": 900})
                         page.add_init_script(WATCH)
                         page.goto(base)
                         samples[name].append(_settled_ms(page, timeout_s * 1000))
@@ -240,7 +241,7 @@ def browser_times(
                     peak = max(peak, _vm_hwm_mb(pid))
                 with running_app(target, timeout=timeout_s, log_path=Path(tmp) / "app.log") as base:
                     pid = _server_pid(base)
-                    page = chrome.new_page(viewport={"width": 1440, "height": 1800})
+                    page = chrome.new_page(viewport={"width": 1440, "height": 900})
                     page.add_init_script(WATCH)
                     page.goto(page_url(base, "method"))
                     _settled_ms(page, timeout_s * 1000)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from altair.utils.schemapi import disable_debug_mode
 
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
@@ -203,6 +204,8 @@ def open_project(project_id: str, flt: PortfolioFilter | None, language: str) ->
 
 # The page tests set it: every chart a page draws is then checked against Vega-Lite's schema.
 VALIDATE_CHARTS = False
+# nor is each part of a spec checked as the builders assemble it (the whole is, in the tests)
+disable_debug_mode()
 
 
 def altair(spec, **options: Any) -> Any:

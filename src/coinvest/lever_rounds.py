@@ -50,6 +50,7 @@ def refresh_lever_rounds(
 
     Call it inside the transaction that wrote the assessments.
     """
+    params: dict[str, object]
     if between is not None:
         condition, params = "BETWEEN $lo AND $hi", {"lo": between[0], "hi": between[1]}
     elif project_ids is not None:

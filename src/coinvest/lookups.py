@@ -127,13 +127,20 @@ def search_projects(
 ) -> pd.DataFrame:
     """Filtered projects whose id or name contains the text (accents and case ignored)."""
     scope, params = flt.project_scope()
+    folded = fold(text.strip())
+    # no text: the first names, without folding every name of a national portfolio
+    where = (
+        f"WHERE strpos({fold_sql('p.name')}, $q) > 0 OR strpos(lower(p.project_id), $q) > 0"
+        if folded
+        else ""
+    )
     return query(
         con,
         f"""WITH scope AS ({scope})
             SELECT p.project_id, p.name FROM project p JOIN scope s ON s.project_id = p.project_id
-            WHERE strpos({fold_sql("p.name")}, $q) > 0 OR strpos(lower(p.project_id), $q) > 0
+            {where}
             ORDER BY p.name, p.project_id LIMIT $limit""",
-        {**params, "q": fold(text.strip()), "limit": int(limit)},
+        {**params, **({"q": folded} if folded else {}), "limit": int(limit)},
     )
 
 

@@ -424,6 +424,7 @@ BUMP_DATA_VERSION = "UPDATE data_version SET version = version + 1"
 # gives the very figures that computing it in the query would; `{where}` restricts a refill to
 # some projects (` AND project_id = ANY($ids)`).
 _ONE = "CAST(1 AS DOUBLE PRECISION)"
+SELF_VIEWPOINT = "project"  # the team's own viewpoint (DESIGN §4: blind spots)
 
 
 def _equal_mean(column: str) -> str:
@@ -456,8 +457,12 @@ def summary_fills() -> list[str]:
         SELECT project_id, viewpoint, {_equal_mean("first_score")}, {_equal_mean("latest_score")}
         FROM lever_summary WHERE 1 = 1{{where}}
         GROUP BY project_id, viewpoint""",
-        f"""INSERT INTO clever_summary (project_id, lever, first_score, latest_score)
-        SELECT project_id, lever, {_equal_mean("first_score")}, {_equal_mean("latest_score")}
+        f"""INSERT INTO clever_summary (project_id, lever, first_score, latest_score, latest_gap,
+                                    latest_viewpoints, self_score, others_score)
+        SELECT project_id, lever, {_equal_mean("first_score")}, {_equal_mean("latest_score")},
+               max(latest_score) - min(latest_score), count(latest_score),
+               max(latest_score) FILTER (WHERE viewpoint = '{SELF_VIEWPOINT}'),
+               avg(latest_score) FILTER (WHERE viewpoint <> '{SELF_VIEWPOINT}')
         FROM lever_summary WHERE 1 = 1{{where}}
         GROUP BY project_id, lever""",
         f"""INSERT INTO project_maturity (project_id, first_maturity, latest_maturity)
@@ -493,6 +498,10 @@ def _v7_statements() -> list[str]:
             lever VARCHAR NOT NULL {_check_in("lever", V1_CODES["lever"])},
             first_score DOUBLE PRECISION,  -- the mean of the viewpoints' first rounds
             latest_score DOUBLE PRECISION,  -- of their latest rounds
+            latest_gap DOUBLE PRECISION,  -- the spread of the viewpoints' latest scores
+            latest_viewpoints INTEGER NOT NULL,  -- the viewpoints with a latest score
+            self_score DOUBLE PRECISION,  -- the team's own latest score (project viewpoint)
+            others_score DOUBLE PRECISION,  -- the other viewpoints' mean latest score
             PRIMARY KEY (project_id, lever)
         )""",
         """CREATE TABLE project_maturity (

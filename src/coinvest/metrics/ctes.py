@@ -124,6 +124,16 @@ def with_lever_stats(q: Query) -> None:
     """Per project and lever, over the viewpoints' latest scores: the spread, the team's own
     score and the others' mean — one pass, for both gaps and blind spots."""
     with_rounds(q)
+    if q.flt.year_to is None:  # kept at write time, with the consolidated scores
+        q.add(
+            "lever_stats",
+            f"""SELECT m.project_id, m.lever, m.latest_gap AS gap, m.latest_viewpoints AS viewpoints,
+                   m.self_score, m.others_score
+            FROM clever_summary m {q.join_scope("m")}
+            WHERE m.latest_viewpoints > 0""",
+            materialized=True,
+        )
+        return
     q.add(
         "lever_stats",
         """SELECT project_id, lever, max(score) - min(score) AS gap, count(*) AS viewpoints,
