@@ -7,7 +7,7 @@ from coinvest import reference as ref
 from coinvest.i18n import t
 from coinvest.metrics import METRICS
 from ui.context import lang
-from ui.show import table
+from ui.show import table, unfolding
 from ui.view import header
 
 language = lang()
@@ -23,16 +23,20 @@ def listing(frame: pd.DataFrame, key: str) -> None:
 st.header(t("method.levers", language))
 st.write(t("method.levers.intro", language))
 for number, lever in enumerate(ref.LEVERS, start=1):
-    with st.expander(f"{number}. {lever.label(language)}", expanded=number == 1):
-        listing(
-            pd.DataFrame(
-                {
-                    t("col.code", language): [q.code for q in lever.questions],
-                    t("col.question", language): [q.label(language) for q in lever.questions],
-                }
-            ),
-            key=f"method_{lever.code}",
-        )
+    box, shown = unfolding(
+        f"{number}. {lever.label(language)}", f"method_{lever.code}_open", expanded=number == 1
+    )
+    with box:
+        if shown:
+            listing(
+                pd.DataFrame(
+                    {
+                        t("col.code", language): [q.code for q in lever.questions],
+                        t("col.question", language): [q.label(language) for q in lever.questions],
+                    }
+                ),
+                key=f"method_{lever.code}",
+            )
 
 st.header(t("method.viewpoints", language))
 st.write(t("method.viewpoints.intro", language))

@@ -6,7 +6,7 @@ from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
-from ui.show import altair, eur, leverage_tile, number, pct, table
+from ui.show import altair, eur, leverage_tile, number, pct, table, unfolding
 from ui.view import bound, header, keep, one_of
 
 MEASURES = ("projects", "committed_eur")
@@ -69,36 +69,40 @@ with left:
     keep("map", measure, "projects")
     by_dep = M.projects_by_department(con, flt)
     altair(department_map(by_dep, measure, language), width="content", key="ov_map")
-    with st.expander(t("chart.show_table", language)):
-        table(
-            by_dep[by_dep["projects"] > 0],
-            {
-                "department_name": t("col.department", language),
-                "department_code": t("col.code", language),
-                "region_name": t("col.region", language),
-                "projects": t("col.projects", language),
-                "committed_eur": t("col.committed_eur", language),
-            },
-            language,
-            formats={"projects": number(0, language), "committed_eur": eur(language)},
-            key="ov_map_table",
-            title=t("map.title", language),
-        )
+    box, shown = unfolding(t("chart.show_table", language), "ov_map_figures")
+    with box:
+        if shown:
+            table(
+                by_dep[by_dep["projects"] > 0],
+                {
+                    "department_name": t("col.department", language),
+                    "department_code": t("col.code", language),
+                    "region_name": t("col.region", language),
+                    "projects": t("col.projects", language),
+                    "committed_eur": t("col.committed_eur", language),
+                },
+                language,
+                formats={"projects": number(0, language), "committed_eur": eur(language)},
+                key="ov_map_table",
+                title=t("map.title", language),
+            )
 
 with right:
     for column in ("phase", "need"):
         frame = M.projects_by(con, flt, column)
         altair(projects_by_chart(frame, column, language), width="stretch", key=f"ov_{column}")
-        with st.expander(t("chart.show_table", language)):
-            table(
-                frame,
-                {
-                    "label": t(f"col.{column}", language),
-                    "projects": t("col.projects", language),
-                    "share": t("col.share", language),
-                },
-                language,
-                formats={"projects": number(0, language), "share": pct(language)},
-                key=f"ov_{column}_table",
-                title=t(f"chart.{column}.title", language),
-            )
+        box, shown = unfolding(t("chart.show_table", language), f"ov_{column}_figures")
+        with box:
+            if shown:
+                table(
+                    frame,
+                    {
+                        "label": t(f"col.{column}", language),
+                        "projects": t("col.projects", language),
+                        "share": t("col.share", language),
+                    },
+                    language,
+                    formats={"projects": number(0, language), "share": pct(language)},
+                    key=f"ov_{column}_table",
+                    title=t(f"chart.{column}.title", language),
+                )

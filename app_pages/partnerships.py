@@ -9,7 +9,7 @@ from coinvest.charts import bar_chart, grouped_bars, heatmap
 from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
-from ui.show import chart, eur, leverage_tile, number, pct, table
+from ui.show import chart, eur, leverage_tile, number, pct, table, unfolding
 from ui.view import header
 
 language = lang()
@@ -91,19 +91,21 @@ with left:
         kinds["nature"] = kinds["financial"].map(
             lambda f: t("partnerships.financial" if f else "partnerships.non_financial", language)
         )
-        with st.expander(t("partnerships.by_kind", language)):
-            table(
-                kinds,
-                {
-                    "kind_label": t("method.kinds", language),
-                    "sector_label": t("col.sector", language),
-                    "nature": t("partnerships.nature", language),
-                    "eur": "€",
-                },
-                language,
-                formats={"eur": eur(language)},
-                key="pt_kinds",
-            )
+        box, shown = unfolding(t("partnerships.by_kind", language), "pt_kinds_figures")
+        with box:
+            if shown:
+                table(
+                    kinds,
+                    {
+                        "kind_label": t("method.kinds", language),
+                        "sector_label": t("col.sector", language),
+                        "nature": t("partnerships.nature", language),
+                        "eur": "€",
+                    },
+                    language,
+                    formats={"eur": eur(language)},
+                    key="pt_kinds",
+                )
 with right:
     diversity = M.diversity_summary(con, flt)
     if not diversity.empty:

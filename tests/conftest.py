@@ -141,6 +141,32 @@ TEST_AUTH = {
 }
 
 
+def unfold(at):
+    """Open every expander the page draws on request (ui.show.unfolding), as a reader would,
+    then run the page again; returns the AppTest."""
+    closed = [
+        box.proto.id.split("-", 2)[2]
+        for box in at.expander
+        if box.proto.id.startswith("$$ID-") and not box.proto.expanded
+    ]
+    for key in closed:
+        at.session_state[key] = True
+    if closed:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def choose_tab(at, tab: str, language: str = "fr"):
+    """Choose a tab of the Data page (only the chosen one is drawn) and run the page again."""
+    from coinvest.i18n import t
+
+    at.session_state["data_tab"] = t(f"data.tab.{tab}", language)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 @pytest.fixture
 def open_page(monkeypatch, clear_streamlit_caches):
     """Open one page of the app in an AppTest: on a database, with URL parameters and session
@@ -154,9 +180,11 @@ def open_page(monkeypatch, clear_streamlit_caches):
         state: dict | None = None,
         read_only: bool = False,
         user: dict | None = None,
+        unfolded: bool = True,
     ) -> AppTest:
         """`user`: shared mode (an `[auth]` section), with the person `st.user` reports
-        (`{"is_logged_in": False}` for nobody signed in)."""
+        (`{"is_logged_in": False}` for nobody signed in). `unfolded`: the tables drawn on
+        request (the figures under the charts) opened, after a first run without them."""
         monkeypatch.setenv("COINVEST_DB", str(db))
         if read_only:
             monkeypatch.setenv("COINVEST_READ_ONLY", "1")
@@ -174,7 +202,7 @@ def open_page(monkeypatch, clear_streamlit_caches):
         if name != "overview":
             at.switch_page(f"app_pages/{name}.py").run()
         assert not at.exception, [e.value for e in at.exception]
-        return at
+        return unfold(at) if unfolded else at
 
     return open_
 

@@ -14,6 +14,7 @@ from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
 from coinvest.scope import Scope
 from tests.browser.harness import PAGES
+from tests.conftest import choose_tab
 
 ALICE = {"is_logged_in": True, "email": "alice@example.org", "name": "Alice Martin"}
 BOSS = {"is_logged_in": True, "email": "boss@example.org", "name": "Boss"}
@@ -146,6 +147,7 @@ def test_only_an_admin_imports_and_manages_members(open_page, shared_db):
     labels = [tab.label for tab in member.tabs]
     assert labels == ["Modèles", "Exporter", "Questionnaire"]
     assert not member.get("file_uploader")
+    choose_tab(member, "questionnaire")
     # the questionnaire answers for the member's organisation, from the project viewpoint
     assert any(
         "Vous répondez au nom de **Association" in m.value and "« Projets »" in m.value
@@ -160,6 +162,7 @@ def test_only_an_admin_imports_and_manages_members(open_page, shared_db):
     assert labels[0] == "Importer"
     assert labels[-1] == "Membres"
     assert admin.get("file_uploader")
+    choose_tab(admin, "members")
     emails = " ".join(str(v) for v in admin.dataframe[-1].value.iloc[:, 0])
     assert "alice@example.org" in emails
 

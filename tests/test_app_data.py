@@ -8,6 +8,7 @@ import pytest
 
 from coinvest.db import open_database
 from coinvest.workbook import build_template_xlsx
+from tests.conftest import choose_tab
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,6 +68,7 @@ def test_questionnaire_records_an_assessment(data_page):
     at, path = data_page
     at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
+    choose_tab(at, "questionnaire")
     at.text_input(key="form_search").set_value("épicerie").run()
     assert at.selectbox(key="form_project").value == "PRJ-001"
     at.selectbox(key="form_viewpoint.fr").set_value("investment").run()
@@ -98,6 +100,7 @@ def test_questionnaire_without_any_score_says_so(data_page):
     at, path = data_page
     at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
+    choose_tab(at, "questionnaire")
     submit = next(b for b in at.get("form_submit_button") if "Enregistrer" in b.label)
     submit.click().run()
     assert not at.exception
@@ -107,8 +110,11 @@ def test_questionnaire_without_any_score_says_so(data_page):
 
 def test_exports_are_offered(data_page):
     at, _ = data_page
+    assert not at.get("download_button")  # the import tab is the one drawn
+    choose_tab(at, "templates")
     buttons = {b.proto.label for b in at.get("download_button")}
     assert {"Télécharger le modèle Excel", "Télécharger le modèle en CSV (zip)"} <= buttons
+    choose_tab(at, "export")
     at.button(key="data_table_prepare").click().run()
     buttons = {b.proto.label for b in at.get("download_button")}
     assert {"CSV pour Excel", "Excel (.xlsx)"} <= buttons
@@ -192,6 +198,7 @@ def test_the_journal_shows_the_import_and_undoes_it_after_confirmation(data_page
     at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
     assert _count(path, "project") == 1
+    choose_tab(at, "log")
     imports = next(d.value for d in at.dataframe if "Fichiers" in d.value.columns)
     assert list(imports["Fichiers"]) == ["modele.xlsx"]
     assert imports["Par"].iloc[0].startswith("app:")  # local mode: the server's user

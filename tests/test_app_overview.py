@@ -118,3 +118,16 @@ def test_a_postgresql_server_that_cannot_be_reached_is_one_message(open_page, pg
     assert "Impossible d'ouvrir la base" in message
     assert "no_such_database" in message
     assert "hunter2" not in message
+
+
+def test_the_figures_under_a_chart_are_drawn_once_opened(open_page, app_demo_path):
+    """A page does not draw the tables nobody opens: each chart's figures come on request."""
+    from tests.conftest import unfold
+
+    app = open_page(app_demo_path, unfolded=False)
+    assert len(app.expander) == 3
+    assert len(app.dataframe) == 0
+    unfold(app)
+    departments = next(d.value for d in app.dataframe if "Département" in d.value.columns)
+    assert departments["Projets"].sum() == _sql_count(app_demo_path)
+    assert len(app.dataframe) == 3

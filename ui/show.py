@@ -217,6 +217,16 @@ def altair(spec, **options: Any) -> Any:
     return st.altair_chart(spec, **options)
 
 
+def unfolding(label: str, key: str | None, expanded: bool = False) -> tuple[Any, bool]:
+    """An expander and whether to draw its content: with a key, the content is drawn only once
+    the reader opens it (a rerun, from cached figures), so that a page does not draw tables
+    nobody looks at; without one, an ordinary expander, always drawn."""
+    if key is None:
+        return st.expander(label, expanded=expanded), True
+    box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
+    return box, box.open is not False
+
+
 def chart(
     spec,
     frame: pd.DataFrame,
@@ -241,17 +251,19 @@ def chart(
         if picked and picked[0].get("project_id"):
             open_project(picked[0]["project_id"], flt, language)
         st.caption(t("chart.open_hint", language))
-    with st.expander(t("chart.show_table", language)):
-        title = getattr(spec, "title", None)
-        table(
-            frame,
-            columns,
-            language,
-            formats,
-            key=f"{key}_table" if key else None,
-            title=title if isinstance(title, str) else None,
-            wide=stretch,
-        )
+    box, shown = unfolding(t("chart.show_table", language), f"{key}_figures" if key else None)
+    with box:
+        if shown:
+            title = getattr(spec, "title", None)
+            table(
+                frame,
+                columns,
+                language,
+                formats,
+                key=f"{key}_table" if key else None,
+                title=title if isinstance(title, str) else None,
+                wide=stretch,
+            )
 
 
 # the What-if page's tables, which have no import sheet

@@ -267,6 +267,7 @@ def test_a_removed_member_loses_access_at_the_next_page_load(chrome, provider, t
             boss.get_by_role("option", name="bob@example.org").click()
             form.get_by_text("Je confirme").click()
             form.get_by_role("button", name="Retirer un membre").click()
+            boss.get_by_text("bob@example.org n'a plus accès").wait_for(timeout=30_000)
             wait_for_page(boss)
             assert (
                 "bob@example.org n'a plus accès"
