@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import ui.show  # noqa: F401 - the charts (Altair) and tables, loaded with the app, not at a first chart
 from coinvest.i18n import t
 from ui.access import gate
 from ui.context import connection, follow_writes, lang, language_switch, sidebar_filter
