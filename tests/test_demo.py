@@ -202,3 +202,55 @@ def test_a_tiny_demo_is_written_even_without_cohort_members(tmp_path, n):
         assert con.execute("SELECT count(*) FROM project").fetchall() == [(n,)]
     finally:
         con.close()
+
+
+def test_a_demo_of_several_blocks_is_deterministic_and_its_scores_exact(tmp_path, monkeypatch):
+    """A national demo is drawn, written and committed block by block of projects: the same
+    seed gives the same database, and the scores derived block by block are those a rebuild
+    gives."""
+    from coinvest.demo import follow_up
+    from tests.test_summaries import assert_rebuild_gives_the_same_rows
+
+    monkeypatch.setattr(follow_up, "ASSESSMENT_BLOCK", 25)
+    commits = []
+    original = follow_up.Writer.commit
+    monkeypatch.setattr(follow_up.Writer, "commit", lambda w: (commits.append(1), original(w)))
+    a = _build(tmp_path / "a.duckdb", n=70)
+    b = _build(tmp_path / "b.duckdb", n=70)
+    assert len(commits) == 2 * (
+        2 + 3
+    )  # per demo: between 3 assessment blocks, and 3 measurement ones
+    assert _content(a) == _content(b)
+    assert a.execute("SELECT count(DISTINCT project_id) FROM lever_summary").fetchone()[0] > 60
+    assert_rebuild_gives_the_same_rows(a)
+    ids = [r[0] for r in a.execute("SELECT assessment_id FROM assessment ORDER BY 1").fetchall()]
+    assert ids[0] == "A00000001"
+    assert ids[-1] == f"A{len(ids):08d}"  # numbered across the blocks
+    for con in (a, b):
+        con.close()
+
+
+def test_a_large_demo_that_fails_leaves_no_row(tmp_path, monkeypatch):
+    from coinvest.demo import follow_up
+
+    monkeypatch.setattr(follow_up, "ASSESSMENT_BLOCK", 25)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # after the assessments' blocks were committed
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    original = follow_up._measurement_block
+    monkeypatch.setattr(follow_up, "_measurement_block", failing)
+    con = open_database(tmp_path / "failed.duckdb")
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(con, n_projects=70, seed=7, progress=lambda _: None)
+    for table in (*DATA_TABLES, "lever_round", "lever_summary", "project_maturity"):
+        expected = 1 if table == "indicator" else 0  # the built-in indicator stays
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == expected, table
+    monkeypatch.setattr(follow_up, "_measurement_block", original)
+    generate(con, n_projects=70, seed=7, progress=lambda _: None)  # and the demo can run again
+    assert con.execute("SELECT count(*) FROM project").fetchone()[0] == 70
+    con.close()
