@@ -26,6 +26,7 @@ from coinvest.interchange import SHEETS
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.schema import DATA_TABLES
 from coinvest.workbook import frame_to_csv, table_frame
+from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -360,6 +361,7 @@ def test_read_only_mode_reaches_no_write_path(demo_file, open_page):
     assert any("Consultation seule" in i.value for i in at.info)
     assert at.get("file_uploader")[0].proto.disabled
     assert at.button(key="data_import").disabled
+    choose_tab(at, "questionnaire")
     submit = next(b for b in at.get("form_submit_button") if "Enregistrer" in b.label)
     assert submit.disabled
     at.switch_page("app_pages/whatif.py").run()
