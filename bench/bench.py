@@ -446,11 +446,10 @@ def load_records() -> tuple[dict[str, dict], dict[str, dict]]:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def verdict(value: float | None, target: float, lower: bool = True) -> str:
+def verdict(value: float | None, target: float) -> str:
     if value is None:
         return "not measured"
-    met = value <= target if lower else value >= target
-    return "met" if met else "**missed**"
+    return "met" if value <= target else "**missed**"
 
 
 def _ms(pair) -> str:

@@ -20,6 +20,7 @@ from coinvest.metrics.query import (
     Weights,
     with_weights,
 )
+from coinvest.schema import SELF_VIEWPOINT
 
 
 def with_rounds(q: Query) -> None:
@@ -141,7 +142,7 @@ def with_lever_stats(q: Query) -> None:
                avg(score) FILTER (WHERE viewpoint <> $self_viewpoint) AS others_score
         FROM latest_lever GROUP BY project_id, lever""",
         materialized=True,
-        self_viewpoint="project",
+        self_viewpoint=SELF_VIEWPOINT,  # as in the stored summary
     )
 
 
