@@ -67,6 +67,8 @@ PROJECT_ROWS = (
     "lever_summary",
     "viewpoint_maturity",
     "clever_summary",
+    "need_summary",
+    "money_summary",
     "project_maturity",
     "scenario_investment",
     "project",

@@ -17,6 +17,7 @@ from coinvest import reference as ref
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.summaries import refresh_needs
 
 ALL = PortfolioFilter()
 
@@ -76,6 +77,7 @@ def test_threshold_exactly_reached_and_ties_in_lever_order(portfolio_con):
 @pytest.mark.parametrize("phase", ref.PHASE_CODES)
 def test_each_phase_weighs_the_need(portfolio_con, phase):
     portfolio_con.execute("UPDATE project SET phase = $p WHERE project_id = 'P1'", {"p": phase})
+    refresh_needs(portfolio_con.cursor(), ["P1"])  # what every writer of projects does
     needs = _needs(portfolio_con)
     weight = ref.PHASE_WEIGHTS[phase]["innovation"]
     assert needs.loc[("P1", "innovation"), "weight"] == weight

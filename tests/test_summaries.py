@@ -1,7 +1,7 @@
-"""The summaries kept at write time (schema v7, #19 [perf]) stay exact: after every writer of
-assessments (demo, import, replacement, deletion, questionnaire, revert), rebuilding them from
-scratch gives the same rows; and the metrics read from them equal the metrics computed from the
-lever rounds."""
+"""The summaries kept at write time (schema v7 and v8, #19 [perf]) stay exact: after every writer
+of assessments, projects or money (demo, import, replacement, deletion, questionnaire, revert),
+rebuilding them from scratch gives the same rows; and the metrics read from them equal the
+metrics computed without them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from coinvest.importer import import_files
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.metrics.query import Weights
 from coinvest.schema import DERIVED_TABLES, SUMMARY_TABLES
-from tests.test_deletion import ASSESSMENTS, drop_line, files, seed
+from coinvest.summaries import refresh_money
+from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
 
 DERIVED = DERIVED_TABLES
 
@@ -42,10 +43,12 @@ def assert_rebuild_gives_the_same_rows(con) -> None:
     kept = snapshot(con)
     with transaction(con) as cur:
         refresh_lever_rounds(cur)  # from scratch, every project
+        refresh_money(cur)
     rebuilt = snapshot(con)
     for table in DERIVED:
         assert kept[table] == rebuilt[table], table
-    assert kept["lever_summary"], "the test must see summary rows"
+    for table in ("lever_summary", "need_summary", "money_summary"):
+        assert kept[table], f"the test must see {table} rows"
 
 
 @pytest.fixture
@@ -110,10 +113,66 @@ def test_imports_replacements_deletions_and_reverts_keep_them_exact(empty_con):
     )
     assert deleted.loaded, deleted.problems_frame("en")
     assert_rebuild_gives_the_same_rows(empty_con)
-    for table in SUMMARY_TABLES:
+    for table in (*SUMMARY_TABLES, "need_summary", "money_summary"):
         assert empty_con.execute(
             f"SELECT count(*) FROM {table} WHERE project_id = 'P2'"
         ).fetchone() == (0,)
+
+
+def _need(con, project: str, lever: str) -> tuple:
+    return con.execute(
+        "SELECT weight, need FROM need_summary WHERE project_id = $p AND lever = $l",
+        {"p": project, "l": lever},
+    ).fetchone()
+
+
+def _money(con, project: str) -> list[tuple]:
+    return con.execute(
+        "SELECT org_id, year, is_investment, financial, eur, entries FROM money_summary "
+        "WHERE project_id = $p ORDER BY org_id, year, is_investment, financial",
+        {"p": project},
+    ).fetchall()
+
+
+def test_imports_of_projects_and_money_and_their_reverts_keep_them_exact(empty_con):
+    seed(empty_con)
+    # P1 (rnd, weight 2 on ecosystem) answered 2 on 0–4: score 50, need (100 − 50) × 2 / 3
+    assert _need(empty_con, "P1", "ecosystem") == (2, pytest.approx(100 / 3))
+    assert _money(empty_con, "P1") == [("INV", 2025, True, True, 1000, 1)]
+    # P1 moves to emergence (weight 3 on ecosystem): its need follows its phase
+    moved = import_files(
+        empty_con,
+        files(
+            projects=PROJECTS.replace("P1;Épicerie;H1;food;rnd", "P1;Épicerie;H1;food;emergence")
+        ),
+    )
+    assert moved.loaded, moved.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _need(empty_con, "P1", "ecosystem") == (3, pytest.approx(50.0))
+    # a second grant the same year, an in-kind investment the year before, skills from INV
+    money = import_files(
+        empty_con,
+        files(
+            investments=INVESTMENTS
+            + "I3;INV;P1;15/06/2025;500;grant\nI4;INV;P1;01/03/2024;250;in_kind\n",
+            contributions="contribution_id;partner_org_id;project_id;date;value_eur;kind\n"
+            "K1;INV;P1;01/04/2025;300;skills\n",
+        ),
+    )
+    assert money.loaded, money.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _money(empty_con, "P1") == [
+        ("INV", 2024, True, False, 250, 1),  # in kind: not financial
+        ("INV", 2025, False, False, 300, 1),  # skills: a contribution, not financial
+        ("INV", 2025, True, True, 1500, 2),  # the two grants of 2025
+    ]
+    # both imports undone, the last first: the summaries are the seed's again
+    revert(empty_con, money.import_id, "test")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _money(empty_con, "P1") == [("INV", 2025, True, True, 1000, 1)]
+    revert(empty_con, moved.import_id, "test")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _need(empty_con, "P1", "ecosystem") == (2, pytest.approx(100 / 3))
 
 
 def test_the_questionnaire_keeps_them_exact(demo):
@@ -166,3 +225,35 @@ def test_metrics_from_summaries_equal_metrics_from_rounds(demo, name):
     assert per_viewpoint["first_maturity"].tolist() == pytest.approx(
         recomputed["first_maturity"].tolist(), abs=1e-9
     )
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_needs_from_the_summary_equal_needs_from_the_rounds(demo, name):
+    """A period ending in 2100 takes the same latest rounds, but computes the needs from them."""
+    flt = FILTERS[name]
+    stored = metrics.project_needs(demo, flt, 30.0)
+    computed = metrics.project_needs(demo, flt.with_(year_to=2100), 30.0)
+    assert stored["priority"].any()
+    assert not stored["priority"].all()
+    assert stored[["project_id", "lever", "weight", "priority", "rank"]].equals(
+        computed[["project_id", "lever", "weight", "priority", "rank"]]
+    )
+    assert stored["need"].tolist() == pytest.approx(
+        computed["need"].tolist(), abs=1e-9, nan_ok=True
+    )
+
+
+def test_money_from_the_summary_is_every_investment_and_contribution(demo):
+    """Resources per project by hand from the raw rows, against the summary's leverage figures."""
+    by_hand = query(
+        demo,
+        """SELECT project_id, sum(eur) AS eur FROM (
+            SELECT project_id, amount_eur AS eur FROM investment
+            UNION ALL SELECT project_id, value_eur FROM contribution) m
+        GROUP BY project_id ORDER BY project_id""",
+    )
+    figures = metrics.leverage(demo, PortfolioFilter())
+    figures = figures[figures["resources_eur"] > 0].reset_index(drop=True)
+    assert len(by_hand) > 10
+    assert figures["project_id"].tolist() == by_hand["project_id"].tolist()
+    assert figures["resources_eur"].tolist() == by_hand["eur"].tolist()  # exact euros

@@ -26,6 +26,7 @@ from coinvest.scenarios import (
     validate_lines,
 )
 from coinvest.schema import DATA_TABLES
+from coinvest.summaries import refresh_money
 from tests.portfolio import PORTFOLIO
 
 INV_A = PortfolioFilter.create(investor="INV_A")
@@ -163,6 +164,7 @@ def small_db(tmp_path) -> Path:
     for statement in PORTFOLIO:
         con.execute(statement)
     refresh_lever_rounds(con)
+    refresh_money(con)
     con.close()
     return path
 

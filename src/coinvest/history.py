@@ -310,6 +310,7 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
     its own, which can be reverted in turn."""
     from coinvest.importer.write import dangling_references
     from coinvest.lever_rounds import refresh_lever_rounds
+    from coinvest.summaries import refresh_money
 
     found = cur.execute(
         "SELECT count(*) FROM import_log WHERE import_id = $n AND status = 'loaded'",
@@ -380,6 +381,8 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
     audit.finish()
     if projects and {"project", "assessment", "assessment_answer"} & set(tables):
         refresh_lever_rounds(cur, sorted(projects))  # derived scores follow the rounds
+    if {"investment", "contribution"} & set(tables):
+        refresh_money(cur)
     dangling = dangling_references(cur)
     if dangling:
         rows = ", ".join(f"{p.sheet} {p.value}" for p in dangling[:20])

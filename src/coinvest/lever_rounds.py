@@ -18,6 +18,7 @@ from coinvest.schema import (
     SUMMARY_TABLES,
     summary_fills,
 )
+from coinvest.summaries import refresh_needs
 
 _LEVER_ROUND_SQL = """
 INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
@@ -45,7 +46,8 @@ def refresh_lever_rounds(
     between: tuple[str, str] | None = None,
 ) -> None:
     """Recompute the lever scores per round, the question scores per round, the consolidated
-    latest question scores and the per-project summaries (schema v7): for some projects, for
+    latest question scores and the per-project summaries (schema v7) with the needs that follow
+    from them (schema v8): for some projects, for
     the projects whose ids lie `between` two ids (the demo's blocks), or for all.
 
     Call it inside the transaction that wrote the assessments.
@@ -77,7 +79,8 @@ def refresh_lever_rounds(
 
 
 def refresh_summaries(cur: Cursor) -> None:
-    """Refill the per-project summaries from `lever_round` as it stands (all projects)."""
+    """Refill the per-project summaries and needs from `lever_round` as it stands (all
+    projects)."""
     _refill_summaries(cur, "", "", {})
 
 
@@ -85,3 +88,4 @@ def _refill_summaries(cur: Cursor, also: str, delete: str, params: dict) -> None
     for table, fill in zip(SUMMARY_TABLES, summary_fills(), strict=True):
         cur.execute(f"DELETE FROM {table}{delete}", params)  # fixed table names
         cur.execute(fill.format(where=also), params)
+    refresh_needs(cur, where=also, params=params)

@@ -434,8 +434,16 @@ def _equal_mean(column: str) -> str:
 
 
 SUMMARY_TABLES = ("lever_summary", "viewpoint_maturity", "clever_summary", "project_maturity")
-# Every table derived from the assessments (coinvest.lever_rounds), in the order it is refilled.
-DERIVED_TABLES = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES)
+# Every table derived from the user's data (coinvest.lever_rounds, coinvest.summaries), in the
+# order it is refilled.
+DERIVED_TABLES = (
+    "lever_round",
+    "question_round",
+    "question_latest",
+    *SUMMARY_TABLES,
+    "need_summary",
+    "money_summary",
+)
 
 LEVER_SUMMARY_FILL = """
 INSERT INTO lever_summary (project_id, viewpoint, lever, first_score, latest_score, first_on,
@@ -513,6 +521,40 @@ def _v7_statements() -> list[str]:
     ]
 
 
+# Version 8 (#19 [perf]): per project, the money by organisation and year, and the need of each
+# assessed lever (coinvest.summaries fills and refreshes them).
+def _v8_statements() -> list[str]:
+    return [
+        f"""CREATE TABLE money_summary (
+            project_id VARCHAR NOT NULL,
+            org_id VARCHAR NOT NULL,  -- the investor, or the partner that contributed
+            year INTEGER NOT NULL,
+            is_investment BOOLEAN NOT NULL,
+            financial BOOLEAN NOT NULL,
+            eur {MONEY} NOT NULL,  -- exact, as the rows it sums
+            entries INTEGER NOT NULL,  -- the investments or contributions summed
+            PRIMARY KEY (project_id, org_id, year, is_investment, financial)
+        )""",
+        f"""CREATE TABLE need_summary (
+            project_id VARCHAR NOT NULL,
+            lever VARCHAR NOT NULL {_check_in("lever", V1_CODES["lever"])},
+            score DOUBLE PRECISION NOT NULL,  -- the consolidated latest score (equal weights)
+            weight INTEGER NOT NULL,  -- of the lever in the project's phase
+            position INTEGER NOT NULL,  -- of the lever in the reference order
+            need DOUBLE PRECISION NOT NULL,
+            need_rank INTEGER NOT NULL,  -- among the project's assessed levers, highest need first
+            PRIMARY KEY (project_id, lever)
+        )""",
+    ]
+
+
+def _v8_data(cur: Cursor) -> None:
+    from coinvest.summaries import refresh_money, refresh_needs  # it builds on this module
+
+    refresh_money(cur)
+    refresh_needs(cur)
+
+
 # (version, statements, data step). Append only: a released migration never changes (version 6
 # spelt DOUBLE as DOUBLE PRECISION in all of them, the same type in DuckDB, the one PostgreSQL
 # knows).
@@ -524,6 +566,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (5, _v5_statements, None),
     (6, _v6_statements, None),
     (7, _v7_statements, None),
+    (8, _v8_statements, _v8_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -22,6 +22,7 @@ from coinvest.demo.draws import (
     gumbel_choice,
     make_ids,
 )
+from coinvest.summaries import refresh_money
 
 
 def add_investments(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
@@ -158,3 +159,4 @@ def add_contributions(rng: np.random.Generator, n: int, w: Writer, s: State) -> 
         }
     )
     w.insert("contribution", contributions)
+    refresh_money(w.cur)  # the money summary (schema v8) of the whole portfolio

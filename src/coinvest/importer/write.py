@@ -29,6 +29,7 @@ from coinvest.interchange import (
     Column,
 )
 from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.summaries import refresh_money, refresh_needs
 
 _ARROW_TYPES = {
     "id": pa.string(),
@@ -375,6 +376,7 @@ def _write_all(
         import_id = int(cur.execute("SELECT nextval('import_log_seq')").fetchall()[0][0])
         audit = Audit(cur, who, "import", import_id)
         projects_touched: list[str] = []
+        phases_touched: list[str] = []  # projects whose phase, hence needs, may have changed
         for sheet in SHEETS:
             if sheet.name not in parsed:
                 continue
@@ -388,9 +390,15 @@ def _write_all(
                 present = [c for c in sheet.columns if c in item.table.columns]
                 data = _arrow(present, [r for _, r in item.records])
                 counts = _upsert(cur, sheet.table, sheet.key, data, missing)
+                if sheet.table == "project":
+                    phases_touched = [r["project_id"] for _, r in item.records]
             report.counts[sheet.table] = counts
         if projects_touched:
             refresh_lever_rounds(cur, projects_touched)
+        if phases_touched:
+            refresh_needs(cur, phases_touched)
+        if {"investment", "contribution"} & {SHEET_BY_NAME[name].table for name in parsed}:
+            refresh_money(cur)  # every project's money, in about a second at XL
         dangling = missing.finish(cur, ", ".join(report.files))
         if dangling:
             raise _Refused(dangling)

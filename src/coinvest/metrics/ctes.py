@@ -7,10 +7,8 @@ from typing import Any
 
 from coinvest import reference as ref
 from coinvest.exact import (
-    EXACT_WIDE,
     exact_mean,
     exact_sum,
-    exact_units,
     weighted_mean,
 )
 from coinvest.metrics.query import (
@@ -21,6 +19,12 @@ from coinvest.metrics.query import (
     with_weights,
 )
 from coinvest.schema import SELF_VIEWPOINT
+from coinvest.summaries import (
+    need_expression,
+    need_order,
+    phase_weight_values,
+    priority_condition,
+)
 
 
 def with_rounds(q: Query) -> None:
@@ -239,34 +243,24 @@ def with_achievements(q: Query) -> None:
 
 
 def with_money(q: Query, investor: str | None = None) -> None:
-    """Investments and contributions of the filtered projects inside the period."""
-    inv_period, p1 = q.flt.period_condition("i.date", "i")
-    con_period, p2 = q.flt.period_condition("c.date", "c")
-    hypothetical = (
-        f"""
+    """Investments and contributions of the filtered projects inside the period, per
+    organisation, year and nature (the money summary kept at write time, schema v8)."""
+    period, params = q.flt.year_condition("m.year", "m")
+    hypothetical = ""
+    if q.hypothetical:  # the scenario's investments, as the summary would hold them
+        hypothetical = f"""
         UNION ALL
         SELECT h.project_id, h.investor_org_id, h.amount_eur, TRUE,
                NOT (h.instrument = ANY($nf_instruments))
         FROM hyp h {q.join_scope("h")}"""
-        if q.hypothetical
-        else ""
-    )
+        params["nf_instruments"] = list(ref.NON_FINANCIAL_INSTRUMENTS)
     q.add(
         "money",
-        f"""SELECT i.project_id, i.investor_org_id AS org_id, i.amount_eur AS eur,
-               TRUE AS is_investment, NOT (i.instrument = ANY($nf_instruments)) AS financial
-        FROM investment i {q.join_scope("i")}
-        WHERE 1 = 1{inv_period}
-        UNION ALL
-        SELECT c.project_id, c.partner_org_id, c.value_eur, FALSE,
-               NOT (c.kind = ANY($nf_contributions))
-        FROM contribution c {q.join_scope("c")}
-        WHERE 1 = 1{con_period}{hypothetical}""",
+        f"""SELECT m.project_id, m.org_id, m.eur, m.is_investment, m.financial
+        FROM money_summary m {q.join_scope("m")}
+        WHERE 1 = 1{period}{hypothetical}""",
         materialized=True,
-        nf_instruments=list(ref.NON_FINANCIAL_INSTRUMENTS),
-        nf_contributions=list(ref.NON_FINANCIAL_CONTRIBUTIONS),
-        **p1,
-        **p2,
+        **params,
     )
     q.add(
         "project_money",
@@ -351,58 +345,52 @@ def with_reweighted(q: Query, weights: Weights) -> None:
 
 # --- needs and the seven thematic paths (DESIGN §9) ------------------------------------------
 
-EPSILON = 1e-9  # a need of exactly the threshold is a priority, float noise aside
+EPSILON = 1e-9  # a score of exactly a bound counts, float noise aside
 
 
 def with_phase_weights(q: Query) -> None:
     """The phase weight matrix (§9) and the levers' order, as bound values."""
-    rows: list[str] = []
-    params: dict[str, Any] = {}
-    for i, (phase, weights) in enumerate(
-        (phase, ref.PHASE_WEIGHTS[phase]) for phase in ref.PHASE_CODES
-    ):
-        for j, lever in enumerate(ref.LEVER_CODES):
-            key = f"pw_{i}_{j}"
-            rows.append(
-                f"(CAST(${key}_p AS VARCHAR), CAST(${key}_l AS VARCHAR), "
-                f"CAST(${key}_o AS INTEGER), CAST(${key}_w AS INTEGER))"
-            )
-            params.update(
-                {f"{key}_p": phase, f"{key}_l": lever, f"{key}_o": j, f"{key}_w": weights[lever]}
-            )
-    q.add(
-        "phase_weight",
-        f"SELECT * FROM (VALUES {', '.join(rows)}) AS w (phase, lever, position, weight)",
-        **params,
-    )
+    sql, params = phase_weight_values()
+    q.add("phase_weight", sql, **params)
 
 
 def with_needs(q: Query, which: str = "latest") -> None:
     """`need_<which>`: need per project and assessed lever, from the latest (or first) rounds,
-    with the lever's weight and position; `rank` among the project's priorities."""
-    with_maturity(q, which)
+    with the lever's weight and position; `rank` among the project's priorities.
+
+    The priorities are the first levers in the order of needs (both taken to the micro-point),
+    so a priority's rank among the priorities is its rank among all the assessed levers.
+    """
     with_phase_weights(q)
-    q.params.setdefault("need_max_weight", float(ref.PHASE_WEIGHT_MAX))
-    q.add(
-        f"need_{which}",
-        f"""SELECT c.project_id, c.lever, c.score, w.weight, w.position,
-               (100 - c.score) * w.weight / $need_max_weight AS need,
-               (100 - c.score) * w.weight / $need_max_weight >= $need_threshold - {EPSILON}
-                   AS priority
-        FROM {which}_clever c
-        JOIN project p ON p.project_id = c.project_id
-        JOIN phase_weight w ON w.phase = p.phase AND w.lever = c.lever
-        WHERE c.score IS NOT NULL""",
-        materialized=True,
-    )
+    priority = priority_condition("n.need", "$need_threshold")
+    if which == "latest" and q.flt.year_to is None and q.weights == EQUAL:
+        # equal weights and no period end: the needs kept at write time (schema v8)
+        q.add(
+            "need_latest",
+            f"""SELECT n.project_id, n.lever, n.score, n.weight, n.position, n.need,
+                   n.need_rank, {priority} AS priority
+            FROM need_summary n {q.join_scope("n")}""",
+            materialized=True,
+        )
+    else:
+        with_maturity(q, which)
+        q.params.setdefault("need_max_weight", float(ref.PHASE_WEIGHT_MAX))
+        q.add(
+            f"need_{which}",
+            f"""SELECT n.*, {priority} AS priority
+            FROM (SELECT n.*, row_number() OVER (PARTITION BY n.project_id
+                                                 ORDER BY {need_order("n.need")}) AS need_rank
+                  FROM (SELECT c.project_id, c.lever, c.score, w.weight, w.position,
+                               {need_expression("c.score", "w.weight")} AS need
+                        FROM {which}_clever c
+                        JOIN project p ON p.project_id = c.project_id
+                        JOIN phase_weight w ON w.phase = p.phase AND w.lever = c.lever
+                        WHERE c.score IS NOT NULL) n) n""",
+            materialized=True,
+        )
     q.add(
         f"ranked_need_{which}",
-        # needs equal to the micro-point tie (a consolidated score is an exact mean to 1e-9, so
-        # two equal needs can differ in their last digits): the lever order decides
-        f"""SELECT n.*, CASE WHEN n.priority THEN row_number() OVER (
-                   PARTITION BY n.project_id, n.priority
-                   ORDER BY {exact_units("n.need", EXACT_WIDE)} DESC, n.position)
-               END AS rank
+        f"""SELECT n.*, CASE WHEN n.priority THEN n.need_rank END AS rank
         FROM need_{which} n""",
     )
 
