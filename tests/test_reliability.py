@@ -379,3 +379,10 @@ def test_a_read_only_connection_refuses_writes(demo_file):
     with pytest.raises(Exception, match="read-only"):
         con.execute("DELETE FROM project")
     con.close()
+
+
+def test_the_app_says_when_its_memory_limit_is_unreadable(fuzz_db, open_page, monkeypatch):
+    monkeypatch.setenv("COINVEST_MEMORY_LIMIT", "beaucoup")
+    at = open_page(fuzz_db)
+    assert any("COINVEST_MEMORY_LIMIT" in e.value and "1GB" in e.value for e in at.error)
+    assert not at.metric  # nothing drawn from a connection that was refused

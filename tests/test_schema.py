@@ -242,3 +242,18 @@ def test_the_frozen_code_lists_of_version_1_still_match_the_reference_model():
     }
     assert V1_SCORES == (ref.SCORE_MIN, ref.SCORE_MAX)
     assert V1_BENEFICIARIES == ref.BENEFICIARIES
+
+
+def test_a_memory_limit_bounds_duckdb_and_a_bad_one_is_refused(tmp_path):
+    path = tmp_path / "bounded.duckdb"
+    con = open_database(path, memory_limit="512MB")
+    try:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        assert limit == "488.2 MiB"  # 512 MB in DuckDB's units
+    finally:
+        con.close()
+    with pytest.raises(CoinvestError) as err:
+        open_database(path, memory_limit="lots")
+    assert err.value.key == "db.memory_limit"
+    assert "1GB" in err.value.message("en")
+    open_database(path).close()  # the refused open left the file closed and usable

@@ -14,7 +14,13 @@ import streamlit as st
 
 from coinvest import lookups
 from coinvest import reference as ref
-from coinvest.db import EngineError, data_version, open_database, resolve_db
+from coinvest.db import (
+    APP_MEMORY_LIMIT,
+    EngineError,
+    data_version,
+    open_database,
+    resolve_db,
+)
 from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
 from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
@@ -31,7 +37,8 @@ PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-
 def _connection(target: str, read_only: bool):
     """One connection per process (a DuckDB file, or a pool of PostgreSQL connections); every
     query runs on its own cursor."""
-    return open_database(target, read_only=read_only)
+    limit = os.environ.get("COINVEST_MEMORY_LIMIT", "").strip() or APP_MEMORY_LIMIT
+    return open_database(target, read_only=read_only, memory_limit=limit)
 
 
 def lang_key(name: str) -> str:

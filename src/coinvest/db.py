@@ -96,14 +96,25 @@ def _connect(target: str, read_only: bool) -> Connection:
     return DuckConnection(raw, str(path), read_only)
 
 
-def open_database(target: str | os.PathLike | None = None, read_only: bool = False) -> Connection:
+# DuckDB's memory for the app's connection (COINVEST_MEMORY_LIMIT): by default DuckDB may take
+# 80 % of the machine's memory for its buffers, which a national portfolio fills; past the limit
+# it spills to its temporary folder instead.
+APP_MEMORY_LIMIT = "1GB"
+
+
+def open_database(
+    target: str | os.PathLike | None = None,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+) -> Connection:
     """Open (or create) a coinvest database and bring its schema up to date.
 
     Raises CoinvestError, having changed nothing, for a missing folder, a file of another
     program, a database locked by another process, a server that cannot be reached or a schema
     newer than this code. (Opening a DuckDB file and closing it without a write leaves its bytes
     as they were.) Several instances may open one PostgreSQL database at once: the migrations
-    run under an advisory lock, by the first one.
+    run under an advisory lock, by the first one. `memory_limit` (DuckDB: "1GB", "512MB")
+    bounds the connection's buffers; a value DuckDB does not read is refused with a message.
     """
     target = resolve_db(target)
     con = _connect(target, read_only=read_only)
@@ -126,6 +137,11 @@ def open_database(target: str | os.PathLike | None = None, read_only: bool = Fal
                     raise CoinvestError("db.needs_migration", path=name)
             else:
                 migrate(con)
+        if memory_limit and con.engine == "duckdb":
+            try:
+                con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+            except EngineError as exc:
+                raise CoinvestError("db.memory_limit", value=memory_limit) from exc
     except EngineError as exc:
         con.close()
         raise CoinvestError("db.cannot_open", path=name, detail=str(exc)) from exc
