@@ -17,7 +17,7 @@ import pytest
 from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_money
+from coinvest.summaries import refresh_money, refresh_utility
 from tests.pgserver import Server, missing, throwaway_server
 from ui import show
 
@@ -216,5 +216,6 @@ def portfolio_con(empty_con):
     for statement in PORTFOLIO:
         empty_con.execute(statement)
     refresh_lever_rounds(empty_con)  # what every writer of assessments does
-    refresh_money(empty_con)  # and of money
+    refresh_money(empty_con)  # and of money, and of measurements
+    refresh_utility(empty_con)
     return empty_con

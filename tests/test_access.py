@@ -69,6 +69,7 @@ PROJECT_ROWS = (
     "clever_summary",
     "need_summary",
     "money_summary",
+    "utility_summary",
     "project_maturity",
     "scenario_investment",
     "project",

@@ -15,7 +15,7 @@ from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
 from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_money
+from coinvest.summaries import refresh_money, refresh_utility
 from tests.browser.harness import PAGES
 from tests.portfolio import PORTFOLIO
 
@@ -30,6 +30,7 @@ def small_db(tmp_path_factory) -> Path:
         con.execute(statement)
     refresh_lever_rounds(con)
     refresh_money(con)
+    refresh_utility(con)
     con.close()
     return path
 

@@ -15,7 +15,7 @@ from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.scenarios import Scenario, save_scenario
-from coinvest.summaries import refresh_money
+from coinvest.summaries import refresh_money, refresh_utility
 from tests.browser.harness import PAGES
 from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
@@ -33,6 +33,7 @@ def small_db(engine, request, tmp_path_factory) -> str | Path:
         con.execute(statement)
     refresh_lever_rounds(con)
     refresh_money(con)
+    refresh_utility(con)
     save_scenario(
         con,
         Scenario(name="Revue INV_A", filter=PortfolioFilter.create(investor="INV_A")),

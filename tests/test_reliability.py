@@ -25,7 +25,7 @@ from coinvest.importer import DEFAULT_MAX_MB, import_files
 from coinvest.interchange import SHEETS
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.schema import DATA_TABLES
-from coinvest.summaries import refresh_money
+from coinvest.summaries import refresh_money, refresh_utility
 from coinvest.workbook import frame_to_csv, table_frame
 from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
@@ -217,6 +217,7 @@ def fuzz_db(tmp_path_factory) -> Path:
         con.execute(statement)
     refresh_lever_rounds(con)
     refresh_money(con)
+    refresh_utility(con)
     con.close()
     return path
 
@@ -341,6 +342,7 @@ def test_html_and_markdown_in_names_are_shown_as_text(tmp_path, open_page):
     con.execute("UPDATE organisation SET name = ? WHERE org_id = 'H1'", [EVIL[4]])
     refresh_lever_rounds(con)
     refresh_money(con)
+    refresh_utility(con)
     con.close()
     at = open_page(path, "project", {"project": "P1"})
     header = at.header[0].value

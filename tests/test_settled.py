@@ -8,6 +8,7 @@ import pytest
 
 from coinvest import metrics
 from coinvest.filters import PortfolioFilter
+from coinvest.summaries import refresh_utility
 
 ALL = PortfolioFilter()
 
@@ -68,6 +69,7 @@ def test_utility_index_is_of_the_latest_year_with_a_target_beneficiaries_of_the_
         "INSERT INTO measurement VALUES ('P1', 'beneficiaries', 2025, 90, NULL, 'declared'), "
         "('P1', 'meals', 2025, 500, 0, 'declared')"
     )
+    refresh_utility(portfolio_con)  # what every writer of measurements does
     u = _by(metrics.utility(portfolio_con, ALL), "project_id")
     # 2025 has no measurement with a (non-zero) target: the index stays 2024's,
     # 100 × (80/70 + min(300/100, 2) + 100/80) / 3

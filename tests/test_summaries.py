@@ -20,7 +20,7 @@ from coinvest.importer import import_files
 from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.metrics.query import Weights
 from coinvest.schema import DERIVED_TABLES, SUMMARY_TABLES
-from coinvest.summaries import refresh_money
+from coinvest.summaries import refresh_money, refresh_utility
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
 
 DERIVED = DERIVED_TABLES
@@ -44,6 +44,7 @@ def assert_rebuild_gives_the_same_rows(con) -> None:
     with transaction(con) as cur:
         refresh_lever_rounds(cur)  # from scratch, every project
         refresh_money(cur)
+        refresh_utility(cur)
     rebuilt = snapshot(con)
     for table in DERIVED:
         assert kept[table] == rebuilt[table], table
@@ -191,6 +192,44 @@ def test_the_questionnaire_keeps_them_exact(demo):
     assert after != before
 
 
+def _utility(con, project: str) -> list[tuple]:
+    return con.execute(
+        "SELECT year, utility_index, indicators, beneficiaries FROM utility_summary "
+        "WHERE project_id = $p ORDER BY year",
+        {"p": project},
+    ).fetchall()
+
+
+def test_imports_of_measurements_and_indicators_and_their_reverts_keep_utility_exact(empty_con):
+    seed(empty_con)
+    assert _utility(empty_con, "P1") == []
+    measured = import_files(
+        empty_con,
+        files(
+            measurements="project_id;indicator_code;year;value;target\n"
+            "P1;meals;2024;80;100\nP1;beneficiaries;2024;40;\nP1;beneficiaries;2025;50;\n"
+        ),
+    )
+    assert measured.loaded, measured.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    # 2024: 80 meals of 100 targeted, 80 %; 2025: beneficiaries only, no index
+    assert _utility(empty_con, "P1") == [(2024, 80.0, 1, 40.0), (2025, None, 0, 50.0)]
+    # meals become an indicator where less is better: 100 / 80 achieved
+    turned = import_files(
+        empty_con,
+        files(indicators="indicator_code;name_fr;unit;higher_is_better\nmeals;Repas;repas;non\n"),
+    )
+    assert turned.loaded, turned.problems_frame("en")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _utility(empty_con, "P1")[0] == (2024, 125.0, 1, 40.0)
+    revert(empty_con, turned.import_id, "test")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _utility(empty_con, "P1")[0] == (2024, 80.0, 1, 40.0)
+    revert(empty_con, measured.import_id, "test")
+    assert_rebuild_gives_the_same_rows(empty_con)
+    assert _utility(empty_con, "P1") == []
+
+
 FILTERS = {
     "all": PortfolioFilter(),
     "investor": PortfolioFilter(investor="INV02"),
@@ -257,3 +296,26 @@ def test_money_from_the_summary_is_every_investment_and_contribution(demo):
     assert len(by_hand) > 10
     assert figures["project_id"].tolist() == by_hand["project_id"].tolist()
     assert figures["resources_eur"].tolist() == by_hand["eur"].tolist()  # exact euros
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_utility_from_the_summary_equals_utility_from_every_measurement(demo, name):
+    """Each project's latest utility index and beneficiaries, by hand in pandas from the
+    achievements of every measurement, against the figures read from the summary."""
+    flt = FILTERS[name].with_(year_from=2023)
+    per_measurement = metrics.achievements(demo, flt)
+    targeted = per_measurement.dropna(subset=["achievement"])
+    by_year = targeted.groupby(["project_id", "year"])["achievement"].mean() * 100
+    latest = by_year.reset_index().sort_values("year").groupby("project_id").last()
+    counted = per_measurement[per_measurement["indicator_code"] == ref.BENEFICIARIES]
+    served = counted.sort_values("year").groupby("project_id").last()
+    figures = metrics.utility(demo, flt).set_index("project_id")
+    indexed = figures.dropna(subset=["utility_index"])
+    assert len(indexed) >= 3
+    assert sorted(indexed.index) == sorted(latest.index)
+    assert indexed["utility_year"].to_dict() == latest["year"].to_dict()
+    for project, row in latest.iterrows():  # 100 × a mean exact to 1e-9
+        assert indexed.loc[project, "utility_index"] == pytest.approx(row["achievement"], abs=1e-7)
+    with_beneficiaries = figures.dropna(subset=["beneficiaries"])
+    assert with_beneficiaries["beneficiaries"].to_dict() == served["value"].to_dict()
+    assert with_beneficiaries["beneficiaries_year"].to_dict() == served["year"].to_dict()

@@ -26,7 +26,7 @@ from coinvest.scenarios import (
     validate_lines,
 )
 from coinvest.schema import DATA_TABLES
-from coinvest.summaries import refresh_money
+from coinvest.summaries import refresh_money, refresh_utility
 from tests.portfolio import PORTFOLIO
 
 INV_A = PortfolioFilter.create(investor="INV_A")
@@ -165,6 +165,7 @@ def small_db(tmp_path) -> Path:
         con.execute(statement)
     refresh_lever_rounds(con)
     refresh_money(con)
+    refresh_utility(con)
     con.close()
     return path
 

@@ -310,7 +310,7 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
     its own, which can be reverted in turn."""
     from coinvest.importer.write import dangling_references
     from coinvest.lever_rounds import refresh_lever_rounds
-    from coinvest.summaries import refresh_money
+    from coinvest.summaries import refresh_money, refresh_utility
 
     found = cur.execute(
         "SELECT count(*) FROM import_log WHERE import_id = $n AND status = 'loaded'",
@@ -383,6 +383,8 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
         refresh_lever_rounds(cur, sorted(projects))  # derived scores follow the rounds
     if {"investment", "contribution"} & set(tables):
         refresh_money(cur)
+    if {"measurement", "indicator"} & set(tables):
+        refresh_utility(cur)
     dangling = dangling_references(cur)
     if dangling:
         rows = ", ".join(f"{p.sheet} {p.value}" for p in dangling[:20])

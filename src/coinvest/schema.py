@@ -443,6 +443,7 @@ DERIVED_TABLES = (
     *SUMMARY_TABLES,
     "need_summary",
     "money_summary",
+    "utility_summary",
 )
 
 LEVER_SUMMARY_FILL = """
@@ -521,8 +522,9 @@ def _v7_statements() -> list[str]:
     ]
 
 
-# Version 8 (#19 [perf]): per project, the money by organisation and year, and the need of each
-# assessed lever (coinvest.summaries fills and refreshes them).
+# Version 8 (#19 [perf]): per project, the money by organisation and year, the need of each
+# assessed lever, and the utility index and beneficiaries per year (coinvest.summaries fills and
+# refreshes them).
 def _v8_statements() -> list[str]:
     return [
         f"""CREATE TABLE money_summary (
@@ -545,14 +547,27 @@ def _v8_statements() -> list[str]:
             need_rank INTEGER NOT NULL,  -- among the project's assessed levers, highest need first
             PRIMARY KEY (project_id, lever)
         )""",
+        """CREATE TABLE utility_summary (
+            project_id VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            utility_index DOUBLE PRECISION,  -- none when no indicator of the year has a target
+            indicators INTEGER NOT NULL,  -- the targeted indicators it averages
+            beneficiaries DOUBLE PRECISION,  -- the year's value of the built-in indicator
+            PRIMARY KEY (project_id, year)
+        )""",
     ]
 
 
 def _v8_data(cur: Cursor) -> None:
-    from coinvest.summaries import refresh_money, refresh_needs  # it builds on this module
+    from coinvest.summaries import (  # it builds on this module
+        refresh_money,
+        refresh_needs,
+        refresh_utility,
+    )
 
     refresh_money(cur)
     refresh_needs(cur)
+    refresh_utility(cur)
 
 
 # (version, statements, data step). Append only: a released migration never changes (version 6

@@ -1,4 +1,4 @@
-"""Per-project summaries of money and needs, kept at write time (schema v8, #19 [perf]).
+"""Per-project summaries of money, needs and utility, kept at write time (schema v8, #19 [perf]).
 
 - `money_summary`: per project, organisation, year and nature (investment or contribution,
   financial or not), the euros and how many entries they sum. Every writer of investments or
@@ -9,6 +9,10 @@
   project's assessed levers. It follows the consolidated scores (`clever_summary`, refreshed by
   every writer of assessments through coinvest.lever_rounds) and the project's phase (refreshed
   by the writers of projects).
+- `utility_summary`: per project and year with a measurement, the utility index (100 × the mean
+  achievement of its targeted indicators), how many indicators it averages, and the year's
+  beneficiaries. Every writer of measurements or indicators (demo, import, revert) refills it
+  whole.
 
 The arithmetic is the metric layer's own (coinvest.metrics.ctes reads these tables when their
 figures are the ones asked for), so reading a summary gives the very numbers computing it would.
@@ -20,7 +24,7 @@ from typing import Any
 
 from coinvest import reference as ref
 from coinvest.db import Cursor
-from coinvest.exact import EXACT_WIDE, exact_units
+from coinvest.exact import EXACT_WIDE, exact_mean, exact_units
 
 MONEY_FILL = """
 INSERT INTO money_summary (project_id, org_id, year, is_investment, financial, eur, entries)
@@ -134,3 +138,34 @@ def refresh_needs(
         ),
         {**bound, **weight_params, "need_max_weight": float(ref.PHASE_WEIGHT_MAX)},
     )
+
+
+def achievement_expression(measurement: str, indicator: str) -> str:
+    """A measurement's achievement against its target, capped at `$cap` (DESIGN §4): value /
+    target, or target / value for an indicator where lower is better; none without a target."""
+    m, i = measurement, indicator
+    return f"""CASE WHEN {m}.target IS NULL OR {m}.target = 0 THEN NULL
+                    WHEN {i}.higher_is_better THEN least({m}.value / {m}.target, $cap)
+                    WHEN {m}.value = 0 THEN $cap
+                    ELSE least({m}.target / {m}.value, $cap)
+               END"""
+
+
+UTILITY_FILL = f"""
+INSERT INTO utility_summary (project_id, year, utility_index, indicators, beneficiaries)
+SELECT project_id, year, 100 * {exact_mean("achievement")}, count(achievement),
+       max(value) FILTER (WHERE indicator_code = $beneficiaries)
+FROM (
+    SELECT m.project_id, m.year, m.indicator_code, m.value,
+           {achievement_expression("m", "i")} AS achievement
+    FROM measurement m JOIN indicator i ON i.indicator_code = m.indicator_code
+) a
+GROUP BY project_id, year
+"""
+
+
+def refresh_utility(cur: Cursor) -> None:
+    """Refill the utility summary from the measurements and indicators as they stand. Call it
+    inside the transaction that wrote them."""
+    cur.execute("DELETE FROM utility_summary")
+    cur.execute(UTILITY_FILL, {"cap": ref.ACHIEVEMENT_CAP, "beneficiaries": ref.BENEFICIARIES})

@@ -26,6 +26,7 @@ from coinvest.demo.draws import (
     make_ids,
 )
 from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.summaries import refresh_utility
 
 
 def add_cohorts(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
@@ -288,6 +289,7 @@ def add_measurements(rng: np.random.Generator, n: int, w: Writer, s: State) -> N
             w.commit()  # a large demo: each block's rows leave memory with its commit
         block = slice(start, min(n, start + ASSESSMENT_BLOCK))
         _measurement_block(np.random.default_rng(int(seed)), block, ind_codes, w, s)
+    refresh_utility(w.cur)  # the utility summary (schema v8) of the whole portfolio
 
 
 def _measurement_block(

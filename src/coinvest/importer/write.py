@@ -29,7 +29,7 @@ from coinvest.interchange import (
     Column,
 )
 from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_money, refresh_needs
+from coinvest.summaries import refresh_money, refresh_needs, refresh_utility
 
 _ARROW_TYPES = {
     "id": pa.string(),
@@ -397,8 +397,11 @@ def _write_all(
             refresh_lever_rounds(cur, projects_touched)
         if phases_touched:
             refresh_needs(cur, phases_touched)
-        if {"investment", "contribution"} & {SHEET_BY_NAME[name].table for name in parsed}:
+        tables = {SHEET_BY_NAME[name].table for name in parsed}
+        if {"investment", "contribution"} & tables:
             refresh_money(cur)  # every project's money, in about a second at XL
+        if {"measurement", "indicator"} & tables:
+            refresh_utility(cur)  # an indicator's direction changes every achievement of it
         dangling = missing.finish(cur, ", ".join(report.files))
         if dangling:
             raise _Refused(dangling)

@@ -20,6 +20,7 @@ from coinvest.metrics.query import (
 )
 from coinvest.schema import SELF_VIEWPOINT
 from coinvest.summaries import (
+    achievement_expression,
     need_expression,
     need_order,
     phase_weight_values,
@@ -200,16 +201,14 @@ def with_progress(q: Query) -> None:
 
 
 def with_achievements(q: Query) -> None:
+    """`achievement` per measurement of the period; per project, the utility index per year
+    (`utility_year`), of its latest year (`utility_latest`) and its latest beneficiaries — the
+    last three from the utility summary kept at write time (schema v8)."""
     period, params = q.flt.year_condition("m.year", "m")
     q.add(
         "achievement",
         f"""SELECT m.project_id, m.indicator_code, m.year, m.value, m.target,
-               i.higher_is_better,
-               CASE WHEN m.target IS NULL OR m.target = 0 THEN NULL
-                    WHEN i.higher_is_better THEN least(m.value / m.target, $cap)
-                    WHEN m.value = 0 THEN $cap
-                    ELSE least(m.target / m.value, $cap)
-               END AS achievement
+               i.higher_is_better, {achievement_expression("m", "i")} AS achievement
         FROM measurement m
         {q.join_scope("m")}
         JOIN indicator i ON i.indicator_code = m.indicator_code
@@ -218,10 +217,16 @@ def with_achievements(q: Query) -> None:
         **params,
     )
     q.add(
+        "utility_period",
+        f"""SELECT m.project_id, m.year, m.utility_index, m.indicators, m.beneficiaries
+        FROM utility_summary m {q.join_scope("m")}
+        WHERE 1 = 1{period}""",
+        materialized=True,
+    )
+    q.add(
         "utility_year",
-        f"""SELECT project_id, year, 100 * {exact_mean("achievement")} AS utility_index,
-               count(*) AS indicators
-        FROM achievement WHERE achievement IS NOT NULL GROUP BY project_id, year""",
+        """SELECT project_id, year, utility_index, indicators
+        FROM utility_period WHERE indicators > 0""",
     )
     q.add(
         "utility_latest",
@@ -233,12 +238,11 @@ def with_achievements(q: Query) -> None:
     )
     q.add(
         "beneficiaries",
-        """SELECT project_id, year, value AS beneficiaries FROM (
-            SELECT project_id, year, value,
+        """SELECT project_id, year, beneficiaries FROM (
+            SELECT project_id, year, beneficiaries,
                    row_number() OVER (PARTITION BY project_id ORDER BY year DESC NULLS LAST) AS rn
-            FROM achievement WHERE indicator_code = $beneficiaries) b
+            FROM utility_period WHERE beneficiaries IS NOT NULL) b
         WHERE rn = 1""",
-        beneficiaries=ref.BENEFICIARIES,
     )
 
 

@@ -17,7 +17,7 @@ from coinvest.filters import PortfolioFilter
 
 DEFAULT_BLIND_SPOT_THRESHOLD = 25.0
 
-ACHIEVEMENT_CAP = 2.0
+ACHIEVEMENT_CAP = ref.ACHIEVEMENT_CAP
 
 MAX_WEIGHT = 100.0
 
