@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from coinvest import metrics
@@ -319,3 +320,16 @@ def test_utility_from_the_summary_equals_utility_from_every_measurement(demo, na
     with_beneficiaries = figures.dropna(subset=["beneficiaries"])
     assert with_beneficiaries["beneficiaries"].to_dict() == served["value"].to_dict()
     assert with_beneficiaries["beneficiaries_year"].to_dict() == served["year"].to_dict()
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_progress_from_the_summary_equals_progress_from_the_rounds(demo, name):
+    """A period ending in 2100 takes the same rounds, but pairs the first and latest ones."""
+    flt = FILTERS[name]
+    stored = metrics.progress(demo, flt)
+    computed = metrics.progress(demo, flt.with_(year_to=2100))
+    assert len(stored) > 10
+    pd.testing.assert_frame_equal(stored, computed)
+    spread = metrics.cohort_progress(demo, flt)
+    assert not spread.empty
+    pd.testing.assert_frame_equal(spread, metrics.cohort_progress(demo, flt.with_(year_to=2100)))

@@ -182,16 +182,26 @@ def with_blind_spots(q: Query, threshold: float) -> None:
 def with_progress(q: Query) -> None:
     with_rounds(q)
     with_weights(q)
-    q.add(
-        "progress",
-        """SELECT l.project_id, l.viewpoint, l.lever, f.score AS first_score,
-               l.score AS latest_score, l.score - f.score AS progress,
-               f.assessed_on AS first_on, l.assessed_on AS latest_on
-        FROM latest_lever l
-        JOIN first_lever f ON f.project_id = l.project_id AND f.viewpoint = l.viewpoint
-                          AND f.lever = l.lever
-        WHERE f.assessed_on < l.assessed_on""",
-    )
+    if q.flt.year_to is None:  # the first and latest scores side by side in the summary
+        q.add(
+            "progress",
+            f"""SELECT l.project_id, l.viewpoint, l.lever, l.first_score, l.latest_score,
+                   l.latest_score - l.first_score AS progress, l.first_on, l.latest_on
+            FROM lever_summary l {q.join_scope("l")}
+            WHERE l.first_on < l.latest_on
+              AND l.first_score IS NOT NULL AND l.latest_score IS NOT NULL""",
+        )
+    else:
+        q.add(
+            "progress",
+            """SELECT l.project_id, l.viewpoint, l.lever, f.score AS first_score,
+                   l.score AS latest_score, l.score - f.score AS progress,
+                   f.assessed_on AS first_on, l.assessed_on AS latest_on
+            FROM latest_lever l
+            JOIN first_lever f ON f.project_id = l.project_id AND f.viewpoint = l.viewpoint
+                              AND f.lever = l.lever
+            WHERE f.assessed_on < l.assessed_on""",
+        )
     q.add(
         "consolidated_progress",
         f"""SELECT p.project_id, p.lever, {weighted_mean("p.progress", "v.weight")} AS progress
