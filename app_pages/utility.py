@@ -120,11 +120,12 @@ formats = {
     "beneficiaries": number(0, language),
     "cost_per_beneficiary": eur(language),
 }
-for highest, key in ((True, "ut_cost_high"), (False, "ut_cost_low")):
-    heading = t("utility.cost.highest" if highest else "utility.cost.lowest", language)
+extremes = M.cost_extremes(con, flt, 10)
+for side, key in (("highest", "ut_cost_high"), ("lowest", "ut_cost_low")):
+    heading = t(f"utility.cost.{side}", language)
     st.subheader(heading)
     table(
-        M.cost_ranking(con, flt, 10, highest=highest),
+        extremes[side],
         columns,
         language,
         formats,

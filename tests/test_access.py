@@ -169,6 +169,7 @@ def _calls(inside: list[str], outside: list[str], investor: str) -> dict[str, li
         "cohort_progress": [()],
         "consolidated_levers": [(), (weights,)],
         "cost_per_beneficiary": [()],
+        "cost_extremes": [(), (5,)],
         "cost_ranking": [(), (5, False)],
         "did_it_help": [(), (30.0,)],
         "diversity_summary": [()],

@@ -140,6 +140,11 @@ def test_cost_and_leverage_rankings(portfolio_con):
     assert high["cost_per_beneficiary"].tolist() == pytest.approx([187.5, 100.0])
     low = metrics.cost_ranking(portfolio_con, ALL, 1, highest=False)
     assert list(low["project_id"]) == ["P2"]
+    both = metrics.cost_extremes(portfolio_con, ALL, 2)  # the two ends, in one pass
+    assert list(both["highest"]["project_id"]) == ["P1", "P2"]
+    assert list(both["lowest"]["project_id"]) == ["P2", "P1"]
+    assert both["lowest"]["cost_per_beneficiary"].tolist() == pytest.approx([100.0, 187.5])
+    assert list(both["lowest"].columns) == list(high.columns)
     ranking = metrics.leverage_ranking(portfolio_con, INV_A)
     assert list(ranking["project_id"]) == ["P1", "P3"]
     assert ranking["leverage"].tolist() == pytest.approx([0.7, 0.0])

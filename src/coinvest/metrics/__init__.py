@@ -83,6 +83,7 @@ from coinvest.metrics.query import (
 )
 from coinvest.metrics.utility import (
     achievements,
+    cost_extremes,
     cost_per_beneficiary,
     cost_ranking,
     indicator_summary,
@@ -123,6 +124,7 @@ __all__ = [
     "cohort_phases",
     "cohort_progress",
     "consolidated_levers",
+    "cost_extremes",
     "cost_per_beneficiary",
     "cost_ranking",
     "did_it_help",

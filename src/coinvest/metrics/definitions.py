@@ -101,6 +101,7 @@ AGGREGATES: dict[str, str] = {
     "utility_histogram": "utility_index",
     "utility_overview": "utility_index",
     "indicator_summary": "achievement",
+    "cost_extremes": "cost_per_beneficiary",
     "cost_ranking": "cost_per_beneficiary",
     "leverage_ranking": "leverage",
     "resources_by_kind": "resource_mix",

@@ -133,25 +133,51 @@ def utility_overview(
     return {str(k): (None if pd.isna(v) else float(v)) for k, v in row.items()}
 
 
-def cost_ranking(
-    con: Connection, flt: PortfolioFilter, limit: int = 15, highest: bool = True
-) -> pd.DataFrame:
-    """Projects with the highest (or lowest) cost per beneficiary. Columns: project_id, name,
-    eur, beneficiaries, cost_per_beneficiary."""
+def cost_extremes(
+    con: Connection, flt: PortfolioFilter, limit: int = 15
+) -> dict[str, pd.DataFrame]:
+    """The projects with the highest and with the lowest cost per beneficiary, in one pass over
+    the portfolio (`highest`, `lowest`). Columns: project_id, name, eur, beneficiaries,
+    cost_per_beneficiary."""
     q = Query(flt)
     with_money(q)
     with_achievements(q)
     eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
-    order = "DESC" if highest else "ASC"
     q.params["limit"] = int(limit)
-    return q.run(
-        con,
-        f"""SELECT pm.project_id, p.name, {eur} AS eur, b.beneficiaries,
+    q.add(
+        "cost",
+        f"""SELECT pm.project_id, {eur} AS eur, b.beneficiaries,
                {eur} / b.beneficiaries AS cost_per_beneficiary
         FROM project_money pm
         JOIN beneficiaries b ON b.project_id = pm.project_id
-        JOIN project p ON p.project_id = pm.project_id
-        WHERE b.beneficiaries > 0 AND {eur} > 0
-        ORDER BY cost_per_beneficiary {order} NULLS LAST, pm.project_id
-        LIMIT $limit""",
+        WHERE b.beneficiaries > 0 AND {eur} > 0""",
+        materialized=True,
     )
+    parts = [
+        f"""SELECT * FROM (
+            SELECT '{side}' AS side, c.project_id, c.eur, c.beneficiaries,
+                   c.cost_per_beneficiary,
+                   row_number() OVER (ORDER BY c.cost_per_beneficiary {order} NULLS LAST,
+                                      c.project_id) AS k
+            FROM cost c ORDER BY k LIMIT $limit) {side}"""
+        for side, order in (("highest", "DESC"), ("lowest", "ASC"))
+    ]
+    frame = q.run(
+        con,
+        f"""SELECT x.side, x.k, x.project_id, p.name, x.eur, x.beneficiaries,
+               x.cost_per_beneficiary
+        FROM ({" UNION ALL ".join(parts)}) x
+        JOIN project p ON p.project_id = x.project_id""",
+    )
+    columns = ["project_id", "name", "eur", "beneficiaries", "cost_per_beneficiary"]
+    return {
+        side: frame[frame["side"] == side].sort_values("k")[columns].reset_index(drop=True)
+        for side in ("highest", "lowest")
+    }
+
+
+def cost_ranking(
+    con: Connection, flt: PortfolioFilter, limit: int = 15, highest: bool = True
+) -> pd.DataFrame:
+    """Projects with the highest (or lowest) cost per beneficiary, as `cost_extremes`."""
+    return cost_extremes(con, flt, limit)["highest" if highest else "lowest"]
