@@ -226,3 +226,39 @@ def test_a_database_that_sorts_by_another_locale_is_refused_with_the_way_to_crea
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()
     assert tables == (0,)
+
+
+def test_euros_with_cents_export_as_their_exact_decimal_and_the_same_bytes(pg: Server, tmp_path):
+    """DESIGN §4.1: 165 000,30 € is written `165000.3` by both engines (a cast of the decimal
+    to a float that is not correctly rounded wrote 165000.30000000002 on DuckDB)."""
+    from tests.test_deletion import ORGS, PROJECTS
+
+    money = (
+        "investment_id;investor_org_id;project_id;date;amount_eur;instrument\n"
+        "I1;INV;P1;01/02/2025;165 000,30;grant\nI2;INV;P2;01/02/2025;0,10;grant\n"
+        "I3;INV;P2;02/02/2025;0,20;loan\n"
+    )
+    sources = {"organisations": ORGS, "projects": PROJECTS, "investments": money}
+    paths = []
+    for name, text in sources.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    targets = {"duckdb": str(tmp_path / "cents.duckdb"), "postgres": pg.create("cents")}
+    for engine, target in targets.items():
+        done = _cli("import", *paths, "--db", target)
+        assert done.returncode == 0, (engine, done.stderr)
+        for name, options in (("all", []), ("investor", ["--investor", "INV"])):
+            out = tmp_path / engine / name
+            done = _cli("export", "--db", target, "--out", str(out), *options)
+            assert done.returncode == 0, (engine, name, done.stderr)
+    for name in ("all", "investor"):
+        duck = {p.name: p.read_bytes() for p in (tmp_path / "duckdb" / name).iterdir()}
+        post = {p.name: p.read_bytes() for p in (tmp_path / "postgres" / name).iterdir()}
+        assert sorted(duck) == sorted(post)
+        for file in duck:
+            assert duck[file] == post[file], (name, file)
+    summary = (tmp_path / "duckdb" / "all" / "project_summary.csv").read_text()
+    assert ",165000.3\n" in summary or ",165000.3," in summary
+    assert ",0.3" in summary  # P2: 0.10 + 0.20, not 0.30000000000000004
+    assert "0000000" not in summary

@@ -18,9 +18,9 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.cells import normalise_email
-from coinvest.db import Connection, query, transaction
+from coinvest.db import Connection, query
 from coinvest.errors import CoinvestError
-from coinvest.history import Audit, cli_author
+from coinvest.history import cli_author, writing
 from coinvest.scope import Scope
 
 ADMIN = "admin"
@@ -94,7 +94,8 @@ def add_member(
     if role not in ref.ROLE_CODES:
         raise CoinvestError("members.bad_role", value=role, roles=", ".join(ref.ROLE_CODES))
     org_id = str(org_id or "").strip()
-    with transaction(con) as cur:
+    with writing(con, who or cli_author(), "members") as audit:
+        cur = audit.cur
         found = cur.execute(
             "SELECT name FROM organisation WHERE org_id = $org", {"org": org_id}
         ).fetchall()
@@ -105,7 +106,6 @@ def add_member(
                 "SELECT 1 FROM membership WHERE email = $email", {"email": address}
             ).fetchall()
         )
-        audit = Audit(cur, who or cli_author(), "members")
         audit.watch("membership", "email = $audit_email", audit_email=address)
         cur.execute(
             "UPDATE membership SET org_id = $org, role = $role, added_at = current_timestamp "
@@ -123,12 +123,12 @@ def remove_member(con: Connection, email: object, who: str | None = None) -> boo
     address = normalise_email(email)
     if address is None:
         return False
-    with transaction(con) as cur:
+    with writing(con, who or cli_author(), "members") as audit:
+        cur = audit.cur
         found = cur.execute(
             "SELECT 1 FROM membership WHERE email = $email", {"email": address}
         ).fetchall()
         if found:
-            audit = Audit(cur, who or cli_author(), "members")
             audit.watch("membership", "email = $audit_email", audit_email=address)
             cur.execute("DELETE FROM membership WHERE email = $email", {"email": address})
             audit.finish()

@@ -9,11 +9,10 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.access import Member
-from coinvest.db import Connection, Cursor, query, transaction
+from coinvest.db import Connection, Cursor, query
 from coinvest.errors import CoinvestError
 from coinvest.folding import fold, fold_sql
-from coinvest.history import Audit, author
-from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.history import author, writing
 from coinvest.lookups import in_scope
 from coinvest.scope import Scope
 
@@ -63,7 +62,8 @@ def save_assessment(
     if not answers:
         raise CoinvestError("questionnaire.no_score")
     comment = (item.comment or "").strip()[:2000] or None
-    with transaction(con) as cur:
+    with writing(con, who or author(member), "questionnaire") as audit:
+        cur = audit.cur
         scope = member.scope if member is not None else None
         within, params = in_scope(scope, "project_id")
         found = cur.execute(
@@ -87,7 +87,6 @@ def save_assessment(
         while assessment_id in taken:
             number += 1
             assessment_id = f"{stem}-{number}"
-        audit = Audit(cur, who or author(member), "questionnaire")
         audit.watch("assessment", "assessment_id = $audit_id", audit_id=assessment_id)
         audit.watch("assessment_answer", "assessment_id = $audit_id", audit_id=assessment_id)
         cur.execute(
@@ -105,8 +104,7 @@ def save_assessment(
             "INSERT INTO assessment_answer (assessment_id, question, score) VALUES (?, ?, ?)",
             [(assessment_id, q, s) for q, s in answers.items()],
         )
-        refresh_lever_rounds(cur, [item.project_id])
-        audit.finish()
+        audit.finish()  # and the project's lever scores, summaries and needs
     return assessment_id
 
 

@@ -9,8 +9,9 @@ cursor. Extensions are never downloaded.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -32,9 +33,11 @@ from coinvest.errors import CoinvestError
 from coinvest.schema import LATEST_VERSION, current_version, migrate, user_table_count
 
 __all__ = [
+    "WRITE_LOCK",
     "Connection",
     "Cursor",
     "EngineError",
+    "WriteFailed",
     "data_version",
     "describe",
     "open_database",
@@ -175,26 +178,53 @@ def floats_for_decimals(table: pa.Table) -> pa.Table:
     """Exact decimals (euros, exact sums) as floats for pandas and charts.
 
     The SQL adds them exactly; each result is then rounded once to the nearest float, so the
-    same database always gives the same figures, whatever the order rows were read in.
+    same database always gives the same figures, whatever the order rows were read in. The
+    decimal goes through its text, whose parse is correctly rounded: Arrow's cast of a decimal
+    to float64 is not (165000.30 became 165000.30000000002 on DuckDB and 165000.3 on
+    PostgreSQL, DESIGN §4.1).
     """
     for index, column in enumerate(table.schema):
         if pa.types.is_decimal(column.type):
-            table = table.set_column(index, column.name, pc.cast(table.column(index), pa.float64()))
+            text = pc.cast(table.column(index), pa.string())
+            table = table.set_column(index, column.name, pc.cast(text, pa.float64()))
     return table
+
+
+class WriteFailed(CoinvestError):
+    """A write the engine refused, rolled back whole; `detail` is the engine's first line."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("db.write_failed", detail=detail)
+        self.detail = detail
+
+
+# One writer at a time in a process (DESIGN §11 "One write path"): the app's sessions share one
+# connection, and two DuckDB transactions writing the same tables at once would fail with
+# "Conflict on update". Across processes, DuckDB lets one process open the file; on PostgreSQL
+# every write transaction also waits for the others (an advisory lock, `lock_writes`).
+# Re-entrant: a writer may call a helper that opens its transaction through here too.
+WRITE_LOCK = threading.RLock()
 
 
 @contextmanager
 def transaction(con: Connection) -> Iterator[Cursor]:
-    """A cursor inside BEGIN … COMMIT; any exception rolls everything back. Writers run one at
-    a time, across the instances that share a PostgreSQL database too (an advisory lock)."""
-    cur = con.cursor()
-    cur.execute("BEGIN")
-    try:
-        cur.lock_writes()
-        yield cur
-    except BaseException:
-        cur.execute("ROLLBACK")
-        cur.close()
-        raise
-    cur.execute("COMMIT")
-    cur.close()
+    """A cursor inside BEGIN … COMMIT, holding the write lock of the process and of the
+    database; any exception rolls everything back, and an engine error becomes `WriteFailed`,
+    a message in the user's language."""
+    with WRITE_LOCK:
+        cur = con.cursor()
+        try:
+            cur.execute("BEGIN")
+            try:
+                cur.lock_writes()
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                with suppress(EngineError):  # the transaction is gone already (a lost server)
+                    cur.execute("ROLLBACK")
+                raise
+        except EngineError as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise WriteFailed(detail) from exc
+        finally:
+            cur.close()

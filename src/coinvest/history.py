@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
-from coinvest.db import Connection, Cursor, query
+from coinvest.db import Connection, Cursor, query, transaction
 from coinvest.errors import CoinvestError
 from coinvest.interchange import SHEETS
+from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.schema import BUMP_DATA_VERSION, DATA_TABLES
+from coinvest.summaries import refresh_money, refresh_needs, refresh_utility
 
 # Every table a write may touch, with its key, parents before children.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -109,6 +113,8 @@ class Audit:
         self.import_id = import_id
         self.at = utc_now()
         self.watches: dict[str, _Watch] = {}
+        self.touched: set[str] = set()  # the projects whose rows changed, before and after
+        self.finished = False
 
     def watch(self, table: str, condition: str = "TRUE", **params: Any) -> None:
         if table not in TABLE_KEYS:
@@ -123,13 +129,46 @@ class Audit:
         self.watches[table] = _Watch(table, condition, params, snapshot)
 
     def finish(self) -> int:
-        """Write the change rows of every watched table; returns how many."""
+        """Write the change rows of every watched table, then refresh the tables derived from
+        the rows that changed (DESIGN §11 "One write path"); returns how many change rows."""
+        self.finished = True
+        last = self._last_change()
         written = 0
         for watch in self.watches.values():
             written += self._log(watch)
             self.cur.execute(f"DROP TABLE IF EXISTS {watch.snapshot}")
+        if written:
+            self._refresh_derived(last)
         self.cur.execute(BUMP_DATA_VERSION)  # every write is audited: the other instances see it
         return written
+
+    def _last_change(self) -> int:
+        return int(
+            self.cur.execute("SELECT coalesce(max(change_id), 0) FROM change_log").fetchall()[0][0]
+        )
+
+    def _refresh_derived(self, last: int) -> None:
+        """Refill the derived tables of every project a change row names — the project of the
+        row after the change, and, for a row moved to another project, the one before it too
+        (an assessment moved from P03 to P07 refreshes both)."""
+        rows = self.cur.execute(
+            """SELECT DISTINCT table_name, project_id,
+                   CASE WHEN column_name = 'project_id' THEN old_value END,
+                   CASE WHEN column_name = 'project_id' THEN new_value END
+            FROM change_log WHERE change_id > $last""",
+            {"last": last},
+        ).fetchall()
+        tables = {str(row[0]) for row in rows}
+        projects = {str(p) for row in rows for p in row[1:] if p is not None}
+        self.touched |= projects
+        if {"assessment", "assessment_answer"} & tables:
+            refresh_lever_rounds(self.cur, sorted(projects))  # and the needs that follow
+        elif "project" in tables:
+            refresh_needs(self.cur, sorted(projects))  # a phase weighs the needs
+        if {"investment", "contribution"} & tables:
+            refresh_money(self.cur)  # every project's money, in about a second at XL
+        if {"measurement", "indicator"} & tables:
+            refresh_utility(self.cur)  # an indicator's direction changes every achievement
 
     def _log(self, watch: _Watch) -> int:
         table, snapshot = watch.table, watch.snapshot
@@ -184,6 +223,32 @@ class Audit:
 
     def count(self) -> int:
         return int(self.cur.execute("SELECT count(*) FROM change_log").fetchall()[0][0])
+
+
+def next_import_id(cur: Cursor) -> int:
+    """The number of the next import or revert, taken under the write lock: one refused or
+    rolled back consumes none, on either engine (DESIGN §11; a sequence would, on PostgreSQL)."""
+    found = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchall()
+    return int(found[0][0])
+
+
+@contextmanager
+def writing(con: Connection, who: str, source: str, numbered: bool = False) -> Iterator[Audit]:
+    """The one write path (DESIGN §11): every writer — import, questionnaire, scenario, members,
+    revert — runs inside it. It holds the write lock of the process and of the database, runs
+    one transaction, logs what changed, refreshes the derived tables of every project whose rows
+    changed (before and after the change), and turns an engine error into a message in the
+    user's language (`db.WriteFailed`), with nothing written.
+
+    The writer `watch`es each table before writing it, on `audit.cur`; `finish` runs when the
+    block ends (a writer that must log before its last step may call it itself, once).
+    `numbered`: an import or a revert, which gets the next import number (`audit.import_id`).
+    """
+    with transaction(con) as cur:
+        audit = Audit(cur, who, source, next_import_id(cur) if numbered else None)
+        yield audit
+        if audit.watches and not audit.finished:
+            audit.finish()
 
 
 # --- reading the history ------------------------------------------------------------------------
@@ -304,14 +369,13 @@ def _refuse_conflicts(cur: Cursor, import_id: int) -> None:
         raise CoinvestError("revert.conflict", id=import_id, rows=named)
 
 
-def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
-    """Put back every row the import added, changed or removed, inside the caller's transaction
-    (the caller commits; any error rolls everything back). The revert is logged as an import of
-    its own, which can be reverted in turn."""
+def revert_import(audit: Audit, import_id: int) -> Reverted:
+    """Put back every row the import added, changed or removed, inside the write of `audit` (a
+    numbered one of `writing`: any error rolls everything back). The revert is logged as an
+    import of its own, which can be reverted in turn."""
     from coinvest.importer.write import dangling_references
-    from coinvest.lever_rounds import refresh_lever_rounds
-    from coinvest.summaries import refresh_money, refresh_utility
 
+    cur, new_id, who = audit.cur, int(audit.import_id or 0), audit.who
     found = cur.execute(
         "SELECT count(*) FROM import_log WHERE import_id = $n AND status = 'loaded'",
         {"n": import_id},
@@ -325,19 +389,9 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
     if not tables:
         raise CoinvestError("revert.nothing", id=import_id)
     _refuse_conflicts(cur, import_id)
-    new_id = int(cur.execute("SELECT nextval('import_log_seq')").fetchall()[0][0])
-    audit = Audit(cur, who, "revert", new_id)
     mine = "SELECT row_key FROM change_log WHERE import_id = $n AND table_name = $t"
     for table in tables:
         audit.watch(table, f"{row_key(table, table)} IN ({mine})", n=import_id, t=table)
-    projects = {
-        r[0]
-        for r in cur.execute(
-            "SELECT DISTINCT project_id FROM change_log WHERE import_id = $n "
-            "AND project_id IS NOT NULL",
-            {"n": import_id},
-        ).fetchall()
-    }
     # rows the import added go, children first
     for table in reversed(tables):
         cur.execute(
@@ -378,13 +432,7 @@ def revert_import(cur: Cursor, import_id: int, who: str) -> Reverted:
                     WHERE {row_key(table, table)} = x.row_key""",
                 {"n": import_id, "t": table, "c": name},
             )
-    audit.finish()
-    if projects and {"project", "assessment", "assessment_answer"} & set(tables):
-        refresh_lever_rounds(cur, sorted(projects))  # derived scores follow the rounds
-    if {"investment", "contribution"} & set(tables):
-        refresh_money(cur)
-    if {"measurement", "indicator"} & set(tables):
-        refresh_utility(cur)
+    audit.finish()  # the history, and the derived tables of the projects before and after
     dangling = dangling_references(cur)
     if dangling:
         rows = ", ".join(f"{p.sheet} {p.value}" for p in dangling[:20])
@@ -419,10 +467,7 @@ def _counts(cur: Cursor, import_id: int) -> dict[str, dict[str, int]]:
 
 
 def revert(con: Connection, import_id: int, who: str) -> Reverted:
-    """Undo an import in one transaction of its own (one write at a time in a process, like an
-    import): everything as it was before it, or, on any refusal or failure, nothing changed."""
-    from coinvest.db import transaction
-    from coinvest.importer.write import _WRITE_LOCK
-
-    with _WRITE_LOCK, transaction(con) as cur:
-        return revert_import(cur, import_id, who)
+    """Undo an import through the one write path: everything as it was before it, or, on any
+    refusal or failure, nothing changed."""
+    with writing(con, who, "revert", numbered=True) as audit:
+        return revert_import(audit, import_id)

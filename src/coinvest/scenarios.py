@@ -15,10 +15,10 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.access import Member
-from coinvest.db import Connection, query, transaction
+from coinvest.db import Connection, query
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
-from coinvest.history import Audit, author
+from coinvest.history import author, writing
 from coinvest.lookups import in_scope, organisations_in_scope
 from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
 from coinvest.scope import Scope
@@ -177,9 +177,9 @@ def save_scenario(
     if len(scenario.lines) > MAX_LINES:
         raise CoinvestError("whatif.too_many", value=MAX_LINES)
     org = member.org_id if member is not None else None
-    with transaction(con) as cur:
+    with writing(con, author(member), "scenario") as audit:
+        cur = audit.cur
         existing = _existing(cur, "scenario", "scenario_id", name, member, overwrite)
-        audit = Audit(cur, author(member), "scenario")
         audit.watch("scenario", "name = $audit_name", audit_name=name)
         audit.watch(
             "scenario_investment",
@@ -260,13 +260,13 @@ def load_scenario(con: Connection, name: str, member: Member | None = None) -> S
 def delete_scenario(con: Connection, name: str, member: Member | None = None) -> bool:
     """Delete a scenario the member may open; False when there is none."""
     mine, params = _visible(member)
-    with transaction(con) as cur:
+    with writing(con, author(member), "scenario") as audit:
+        cur = audit.cur
         found = cur.execute(
             f"SELECT scenario_id FROM scenario WHERE name = $n{mine}", {"n": name, **params}
         ).fetchall()
         if not found:
             return False
-        audit = Audit(cur, author(member), "scenario")
         audit.watch("scenario", "scenario_id = $audit_id", audit_id=found[0][0])
         audit.watch("scenario_investment", "scenario_id = $audit_id", audit_id=found[0][0])
         cur.execute("DELETE FROM scenario_investment WHERE scenario_id = $id", {"id": found[0][0]})
@@ -300,9 +300,9 @@ def save_view(
         ensure_ascii=False,
     )
     org = member.org_id if member is not None else None
-    with transaction(con) as cur:
+    with writing(con, author(member), "view") as audit:
+        cur = audit.cur
         existing = _existing(cur, "saved_view", "view_id", name, member, overwrite)
-        audit = Audit(cur, author(member), "view")
         audit.watch("saved_view", "name = $audit_name", audit_name=name)
         if existing is not None:
             cur.execute(
@@ -344,13 +344,13 @@ def load_view(con: Connection, name: str, member: Member | None = None) -> Scena
 def delete_view(con: Connection, name: str, member: Member | None = None) -> bool:
     """Delete a saved view the member may open; False when there is none."""
     mine, params = _visible(member)
-    with transaction(con) as cur:
+    with writing(con, author(member), "view") as audit:
+        cur = audit.cur
         found = cur.execute(
             f"SELECT view_id FROM saved_view WHERE name = $n{mine}", {"n": name, **params}
         ).fetchall()
         if not found:
             return False
-        audit = Audit(cur, author(member), "view")
         audit.watch("saved_view", "view_id = $audit_id", audit_id=found[0][0])
         cur.execute("DELETE FROM saved_view WHERE view_id = $id", {"id": found[0][0]})
         audit.finish()

@@ -4,7 +4,6 @@ the rows the file did not mention counted (and deleted on request), references k
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from coinvest import reference as ref
-from coinvest.db import Cursor, EngineError, transaction
+from coinvest.db import Cursor, WriteFailed
 from coinvest.errors import CoinvestError
-from coinvest.history import TABLE_KEYS, Audit
+from coinvest.history import TABLE_KEYS, Audit, writing
 from coinvest.importer.problems import (
     ImportReport,
     Problem,
@@ -28,8 +27,6 @@ from coinvest.interchange import (
     SHEETS,
     Column,
 )
-from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_money, refresh_needs, refresh_utility
 
 _ARROW_TYPES = {
     "id": pa.string(),
@@ -103,7 +100,6 @@ class _Missing:
 
     delete: bool
     samples: dict[str, list[str]] = field(default_factory=dict)
-    projects: set[str] = field(default_factory=set)  # whose lever scores must be recomputed
     deleted_assessments: bool = False
 
     def handle(
@@ -127,18 +123,14 @@ class _Missing:
         ).fetchall()
         self.samples[table] = [" / ".join(str(v) for v in row) for row in rows]
         if self.delete:
-            if table in ("project", "assessment"):
-                found = cur.execute(
-                    f"SELECT DISTINCT project_id FROM {table} WHERE {where}", params
-                ).fetchall()
-                self.projects.update(row[0] for row in found)
             cur.execute(f"DELETE FROM {table} WHERE {where}", params)
             self.deleted_assessments |= table == "assessment"
         return counts
 
     def finish(self, cur: Cursor, files: str) -> list[Problem]:
-        """After the deletions: answers of deleted assessments go with them, lever scores are
-        recomputed, and a row still referring to a deleted one refuses the whole import."""
+        """After the deletions: answers of deleted assessments go with them, and a row still
+        referring to a deleted one refuses the whole import (the derived tables of the projects
+        they touched are refreshed by the write path, `history.writing`)."""
         if not self.delete:
             return []
         if self.deleted_assessments:
@@ -146,8 +138,6 @@ class _Missing:
                 "DELETE FROM assessment_answer WHERE NOT EXISTS (SELECT 1 FROM assessment a "
                 "WHERE a.assessment_id = assessment_answer.assessment_id)"
             )
-        if self.projects:
-            refresh_lever_rounds(cur, sorted(self.projects))
         return dangling_references(cur, files)
 
 
@@ -207,12 +197,9 @@ def dangling_references(cur: Cursor, files: str = "") -> list[Problem]:
     return problems
 
 
-def _write_assessments(
-    cur: Cursor, parsed: Parsed, missing: _Missing
-) -> tuple[dict[str, int], list[str]]:
+def _write_assessments(cur: Cursor, parsed: Parsed, missing: _Missing) -> dict[str, int]:
     """Assessments and their answers. An assessment is unchanged when its row and its set of
-    answers are; changed answers are replaced as a set. Returns the counts and the projects
-    whose lever scores must be recomputed."""
+    answers are; changed answers are replaced as a set. Returns the counts."""
     sheet = parsed.table.sheet
     head_columns = [c for c in sheet.columns if c.kind != "score" and c in parsed.table.columns]
     records = [r for _, r in parsed.records]
@@ -240,12 +227,13 @@ def _write_assessments(
         for c in head_columns
         if c.name != "assessment_id"
     )
-    before = dict(
-        cur.execute(
-            "SELECT t.assessment_id, t.project_id FROM assessment t "
+    before = {
+        row[0]
+        for row in cur.execute(
+            "SELECT t.assessment_id FROM assessment t "
             "JOIN incoming_head i ON i.assessment_id = t.assessment_id"
         ).fetchall()
-    )
+    }
     row_changed = {
         row[0]
         for row in cur.execute(
@@ -269,7 +257,7 @@ def _write_assessments(
         ).fetchall()
     }
     upserted = _upsert(cur, "assessment", sheet.key, head, missing)
-    replaced = sorted(answers_changed & set(before))
+    replaced = sorted(answers_changed & before)
     if replaced:
         cur.execute(
             "DELETE FROM assessment_answer WHERE assessment_id = ANY($ids)", {"ids": replaced}
@@ -284,25 +272,14 @@ def _write_assessments(
     cur.unregister("incoming_head")
     cur.unregister("incoming_answers")
     added = len(records) - len(before)
-    changed = row_changed | (answers_changed & set(before))
+    changed = row_changed | (answers_changed & before)
     counts = {
         **upserted,
         "added": added,
         "updated": len(changed),
         "unchanged": len(before) - len(changed),
     }
-    new_ids = {r["assessment_id"] for r in records} - set(before)
-    touched = changed | new_ids
-    projects = {r["project_id"] for r in records if r["assessment_id"] in touched}
-    projects |= {before[a] for a in changed}  # an assessment may have moved to another project
-    return counts, sorted(projects)
-
-
-# One import at a time in a process: two sessions of the app share one connection, and two
-# concurrent transactions writing the same tables would conflict. Across processes, DuckDB lets
-# one process open the file; on PostgreSQL every write transaction waits for the others
-# (`db.transaction`).
-_WRITE_LOCK = threading.Lock()
+    return counts
 
 
 class _Refused(Exception):
@@ -328,10 +305,9 @@ def _write(
         report.counts.clear()
         report.missing.clear()
         report.problems.extend(refused.problems)
-    except EngineError as exc:
+    except WriteFailed as exc:
         report.counts.clear()
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CoinvestError("import.write_failed", detail=detail) from exc
+        raise CoinvestError("import.write_failed", detail=exc.detail) from exc
 
 
 def _watch(cur, audit: Audit, sheet, item: Parsed, delete: bool) -> None:
@@ -372,11 +348,8 @@ def _write_all(
     missing: _Missing,
     who: str,
 ) -> None:
-    with _WRITE_LOCK, transaction(con) as cur:
-        import_id = int(cur.execute("SELECT nextval('import_log_seq')").fetchall()[0][0])
-        audit = Audit(cur, who, "import", import_id)
-        projects_touched: list[str] = []
-        phases_touched: list[str] = []  # projects whose phase, hence needs, may have changed
+    with writing(con, who, "import", numbered=True) as audit:
+        cur, import_id = audit.cur, int(audit.import_id or 0)
         for sheet in SHEETS:
             if sheet.name not in parsed:
                 continue
@@ -384,28 +357,18 @@ def _write_all(
             _watch(cur, audit, sheet, item, missing.delete)
             progress("writing", f"{sheet.name}: {len(item.records):,}")
             if sheet.name == "assessments":
-                counts, projects_touched = _write_assessments(cur, item, missing)
+                counts = _write_assessments(cur, item, missing)
             else:
                 # only the columns the file has: the others keep their value (or default)
                 present = [c for c in sheet.columns if c in item.table.columns]
                 data = _arrow(present, [r for _, r in item.records])
                 counts = _upsert(cur, sheet.table, sheet.key, data, missing)
-                if sheet.table == "project":
-                    phases_touched = [r["project_id"] for _, r in item.records]
             report.counts[sheet.table] = counts
-        if projects_touched:
-            refresh_lever_rounds(cur, projects_touched)
-        if phases_touched:
-            refresh_needs(cur, phases_touched)
-        tables = {SHEET_BY_NAME[name].table for name in parsed}
-        if {"investment", "contribution"} & tables:
-            refresh_money(cur)  # every project's money, in about a second at XL
-        if {"measurement", "indicator"} & tables:
-            refresh_utility(cur)  # an indicator's direction changes every achievement of it
         dangling = missing.finish(cur, ", ".join(report.files))
         if dangling:
             raise _Refused(dangling)
         report.missing = missing.samples
+        # the history, then the derived tables of every project whose rows changed
         progress("history", f"{audit.finish():,}")
         report.import_id = import_id
         cur.execute(

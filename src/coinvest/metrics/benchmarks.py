@@ -52,20 +52,34 @@ def investor_benchmark(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """
     q = Query(flt.with_(investor=None))
     with_money(q)
+    # each investor's portfolio as of the period's end (DESIGN §4.1): the projects it funded
+    # up to then, whether or not it put euros in during the period
+    until, until_params = q.flt.until_condition("i.date", "bench")
+    q.add(
+        "investor_project",
+        f"""SELECT DISTINCT i.investor_org_id AS org_id, i.project_id
+        FROM investment i {q.join_scope("i")}
+        WHERE 1 = 1{until}""",
+        **until_params,
+    )
     q.add(
         "own",
         """SELECT project_id, org_id, sum(eur) AS own_eur,
                coalesce(sum(eur) FILTER (WHERE financial), 0) AS own_fin_eur
-        FROM money WHERE is_investment GROUP BY project_id, org_id HAVING sum(eur) > 0""",
+        FROM money WHERE is_investment GROUP BY project_id, org_id""",
+    )
+    leverage = float_ratio("sum(pm.resources_eur - coalesce(o.own_eur, 0))", "sum(o.own_eur)")
+    financial = float_ratio(
+        "sum(pm.resources_fin_eur - coalesce(o.own_fin_eur, 0))", "sum(o.own_fin_eur)"
     )
     q.add(
         "per_investor",
-        f"""SELECT o.org_id, count(*) AS projects, sum(o.own_eur) AS own_eur,
-               {float_ratio("sum(pm.resources_eur - o.own_eur)", "sum(o.own_eur)")} AS leverage,
-               {float_ratio("sum(pm.resources_fin_eur - o.own_fin_eur)", "sum(o.own_fin_eur)")}
-                   AS leverage_financial
-        FROM own o JOIN project_money pm ON pm.project_id = o.project_id
-        GROUP BY o.org_id""",
+        f"""SELECT ip.org_id, count(*) AS projects, coalesce(sum(o.own_eur), 0) AS own_eur,
+               {leverage} AS leverage, {financial} AS leverage_financial
+        FROM investor_project ip
+        JOIN project_money pm ON pm.project_id = ip.project_id
+        LEFT JOIN own o ON o.project_id = ip.project_id AND o.org_id = ip.org_id
+        GROUP BY ip.org_id""",
     )
     return q.run(
         con,

@@ -43,8 +43,10 @@ class PortfolioKpis:
     invested_eur: float  # all investments in the period (every investor)
     committed_eur: float  # the chosen investor's euros, else all investments
     resources_eur: float  # investments + contributions in the period
-    levered_eur: float | None  # resources − own euros, in the projects the investor funds
-    leverage: float | None  # levered / own
+    # over the investor's portfolio as of the period's end (DESIGN §4.1): resources − committed,
+    # whether or not it put euros in during the period
+    levered_eur: float | None
+    leverage: float | None  # levered / committed; missing when committed is 0
     leverage_financial: float | None  # the same without non-financial resources
     beneficiaries: float | None
     fragile_share: float | None
@@ -64,12 +66,12 @@ def portfolio_kpis(
             (SELECT coalesce(sum(invested_eur), 0) FROM project_money) AS invested_eur,
             (SELECT coalesce(sum(own_eur), 0) FROM project_money) AS own_eur,
             (SELECT coalesce(sum(resources_eur), 0) FROM project_money) AS resources_eur,
-            (SELECT sum(resources_eur - own_eur) FROM project_money WHERE own_eur > 0)
+            (SELECT coalesce(sum(resources_eur - own_eur), 0) FROM project_money)
                 AS levered_eur,
             (SELECT {float_ratio("sum(resources_eur - own_eur)", "sum(own_eur)")}
-               FROM project_money WHERE own_eur > 0) AS leverage,
+               FROM project_money) AS leverage,
             (SELECT {float_ratio("sum(resources_fin_eur - own_fin_eur)", "sum(own_fin_eur)")}
-               FROM project_money WHERE own_eur > 0) AS leverage_financial,
+               FROM project_money) AS leverage_financial,
             (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
             (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
                FROM project p {q.join_scope("p")}) AS fragile_share""",
