@@ -219,10 +219,15 @@ def test_an_engine_error_inside_a_write_is_a_french_message_and_writes_nothing(e
     from coinvest.history import writing
 
     before = empty_con.execute("SELECT count(*) FROM change_log").fetchone()
-    with pytest.raises(WriteFailed) as refused, writing(empty_con, "test", "members") as audit:
-        audit.watch("membership")
-        audit.cur.execute(
-            "INSERT INTO membership (email, org_id, role) VALUES ('a@b.fr', NULL, NULL)"
-        )
+
+    def write() -> None:
+        with writing(empty_con, "test", "members") as audit:
+            audit.watch("membership")
+            audit.cur.execute(
+                "INSERT INTO membership (email, org_id, role) VALUES ('a@b.fr', NULL, NULL)"
+            )
+
+    with pytest.raises(WriteFailed) as refused:
+        write()
     assert "rien n'a été écrit" in refused.value.message("fr")
     assert empty_con.execute("SELECT count(*) FROM change_log").fetchone() == before
