@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from coinvest.db import open_database
-from coinvest.workbook import build_template_xlsx
 from tests.conftest import choose_tab
+from tests.template import filled_template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +30,7 @@ def _count(path: Path, table: str) -> int:
 
 def test_template_uploaded_through_the_page_is_imported(data_page):
     at, path = data_page
-    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.get("file_uploader")[0].set_value([("modele.xlsx", filled_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
     assert not at.exception
     assert "Données chargées" in at.success[0].value
@@ -66,7 +66,7 @@ def test_a_bad_file_shows_the_report_and_writes_nothing(data_page):
 
 def test_questionnaire_records_an_assessment(data_page):
     at, path = data_page
-    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.get("file_uploader")[0].set_value([("modele.xlsx", filled_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
     choose_tab(at, "questionnaire")
     at.text_input(key="form_search").set_value("épicerie").run()
@@ -98,7 +98,7 @@ def test_questionnaire_records_an_assessment(data_page):
 
 def test_questionnaire_without_any_score_says_so(data_page):
     at, path = data_page
-    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.get("file_uploader")[0].set_value([("modele.xlsx", filled_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
     choose_tab(at, "questionnaire")
     submit = next(b for b in at.get("form_submit_button") if "Enregistrer" in b.label)
@@ -139,7 +139,7 @@ def _import_through_the_page(at, name: str, data: bytes, mime: str = "text/csv")
 
 def test_an_edited_project_re_imported_through_the_page_is_updated(data_page):
     at, path = data_page
-    _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
+    _import_through_the_page(at, "modele.xlsx", filled_template_xlsx(), XLSX)
     edited = (
         "project_id;name;holder_org_id;need;phase;department_code\n"
         "PRJ-001;Épicerie solidaire du quartier;ASSO-001;food;Déploiement;69\n"
@@ -157,7 +157,7 @@ def test_an_edited_project_re_imported_through_the_page_is_updated(data_page):
 
 def test_rows_missing_from_the_file_are_previewed_then_deleted_on_confirmation(data_page):
     at, path = data_page
-    _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
+    _import_through_the_page(at, "modele.xlsx", filled_template_xlsx(), XLSX)
     orgs = "org_id;name;kind\nASSO-001;Association Exemple;association\nNEW;Nouvelle;company\n"
     _import_through_the_page(at, "organisations.csv", orgs.encode())
     assert _count(path, "organisation") == 2
@@ -188,14 +188,14 @@ def test_a_write_failure_is_a_message_on_the_page_not_a_traceback(data_page, mon
 
     monkeypatch.setattr(importer_write, "_upsert", broken)
     at, path = data_page
-    _import_through_the_page(at, "modele.xlsx", build_template_xlsx(), XLSX)
+    _import_through_the_page(at, "modele.xlsx", filled_template_xlsx(), XLSX)
     assert any("rien n'a été écrit" in e.value for e in at.error)
     assert _count(path, "organisation") == 0
 
 
 def test_the_journal_shows_the_import_and_undoes_it_after_confirmation(data_page):
     at, path = data_page
-    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.get("file_uploader")[0].set_value([("modele.xlsx", filled_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
     assert _count(path, "project") == 1
     choose_tab(at, "log")
@@ -228,7 +228,7 @@ def test_the_journal_shows_the_import_and_undoes_it_after_confirmation(data_page
 
 def test_the_project_sheet_shows_its_history(data_page, open_page):
     at, path = data_page
-    at.get("file_uploader")[0].set_value([("modele.xlsx", build_template_xlsx(), XLSX)]).run()
+    at.get("file_uploader")[0].set_value([("modele.xlsx", filled_template_xlsx(), XLSX)]).run()
     at.button(key="data_import").click().run()
     sheet = open_page(path, "project", {"project": "PRJ-001"})
     history = next(d.value for d in sheet.dataframe if "Avant" in d.value.columns)

@@ -15,8 +15,9 @@ from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.schema import LATEST_VERSION
-from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx
+from coinvest.workbook import export_portfolio_xlsx
 from tests.pgserver import Server
+from tests.template import filled_template_xlsx
 from tests.test_access import SCOPES, _calls, _cli, _equal, _ids
 
 
@@ -187,7 +188,7 @@ def test_imports_from_two_instances_run_one_after_the_other_and_raise_the_data_v
     first, second = open_database(url), open_database(url)
     try:
         before = data_version(second)
-        template = build_template_xlsx()
+        template = filled_template_xlsx()
         reports: list = []
         threads = [
             threading.Thread(

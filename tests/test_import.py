@@ -16,7 +16,8 @@ from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.metrics import lever_scores
 from coinvest.schema import DATA_TABLES
-from coinvest.workbook import build_template_xlsx, build_template_zip, export_portfolio_xlsx
+from coinvest.workbook import export_portfolio_xlsx
+from tests.template import filled_template_xlsx, filled_template_zip
 
 ORGS = "org_id;name;kind\nH1;Association Les Lilas;association\nINV;Fonds public;public_investor\n"
 PROJECTS = (
@@ -45,7 +46,7 @@ def only_problem(report, severity: str = "error"):
 
 
 def test_a_hand_written_portfolio_in_the_template_imports(empty_con):
-    report = import_files(empty_con, [("modele.xlsx", build_template_xlsx())])
+    report = import_files(empty_con, [("modele.xlsx", filled_template_xlsx())])
     assert report.loaded, report.problems_frame("en")
     assert report.counts["project"] == {"added": 1, "updated": 0, "unchanged": 0, "not_in_file": 0}
     assert empty_con.execute("SELECT amount_eur FROM investment").fetchall() == [(12500.0,)]
@@ -55,9 +56,9 @@ def test_a_hand_written_portfolio_in_the_template_imports(empty_con):
 
 
 def test_the_csv_template_zip_imports_the_same(empty_con):
-    assert import_files(empty_con, [("modele.zip", build_template_zip())]).loaded
+    assert import_files(empty_con, [("modele.zip", filled_template_zip())]).loaded
     first = checksum(empty_con)
-    report = import_files(empty_con, [("modele.xlsx", build_template_xlsx())])
+    report = import_files(empty_con, [("modele.xlsx", filled_template_xlsx())])
     assert report.loaded
     assert checksum(empty_con) == first
     assert all(c["unchanged"] == 1 for c in report.counts.values())

@@ -57,7 +57,39 @@ def test_a_single_dot_before_three_digits_is_refused_with_both_readings(text, th
 def test_euros_are_kept_to_the_cent():
     assert parse(AMOUNT, "12 500,10 €") == Decimal("12500.10")
     assert parse(AMOUNT, 0.1) == Decimal("0.10")
-    assert parse(AMOUNT, "10,005") == Decimal("10.01")  # half a cent rounds up
+    assert parse(AMOUNT, "10,0050") == Decimal("10.01")  # half a cent rounds up
+
+
+@pytest.mark.parametrize(
+    ("text", "thousands", "decimal"),
+    [
+        ("25,000", "25\u202f000", "25"),
+        ("1,234", "1\u202f234", "1,234"),
+        ("10,005 €", "10\u202f005", "10,005"),
+    ],
+)
+def test_a_single_comma_before_three_digits_in_euros_is_refused_with_both_readings(
+    text, thousands, decimal
+):
+    # DESIGN §6.2: `25,000` is 25 000 € in an English file and 25 € in a French one
+    with pytest.raises(CellError) as caught:
+        parse(AMOUNT, text)
+    assert caught.value.rule == "rule.ambiguous_comma"
+    assert caught.value.params["thousands"]["fr"] == thousands
+    assert caught.value.params["decimal"]["fr"] == decimal
+
+
+@pytest.mark.parametrize("text", ["1 234 euros", "1 234 EUR", "1 234 €", "1\u202f234 Euro", "1234"])
+def test_euros_are_read_whatever_the_spelling_of_the_currency(text):
+    assert parse(AMOUNT, text) == Decimal("1234.00")
+
+
+def test_clear_amounts_with_commas_still_read():
+    assert parse(AMOUNT, "25,5") == Decimal("25.50")
+    assert parse(AMOUNT, "25,50 €") == Decimal("25.50")
+    assert parse(AMOUNT, "0,125") == Decimal("0.13")
+    assert parse(AMOUNT, "12 500,000") == Decimal("12500.00")
+    assert parse(AMOUNT, "1,234,567.89") == Decimal("1234567.89")
 
 
 HEAD = "investment_id;investor_org_id;project_id;date;amount_eur;instrument\n"

@@ -15,7 +15,8 @@ from coinvest import schema
 from coinvest.db import EngineError, open_database
 from coinvest.importer import import_files
 from coinvest.interchange import SHEET_BY_NAME, parse
-from coinvest.workbook import EXAMPLE, build_template_xlsx, table_frame
+from coinvest.workbook import EXAMPLE, table_frame
+from tests.template import MARKER, filled_template_xlsx
 
 # A second organisation and project to point references at.
 EXTRA = [
@@ -113,10 +114,15 @@ def _row(con, sheet_name: str, key: dict[str, object]) -> dict[str, object]:
 
 @pytest.fixture
 def template_con(empty_con):
-    for files in ([("modele.xlsx", build_template_xlsx())], [(n, t.encode()) for n, t in EXTRA]):
+    for files in ([("modele.xlsx", filled_template_xlsx())], [(n, t.encode()) for n, t in EXTRA]):
         report = import_files(empty_con, files)
         assert report.loaded, report.problems_frame("en")
     return empty_con
+
+
+def _typed(value):
+    """A template's example value as the user typed it over the example (no marker)."""
+    return value.replace(MARKER, "") if isinstance(value, str) else value
 
 
 CASES = [(sheet, column) for sheet, edits in EDITS.items() for column in edits]
@@ -125,7 +131,7 @@ CASES = [(sheet, column) for sheet, edits in EDITS.items() for column in edits]
 @pytest.mark.parametrize(("sheet_name", "column"), CASES)
 def test_each_column_of_each_sheet_updates_in_place(template_con, sheet_name, column):
     sheet = SHEET_BY_NAME[sheet_name]
-    base = {c.name: EXAMPLE[sheet_name].get(c.name) for c in sheet.columns}
+    base = {c.name: _typed(EXAMPLE[sheet_name].get(c.name)) for c in sheet.columns}
     edited = {**base, column: EDITS[sheet_name][column]}
     rows_before = len(table_frame(template_con, sheet_name))
     report = import_files(template_con, [_csv(sheet_name, edited)])
@@ -149,7 +155,7 @@ def test_a_phase_edited_from_modelling_to_scaling_through_the_cli(tmp_path, caps
 
     db = tmp_path / "edit.duckdb"
     template = tmp_path / "modele.xlsx"
-    template.write_bytes(build_template_xlsx())
+    template.write_bytes(filled_template_xlsx())
     assert main(["import", str(template), "--db", str(db)]) == 0
     edited = tmp_path / "projets.csv"
     edited.write_text(
@@ -174,7 +180,8 @@ def test_a_phase_edited_from_modelling_to_scaling_through_the_cli(tmp_path, caps
 
 def test_a_moved_assessment_moves_its_lever_scores(template_con):
     edited = {
-        c.name: EXAMPLE["assessments"].get(c.name) for c in SHEET_BY_NAME["assessments"].columns
+        c.name: _typed(EXAMPLE["assessments"].get(c.name))
+        for c in SHEET_BY_NAME["assessments"].columns
     }
     edited["project_id"] = "PRJ-2"
     assert import_files(template_con, [_csv("assessments", edited)]).loaded

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -100,7 +101,9 @@ def parse(column: Column, value: object):
 def _text(column: Column, value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a number typed in a text column: 12 not 12.0
-    text = str(value).strip()
+    # one stored form (DESIGN §6.2): `Épicerie` typed on a Mac (NFD) is the same text as on
+    # Windows (NFC), so a search finds it and ids compare alike
+    text = unicodedata.normalize("NFC", str(value).strip())
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
         text = text[1:]  # the text marker a CSV export for Excel puts before formula-like text
     if len(text) > (MAX_ID_LENGTH if column.kind == "id" else MAX_TEXT_LENGTH):
@@ -204,6 +207,8 @@ def _bool(column: Column, value: object) -> bool:
 # `12.500` or `250.000`: a single dot followed by exactly three digits may be a thousands
 # separator (twelve thousand five hundred) or a decimal point (twelve and a half): refused.
 _AMBIGUOUS_DOT = re.compile(r"[-+]?([1-9][0-9]{0,2})\.([0-9]{3})")
+# the same with a comma, in a euro amount: `25,000` is 25 000 € in English, 25 € in French
+_AMBIGUOUS_COMMA = re.compile(r"[-+]?([1-9][0-9]{0,2}),([0-9]{3})")
 CENT = Decimal("0.01")
 
 
@@ -225,21 +230,13 @@ def parse_decimal(value: object) -> Decimal:
             raise CellError("rule.number")
         return value
     text = str(value).strip()
-    text = re.sub(r"(?i)(€|eur|euros?)", "", text)
+    text = re.sub(r"(?i)(€|euros?|eur)", "", text)  # `1 234 euros`, `1 234 EUR`, `1 234 €`
     text = re.sub(r"[\s\u00a0\u202f\u2009']", "", text)
     if not text:
         raise CellError("rule.number")
     ambiguous = _AMBIGUOUS_DOT.fullmatch(text)
     if ambiguous:
-        whole, part = ambiguous.groups()
-        sign = "-" if text.startswith("-") else ""
-        decimals = part.rstrip("0")
-        decimal = f"{sign}{whole},{decimals}" if decimals else f"{sign}{whole}"
-        raise CellError(
-            "rule.ambiguous_number",
-            thousands={"fr": f"{sign}{whole}\u202f{part}", "en": f"{sign}{whole}{part}"},
-            decimal={"fr": decimal, "en": decimal},
-        )
+        raise _ambiguous(*ambiguous.groups(), "-" if text.startswith("-") else "")
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")
@@ -267,8 +264,27 @@ def parse_number(value: object) -> float:
     return float(parse_decimal(value))
 
 
+def _ambiguous(whole: str, part: str, sign: str, rule: str = "rule.ambiguous_number") -> CellError:
+    """Both readings of `12.500` or `25,000`: thousands, or a decimal number."""
+    decimals = part.rstrip("0")
+    decimal = f"{sign}{whole},{decimals}" if decimals else f"{sign}{whole}"
+    return CellError(
+        rule,
+        thousands={"fr": f"{sign}{whole}\u202f{part}", "en": f"{sign}{whole}{part}"},
+        decimal={"fr": decimal, "en": decimal},
+    )
+
+
 def _amount(column: Column, value: object) -> Decimal:
-    """Euros, exact to the cent (a fraction of a cent is rounded half up)."""
+    """Euros, exact to the cent (a fraction of a cent is rounded half up). A single comma
+    followed by exactly three digits (`25,000`) is refused, as a single such dot is."""
+    if isinstance(value, str):
+        plain = re.sub(r"(?i)(€|euros?|eur)", "", value)
+        plain = re.sub(r"[\s\u00a0\u202f\u2009']", "", plain)
+        ambiguous = _AMBIGUOUS_COMMA.fullmatch(plain)
+        if ambiguous:
+            sign = "-" if plain.startswith("-") else ""
+            raise _ambiguous(*ambiguous.groups(), sign, "rule.ambiguous_comma")
     number = parse_decimal(value)
     if number < 0:
         raise CellError("rule.negative")

@@ -35,11 +35,13 @@ __all__ = [
     "CellError",
     "Column",
     "Sheet",
+    "foreign_unit",
     "header_key",
     "is_blank",
     "loose_key",
     "match_column",
     "match_sheet",
+    "match_sheet_by_header",
     "parse",
     "parse_date",
     "parse_decimal",
@@ -310,6 +312,34 @@ def match_sheet(name: str) -> Sheet | None:
         if key == sheet.name or key in sheet.aliases:
             return sheet
     return None
+
+
+def match_sheet_by_header(headers: list[object]) -> Sheet | None:
+    """The sheet whose required columns a header row names, all of them (the most named when
+    several do): `Investissements 2024` is read by its headers as the investments."""
+    best: tuple[int, Sheet] | None = None
+    for sheet in SHEETS:
+        named = {c.name for h in headers if (c := match_column(sheet, h)) is not None}
+        if set(sheet.required) <= named and (best is None or len(named) > best[0]):
+            best = (len(named), sheet)
+    return best[1] if best else None
+
+
+# A unit other than euros named by the header of a euro column (DESIGN §6.2: never guessed).
+_FOREIGN_UNIT = re.compile(
+    r"(?<![a-z])(?:k|m|md|mds|mrd)\s*(?:€|eur\b|euros?\b)"
+    r"|\b(?:milliers?|millions?|milliards?)(?:\s+d[’']\s*euros?)?\b"
+    r"|\b(?:thousands?|millions?|billions?)(?:\s+of\s+euros?)?\b"
+    r"|\b(?:keur|meur)\b|%|\bpour\s?cent\b|\bpourcentage\b|\bpercent(?:age)?\b",
+    re.IGNORECASE,
+)
+
+
+def foreign_unit(header: object) -> str | None:
+    """The unit a euro column's header names when it is not euros (`Montant (k€)`,
+    `Montant (en milliers d'euros)`, `(M€)`, `(%)`), as written; None for euros or none."""
+    found = _FOREIGN_UNIT.search(str(header or ""))
+    return found.group(0) if found else None
 
 
 def match_column(sheet: Sheet, header: object) -> Column | None:

@@ -1,7 +1,8 @@
 """Workbooks in the interchange format: the template, the whole-portfolio export, filtered tables.
 
 The template has every sheet of DESIGN §6.1 with its headers, drop-down lists for the coded
-columns and one example row that imports as it is. The portfolio export writes the database in
+columns and one example row, marked by its ids (`EXEMPLE-…`): the importer skips such rows and
+says the file still holds them (DESIGN §6.2). The portfolio export writes the database in
 the same format, so that exporting and importing into an empty database gives the same content.
 """
 
@@ -34,9 +35,13 @@ from coinvest.lookups import organisations_around
 LISTS_SHEET = "_listes"
 
 EXAMPLE: dict[str, dict[str, Any]] = {
-    "organisations": {"org_id": "ASSO-001", "name": "Association Exemple", "kind": "association"},
+    "organisations": {
+        "org_id": "EXEMPLE-ASSO-001",
+        "name": "Association Exemple",
+        "kind": "association",
+    },
     "indicators": {
-        "indicator_code": "repas_servis",
+        "indicator_code": "EXEMPLE-repas_servis",
         "name_fr": "Repas servis",
         "unit": "repas",
         "higher_is_better": "oui",
@@ -44,9 +49,9 @@ EXAMPLE: dict[str, dict[str, Any]] = {
         "theme": "food",
     },
     "projects": {
-        "project_id": "PRJ-001",
+        "project_id": "EXEMPLE-PRJ-001",
         "name": "Épicerie solidaire du quartier",
-        "holder_org_id": "ASSO-001",
+        "holder_org_id": "EXEMPLE-ASSO-001",
         "need": "food",
         "phase": "modelling",
         "department_code": "69",
@@ -58,53 +63,53 @@ EXAMPLE: dict[str, dict[str, Any]] = {
         "status": "active",
     },
     "cohorts": {
-        "cohort_id": "PROMO-2025",
-        "support_body_org_id": "ASSO-001",
+        "cohort_id": "EXEMPLE-PROMO-2025",
+        "support_body_org_id": "EXEMPLE-ASSO-001",
         "name": "Promotion 2025",
         "year": 2025,
         "programme": "Incubation",
     },
     "cohort_members": {
-        "cohort_id": "PROMO-2025",
-        "project_id": "PRJ-001",
+        "cohort_id": "EXEMPLE-PROMO-2025",
+        "project_id": "EXEMPLE-PRJ-001",
         "entry_date": "15/01/2025",
     },
     "assessments": {
-        "assessment_id": "EVAL-001",
-        "project_id": "PRJ-001",
+        "assessment_id": "EXEMPLE-EVAL-001",
+        "project_id": "EXEMPLE-PRJ-001",
         "viewpoint": "project",
-        "assessor_org_id": "ASSO-001",
+        "assessor_org_id": "EXEMPLE-ASSO-001",
         "assessed_on": "10/03/2025",
         **{code: 2 for code in ref.QUESTION_CODES[:7]},
         "comment": "Auto-évaluation de l'équipe",
     },
     "investments": {
-        "investment_id": "INV-001",
-        "investor_org_id": "ASSO-001",
-        "project_id": "PRJ-001",
+        "investment_id": "EXEMPLE-INV-001",
+        "investor_org_id": "EXEMPLE-ASSO-001",
+        "project_id": "EXEMPLE-PRJ-001",
         "date": "01/02/2025",
         "amount_eur": "12 500,00 €",
         "instrument": "grant",
         "investor_lever": "structural_funding",
     },
     "contributions": {
-        "contribution_id": "CTB-001",
-        "partner_org_id": "ASSO-001",
-        "project_id": "PRJ-001",
+        "contribution_id": "EXEMPLE-CTB-001",
+        "partner_org_id": "EXEMPLE-ASSO-001",
+        "project_id": "EXEMPLE-PRJ-001",
         "date": "01/03/2025",
         "value_eur": "2 000,00 €",
         "kind": "skills",
         "partnership_type": "patronage",
     },
     "measurements": {
-        "project_id": "PRJ-001",
+        "project_id": "EXEMPLE-PRJ-001",
         "indicator_code": "beneficiaries",
         "year": 2024,
         "value": 350,
         "target": 400,
         "source": "declared",
     },
-    "members": {"email": "prenom.nom@exemple.fr", "org_id": "ASSO-001", "role": "project"},
+    "members": {"email": "prenom.nom@exemple.fr", "org_id": "EXEMPLE-ASSO-001", "role": "project"},
 }
 
 _BOOL_CHOICES = ("oui", "non")

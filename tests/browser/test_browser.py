@@ -7,7 +7,6 @@ import re
 import pytest
 
 from coinvest.i18n import CATALOG
-from coinvest.workbook import build_template_xlsx
 from tests.browser.conftest import ARTEFACTS
 from tests.browser.harness import (
     PAGES,
@@ -16,6 +15,7 @@ from tests.browser.harness import (
     running_app,
     wait_for_page,
 )
+from tests.template import filled_template_xlsx
 
 
 def metric(page, label: str) -> str:
@@ -73,7 +73,7 @@ def test_a_template_uploaded_through_the_data_page_is_imported(chrome, tmp_path)
 
     open_database(db).close()
     template = tmp_path / "modele.xlsx"
-    template.write_bytes(build_template_xlsx())
+    template.write_bytes(filled_template_xlsx())
     with running_app(db) as base:
         context = chrome.new_context(viewport={"width": 1440, "height": 1800})
         tab = context.new_page()

@@ -6,13 +6,13 @@ from __future__ import annotations
 from coinvest import metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
-from coinvest.workbook import build_template_xlsx
 from tests.browser.harness import (
     make_demo,
     running_app,
     wait_for_page,
 )
 from tests.browser.test_browser import metric
+from tests.template import filled_template_xlsx
 
 
 def _projects(url: str) -> int:
@@ -27,7 +27,7 @@ def test_an_import_through_one_instance_shows_in_another(chrome, pg, tmp_path):
     url = pg.create("shared", template="coinvest_empty")
     make_demo(url, projects=60)
     template = tmp_path / "modele.xlsx"
-    template.write_bytes(build_template_xlsx())
+    template.write_bytes(filled_template_xlsx())
     with (
         running_app(url, log_path=tmp_path / "a.log") as first,
         running_app(url, log_path=tmp_path / "b.log") as second,

@@ -4,6 +4,7 @@ separators, encodings, a title row above the header) and zips of CSV files."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -25,10 +26,12 @@ from coinvest.interchange import (
     SHEETS,
     Column,
     Sheet,
+    foreign_unit,
     header_key,
     is_blank,
     match_column,
     match_sheet,
+    match_sheet_by_header,
 )
 
 
@@ -65,15 +68,73 @@ def _utf16(data: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16, else Windows-1252."""
+# Letters and signs a French file holds; anything else after decoding means a wrong guess.
+_SIGNS = set("€«»‘’‚“”„–—…•°§£©®™²³·±×÷¼½¾µ¿¡ªº\u00a0\u202f\u2009")
+_NOT_IN_WORDS = set("€«»“”„•°§£©®™²³·±×÷¼½¾µ¿¡ªº")  # a letter on each side: a misread letter
+_SINGLE_BYTE = ("cp1252", "iso8859_15", "mac_roman")  # Windows, Latin-9, "CSV (Macintosh)"
+
+
+def _implausible(text: str) -> int | None:
+    """The position of the first character a French file would not hold, or None: a control
+    character, a sign outside `_SIGNS`, a sign between two letters (`H™tel`), an accented
+    capital inside a word (`RŽgie`, `lÕassociation`) or an accented letter alone."""
+    for position, char in enumerate(text):
+        if char.isascii():
+            if char < " " and char not in "\t\r\n":
+                return position
+            continue
+        before = text[position - 1] if position else ""
+        after = text[position + 1] if position + 1 < len(text) else ""
+        if char.isalpha() and "\u00c0" <= char <= "\u017f":
+            if char.isupper() and before.isalpha() and (before.islower() or after.islower()):
+                return position
+            if not before.isalpha() and not after.isalpha() and char not in "Àà":
+                return position  # a lone accented letter (`12 500 Û`): only `à` stands alone
+            continue
+        if char not in _SIGNS or (char in _NOT_IN_WORDS and before.isalpha() and after.isalpha()):
+            return position
+        if char in "¼½¾" and (before.isalpha() or after.isalpha()):
+            return position  # Latin-9's Œ œ Ÿ read as Windows-1252 (`c½ur`)
+    return None
+
+
+def _decode(data: bytes) -> tuple[str, int | None]:
+    """The text of a CSV file, its line ends made `\\n` (CR-only ones too: Excel for Mac), and
+    the line of the first character that no encoding reads plausibly (None when one does).
+
+    UTF-8 (with or without BOM) and UTF-16 are exact; otherwise the first of Windows-1252,
+    Latin-9 and Mac Roman that decodes every byte into plausible French text (DESIGN §6.2)."""
     codec = _utf16(data)
     if codec:
-        return data.decode(codec, errors="replace").lstrip("\ufeff")
+        try:
+            return _lines(data.decode(codec).lstrip("\ufeff")), None
+        except UnicodeDecodeError as exc:
+            text = _lines(data[: exc.start].decode(codec, errors="replace"))
+            return text, text.count("\n") + 1
     try:
-        return data.decode("utf-8-sig")
+        return _lines(data.decode("utf-8-sig")), None
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    best: tuple[int, str] | None = None
+    for name in _SINGLE_BYTE:
+        try:
+            text = _lines(data.decode(name))
+        except UnicodeDecodeError:
+            continue
+        position = _implausible(text)
+        if position is None:
+            return text, None
+        if best is None or position > best[0]:
+            best = (position, text)
+    if best is None:  # every byte decodes in Mac Roman: not reached, kept for safety
+        text = _lines(data.decode("cp1252", errors="replace"))
+        return text, 1
+    position, text = best
+    return text, text.count("\n", 0, position) + 1
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 _SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
@@ -140,6 +201,19 @@ def _table_from_rows(
                     severity="warning",
                 )
             )
+        elif column.kind == "amount" and (unit := foreign_unit(header)) is not None:
+            problems.append(
+                Problem(
+                    file,
+                    label,
+                    header_row,
+                    str(header),
+                    None,
+                    "rule.foreign_unit",
+                    {"header": str(header), "unit": unit},
+                )
+            )
+            column = None
         elif column.name in seen:
             problems.append(
                 Problem(file, label, header_row, str(header), None, "rule.duplicate_column")
@@ -175,23 +249,33 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
     if b"\x00" in data[:65536] and not _utf16(data):
         problems.append(Problem(file, sheet.name, None, None, None, "rule.not_text"))
         return None
-    text = _decode(data)
+    text, unreadable = _decode(data)
+    if unreadable is not None:
+        problems.append(
+            Problem(
+                file, sheet.name, unreadable, None, None, "rule.bad_encoding", {"line": unreadable}
+            )
+        )
+        return None
     delimiter = _delimiter(text)
     first, newline, rest = text.partition("\n")
     if _SEP_LINE.match(first):
         text = newline + rest  # Excel's `sep=;` line: a blank line, so rows keep their numbers
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[Any]]] = []
     try:
-        rows = [(number, row) for number, row in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        problems.append(
-            Problem(file, sheet.name, None, None, None, "rule.bad_csv", {"detail": str(exc)})
-        )
+        for row in reader:  # numbered as a spreadsheet shows them: one a record
+            rows.append((len(rows) + 1, row))
+    except csv.Error:
+        problems.append(Problem(file, sheet.name, len(rows) + 1, None, None, "rule.csv_line"))
         return None
     return _table_from_rows(file, sheet, sheet.name, rows, problems)
 
 
 def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
+    """The tables of a workbook. A sheet is read as the table its name or, failing that, its
+    header row names (`Investissements 2024`); nothing is skipped silently: a sheet matching
+    no table is named, and a hidden row or column holding values is an error (DESIGN §6.2)."""
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file
@@ -199,12 +283,32 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
         return []
     tables = []
     uncomputed = _uncomputed_formulas(data)
+    hidden = _hidden_parts(data)
     try:
         known = False
         for ws in book.worksheets:
             if header_key(ws.title) in (header_key(h) for h in HELPER_SHEETS):
                 continue
+            rows = [
+                (number, list(values))
+                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            ]
             sheet = match_sheet(ws.title)
+            if sheet is None:
+                sheet = _sheet_by_header(rows)
+                if sheet is not None:
+                    problems.append(
+                        Problem(
+                            file,
+                            ws.title,
+                            None,
+                            None,
+                            None,
+                            "rule.sheet_by_header",
+                            {"table": sheet.name},
+                            severity="warning",
+                        )
+                    )
             if sheet is None:
                 problems.append(
                     Problem(
@@ -220,10 +324,8 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
                     for row, letter, formula in uncomputed[ws.title][:50]
                 )
                 continue
-            rows = (
-                (number, list(values))
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            )
+            if _refuse_hidden(file, ws.title, rows, hidden.get(ws.title), problems):
+                continue
             table = _table_from_rows(file, sheet, ws.title, rows, problems)
             if table is not None:
                 tables.append(table)
@@ -241,7 +343,122 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
             )
     finally:
         book.close()
+    combined: dict[str, list[str]] = {}
+    for table in tables:
+        combined.setdefault(table.sheet.name, []).append(table.sheet_label)
+    for name, labels in combined.items():
+        if len(labels) > 1:  # read together as one table (validate joins their rows)
+            problems.append(
+                Problem(
+                    file,
+                    ", ".join(labels),
+                    None,
+                    None,
+                    None,
+                    "rule.sheets_combined",
+                    {"table": name, "sheets": ", ".join(labels)},
+                    severity="warning",
+                )
+            )
     return tables
+
+
+def _sheet_by_header(rows: list[tuple[int, list[Any]]]) -> Sheet | None:
+    """The table named by one of the first rows (a title may stand above the header)."""
+    filled = [cells for _, cells in rows[:HEADER_SEARCH] if any(not is_blank(c) for c in cells)]
+    for cells in filled:
+        sheet = match_sheet_by_header(cells)
+        if sheet is not None:
+            return sheet
+    return None
+
+
+_SHEET_ENTRY = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+_RELATION = re.compile(r"<Relationship\b[^>]*>")
+_COL = re.compile(r"<(?:\w+:)?col\b[^>]*>")
+_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*>")
+_HIDDEN = ("1", "true")
+
+
+@dataclass
+class _Hidden:
+    columns: set[int]  # 1-based positions
+    rows: set[int]
+
+
+def _hidden_parts(data: bytes) -> dict[str, _Hidden]:
+    """Per sheet title, its hidden columns and rows, from the sheet's XML (openpyxl's read-only
+    mode does not read them)."""
+    found: dict[str, _Hidden] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return found
+        targets = {}
+        for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")):
+            attributes = dict(_ATTRIBUTE.findall(tag))
+            target = attributes.get("Target", "").lstrip("/")
+            targets[attributes.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+        for tag in _SHEET_ENTRY.findall(archive.read("xl/workbook.xml").decode("utf-8")):
+            attributes = dict(_ATTRIBUTE.findall(tag))
+            relation = next((v for k, v in attributes.items() if k.endswith(":id")), None)
+            part = targets.get(relation)
+            if part not in names:
+                continue
+            xml = archive.read(part).decode("utf-8", errors="replace")
+            columns: set[int] = set()
+            for col in _COL.findall(xml):
+                spec = dict(_ATTRIBUTE.findall(col))
+                if spec.get("hidden") in _HIDDEN:
+                    columns.update(range(int(spec.get("min", 1)), int(spec.get("max", 1)) + 1))
+            rows = {
+                int(spec["r"])
+                for row in _ROW.findall(xml)
+                if (spec := dict(_ATTRIBUTE.findall(row))).get("hidden") in _HIDDEN and "r" in spec
+            }
+            if columns or rows:
+                title = html.unescape(attributes.get("name", ""))
+                found[title] = _Hidden(columns, rows)
+    return found
+
+
+def _refuse_hidden(
+    file: str,
+    title: str,
+    rows: list[tuple[int, list[Any]]],
+    hidden: _Hidden | None,
+    problems: list[Problem],
+) -> bool:
+    """A hidden column or row that holds a value is an error naming it: the user sees one
+    thing, the file holds another. True when the sheet is refused."""
+    if hidden is None:
+        return False
+    found = False
+    header = next((cells for _, cells in rows if any(not is_blank(c) for c in cells)), [])
+    for position in sorted(hidden.columns):
+        if any(len(c) >= position and not is_blank(c[position - 1]) for _, c in rows):
+            name = header[position - 1] if len(header) >= position else None
+            letter = get_column_letter(position)
+            problems.append(
+                Problem(
+                    file,
+                    title,
+                    None,
+                    letter,
+                    _show(name),
+                    "rule.hidden_column",
+                    {"letter": letter, "header": "" if name is None else str(name)},
+                )
+            )
+            found = True
+    for number, cells in rows:
+        if number in hidden.rows and any(not is_blank(c) for c in cells):
+            problems.append(
+                Problem(file, title, number, None, None, "rule.hidden_row", {"row": number})
+            )
+            found = True
+    return found
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Excel format (.xls)
@@ -340,7 +557,7 @@ def read_files(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Proble
                 tables.append(table)
     seen: dict[str, str] = {}
     for table in tables:
-        if table.sheet.name in seen:
+        if table.sheet.name in seen and seen[table.sheet.name] != table.file:
             problems.append(
                 Problem(
                     table.file,

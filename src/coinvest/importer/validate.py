@@ -63,10 +63,13 @@ def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[in
     return fast, errors
 
 
-def _validate_table(table: Table, problems: list[Problem]) -> Parsed:
+def _validate_table(
+    table: Table, problems: list[Problem], keys_seen: dict[tuple, int] | None = None
+) -> Parsed:
+    """The valid rows of one table; `keys_seen` is shared by the sheets read as one table."""
     sheet = table.sheet
     records = []
-    keys_seen: dict[tuple, int] = {}
+    keys_seen = {} if keys_seen is None else keys_seen
     width = len(table.columns)
     rows = [cells[:width] for _, cells in table.rows]
     by_column = list(zip(*rows, strict=True)) if rows else []
@@ -225,7 +228,7 @@ def _check_references(con: Connection, parsed: dict[str, Parsed], problems: list
 
 
 def validate(con: Connection, tables: list[Table], problems: list[Problem]) -> dict[str, Parsed]:
-    parsed = {}
+    groups: dict[str, list[Table]] = {}
     for table in tables:
         if any(
             p.rule == "rule.required_column"
@@ -234,6 +237,125 @@ def validate(con: Connection, tables: list[Table], problems: list[Problem]) -> d
             for p in problems
         ):
             continue  # the sheet cannot be read without its required columns
-        parsed[table.sheet.name] = _validate_table(table, problems)
+        groups.setdefault(table.sheet.name, []).append(table)
+    parsed = {}
+    for name, group in groups.items():
+        # the sheets of one workbook that feed one table (`Investissements 2024`, `… 2025`)
+        keys_seen: dict[tuple, int] = {}
+        records = []
+        for table in group:
+            records.extend(_validate_table(table, problems, keys_seen).records)
+        parsed[name] = Parsed(_joined(group), records)
+    _skip_examples(parsed, problems)
+    _check_id_case(con, parsed, problems)
     _check_references(con, parsed, problems)
     return parsed
+
+
+def _joined(group: list[Table]) -> Table:
+    """One table standing for several sheets read together: their columns, for the writer."""
+    if len(group) == 1:
+        return group[0]
+    columns: list[Column | None] = []
+    for table in group:
+        columns.extend(c for c in table.columns if c is not None and c not in columns)
+    first = group[0]
+    label = ", ".join(t.sheet_label for t in group)
+    return Table(first.file, first.sheet, label, first.header_row, columns, [])
+
+
+EXAMPLE_MARKER = "exemple-"  # the template's example rows: every id they hold starts with it
+
+
+def is_example(value: Any) -> bool:
+    return isinstance(value, str) and value.casefold().startswith(EXAMPLE_MARKER)
+
+
+def _skip_examples(parsed: dict[str, Parsed], problems: list[Problem]) -> None:
+    """The template's example rows are skipped, with a note saying the file still holds them
+    (DESIGN §6.2)."""
+    for item in parsed.values():
+        ids = [c.name for c in item.table.sheet.columns if c.kind == "id"]
+        kept = [(n, r) for n, r in item.records if not any(is_example(r.get(i)) for i in ids)]
+        skipped = len(item.records) - len(kept)
+        if skipped:
+            problems.append(
+                Problem(
+                    item.table.file,
+                    item.table.sheet_label,
+                    None,
+                    None,
+                    None,
+                    "rule.example_rows",
+                    {"n": skipped},
+                    severity="warning",
+                )
+            )
+            item.records = kept
+
+
+_KEY_QUERIES = {  # sheet → its table's ids equal, case aside, to some (fixed SQL)
+    "organisations": "SELECT org_id FROM organisation WHERE lower(org_id) = ANY($ids)",
+    "projects": "SELECT project_id FROM project WHERE lower(project_id) = ANY($ids)",
+    "cohorts": "SELECT cohort_id FROM cohort WHERE lower(cohort_id) = ANY($ids)",
+    "indicators": "SELECT indicator_code FROM indicator WHERE lower(indicator_code) = ANY($ids)",
+    "assessments": "SELECT assessment_id FROM assessment WHERE lower(assessment_id) = ANY($ids)",
+    "investments": "SELECT investment_id FROM investment WHERE lower(investment_id) = ANY($ids)",
+    "contributions": "SELECT contribution_id FROM contribution "
+    "WHERE lower(contribution_id) = ANY($ids)",
+}
+
+
+def _check_id_case(con: Connection, parsed: dict[str, Parsed], problems: list[Problem]) -> None:
+    """An id equal to another but for case (`p03` beside `P03`), in the file or in the
+    database, is refused naming both: it would silently make a second project (DESIGN §6.2).
+    Ids are stored in Unicode NFC (`coinvest.cells`), so accent forms meet as well."""
+    cur = con.cursor()
+    try:
+        for name, item in parsed.items():
+            if name not in _KEY_QUERIES:
+                continue
+            key = item.table.sheet.key[0]
+            first: dict[str, tuple[str, int]] = {}
+            kept = []
+            for number, record in item.records:
+                value = record[key]
+                seen = first.setdefault(value.lower(), (value, number))
+                if seen[0] != value:
+                    problems.append(_case_problem(item, number, key, value, seen[0], seen[1]))
+                    continue
+                kept.append((number, record))
+            item.records = kept
+            if not first:
+                continue
+            found = cur.execute(_KEY_QUERIES[name], {"ids": sorted(first)}).fetchall()
+            clashes = {}
+            for (stored,) in found:
+                value, number = first[str(stored).lower()]
+                if value != stored:
+                    clashes[number] = (value, str(stored))
+            if clashes:
+                for number, (value, stored) in sorted(clashes.items()):
+                    problems.append(_case_problem(item, number, key, value, stored, None))
+                item.records = [(n, r) for n, r in item.records if n not in clashes]
+    finally:
+        cur.close()
+
+
+def _case_problem(
+    item: Parsed, number: int, key: str, value: str, other: str, other_row: int | None
+) -> Problem:
+    where = (
+        {"fr": "dans la base", "en": "in the database"}
+        if other_row is None
+        else {"fr": f"à la ligne {other_row}", "en": f"on row {other_row}"}
+    )
+    return Problem(
+        item.table.file,
+        item.table.sheet_label,
+        number,
+        key,
+        value,
+        "rule.id_case",
+        {"value": value, "other": other, "where": where},
+    )
