@@ -236,7 +236,8 @@ def parse_decimal(value: object) -> Decimal:
         raise CellError("rule.number")
     ambiguous = _AMBIGUOUS_DOT.fullmatch(text)
     if ambiguous:
-        raise _ambiguous(*ambiguous.groups(), "-" if text.startswith("-") else "")
+        sign = "-" if text.startswith("-") else ""
+        raise _ambiguous(ambiguous.group(1), ambiguous.group(2), sign)
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")
@@ -284,7 +285,8 @@ def _amount(column: Column, value: object) -> Decimal:
         ambiguous = _AMBIGUOUS_COMMA.fullmatch(plain)
         if ambiguous:
             sign = "-" if plain.startswith("-") else ""
-            raise _ambiguous(*ambiguous.groups(), sign, "rule.ambiguous_comma")
+            whole, part = ambiguous.group(1), ambiguous.group(2)
+            raise _ambiguous(whole, part, sign, "rule.ambiguous_comma")
     number = parse_decimal(value)
     if number < 0:
         raise CellError("rule.negative")
