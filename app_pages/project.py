@@ -173,7 +173,7 @@ else:
     st.subheader(t("project.path", language))
     need_threshold = metrics.DEFAULT_NEED_THRESHOLD
     own_needs = M.project_needs(con, period, need_threshold, project_ids=picked)
-    priorities = own_needs[own_needs["priority"]].sort_values("rank")
+    priorities = own_needs[own_needs["priority"].fillna(False)].sort_values("rank")
     if priorities.empty:
         st.write(t("project.path.none", language, threshold=int(need_threshold)))
     else:

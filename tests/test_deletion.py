@@ -119,11 +119,39 @@ def test_cli_says_what_stays_and_deletes_on_request(tmp_path, capsys):
     out = capsys.readouterr()
     assert "not_in_file" in out.out
     assert "--delete-missing" in out.err
-    assert main(["import", str(partial), "--db", str(db), "--delete-missing"]) == 0
+    # the deletion step is confirmed: without a terminal to answer, `--yes` says it
+    assert main(["import", str(partial), "--db", str(db), "--delete-missing"]) == 1
+    out = capsys.readouterr()
+    assert "investment 1" in out.err
+    assert "--yes" in out.err
+    con = open_database(db, read_only=True)
+    try:
+        assert count(con, "investment") == 2
+    finally:
+        con.close()
+    assert main(["import", str(partial), "--db", str(db), "--delete-missing", "--yes"]) == 0
     out = capsys.readouterr()
     assert "deleted" in out.out
     con = open_database(db, read_only=True)
     try:
         assert count(con, "investment") == 1
+    finally:
+        con.close()
+
+
+def test_a_header_only_file_with_delete_missing_asks_before_emptying_a_table(tmp_path, capsys):
+    db = tmp_path / "cli.duckdb"
+    con = open_database(db)
+    seed(con)
+    con.close()
+    header_only = tmp_path / "investissements.csv"
+    header_only.write_text(INVESTMENTS.splitlines()[0] + "\n", encoding="utf-8")
+    assert main(["import", str(header_only), "--db", str(db), "--delete-missing"]) == 1
+    err = capsys.readouterr().err
+    assert "2" in err
+    assert "--yes" in err
+    con = open_database(db, read_only=True)
+    try:
+        assert count(con, "investment") == 2
     finally:
         con.close()

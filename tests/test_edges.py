@@ -231,3 +231,135 @@ def test_an_engine_error_inside_a_write_is_a_french_message_and_writes_nothing(e
         write()
     assert "rien n'a été écrit" in refused.value.message("fr")
     assert empty_con.execute("SELECT count(*) FROM change_log").fetchone() == before
+
+
+# --- command line: unknown ids, a history safe to open in Excel -------------------------------
+
+
+def test_history_out_is_csv_for_excel_with_formulas_neutralised(tmp_path, capsys):
+    from coinvest.cli import main
+    from coinvest.db import open_database
+    from coinvest.importer import import_files
+    from tests.test_deletion import files
+
+    db = tmp_path / "h.duckdb"
+    con = open_database(db)
+    named = 'org_id;name;kind\nH1;"=HYPERLINK(""http://127.0.0.1:9/x"",""clic"")";association\n'
+    assert import_files(con, files(organisations=named)).loaded
+    con.close()
+    out = tmp_path / "journal.csv"
+    assert main(["history", "--db", str(db), "--out", str(out)]) == 0
+    text = out.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeffchanged_at;who;")
+    assert ";'=HYPERLINK(" in text or ";\"'=HYPERLINK(" in text
+    assert ";=HYPERLINK(" not in text
+    assert ';"=HYPERLINK(' not in text
+
+
+# --- the edge cases DESIGN §4.1 settles, by hand on tests/portfolio.py -------------------------
+
+
+def _answers(con, *statements: str) -> None:
+    from coinvest.lever_rounds import refresh_lever_rounds
+
+    for statement in statements:
+        con.execute(statement)
+    refresh_lever_rounds(con)  # what every writer of assessments does
+
+
+def test_a_latest_round_that_leaves_a_lever_blank_keeps_that_lever_s_previous_score(
+    portfolio_con,
+):
+    # P2's team answered ecosystem (3), digital (1), alliances (2) on 2025-05-01; on 2025-09-01
+    # it answers digital only (4). Latest: digital 100 (the new round), ecosystem 75 and
+    # alliances 50 (the most recent rounds that answered them), never missing.
+    _answers(
+        portfolio_con,
+        "INSERT INTO assessment VALUES ('A10', 'P2', 'project', 'H2', DATE '2025-09-01', NULL)",
+        "INSERT INTO assessment_answer (assessment_id, question, score) VALUES "
+        "('A10', 'digital.uses', 4)",
+    )
+    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(), "latest")
+    p2 = latest[(latest["project_id"] == "P2") & (latest["viewpoint"] == "project")]
+    scores = p2.set_index("lever")["score"].to_dict()
+    assert scores == {"ecosystem": 75.0, "digital": 100.0, "alliances": 50.0}
+    dates = p2.set_index("lever")["assessed_on"].astype(str).to_dict()
+    assert dates["digital"] == "2025-09-01"
+    assert dates["ecosystem"] == "2025-05-01"
+    # the maturity of the project viewpoint: (75 + 100 + 50) / 3
+    s = metrics.project_summary(portfolio_con, PortfolioFilter()).set_index("project_id")
+    assert s.loc["P2", "maturity_project"] == pytest.approx(75.0)
+    # the same with a period end (recomputed from the rounds, not the stored flags)
+    in_2025 = metrics.lever_scores(portfolio_con, PortfolioFilter.create(year_to=2025), "latest")
+    p2 = in_2025[(in_2025["project_id"] == "P2") & (in_2025["viewpoint"] == "project")]
+    assert p2.set_index("lever")["score"].to_dict() == scores
+    # and the questions to work on read the same rounds: alliances.why 2 (team) and 3
+    # (investors) → 2.5; digital.uses 4 (team, latest) and 0 (investors) → 2
+    questions = metrics.project_questions(portfolio_con, PortfolioFilter(), "P2")
+    q = questions.set_index("question")["score"]
+    assert q["alliances.why"] == pytest.approx(2.5)
+    assert q["digital.uses"] == pytest.approx(2.0)
+
+
+def test_an_assessment_without_any_score_is_not_a_round(portfolio_con):
+    # an empty assessment of P1 by its team on 2026-01-01 hides nothing: the 2025 round stays
+    _answers(
+        portfolio_con,
+        "INSERT INTO assessment VALUES ('A11', 'P1', 'project', 'H1', DATE '2026-01-01', NULL)",
+    )
+    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(), "latest")
+    p1 = latest[(latest["project_id"] == "P1") & (latest["viewpoint"] == "project")]
+    assert set(p1["assessed_on"].astype(str)) == {"2025-01-10"}
+
+
+def test_blind_spots_are_missing_when_self_and_others_share_no_lever(portfolio_con):
+    # P4: its team assessed digital only, the investors evaluation only → no comparable lever
+    _answers(
+        portfolio_con,
+        "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) "
+        "VALUES ('P4', 'Tiers-lieu', 'H1', 'culture', 'emergence', '69')",
+        "INSERT INTO assessment VALUES ('A12', 'P4', 'project', 'H1', DATE '2025-01-01', NULL), "
+        "('A13', 'P4', 'investment', 'INV_A', DATE '2025-01-02', NULL)",
+        "INSERT INTO assessment_answer (assessment_id, question, score) VALUES "
+        "('A12', 'digital.uses', 4), ('A13', 'evaluation.utility', 0)",
+    )
+    s = metrics.project_summary(portfolio_con, PortfolioFilter()).set_index("project_id")
+    assert pd.isna(s.loc["P4", "blind_spots"])
+
+
+def test_an_empty_portfolio_counts_zero_sums_zero_euros_and_has_no_ratios(portfolio_con):
+    flt = PortfolioFilter.create(investor="INV_A", search="aucun projet de ce nom")
+    k = metrics.portfolio_kpis(portfolio_con, flt)
+    assert k.projects == 0
+    assert (k.committed_eur, k.resources_eur, k.levered_eur) == (0, 0, 0)
+    assert k.leverage is None
+    assert k.leverage_financial is None
+    assert k.fragile_share is None
+    summary = metrics.portfolio_summary(portfolio_con, flt).set_index("metric")["value"]
+    assert summary["projects"] == 0
+    assert summary["levered_eur"] == 0
+    assert summary["leverage"] is None
+
+
+def test_qpv_and_rural_together_keep_either_flag_and_say_so(portfolio_con):
+    from coinvest.filters import describe
+
+    # P1 is in a QPV, P2 in a rural revitalisation area, P3 in neither
+    both = PortfolioFilter.create(qpv=True, rural=True)
+    assert metrics.project_count(portfolio_con, both) == 2
+    line = " ".join(describe(both, "fr", {}))
+    assert "QPV ou rural" in line
+
+
+def test_a_lever_never_assessed_has_need_and_priority_empty_in_the_export(portfolio_con):
+    from coinvest.export import export_frames, machine_csv
+
+    needs = export_frames(portfolio_con, PortfolioFilter())["project_needs"]
+    p3 = needs[needs["project_id"] == "P3"].set_index("lever")
+    # P3 was assessed on evaluation only: (100 − (4 + 2) / 2 × 25) × 3 / 3 = 25, not a priority
+    assert p3.loc["evaluation", "need"] == pytest.approx(25.0)
+    assert p3.loc["evaluation", "priority"] == "false"
+    assert len(p3) == 7  # every lever, the six never assessed included
+    assert p3.loc["ecosystem"].isna()[["score", "need", "priority", "rank"]].all()
+    text = machine_csv(needs).decode()
+    assert "P3,ecosystem,,1,,,\n" in text  # modelling: weight 1

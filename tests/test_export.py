@@ -130,6 +130,9 @@ def test_export_filter_matching_nothing_writes_headers_only(demo_path, tmp_path)
         (["--department", "20"], "Unknown code for --department"),
         (["--year-from", "soon"], "Invalid year for --year-from"),
         (["--year-from", "2025", "--year-to", "2020"], "Invalid year for --year-to"),
+        (["--investor", "NOBODY"], 'Unknown id for --investor: "NOBODY". Known ids: INV01'),
+        (["--support-body", "INV01"], "Unknown id for --support-body"),
+        (["--cohort", "COH-NONE"], "Unknown id for --cohort"),
     ],
 )
 def test_bad_filter_options_give_one_clear_line(demo_path, tmp_path, options, message):
@@ -232,7 +235,10 @@ def test_project_needs_csv_is_the_formula_applied_to_project_levers(demo_path, t
         else:
             assert got["score"] == pytest.approx(want[2], abs=1e-9)
             assert got["need"] == pytest.approx(want[4], abs=1e-9)
-        assert str(got["priority"]).lower() == ("true" if want[5] else "false")
+        if want[2] is None:  # never assessed: no priority either (DESIGN §4.1)
+            assert pd.isna(got["priority"])
+        else:
+            assert str(got["priority"]).lower() == ("true" if want[5] else "false")
         assert (pd.isna(got["rank"]) and want[6] is None) or got["rank"] == want[6]
     text = (out / "project_needs.csv").read_text(encoding="utf-8")
     assert ",true," in text

@@ -381,8 +381,8 @@ def test_the_command_line_prints_the_id_lists_imports_writes_history_and_reverts
     out = tmp_path / "history.csv"
     written = cli("history", "--since", "2000-01-01", "--out", str(out))
     assert written.returncode == 0, written.stderr
-    text = out.read_text(encoding="utf-8")
-    assert text.startswith("changed_at,who,source,import_id,table_name,row_key")
+    text = out.read_text(encoding="utf-8-sig")  # CSV for Excel (DESIGN §6.2)
+    assert text.startswith("changed_at;who;source;import_id;table_name;row_key")
     assert "amount_eur" in text
     assert "4242" in text
     bad = cli("history", "--since", "hier", "--out", str(out))

@@ -36,7 +36,7 @@ def test_need_priority_and_path_by_hand(portfolio_con):
     assert needs.loc[("P3", "evaluation"), "need"] == pytest.approx(25.0)
     assert needs.loc[("P1", "innovation"), "weight"] == 3
     # priorities at 40: P1 innovation and P2 digital, each the project's recommended path
-    priorities = needs[needs["priority"]]
+    priorities = needs[needs["priority"].fillna(False)]
     assert list(priorities.index) == [("P1", "innovation"), ("P2", "digital")]
     assert list(priorities["rank"]) == [1, 1]
     # every lever of an assessed project has a row; one never assessed has no score nor need
@@ -44,7 +44,7 @@ def test_need_priority_and_path_by_hand(portfolio_con):
     never = needs.loc[("P1", "model")]
     assert pd.isna(never["score"])
     assert pd.isna(never["need"])
-    assert not never["priority"]
+    assert pd.isna(never["priority"])  # missing, not false (DESIGN §4.1)
     assert pd.isna(never["rank"])
     assert never["weight"] == ref.PHASE_WEIGHTS["rnd"]["model"]
 
@@ -192,7 +192,8 @@ def _derived_differences(con) -> int:
     return con.execute(
         """WITH r AS (
             SELECT project_id, viewpoint, assessed_on, question, avg(x.score) AS score,
-                   assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
+                   assessed_on = max(assessed_on)
+                       OVER (PARTITION BY project_id, viewpoint, split_part(question, '.', 1))
                        AS is_latest
             FROM assessment a JOIN assessment_answer x USING (assessment_id)
             GROUP BY project_id, viewpoint, assessed_on, question),

@@ -60,7 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         "--delete-missing",
         action="store_true",
         help="also delete the rows of the file's tables that the file does not mention "
-        "(without it they stay, and the report counts them)",
+        "(without it they stay, and the report counts them); asks for confirmation, or --yes",
+    )
+    load.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --delete-missing: delete without asking (scripts)",
     )
 
     export = sub.add_parser(
@@ -159,6 +164,28 @@ def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
     return flt
 
 
+def refuse_unknown_ids(con, flt: PortfolioFilter) -> None:
+    """An investor, support body or cohort the database does not know is refused with the list
+    of known ones, as an unknown department is (DESIGN §6.2): never empty files and exit 0."""
+    from coinvest import lookups
+
+    known = {
+        "investor": ("--investor", lookups.investors(con, flt.scope)["org_id"]),
+        "support_body": ("--support-body", lookups.support_bodies(con, flt.scope)["org_id"]),
+        "cohort": ("--cohort", lookups.cohorts(con, flt.scope)["cohort_id"]),
+    }
+    for name, (option, ids) in known.items():
+        value = getattr(flt, name)
+        wanted = [value] if isinstance(value, str) else list(value or ())
+        allowed = sorted(str(i) for i in ids)
+        for item in wanted:
+            if item not in allowed:
+                shown = ", ".join(allowed[:40]) + (" …" if len(allowed) > 40 else "")
+                raise CoinvestError(
+                    "cli.unknown_id", option=option, value=item, allowed=shown or "—"
+                )
+
+
 def _open_waiting(path, lang: str):
     """Open for writing; while another process holds the database, wait for it (up to
     COINVEST_LOCK_WAIT seconds, 60 by default) so that two imports run one after the other."""
@@ -203,6 +230,8 @@ def _import(args: argparse.Namespace) -> int:
             return 1
     con = _open_waiting(resolve_db(args.db), lang)
     try:
+        if args.delete_missing and not args.yes and not _deletion_confirmed(con, files, lang):
+            return 1
         report = import_files(
             con,
             files,
@@ -228,6 +257,26 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deletion_confirmed(con, files: list[tuple[str, bytes]], lang: str) -> bool:
+    """The deletion step is confirmed (DESIGN §6.2): the rows it would delete are counted, then
+    the person at the terminal says yes, or `--yes` said it. Without a terminal, refused."""
+    from coinvest.importer import deletion_preview
+
+    counts = deletion_preview(con, files)
+    if counts is None:  # the file is refused anyway: the import says why
+        return True
+    total = sum(counts.values())
+    if not total:
+        return True
+    listing = ", ".join(f"{table} {n:,}" for table, n in sorted(counts.items()) if n)
+    print(t("cli.delete_preview", lang, rows=total, tables=listing), file=sys.stderr)
+    if not sys.stdin or not sys.stdin.isatty():
+        print(f"coinvest: {t('cli.delete_needs_yes', lang)}", file=sys.stderr)
+        return False
+    answer = input(t("cli.delete_ask", lang))
+    return answer.strip().lower() in ("o", "oui", "y", "yes")
+
+
 def _export(args: argparse.Namespace) -> int:
     from coinvest.access import find_member
     from coinvest.db import open_database, resolve_db
@@ -242,6 +291,7 @@ def _export(args: argparse.Namespace) -> int:
             if member is None:
                 raise CoinvestError("cli.not_a_member", email=args.as_member)
             flt = flt.within(member.scope)
+        refuse_unknown_ids(con, flt)
         written = write_export(con, flt, Path(args.out), xlsx=args.xlsx)
     finally:
         con.close()
@@ -315,8 +365,8 @@ def _history(args: argparse.Namespace) -> int:
     from datetime import date, datetime
 
     from coinvest.db import open_database, resolve_db
-    from coinvest.export import machine_csv
     from coinvest.history import history
+    from coinvest.workbook import frame_to_csv
 
     since = None
     if args.since:
@@ -331,7 +381,9 @@ def _history(args: argparse.Namespace) -> int:
         con.close()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(machine_csv(frame.iloc[::-1]))  # oldest first, as a journal reads
+    # a file people open in Excel: CSV for Excel, text that looks like a formula neutralised
+    # (DESIGN §6.2); oldest first, as a journal reads
+    out.write_bytes(frame_to_csv(frame.iloc[::-1]))
     print(out)
     return 0
 

@@ -402,6 +402,21 @@ def describe(
                 items.append(_period(flt, lang))
             continue
         if field.kind == "flag":
+            if field.any_of:  # `qpv` and `rural` together keep either: "QPV ou rural"
+                group = [f for f in flt.set_fields() if f.any_of == field.any_of]
+                if group[0] is field:
+                    names = [t(f"filter.{f.name}", lang) for f in group]
+                    items.append(
+                        t(
+                            "filter.either",
+                            lang,
+                            first=names[0],
+                            rest=", ".join(n.lower() for n in names[1:]),
+                        )
+                        if len(names) > 1
+                        else names[0]
+                    )
+                continue
             items.append(label)
             continue
         value = getattr(flt, field.name)

@@ -190,6 +190,7 @@ def _v1_statements() -> list[str]:
             score DOUBLE PRECISION NOT NULL CHECK (score BETWEEN 0 AND 100),
             is_first BOOLEAN NOT NULL,  -- the earliest round of this project and viewpoint
             is_latest BOOLEAN NOT NULL  -- the most recent one, when no period end is set
+            -- (from version 9: the earliest and most recent rounds that answered the lever)
         )""",
         f"""CREATE TABLE investment (
             investment_id VARCHAR PRIMARY KEY CHECK (length(trim(investment_id)) > 0),
@@ -319,10 +320,27 @@ def _v2_statements() -> list[str]:
 # Version 3 adds the scores per question and round (derived, like lever_round): the needs of
 # DESIGN §9 list the questions to work on for every project, and a national portfolio holds
 # twenty million answers that no page should read.
-QUESTION_ROUND_FILL = """
+# As version 3 filled it (a released migration never changes); QUESTION_ROUND_FILL is today's.
+_V3_QUESTION_ROUND_FILL = """
 INSERT INTO question_round (project_id, viewpoint, assessed_on, question, score, is_latest)
 SELECT project_id, viewpoint, assessed_on, question, score,
        assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint)
+FROM (
+    SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(CAST(x.score AS DOUBLE PRECISION))
+           AS score
+    FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+    {where}
+    GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+) per_question
+"""
+
+# A question's latest round is its lever's (the most recent round that answered the lever,
+# DESIGN §4.1), so the questions to work on and the lever's score read the same round.
+QUESTION_ROUND_FILL = """
+INSERT INTO question_round (project_id, viewpoint, assessed_on, question, score, is_latest)
+SELECT project_id, viewpoint, assessed_on, question, score,
+       assessed_on = max(assessed_on)
+           OVER (PARTITION BY project_id, viewpoint, split_part(question, '.', 1))
 FROM (
     SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(CAST(x.score AS DOUBLE PRECISION))
            AS score
@@ -354,7 +372,7 @@ def _v3_statements() -> list[str]:
             score DOUBLE PRECISION NOT NULL CHECK (score BETWEEN {V1_SCORES[0]} AND {V1_SCORES[1]}),
             is_latest BOOLEAN NOT NULL  -- the project's latest round from this viewpoint
         )""",  # the mean of the assessors' answers of one date, 0–4
-        QUESTION_ROUND_FILL.format(where=""),
+        _V3_QUESTION_ROUND_FILL.format(where=""),
         """CREATE TABLE question_latest (
             project_id VARCHAR NOT NULL,
             question VARCHAR NOT NULL,
@@ -570,6 +588,19 @@ def _v8_data(cur: Cursor) -> None:
     refresh_utility(cur)
 
 
+def _v9_statements() -> list[str]:
+    return []  # the same tables; what changes is which round is a lever's first and latest
+
+
+def _v9_data(cur: Cursor) -> None:
+    """Version 9: a lever's first and latest rounds are the earliest and most recent rounds
+    that answered it (DESIGN §4.1), no longer those of its viewpoint; every derived table is
+    computed again."""
+    from coinvest.lever_rounds import refresh_lever_rounds  # it builds on this module
+
+    refresh_lever_rounds(cur)
+
+
 # (version, statements, data step). Append only: a released migration never changes (version 6
 # spelt DOUBLE as DOUBLE PRECISION in all of them, the same type in DuckDB, the one PostgreSQL
 # knows).
@@ -582,6 +613,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (6, _v6_statements, None),
     (7, _v7_statements, None),
     (8, _v8_statements, _v8_data),
+    (9, _v9_statements, _v9_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -22,13 +22,14 @@ from coinvest.importer.problems import (
 )
 from coinvest.importer.read import read_files
 from coinvest.importer.validate import validate
-from coinvest.importer.write import _write, dangling_references
+from coinvest.importer.write import _write, count_missing, dangling_references
 
 __all__ = [
     "DEFAULT_MAX_MB",
     "ImportReport",
     "Problem",
     "dangling_references",
+    "deletion_preview",
     "import_files",
     "max_import_bytes",
     "read_files",
@@ -74,3 +75,15 @@ def import_files(
     _write(con, parsed, report, progress, delete_missing, who or cli_author())
     report.loaded = not report.errors
     return report
+
+
+def deletion_preview(con: Connection, files: list[tuple[str, bytes]]) -> dict[str, int] | None:
+    """Per table, the rows an import with `delete_missing` would delete, counted without
+    writing; None when the files would be refused anyway (the import then says why)."""
+    tables, problems = read_files(files)
+    if not tables or any(p.severity == "error" for p in problems):
+        return None
+    parsed = validate(con, tables, problems)
+    if any(p.severity == "error" for p in problems):
+        return None
+    return count_missing(con, parsed)

@@ -290,6 +290,33 @@ class _Refused(Exception):
         self.problems = problems
 
 
+def count_missing(con, parsed: dict[str, Parsed]) -> dict[str, int]:
+    """Per table of the files, the rows of the database the files do not mention: what the
+    deletion step would remove. Reads only (the command line's confirmation counts them)."""
+    counts: dict[str, int] = {}
+    cur = con.cursor()
+    try:
+        for sheet in SHEETS:
+            if sheet.name not in parsed:
+                continue
+            item = parsed[sheet.name]
+            keys = [sheet.column(k) for k in sheet.key]
+            cur.register("preview_keys", _arrow(keys, [r for _, r in item.records]))
+            # the fixed interchange description names the table and its keys
+            absent = " AND ".join(f"i.{k} = t.{k}" for k in sheet.key)
+            where = f"NOT EXISTS (SELECT 1 FROM preview_keys i WHERE {absent})"
+            params = None
+            if sheet.table in BUILT_IN:
+                where += f" AND t.{BUILT_IN[sheet.table]}"
+                params = {"built_in": ref.BENEFICIARIES}
+            found = cur.execute(f"SELECT count(*) FROM {sheet.table} t WHERE {where}", params)
+            counts[sheet.table] = int(found.fetchall()[0][0])
+            cur.unregister("preview_keys")
+    finally:
+        cur.close()
+    return counts
+
+
 def _write(
     con,
     parsed: dict[str, Parsed],

@@ -48,7 +48,7 @@ def with_rounds(q: Query) -> None:
             "round_lever",
             f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score, l.is_first,
                    l.assessed_on = max(l.assessed_on)
-                       OVER (PARTITION BY l.project_id, l.viewpoint) AS is_latest
+                       OVER (PARTITION BY l.project_id, l.viewpoint, l.lever) AS is_latest
             FROM lever_round l {q.join_scope("l")}
             WHERE 1 = 1{until}""",
             materialized=True,
@@ -421,15 +421,15 @@ def with_question_scores(q: Query) -> None:
             WHERE r.is_latest""",
             materialized=True,
         )
-    else:  # latest as of the end of the period: the dates of the latest lever rounds
+    else:  # latest as of the end of the period: the date of the question's lever's latest round
         with_rounds(q)
         q.add(
             "question_viewpoint",
             """SELECT r.project_id, r.viewpoint, r.question, r.score
             FROM question_round r
-            JOIN (SELECT DISTINCT project_id, viewpoint, assessed_on FROM latest_lever) l
+            JOIN latest_lever l
               ON l.project_id = r.project_id AND l.viewpoint = r.viewpoint
-             AND l.assessed_on = r.assessed_on""",
+             AND l.lever = split_part(r.question, '.', 1) AND l.assessed_on = r.assessed_on""",
             materialized=True,
         )
     q.add(

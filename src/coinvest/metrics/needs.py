@@ -50,8 +50,8 @@ def project_needs(
 ) -> pd.DataFrame:
     """Per assessed project and lever (all seven, in order): the consolidated latest score, the
     phase weight, the need, whether it is a priority and its rank among the priorities (the
-    exact columns of `project_needs.csv`, DESIGN §6.3). A lever never assessed has no score and
-    no need, and is not a priority.
+    exact columns of `project_needs.csv`, DESIGN §6.3). A lever never assessed has no score, no
+    need and no priority (missing, DESIGN §4.1).
 
     Columns: project_id, lever, score, weight, need, priority, rank.
     """
@@ -60,14 +60,15 @@ def project_needs(
     frame = q.run(
         con,
         """SELECT a.project_id, w.lever, n.score, w.weight, n.need,
-               coalesce(n.priority, FALSE) AS priority, n.rank
+               n.priority, n.rank
         FROM (SELECT DISTINCT project_id FROM need_latest) a
         JOIN project p ON p.project_id = a.project_id
         JOIN phase_weight w ON w.phase = p.phase
         LEFT JOIN ranked_need_latest n ON n.project_id = a.project_id AND n.lever = w.lever
         ORDER BY a.project_id, w.position""",
     )
-    return frame.astype({"rank": "Int64", "weight": "int64", "priority": "bool"})
+    # a lever never assessed has no need, so no priority either: empty, not false (§4.1)
+    return frame.astype({"rank": "Int64", "weight": "int64", "priority": "boolean"})
 
 
 def needs_overview(
