@@ -77,9 +77,15 @@ def test_investor_benchmark_ignores_the_filters_investor_and_keeps_its_period(po
     in_2025 = metrics.investor_benchmark(
         portfolio_con, PortfolioFilter.create(year_from=2025)
     ).set_index("org_id")
-    # in 2025 only I3 (INV_B, P2, 20 000) and K2 (1 000 of network) count
-    assert list(in_2025.index) == ["INV_B"]
+    # in 2025 only I3 (INV_B, P2, 20 000) and K2 (1 000 of network) count; INV_B's portfolio is
+    # P1 (2024) and P2, INV_A's P1 and P3 with none of its euros in 2025: listed, leverage
+    # missing (DESIGN §4.1), and left out of the median
+    assert list(in_2025.index) == ["INV_B", "INV_A"]
     assert in_2025.loc["INV_B", "leverage"] == pytest.approx(1_000 / 20_000)
+    assert in_2025.loc["INV_B", "projects"] == 2
+    assert pd.isna(in_2025.loc["INV_A", "leverage"])
+    assert in_2025.loc["INV_A", "own_eur"] == 0
+    assert in_2025["median_leverage"].iloc[0] == pytest.approx(1_000 / 20_000)
 
 
 def test_viewpoint_pair_by_hand(portfolio_con):

@@ -2,10 +2,10 @@
 scores per question and round, kept in `question_round` (DESIGN §9: the questions to work on).
 
 Several assessors of one viewpoint on one date are first averaged per question, then the
-answered questions of each lever are averaged and scaled to 0–100. A lever's first and latest
-rounds are the earliest and the most recent rounds that answered it (DESIGN §4.1: a latest round
-that leaves a lever blank does not blank its latest score; an assessment with no score at all is
-no round). Every writer of assessments
+answered questions of each lever are averaged and scaled to 0–100. The first round is the
+project's earliest from the viewpoint (DESIGN §4); a lever's latest is the most recent round that
+answered it (DESIGN §4.1: a latest round that leaves a lever blank does not blank its latest
+score; an assessment with no score at all is no round). Every writer of assessments
 (demo, import, questionnaire, deletion) rewrites the rows of the projects it touched, in its own
 transaction, so that pages never aggregate raw answers.
 """
@@ -26,7 +26,7 @@ from coinvest.summaries import refresh_needs
 _LEVER_ROUND_SQL = """
 INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
 SELECT project_id, viewpoint, assessed_on, lever, score,
-       assessed_on = min(assessed_on) OVER (PARTITION BY project_id, viewpoint, lever),
+       assessed_on = min(assessed_on) OVER (PARTITION BY project_id, viewpoint),
        assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint, lever)
 FROM (
     SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,

@@ -190,7 +190,7 @@ def _v1_statements() -> list[str]:
             score DOUBLE PRECISION NOT NULL CHECK (score BETWEEN 0 AND 100),
             is_first BOOLEAN NOT NULL,  -- the earliest round of this project and viewpoint
             is_latest BOOLEAN NOT NULL  -- the most recent one, when no period end is set
-            -- (from version 9: the earliest and most recent rounds that answered the lever)
+            -- (from version 9, is_latest: the most recent round that answered the lever)
         )""",
         f"""CREATE TABLE investment (
             investment_id VARCHAR PRIMARY KEY CHECK (length(trim(investment_id)) > 0),
@@ -589,13 +589,12 @@ def _v8_data(cur: Cursor) -> None:
 
 
 def _v9_statements() -> list[str]:
-    return []  # the same tables; what changes is which round is a lever's first and latest
+    return []  # the same tables; what changes is which round is a lever's latest
 
 
 def _v9_data(cur: Cursor) -> None:
-    """Version 9: a lever's first and latest rounds are the earliest and most recent rounds
-    that answered it (DESIGN §4.1), no longer those of its viewpoint; every derived table is
-    computed again."""
+    """Version 9: a lever's latest round is the most recent round that answered it (DESIGN
+    §4.1), no longer its viewpoint's latest; every derived table is computed again."""
     from coinvest.lever_rounds import refresh_lever_rounds  # it builds on this module
 
     refresh_lever_rounds(cur)
