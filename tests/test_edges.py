@@ -363,3 +363,21 @@ def test_a_lever_never_assessed_has_need_and_priority_empty_in_the_export(portfo
     assert p3.loc["ecosystem"].isna()[["score", "need", "priority", "rank"]].all()
     text = machine_csv(needs).decode()
     assert "P3,ecosystem,,1,,,\n" in text  # modelling: weight 1
+
+
+def test_history_of_an_unknown_project_is_refused_with_the_known_ids(tmp_path, capsys):
+    from coinvest.cli import main
+    from coinvest.db import open_database
+    from tests.test_deletion import seed
+
+    db = tmp_path / "h.duckdb"
+    con = open_database(db)
+    seed(con)
+    con.close()
+    out = tmp_path / "journal.csv"
+    assert main(["history", "--db", str(db), "--project", "P404", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "P404" in err
+    assert "P1, P2" in err
+    assert not out.exists()
+    assert main(["history", "--db", str(db), "--project", "P2", "--out", str(out)]) == 0

@@ -186,6 +186,24 @@ def refuse_unknown_ids(con, flt: PortfolioFilter) -> None:
                 )
 
 
+def _refuse_unknown_project(con, project_id: str) -> None:
+    """`history --project` names a project the database holds, or held (its history stays)."""
+    from coinvest.db import query
+
+    known = query(
+        con,
+        """SELECT project_id FROM project
+           UNION SELECT project_id FROM change_log WHERE project_id IS NOT NULL
+           ORDER BY 1""",
+    )["project_id"].astype(str)
+    if project_id not in set(known):
+        allowed = list(known)
+        shown = ", ".join(allowed[:40]) + (" …" if len(allowed) > 40 else "")
+        raise CoinvestError(
+            "cli.unknown_id", option="--project", value=project_id, allowed=shown or "—"
+        )
+
+
 def _open_waiting(path, lang: str):
     """Open for writing; while another process holds the database, wait for it (up to
     COINVEST_LOCK_WAIT seconds, 60 by default) so that two imports run one after the other."""
@@ -376,6 +394,8 @@ def _history(args: argparse.Namespace) -> int:
             raise CoinvestError("cli.bad_date", option="--since", value=args.since) from None
     con = open_database(resolve_db(args.db), read_only=True)
     try:
+        if args.project is not None:
+            _refuse_unknown_project(con, args.project)
         frame = history(con, project_id=args.project, since=since)
     finally:
         con.close()
