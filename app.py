@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui.show  # noqa: F401 - the charts (Altair) and tables, loaded with the app, not at a first chart
 from coinvest.i18n import t
-from ui.access import gate
+from ui.access import configuration_gate, gate
 from ui.context import connection, follow_writes, lang, language_switch, sidebar_filter
 from ui.view import app_style, fix_address_after_switch
 
@@ -52,6 +52,8 @@ pages = {
         page("method.py", "method.title", ":material/menu_book:", "method"),
     ],
 }
+# a sign-in configuration that is incomplete or misspelt: one page saying what is missing
+configuration_gate(language)
 con = connection()  # a clear message, and a stop, when the database cannot be opened
 follow_writes(con)  # another instance's import shows at this run
 language_switch()

@@ -16,10 +16,26 @@ from coinvest.scope import Scope
 from tests.browser.harness import PAGES
 from tests.conftest import choose_tab
 
-ALICE = {"is_logged_in": True, "email": "alice@example.org", "name": "Alice Martin"}
-BOSS = {"is_logged_in": True, "email": "boss@example.org", "name": "Boss"}
-HOLDER = {"is_logged_in": True, "email": "team@example.org", "name": "Équipe"}
-NOBODY = {"is_logged_in": True, "email": "nobody@example.org", "name": "Nobody"}
+ISSUER = "http://127.0.0.1:9"  # the provider of TEST_AUTH (never reached by an AppTest)
+
+
+def person(sub: str, email: str, name: str) -> dict:
+    """A signed-in person as the provider's claims say (`st.user`): a verified e-mail, the
+    issuer and the subject."""
+    return {
+        "is_logged_in": True,
+        "email": email,
+        "name": name,
+        "email_verified": True,
+        "iss": ISSUER,
+        "sub": sub,
+    }
+
+
+ALICE = person("alice", "alice@example.org", "Alice Martin")
+BOSS = person("boss", "boss@example.org", "Boss")
+HOLDER = person("team", "team@example.org", "Équipe")
+NOBODY = person("nobody", "nobody@example.org", "Nobody")
 SIGNED_OUT = {"is_logged_in": False}
 
 

@@ -239,6 +239,36 @@ def test_no_code_path_updates_or_deletes_the_change_log():
         assert not pattern.search(path.read_text(encoding="utf-8")), path
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE change_log SET who = 'someone else'",
+        "DELETE FROM change_log",
+        "TRUNCATE change_log",
+    ],
+)
+def test_postgresql_itself_refuses_to_change_the_history(pg, statement):
+    """DESIGN §11: on PostgreSQL a trigger rejects every UPDATE, DELETE and TRUNCATE of
+    `change_log`, whoever connects (the app, a script, psql)."""
+    from coinvest.db import EngineError
+    from tests.test_deletion import seed
+
+    url = pg.create("journal", template="coinvest_empty")
+    try:
+        con = open_database(url)
+        try:
+            seed(con)
+            before = con.execute("SELECT count(*) FROM change_log").fetchone()[0]
+            assert before > 0
+            with pytest.raises(EngineError, match="append-only"):
+                con.execute(statement)
+            assert con.execute("SELECT count(*) FROM change_log").fetchone()[0] == before
+        finally:
+            con.close()
+    finally:
+        pg.drop(url)
+
+
 # --- undo -------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """Sign-in for a shared instance (DESIGN §10), with Streamlit's own `st.login`/`st.user`.
 
-Local mode (no `[auth]` in `.streamlit/secrets.toml`): nobody signs in and everyone sees
-everything, as before. Shared mode: `gate` runs first on every run of the app. A person who is
+Local mode (nothing that looks like sign-in in `.streamlit/secrets.toml`): nobody signs in and
+everyone sees everything. Anything that looks like sign-in starts shared mode, and an incomplete
+or misspelt configuration shows one page naming what is missing, and no data (fail closed). Shared mode: `gate` runs first on every run of the app. A person who is
 not signed in gets the sign-in page; a signed-in person is looked up in coinvest's own
 `membership` table (never in the provider's claims, frozen in the login cookie), so a member
 removed with `coinvest members remove` loses access at their next page load; a person with no
@@ -10,6 +11,8 @@ membership is told whom to ask and sees no data.
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,19 +34,76 @@ def _secret_files_exist() -> bool:
     return any(Path(place).exists() for place in places)
 
 
-def shared_mode() -> bool:
-    """True when sign-in is configured (an `[auth]` section in the secrets).
+# Keys that mean "sign-in is wanted" wherever they stand in the secrets (DESIGN §10 "Fail
+# closed"): a misspelt section (`[Auth]`) or a key outside its section still starts shared mode.
+SIGN_IN_KEYS = (
+    "auth",
+    "cookie_secret",
+    "client_id",
+    "client_secret",
+    "server_metadata_url",
+    "redirect_uri",
+)
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 
-    A secrets file that exists but cannot be read stops the app with a message: the instance
-    must not fall back to local mode, where everyone sees everything.
-    """
+
+def _looks_like_sign_in(mapping: Mapping, depth: int = 0) -> bool:
+    for key, value in mapping.items():
+        if str(key).strip().lower() in SIGN_IN_KEYS:
+            return True
+        if isinstance(value, Mapping) and depth < 3 and _looks_like_sign_in(value, depth + 1):
+            return True
+    return False
+
+
+def _secrets() -> Mapping | None:
+    """The secrets as a mapping, None without a secrets file; a file that exists but cannot be
+    read stops the app with a message: it must not fall back to local mode."""
     try:
-        return "auth" in st.secrets
+        return {key: st.secrets[key] for key in st.secrets}
     except Exception:  # Streamlit raises its own error for a missing or broken file
         if _secret_files_exist():
             st.error(t("access.secrets_broken", _language()))
             st.stop()
-        return False
+        return None
+
+
+def shared_mode() -> bool:
+    """True when the secrets hold anything that looks like sign-in (an `[auth]` section, also
+    misspelt, or one of its keys): the instance then never runs in local mode."""
+    found = _secrets()
+    return found is not None and _looks_like_sign_in(found)
+
+
+def missing_configuration() -> list[str]:
+    """What the sign-in configuration lacks, in the words of `secrets.toml` (empty when it is
+    complete): an `[auth]` section, exactly so spelt, with `redirect_uri` (ending in
+    `/oauth2callback`) and `cookie_secret`, and a provider's `client_id`, `client_secret` and
+    `server_metadata_url`, in `[auth]` or in each `[auth.<name>]`."""
+    found = _secrets() or {}
+    section = found.get("auth")
+    if not isinstance(section, Mapping):
+        spelt = [str(k) for k in found if str(k).strip().lower() == "auth" and k != "auth"]
+        return [f"[auth] (« [{spelt[0]}] » : la casse compte)" if spelt else "[auth]"]
+    missing = [
+        f"[auth] {key}"
+        for key in ("redirect_uri", "cookie_secret")
+        if not str(section.get(key) or "").strip()
+    ]
+    redirect = str(section.get("redirect_uri") or "")
+    if redirect and not redirect.rstrip("/").endswith("/oauth2callback"):
+        missing.append("[auth] redirect_uri … /oauth2callback")
+    named = {name: value for name, value in section.items() if isinstance(value, Mapping)}
+    places = (
+        {"[auth]": section}
+        if "client_id" in section or not named
+        else {f"[auth.{name}]": value for name, value in named.items()}
+    )
+    for place, values in places.items():
+        missing += [
+            f"{place} {key}" for key in PROVIDER_KEYS if not str(values.get(key) or "").strip()
+        ]
+    return missing
 
 
 def _language() -> str:
@@ -76,12 +136,12 @@ def _sign_in_page(language: str) -> None:
                 st.login(provider)
 
 
-def _no_access_page(con, language: str, email: str, unverified: bool) -> None:
+def _no_access_page(con, language: str, email: str, reason: str) -> None:
     st.title(t("access.no_access.title", language))
-    if unverified:
-        st.warning(t("access.unverified", language, email=md_escape(email)))
-    else:
+    if reason == access.NO_MEMBERSHIP:
         st.warning(t("access.no_access", language, email=md_escape(email or "—")))
+    else:  # unverified, no identity, another provider, another identity
+        st.warning(t(f"access.refused.{reason}", language, email=md_escape(email or "—")))
     admins = access.admins(con)
     if admins.empty:
         st.write(t("access.no_admin", language))
@@ -115,6 +175,41 @@ def _identity(member: Member, language: str) -> None:
     box.button(t("access.sign_out", language), on_click=st.logout, key="sign_out")
 
 
+def configuration_gate(language: str) -> None:
+    """Run before anything else: a sign-in configuration that is incomplete or misspelt shows
+    one page naming what is missing, and nothing else — never local mode, never a traceback."""
+    if not shared_mode():
+        return
+    missing = missing_configuration()
+    if missing:
+        st.title(t("access.misconfigured.title", language))
+        st.error(t("access.misconfigured", language))
+        st.code("\n".join(missing), language=None)  # the file's own words, shown as text
+        st.stop()
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _issuer(metadata_url: str) -> str | None:
+    """The issuer a provider's metadata names (None when it cannot be read now)."""
+    try:
+        with urllib.request.urlopen(metadata_url, timeout=5) as answer:  # noqa: S310 (the admin's https URL)
+            found = json.loads(answer.read(1_000_000)).get("issuer")
+    except (OSError, ValueError):
+        return None
+    return str(found) if found else None
+
+
+def configured_issuers() -> frozenset[str] | None:
+    """The issuers of the configured providers; None when none can be read (Authlib checked
+    the issuer against the same metadata at sign-in)."""
+    section = st.secrets["auth"]
+    named = [value for value in section.values() if isinstance(value, Mapping)]
+    urls = [section.get("server_metadata_url")] + [v.get("server_metadata_url") for v in named]
+    found = {_issuer(str(url)) for url in urls if url}
+    found.discard(None)
+    return frozenset(str(i) for i in found) or None
+
+
 def gate(con, language: str) -> Member | None:
     """Run first on every run: None in local mode; in shared mode the signed-in member, or a
     sign-in or no-access page and a stop."""
@@ -126,10 +221,10 @@ def gate(con, language: str) -> Member | None:
         _sign_in_page(language)
         st.stop()
     email = str(st.user.get("email") or "")
-    unverified = st.user.get("email_verified") is False
-    member = None if unverified else access.find_member(con, email)
+    claims = {key: st.user.get(key) for key in ("email", "email_verified", "iss", "sub")}
+    member, refused = access.admit(con, claims, configured_issuers())
     if member is None:
-        _no_access_page(con, language, email, unverified)
+        _no_access_page(con, language, email, refused or access.NO_MEMBERSHIP)
         st.stop()
     st.session_state[STATE_MEMBER] = member
     _identity(member, language)

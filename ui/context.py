@@ -9,6 +9,7 @@ after a page switch (Streamlit clears the query string when the page changes).
 from __future__ import annotations
 
 import os
+import sys
 
 import streamlit as st
 
@@ -67,7 +68,13 @@ def connection():
     try:
         return _connection(resolve_db(), read_only())
     except CoinvestError as exc:
-        st.error(exc.message(lang(), markdown=True))
+        from ui.access import shared_mode
+
+        if shared_mode():  # visitors of a shared instance learn no user, host or database name
+            print(f"coinvest: {exc.message('en')}", file=sys.stderr, flush=True)
+            st.error(t("db.unavailable", lang()))
+        else:
+            st.error(exc.message(lang(), markdown=True))
         st.stop()
 
 
@@ -80,7 +87,13 @@ def follow_writes(con) -> int:
     try:
         version = data_version(con)
     except EngineError as exc:
-        st.error(t("db.lost", lang(), detail=str(exc)))
+        from ui.access import shared_mode
+
+        if shared_mode():  # no server detail for the visitors of a shared instance
+            print(f"coinvest: {exc}", file=sys.stderr, flush=True)
+            st.error(t("db.unavailable", lang()))
+        else:
+            st.error(t("db.lost", lang(), detail=str(exc)))
         st.stop()
     st.session_state[DATA_VERSION] = version
     return version

@@ -12,6 +12,7 @@ at their next page load. Roles:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -79,6 +80,70 @@ def find_member(con: Connection, email: object) -> Member | None:
         return None
     row = frame.iloc[0]
     return Member(str(row["email"]), str(row["org_id"]), str(row["org_name"]), str(row["role"]))
+
+
+# Why a sign-in does not let a person in (None: it does); each has its page text.
+UNVERIFIED = "unverified"  # the provider did not say the e-mail is verified (JSON true)
+NO_IDENTITY = "no_identity"  # no issuer or subject in the sign-in
+OTHER_PROVIDER = "other_provider"  # an issuer that is not the configured provider's
+OTHER_IDENTITY = "other_identity"  # the membership is bound to another issuer and subject
+NO_MEMBERSHIP = "no_membership"
+
+
+def admit(
+    con: Connection,
+    claims: Mapping[str, object],
+    issuers: frozenset[str] | None = None,
+    who: str | None = None,
+) -> tuple[Member | None, str | None]:
+    """The member a sign-in stands for, or None and why not (DESIGN §10 "Who a person is").
+
+    `claims` are the provider's (`st.user`). The sign-in counts only when `email_verified` is
+    exactly JSON `true` and the issuer is one of `issuers` (the configured providers'; None when
+    they could not be read, Authlib having checked it at sign-in). The issuer and subject are
+    recorded with the membership at the first sign-in, and every later sign-in must match them:
+    another account that claims the same address never gets its access.
+    """
+    if claims.get("email_verified") is not True:
+        return None, UNVERIFIED
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if not isinstance(issuer, str) or not issuer or not isinstance(subject, str) or not subject:
+        return None, NO_IDENTITY
+    if issuers is not None and issuer not in issuers:
+        return None, OTHER_PROVIDER
+    member = find_member(con, claims.get("email"))
+    if member is None:
+        return None, NO_MEMBERSHIP
+    bound = query(
+        con,
+        "SELECT issuer, subject FROM membership WHERE email = $email",
+        {"email": member.email},
+    )
+    known_issuer, known_subject = bound["issuer"].iloc[0], bound["subject"].iloc[0]
+    if isinstance(known_issuer, str) or isinstance(known_subject, str):
+        if (known_issuer, known_subject) != (issuer, subject):
+            return None, OTHER_IDENTITY
+        return member, None
+    try:
+        with writing(con, who or member.email, "sign-in") as audit:
+            audit.watch("membership", "email = $audit_email", audit_email=member.email)
+            audit.cur.execute(
+                "UPDATE membership SET issuer = $issuer, subject = $subject "
+                "WHERE email = $email AND issuer IS NULL AND subject IS NULL",
+                {"issuer": issuer, "subject": subject, "email": member.email},
+            )
+    except CoinvestError:
+        # a read-only instance cannot record it: the first sign-in on a writable one will
+        pass
+    again = query(
+        con,
+        "SELECT issuer, subject FROM membership WHERE email = $email",
+        {"email": member.email},
+    )
+    recorded = None if again.empty else (again["issuer"].iloc[0], again["subject"].iloc[0])
+    if recorded is not None and isinstance(recorded[0], str) and recorded != (issuer, subject):
+        return None, OTHER_IDENTITY  # another sign-in recorded its identity first
+    return member, None
 
 
 def add_member(

@@ -66,6 +66,8 @@ def redact(url: str) -> str:
 class Cursor(ABC):
     """One query, or one transaction, at a time."""
 
+    engine: ClassVar[str]  # "duckdb" or "postgres", for the few statements only one engine has
+
     @abstractmethod
     def execute(self, sql: str, params: Params = None) -> Cursor: ...
 
@@ -141,6 +143,8 @@ def _duck_error(exc: duckdb.Error) -> EngineError:
 
 
 class DuckCursor(Cursor):
+    engine = "duckdb"
+
     def __init__(self, raw: duckdb.DuckDBPyConnection, own: bool = True) -> None:
         self._raw = raw
         self._own = own
@@ -282,6 +286,8 @@ def _pg_error(exc: Exception) -> EngineError:
 
 
 class PgCursor(Cursor):
+    engine = "postgres"
+
     def __init__(self, connection: PgConnection) -> None:
         self._owner = connection
         conn = connection.pool.getconn()

@@ -118,9 +118,15 @@ def _text(column: Column, value: object) -> str:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
+_ASCII_SPACES = " \t\n\r\f\v"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def normalise_email(value: object) -> str | None:
-    """An e-mail address as the membership table keys it (trimmed, lower case), or None."""
-    text = str(value or "").strip().lower()
+    """An e-mail address as the membership table keys it, or None: ASCII spaces trimmed and
+    ASCII letters lowered, nothing else folded (DESIGN §10) — a no-break space or a Kelvin
+    sign `K` makes another address, never someone else's."""
+    text = str(value or "").strip(_ASCII_SPACES).translate(_ASCII_LOWER)
     return text if len(text) <= MAX_ID_LENGTH * 2 and _EMAIL.match(text) else None
 
 

@@ -600,6 +600,32 @@ def _v9_data(cur: Cursor) -> None:
     refresh_lever_rounds(cur)
 
 
+def _v10_statements() -> list[str]:
+    return [
+        # who a member is at their provider (DESIGN §10): recorded at the first sign-in, and
+        # required to match at every later one
+        "ALTER TABLE membership ADD COLUMN issuer VARCHAR",
+        "ALTER TABLE membership ADD COLUMN subject VARCHAR",
+    ]
+
+
+def _v10_data(cur: Cursor) -> None:
+    """On PostgreSQL, the database itself refuses to change the history (DESIGN §11): a trigger
+    rejects every UPDATE, DELETE and TRUNCATE of `change_log`. (DuckDB has no triggers: there,
+    only the code's single write path touches the file, and nothing in it edits the journal.)"""
+    if cur.engine != "postgres":
+        return
+    cur.execute(
+        "CREATE FUNCTION change_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "'BEGIN RAISE EXCEPTION ''change_log is append-only: its rows are never changed "
+        "nor removed''; END'"
+    )
+    cur.execute(
+        "CREATE TRIGGER change_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+        "ON change_log FOR EACH STATEMENT EXECUTE FUNCTION change_log_append_only()"
+    )
+
+
 # (version, statements, data step). Append only: a released migration never changes (version 6
 # spelt DOUBLE as DOUBLE PRECISION in all of them, the same type in DuckDB, the one PostgreSQL
 # knows).
@@ -613,6 +639,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (7, _v7_statements, None),
     (8, _v8_statements, _v8_data),
     (9, _v9_statements, _v9_data),
+    (10, _v10_statements, _v10_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
