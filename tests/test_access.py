@@ -473,15 +473,70 @@ def test_scenarios_and_views_belong_to_their_authors_organisation(con):
     assert load_scenario(con, "Plan A", bob) is None
     assert load_view(con, "Vue A", bob) is None
     assert not delete_scenario(con, "Plan A", bob)
-    # the name is the instance's: another organisation cannot take or overwrite it
-    with pytest.raises(CoinvestError) as err:
-        save_scenario(con, Scenario("Plan A"), overwrite=True, member=bob)
-    assert err.value.key == "whatif.name_elsewhere"
+    # names are unique per organisation (DESIGN §10): Bob's "Plan A" is his own, and saving it
+    # neither refuses nor reveals Alice's
+    save_scenario(
+        con, Scenario("Plan A", weights=metrics.Weights.create({"digital": 3})), member=bob
+    )
+    assert list(list_scenarios(con, bob)["name"]) == ["Plan A"]
+    assert load_scenario(con, "Plan A", alice).weights == metrics.Weights()
+    assert load_scenario(con, "Plan A", bob).weights == metrics.Weights.create({"digital": 3})
+    with pytest.raises(CoinvestError) as err:  # twice in one organisation: taken
+        save_scenario(con, Scenario("Plan A"), member=bob)
+    assert err.value.key == "whatif.name_taken"
     # an admin and local mode see every one
-    assert list(list_scenarios(con, boss)["name"]) == ["Plan A"]
-    assert list(list_scenarios(con)["name"]) == ["Plan A"]
+    assert list(list_scenarios(con, boss)["name"]) == ["Plan A", "Plan A"]
+    assert list(list_scenarios(con)["name"]) == ["Plan A", "Plan A"]
     assert load_scenario(con, "Plan A", alice) is not None
     assert delete_scenario(con, "Plan A", alice)
+    assert load_scenario(con, "Plan A", alice) is None
+    assert load_scenario(con, "Plan A", bob) is not None
+
+
+def test_a_scenario_reaches_a_member_only_when_every_line_is_in_their_scope(con):
+    # two members of INV01: Alice as its investor (the projects INV01 funds), Carol as a
+    # project-holder member of the same organisation (the projects INV01 holds: none here)
+    alice, _ = access.add_member(con, "alice@example.org", "INV01", "investor")
+    carol, _ = access.add_member(con, "carol@example.org", "INV01", "project")
+    funded = con.execute(
+        f"SELECT project_id FROM project WHERE project_id IN ({alice.scope.project_ids()[0]}) "
+        "ORDER BY 1 LIMIT 1",
+        alice.scope.project_ids()[1],
+    ).fetchone()[0]
+    save_scenario(
+        con,
+        Scenario("Plan", lines=(metrics.Hypothetical("INV01", funded, 1000.0, "grant"),)),
+        member=alice,
+    )
+    save_scenario(con, Scenario("Weights only"), member=alice)
+    assert list(list_scenarios(con, alice)["name"]) == ["Plan", "Weights only"]
+    # Carol is of the same organisation, but the line names a project outside her scope
+    assert list(list_scenarios(con, carol)["name"]) == ["Weights only"]
+    assert load_scenario(con, "Plan", carol) is None
+    assert not delete_scenario(con, "Plan", carol)
+    assert load_scenario(con, "Plan", alice) is not None
+
+
+def test_scenario_lines_appear_in_no_project_s_history(con):
+    from coinvest.history import history
+
+    bob, _ = access.add_member(con, "bob@example.org", "INV02", "investor")
+    project = con.execute(
+        f"SELECT project_id FROM project WHERE project_id IN ({bob.scope.project_ids()[0]}) "
+        "LIMIT 1",
+        bob.scope.project_ids()[1],
+    ).fetchone()[0]
+    save_scenario(
+        con,
+        Scenario("Secret", lines=(metrics.Hypothetical("INV02", project, 5000.0, "grant"),)),
+        member=bob,
+    )
+    shown = history(con, project_id=project)
+    assert not set(shown["table_name"]) & {"scenario", "scenario_investment"}
+    assert "bob@example.org" not in set(shown["who"])
+    journal = history(con, table="scenario_investment")
+    assert len(journal) > 0
+    assert journal["project_id"].isna().all()
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -76,7 +76,11 @@ def _columns(cur: Cursor, table: str) -> list[tuple[str, str]]:
 
 
 def _project(table: str, alias: str, cur_columns: list[str]) -> str:
-    """The SQL of the project a row belongs to (for a project's history), or NULL."""
+    """The SQL of the project a row belongs to (for a project's history), or NULL. Only the
+    portfolio's own tables belong to a project: a scenario line names one, but it is its
+    organisation's what-if work, shown in no project's history (DESIGN §10)."""
+    if table not in DATA_TABLES:
+        return "CAST(NULL AS VARCHAR)"
     if "project_id" in cur_columns:
         return f"{alias}.project_id"
     if table == "assessment_answer":
@@ -281,8 +285,11 @@ def history(
     conditions: list[str] = []
     params: dict[str, Any] = {}
     if project_id is not None:
-        conditions.append("project_id = $project")
+        # the portfolio's tables only (rows logged before version 10 named a scenario line's
+        # project too)
+        conditions.append("project_id = $project AND table_name = ANY($project_tables)")
         params["project"] = project_id
+        params["project_tables"] = list(DATA_TABLES)
     if since is not None:
         conditions.append("changed_at >= $since")
         params["since"] = since

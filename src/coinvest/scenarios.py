@@ -153,19 +153,50 @@ def _visible(member: Member | None, column: str = "org_id") -> tuple[str, dict]:
     return f" AND {column} = $owner", {"owner": member.owner}
 
 
-def _existing(cur, table: str, key: str, name: str, member: Member | None, overwrite: bool):
-    """The id of the row of that name the member may overwrite, or None for a new one.
+def _lines_in_scope(member: Member | None, alias: str) -> tuple[str, dict]:
+    """` AND …`: a scenario reaches a member only when every line of it names a project of
+    their scope (a narrower member of the same organisation never sees the others' lines);
+    nothing in local mode and for an admin. `alias` is the caller's fixed alias of `scenario`."""
+    scope = None if member is None else member.scope
+    if scope is None:
+        return "", {}
+    projects, params = scope.project_ids()
+    return (
+        f""" AND NOT EXISTS (SELECT 1 FROM scenario_investment x
+                    WHERE x.scenario_id = {alias}.scenario_id
+                      AND x.project_id NOT IN ({projects}))""",
+        params,
+    )
 
-    Names are unique in the instance: a name another organisation uses is refused."""
-    rows = cur.execute(f"SELECT {key}, org_id FROM {table} WHERE name = $n", {"n": name}).fetchall()
+
+def _owner(member: Member | None) -> str | None:
+    """The organisation a scenario or view is saved for (None in local mode)."""
+    return member.org_id if member is not None else None
+
+
+def _existing(cur, table: str, key: str, name: str, member: Member | None, overwrite: bool):
+    """The id of the member's organisation's row of that name, or None for a new one.
+
+    Names are unique per organisation (DESIGN §10): another organisation's name is neither
+    refused nor revealed — it is simply not this organisation's."""
+    rows = cur.execute(
+        f"SELECT {key} FROM {table} WHERE name = $n AND org_id IS NOT DISTINCT FROM $org",
+        {"n": name, "org": _owner(member)},
+    ).fetchall()
     if not rows:
         return None
-    mine = member is None or member.owner is None or rows[0][1] == member.owner
-    if not mine:
-        raise CoinvestError("whatif.name_elsewhere", name=name)
     if not overwrite:
         raise CoinvestError("whatif.name_taken", name=name)
     return rows[0][0]
+
+
+def _pick(member: Member | None) -> tuple[str, dict]:
+    """` ORDER BY …`: where an admin sees several organisations' rows of one name, their own
+    organisation's first (then the oldest)."""
+    return (
+        " ORDER BY CASE WHEN org_id IS NOT DISTINCT FROM $mine THEN 0 ELSE 1 END, created_at",
+        {"mine": _owner(member)},
+    )
 
 
 def save_scenario(
@@ -176,7 +207,7 @@ def save_scenario(
     name = _check_name(scenario.name)
     if len(scenario.lines) > MAX_LINES:
         raise CoinvestError("whatif.too_many", value=MAX_LINES)
-    org = member.org_id if member is not None else None
+    org = _owner(member)
     with writing(con, author(member), "scenario") as audit:
         cur = audit.cur
         existing = _existing(cur, "scenario", "scenario_id", name, member, overwrite)
@@ -221,23 +252,26 @@ def save_scenario(
 def list_scenarios(con: Connection, member: Member | None = None) -> pd.DataFrame:
     """The scenarios the member may open. Columns: name, created_at, lines."""
     mine, params = _visible(member, "s.org_id")
+    lines, line_params = _lines_in_scope(member, "s")
     return query(
         con,
         f"""SELECT s.name, s.created_at, count(i.line) AS lines
            FROM scenario s LEFT JOIN scenario_investment i ON i.scenario_id = s.scenario_id
-           WHERE 1 = 1{mine}
-           GROUP BY s.name, s.created_at ORDER BY s.name""",
-        params,
+           WHERE 1 = 1{mine}{lines}
+           GROUP BY s.scenario_id, s.name, s.created_at ORDER BY s.name, s.created_at""",
+        {**params, **line_params},
     )
 
 
 def load_scenario(con: Connection, name: str, member: Member | None = None) -> Scenario | None:
     """A scenario by name, or None when there is none the member may open."""
-    mine, params = _visible(member)
+    mine, params = _visible(member, "s.org_id")
+    lines, line_params = _lines_in_scope(member, "s")
+    order, order_params = _pick(member)
     found = query(
         con,
-        f"SELECT scenario_id, settings FROM scenario WHERE name = $n{mine}",
-        {"n": name, **params},
+        f"SELECT scenario_id, settings FROM scenario s WHERE name = $n{mine}{lines}{order} LIMIT 1",
+        {"n": name, **params, **line_params, **order_params},
     )
     if found.empty:
         return None
@@ -259,11 +293,14 @@ def load_scenario(con: Connection, name: str, member: Member | None = None) -> S
 
 def delete_scenario(con: Connection, name: str, member: Member | None = None) -> bool:
     """Delete a scenario the member may open; False when there is none."""
-    mine, params = _visible(member)
+    mine, params = _visible(member, "s.org_id")
+    lines, line_params = _lines_in_scope(member, "s")
+    order, order_params = _pick(member)
     with writing(con, author(member), "scenario") as audit:
         cur = audit.cur
         found = cur.execute(
-            f"SELECT scenario_id FROM scenario WHERE name = $n{mine}", {"n": name, **params}
+            f"SELECT scenario_id FROM scenario s WHERE name = $n{mine}{lines}{order} LIMIT 1",
+            {"n": name, **params, **line_params, **order_params},
         ).fetchall()
         if not found:
             return False
@@ -299,7 +336,7 @@ def save_view(
         sort_keys=True,
         ensure_ascii=False,
     )
-    org = member.org_id if member is not None else None
+    org = _owner(member)
     with writing(con, author(member), "view") as audit:
         cur = audit.cur
         existing = _existing(cur, "saved_view", "view_id", name, member, overwrite)
@@ -329,7 +366,12 @@ def load_view(con: Connection, name: str, member: Member | None = None) -> Scena
     """A saved view as a scenario without investments (filter, weights, threshold), or None
     when there is none the member may open."""
     mine, params = _visible(member)
-    found = query(con, f"SELECT query FROM saved_view WHERE name = $n{mine}", {"n": name, **params})
+    order, order_params = _pick(member)
+    found = query(
+        con,
+        f"SELECT query FROM saved_view WHERE name = $n{mine}{order} LIMIT 1",
+        {"n": name, **params, **order_params},
+    )
     if found.empty:
         return None
     body = json.loads(found["query"].iloc[0])
@@ -347,7 +389,8 @@ def delete_view(con: Connection, name: str, member: Member | None = None) -> boo
     with writing(con, author(member), "view") as audit:
         cur = audit.cur
         found = cur.execute(
-            f"SELECT view_id FROM saved_view WHERE name = $n{mine}", {"n": name, **params}
+            f"SELECT view_id FROM saved_view WHERE name = $n{mine}{_pick(member)[0]} LIMIT 1",
+            {"n": name, **params, **_pick(member)[1]},
         ).fetchall()
         if not found:
             return False

@@ -606,6 +606,30 @@ def _v10_statements() -> list[str]:
         # required to match at every later one
         "ALTER TABLE membership ADD COLUMN issuer VARCHAR",
         "ALTER TABLE membership ADD COLUMN subject VARCHAR",
+        # scenario and saved-view names are unique per organisation (checked under the write
+        # lock), no longer in the instance: a taken name revealed another organisation's work
+        """CREATE TABLE scenario_v10 (
+            scenario_id INTEGER PRIMARY KEY DEFAULT nextval('scenario_seq'),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            settings VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            org_id VARCHAR
+        )""",
+        "INSERT INTO scenario_v10 SELECT scenario_id, name, settings, created_at, org_id "
+        "FROM scenario",
+        "DROP TABLE scenario",
+        "ALTER TABLE scenario_v10 RENAME TO scenario",
+        """CREATE TABLE saved_view_v10 (
+            view_id INTEGER PRIMARY KEY DEFAULT nextval('saved_view_seq'),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            query VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            org_id VARCHAR
+        )""",
+        "INSERT INTO saved_view_v10 SELECT view_id, name, query, created_at, org_id "
+        "FROM saved_view",
+        "DROP TABLE saved_view",
+        "ALTER TABLE saved_view_v10 RENAME TO saved_view",
     ]
 
 
