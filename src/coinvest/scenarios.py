@@ -266,11 +266,12 @@ def list_scenarios(con: Connection, member: Member | None = None) -> pd.DataFram
 def load_scenario(con: Connection, name: str, member: Member | None = None) -> Scenario | None:
     """A scenario by name, or None when there is none the member may open."""
     mine, params = _visible(member, "s.org_id")
-    lines, line_params = _lines_in_scope(member, "s")
+    in_scope, line_params = _lines_in_scope(member, "s")
     order, order_params = _pick(member)
     found = query(
         con,
-        f"SELECT scenario_id, settings FROM scenario s WHERE name = $n{mine}{lines}{order} LIMIT 1",
+        f"SELECT scenario_id, settings FROM scenario s WHERE name = $n{mine}{in_scope}{order} "
+        "LIMIT 1",
         {"n": name, **params, **line_params, **order_params},
     )
     if found.empty:
