@@ -57,6 +57,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOURNAL_ROWS = 2000  # the journal's newest changes shown; `coinvest history` writes them all
 LAST_IMPORT = "data_last_import"  # (files, report, deletion done) of this session's last import
 
+# Downloads prepared on this page belong to who asked and for what (DESIGN §10): a change of
+# filter, language, role, organisation or person drops them, so a member demoted while the tab
+# stays open never keeps what they prepared as an admin.
+PREPARED = (
+    "data_table",
+    "data_figures_zip",
+    "data_prepared_for",
+    "data_portfolio_xlsx",
+    "data_report_html",
+    "data_report_pdf",
+)
+prepared_for = (
+    flt,
+    language,
+    None if member is None else (member.email, member.role, member.org_id),
+)
+if st.session_state.get("data_prepared_key") != prepared_for:
+    for name in PREPARED:
+        st.session_state.pop(name, None)
+    st.session_state["data_prepared_key"] = prepared_for
+
 header(con, flt, language, "data.title", "data.caption")
 
 

@@ -183,3 +183,45 @@ def test_a_shared_instance_whose_database_is_unreachable_names_no_server(
     assert "ne répond pas" in shown
     for secret in ("coinvest_user", "127.0.0.1", "coinvest_prod", "secret"):
         assert secret not in shown
+
+
+def test_a_demoted_admin_keeps_no_download_prepared_as_admin(open_page, shared_db):
+    """DESIGN §10: prepared downloads are keyed by scope and role, and dropped when either
+    changes (the tab stays open, the membership changes underneath)."""
+    import streamlit as st
+
+    from tests.conftest import choose_tab
+    from ui.context import _connection
+
+    at = open_page(shared_db, "data", user=BOSS)
+    choose_tab(at, "export")
+    at.button(key="data_table_prepare").click().run()
+    assert not at.exception
+    rows_as_admin = [c.value for c in at.caption if "ligne" in c.value]
+    assert rows_as_admin, [c.value for c in at.caption]
+    # an admin (from another session) makes Boss an investor of INV01: a narrower scope
+    con = _connection(str(shared_db), False)
+    access.add_member(con, "boss@example.org", "INV01", "investor")
+    st.cache_data.clear()
+    at.run()
+    assert not at.exception
+    assert "data_table" not in at.session_state
+    assert not [c.value for c in at.caption if c.value in rows_as_admin]
+
+
+def test_local_mode_reachable_beyond_this_machine_says_so_on_every_page(
+    open_page, shared_db, capsys
+):
+    from streamlit import config
+
+    previous = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        for name in ("overview", "data", "method"):
+            at = open_page(shared_db, name)
+            warned = [w.value for w in at.warning if "Mode local ouvert au réseau" in w.value]
+            assert warned, (name, [w.value for w in at.warning])
+    finally:
+        config.set_option("server.address", previous)
+    at = open_page(shared_db)
+    assert not [w.value for w in at.warning if "Mode local ouvert au réseau" in w.value]

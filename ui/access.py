@@ -12,6 +12,7 @@ membership is told whom to ask and sees no data.
 from __future__ import annotations
 
 import json
+import sys
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
@@ -210,11 +211,35 @@ def configured_issuers() -> frozenset[str] | None:
     return frozenset(str(i) for i in found) or None
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def open_to_the_network() -> bool:
+    """Local mode served on another address than this machine's own (DESIGN §10): anyone who
+    reaches it sees and changes everything."""
+    address = str(st.get_option("server.address") or "").strip().strip("[]")
+    return address not in LOOPBACK and not address.startswith("127.")
+
+
+@st.cache_resource(show_spinner=False)
+def _told_the_terminal(address: str) -> bool:
+    """Say it once per process in the terminal that started the app."""
+    print(
+        f"coinvest: {t('access.open_network.terminal', 'en', address=address or 'every interface')}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return True
+
+
 def gate(con, language: str) -> Member | None:
     """Run first on every run: None in local mode; in shared mode the signed-in member, or a
     sign-in or no-access page and a stop."""
     if not shared_mode():
         st.session_state.pop(STATE_MEMBER, None)
+        if open_to_the_network():
+            _told_the_terminal(str(st.get_option("server.address") or ""))
+            st.warning(t("access.open_network", language))
         return None
     st.session_state.pop(STATE_MEMBER, None)  # read again below, on every run
     if not st.user.is_logged_in:
