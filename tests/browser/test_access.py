@@ -35,10 +35,21 @@ PEOPLE = {
     "boss": ("boss@example.org", "Camille Admin"),
     "dora": ("dora@example.org", "Dora Sansaccès"),
 }
+# accounts that claim someone else's address (issue #29): sub → claims
+ATTACKERS = {
+    "mallory-string": {"email": "boss@example.org", "email_verified": "false", "name": "M1"},
+    "mallory-zero": {"email": "boss@example.org", "email_verified": 0, "name": "M2"},
+    "mallory-absent": {"email": "boss@example.org", "name": "M3"},
+    "mallory-verified": {"email": "boss@example.org", "email_verified": True, "name": "M4"},
+    "mallory-nbsp": {"email": "boss@example.org\u00a0", "email_verified": True, "name": "M5"},
+    # a Kelvin sign for Kate's k (an admin): `.lower()` would fold it to "kate@…"
+    "mallory-kelvin": {"email": "\u212aate@example.org", "email_verified": True, "name": "M6"},
+}
 MEMBERS = (
     ("alice@example.org", "INV01", "investor"),
     ("bob@example.org", "INV02", "investor"),
     ("boss@example.org", "SB1", "admin"),
+    ("kate@example.org", "SB1", "admin"),
 )
 
 
@@ -59,12 +70,14 @@ def provider():
     try:
         with oidc_provider_mock.run_server_in_thread(port=0) as server:
             base = f"http://localhost:{server.server_port}"
-            for sub, (email, name) in PEOPLE.items():
+            people = {
+                sub: {"email": email, "email_verified": True, "name": name}
+                for sub, (email, name) in PEOPLE.items()
+            }
+            for sub, claims in {**people, **ATTACKERS}.items():
                 request = urllib.request.Request(
                     f"{base}/users/{sub}",
-                    data=json.dumps(
-                        {"email": email, "email_verified": True, "name": name}
-                    ).encode(),
+                    data=json.dumps(claims).encode(),
                     method="PUT",
                     headers={"Content-Type": "application/json"},
                 )
@@ -317,3 +330,67 @@ def test_the_readme_example_of_secrets_is_what_the_tests_use():
     ):
         assert key in readme, key
     assert Path(ROOT / ".streamlit" / "secrets.toml").exists() is False  # never committed
+
+
+# --- attacks that must fail (issue #29) ------------------------------------------------------
+
+
+def test_no_account_claiming_the_admin_s_address_gets_in(chrome, shared_server):
+    """The admin signs in first (their issuer and subject are recorded); then accounts of the
+    same provider claim the admin's address unverified ("false", 0, absent), verified but as
+    another subject, or with a no-break space or a Kelvin sign: none sees any data."""
+    context, page = new_tab(chrome)
+    try:
+        sign_in(page, shared_server, "boss")
+        assert projects_tile(page)
+    finally:
+        context.close()
+    for sub in ATTACKERS:
+        context, page = new_tab(chrome)
+        try:
+            sign_in(page, shared_server, sub)
+            assert title(page) == "Pas encore d'accès", sub
+            assert page.locator("[data-testid=stMetric]").count() == 0, sub
+            assert page.locator(".vega-embed").count() == 0, sub
+            page.goto(f"{shared_server}/data")
+            wait_for_page(page)
+            assert title(page) == "Pas encore d'accès", sub
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize(
+    ("secrets", "missing"),
+    [
+        ("[Auth]\n{body}", "[auth]"),
+        ('[auth]\nredirect_uri = "{redirect}"\n', "[auth] cookie_secret"),
+    ],
+)
+def test_a_misspelt_or_incomplete_sign_in_configuration_opens_nothing(
+    chrome, provider, tmp_path, secrets, missing
+):
+    db = make_demo(tmp_path / "closed.duckdb", projects=30)
+    port = free_port()
+    redirect = f"http://127.0.0.1:{port}/oauth2callback"
+    body = (
+        f'redirect_uri = "{redirect}"\ncookie_secret = "a-long-random-secret-for-tests"\n'
+        f'client_id = "coinvest"\nclient_secret = "coinvest-test"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    file = tmp_path / "secrets.toml"
+    file.write_text(secrets.format(body=body, redirect=redirect), encoding="utf-8")
+    context, page = new_tab(chrome)
+    try:
+        with running_app(db, port=port, secrets=file) as base:
+            for path in ("", "data", "partnerships?investor=INV01"):
+                page.goto(f"{base}/{path}")
+                wait_for_page(page)
+                assert title(page) == "Connexion mal configurée", path
+                main = page.locator("[data-testid=stMain]").inner_text()
+                assert missing in main
+                assert "Traceback" not in main
+                assert page.locator("[data-testid=stMetric]").count() == 0
+                assert page.locator("[data-testid=stFileUploader]").count() == 0
+                assert page.get_by_role("tab").count() == 0
+    finally:
+        context.close()
