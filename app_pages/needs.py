@@ -243,6 +243,11 @@ keep("helped", "1" if shown_helped else None)
 if shown_helped:
     helped = M.did_it_help(con, flt, threshold)
     helped["lever_label"] = helped["lever"].map(lever_names)
+    # a median over fewer than PEER_MIN projects is no comparison (DESIGN §10): hidden, said
+    few = helped["projects"] < ref.PEER_MIN
+    helped["median_progress"] = helped["median_progress"].where(~few)
+    if few.any():
+        st.caption(t("needs.helped.too_few", language, minimum=ref.PEER_MIN))
     table(
         helped,
         {

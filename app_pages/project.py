@@ -129,10 +129,21 @@ else:
     st.subheader(t("project.benchmark", language))
     own = consolidated.set_index("lever")["score"].to_dict()
     own[MATURITY] = M.maturity(con, period, project_ids=picked)["maturity_consolidated"].iloc[0]
-    portfolio = M.lever_medians(con, flt).set_index("lever")["median_score"]
-    peers = M.lever_medians(con, flt.with_(phase=(card["phase"],))).set_index("lever")[
-        "median_score"
-    ]
+    # peer figures name their scope and hide below PEER_MIN projects (DESIGN §10): a project
+    # member's portfolio is their own project, whose "median" is itself
+    portfolio_medians = M.lever_medians(con, flt).set_index("lever")
+    peer_medians = M.lever_medians(con, flt.with_(phase=(card["phase"],))).set_index("lever")
+
+    def sized(medians: pd.DataFrame) -> tuple[pd.Series, int]:
+        n = int(medians["projects"].get(MATURITY, 0)) if not medians.empty else 0
+        kept = (
+            medians["median_score"] if n >= ref.PEER_MIN else medians["median_score"] * float("nan")
+        )
+        return kept, n
+
+    portfolio, n_portfolio = sized(portfolio_medians)
+    peers, n_peers = sized(peer_medians)
+    scoped = flt.scope is not None
     bench = pd.DataFrame({"lever": [*list(TRAJECTORIES[1:]), MATURITY]})
     bench["label"] = bench["lever"].map(
         lambda c: t("col.maturity", language) if c == MATURITY else lever_names[c]
@@ -146,8 +157,14 @@ else:
         {
             "label": t("col.lever", language),
             "project": t("project.benchmark.project", language),
-            "portfolio": t("project.benchmark.portfolio", language),
-            "peers": t("project.benchmark.peers", language),
+            "portfolio": t(
+                "project.benchmark.portfolio_yours" if scoped else "project.benchmark.portfolio",
+                language,
+                n=format_number(n_portfolio, lang=language),
+            ),
+            "peers": t(
+                "project.benchmark.peers", language, n=format_number(n_peers, lang=language)
+            ),
             "difference": t("project.benchmark.difference", language),
         },
         language,
@@ -168,6 +185,8 @@ else:
             phase=ref.labels(ref.PHASES, language)[card["phase"]],
         )
     )
+    if min(n_portfolio, n_peers) < ref.PEER_MIN:
+        st.caption(t("project.benchmark.too_few", language, minimum=ref.PEER_MIN))
 
     # its own thematic path (DESIGN §9): priority levers in order, the questions to work on
     st.subheader(t("project.path", language))

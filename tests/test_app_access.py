@@ -198,3 +198,18 @@ def test_a_removed_member_loses_access_at_the_next_run(open_page, tmp_path):
     assert not at.exception
     assert [x.value for x in at.title] == ["Pas encore d'accès"]
     assert not at.metric
+
+
+def test_a_project_member_s_peer_figures_name_their_scope_and_hide_below_five(open_page, shared_db):
+    """DESIGN §10: a project member's portfolio is their own project; its "median" would be
+    itself (every gap 0). The column says "your projects (1)" and the figure is hidden."""
+    from tests.test_app_views import shown
+
+    at = open_page(shared_db, "project", user=HOLDER)
+    bench = next(d for d in at.dataframe if "Ce projet" in d.value.columns)
+    columns = list(bench.value.columns)
+    yours = [c for c in columns if c.startswith("Médiane de vos projets (")]
+    assert yours, columns
+    rows = shown(bench)
+    assert all(row[yours[0]] == "—" for row in rows)
+    assert any("moins de 5 projets" in c.value for c in at.caption)

@@ -200,12 +200,42 @@ def test_project_sheet_sets_the_project_beside_its_portfolio_and_peers(open_page
     at = open_page(small_db, "project", {"project": "P2"})
     bench = next(d for d in at.dataframe if "Ce projet" in d.value.columns)
     rows = {row["Levier"]: row for row in shown(bench)}
-    # P2 consolidated ecosystem 75; portfolio median (P1 70.8, P2 75) 72.9; peers (P2) 75
+    # P2 consolidated ecosystem 75. The portfolio has 3 assessed projects, the peers (the
+    # modelling phase) 2: medians over fewer than 5 projects are no comparison, hidden and said
+    # (DESIGN §10), each column naming its count
     assert rows["Comprendre son écosystème"]["Ce projet"] == "75,0"
-    assert rows["Comprendre son écosystème"]["Médiane du portefeuille"] == "72,9"
-    assert rows["Comprendre son écosystème"]["Médiane des pairs"] == "75,0"
+    assert rows["Comprendre son écosystème"]["Médiane du portefeuille (3 projets)"] == "—"
+    assert rows["Comprendre son écosystème"]["Médiane des pairs (2 projets)"] == "—"
     assert rows["Maturité"]["Ce projet"] == "50,0"
     assert any("même phase (Modélisation)" in c.value for c in at.caption)
+    assert any("moins de 5 projets" in c.value for c in at.caption)
+
+
+def test_project_sheet_medians_over_enough_projects_are_shown_and_named(open_page, app_demo_path):
+    from coinvest import metrics
+    from coinvest.filters import PortfolioFilter
+    from coinvest.i18n import format_number
+
+    con = open_database(app_demo_path, read_only=True)
+    try:
+        project, phase = con.execute(
+            "SELECT project_id, phase FROM project_maturity JOIN project USING (project_id) "
+            "ORDER BY project_id LIMIT 1"
+        ).fetchone()
+        medians = metrics.lever_medians(con, PortfolioFilter()).set_index("lever")
+        peers = metrics.lever_medians(con, PortfolioFilter.create(phase=[phase])).set_index("lever")
+    finally:
+        con.close()
+    at = open_page(app_demo_path, "project", {"project": project})
+    bench = next(d for d in at.dataframe if "Ce projet" in d.value.columns)
+    n_all = int(medians.loc["maturity", "projects"])
+    n_peers = int(peers.loc["maturity", "projects"])
+    assert n_peers >= 5
+    rows = {row["Levier"]: row for row in shown(bench)}
+    shown_median = rows["Maturité"][f"Médiane du portefeuille ({format_number(n_all)} projets)"]
+    assert shown_median == format_number(medians.loc["maturity", "median_score"], 1)
+    shown_peers = rows["Maturité"][f"Médiane des pairs ({format_number(n_peers)} projets)"]
+    assert shown_peers == format_number(peers.loc["maturity", "median_score"], 1)
 
 
 def test_project_sheet_shows_comments_and_indicator_names(open_page, small_db, tmp_path):
@@ -331,3 +361,21 @@ def test_project_sheet_shows_its_path_and_questions(open_page, small_db):
     rows = shown(weak)
     assert [row["Question"] for row in rows] == ["Quels usages ?"]
     assert rows[0]["Consolidé"] == "0,50"
+
+
+def test_did_it_help_hides_a_median_over_fewer_than_five_projects(open_page, small_db):
+    from coinvest import metrics
+    from coinvest.filters import PortfolioFilter
+
+    con = open_database(small_db, read_only=True)
+    try:
+        computed = metrics.did_it_help(con, PortfolioFilter())
+    finally:
+        con.close()
+    assert len(computed) > 0  # the hand portfolio has paths followed up (fewer than 5 each)
+    assert (computed["projects"] < 5).all()
+    at = open_page(small_db, "needs", {"helped": "1"})
+    helped = next(d for d in at.dataframe if "Progression médiane" in " ".join(d.value.columns))
+    column = next(c for c in helped.value.columns if "Progression médiane" in c)
+    assert all(row[column] == "—" for row in shown(helped))
+    assert any("moins de 5 projets" in c.value for c in at.caption)

@@ -238,3 +238,6 @@ PHASE_WEIGHTS: dict[str, dict[str, int]] = {
 DEFAULT_NEED_THRESHOLD = 40.0  # a lever whose need reaches it is a priority (adjustable)
 ACHIEVEMENT_CAP = 2.0  # an achievement (value against target) counts up to twice the target
 WEAK_ANSWER = 1  # a question scored at most this (on 0–4) is one to work on
+# Peer figures (medians, "did it help?") are shown over at least this many projects: below, a
+# median of one's own project or two is no comparison (DESIGN §10)
+PEER_MIN = 5
