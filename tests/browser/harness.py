@@ -70,12 +70,14 @@ def running_app(
     timeout: float = 90,
     secrets: Path | None = None,
     log_path: Path | None = None,
+    address: str = "127.0.0.1",
 ) -> Iterator[str]:
     """Serve app.py over `db` (a DuckDB file or a PostgreSQL URL) on a free port; yield its
     base URL; stop it afterwards.
 
     `secrets`: a secrets.toml with an `[auth]` section, for shared mode (sign-in). The server's
-    output goes to `log_path` (by default next to a DuckDB file).
+    output goes to `log_path` (by default next to a DuckDB file). `address`: the one it listens
+    on (requests always go to 127.0.0.1).
     """
     port = port or free_port()
     env = {**os.environ, "COINVEST_DB": str(db), "PYTHONPATH": str(ROOT)}
@@ -92,7 +94,7 @@ def running_app(
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            address,  # the test still talks to it on 127.0.0.1
             "--server.headless",
             "true",
             "--browser.gatherUsageStats",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -26,6 +27,8 @@ from coinvest import access, metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
+from coinvest.metrics import Hypothetical
+from coinvest.scenarios import Scenario, save_scenario
 from tests.browser.harness import ROOT, free_port, make_demo, running_app, wait_for_page
 
 # sub → (e-mail, name): the people of the provider
@@ -34,6 +37,8 @@ PEOPLE = {
     "bob": ("bob@example.org", "Bob Durand"),
     "boss": ("boss@example.org", "Camille Admin"),
     "dora": ("dora@example.org", "Dora Sansaccès"),
+    "kate": ("kate@example.org", "Kate Admin"),
+    "team": ("team@example.org", "Équipe Projet"),
 }
 # accounts that claim someone else's address (issue #29): sub → claims
 ATTACKERS = {
@@ -97,6 +102,22 @@ def build_instance(folder: Path, provider: str) -> dict:
     con = open_database(db)
     for email, org, role in MEMBERS:
         access.add_member(con, email, org, role)
+    # a project team: the holder of one of Bob's projects (INV02), whose only project it is
+    holder, project = con.execute(
+        """SELECT p.holder_org_id, min(p.project_id) FROM project p
+           WHERE p.project_id IN (SELECT project_id FROM investment WHERE investor_org_id = 'INV02')
+           GROUP BY p.holder_org_id HAVING count(*) = 1
+              AND (SELECT count(*) FROM project q WHERE q.holder_org_id = p.holder_org_id) = 1
+           ORDER BY 1 LIMIT 1"""
+    ).fetchone()
+    access.add_member(con, "team@example.org", holder, "project")
+    # Bob's scenario on that project: what-if work of his organisation, never the team's to see
+    bob_member = access.find_member(con, "bob@example.org")
+    save_scenario(
+        con,
+        Scenario("Projet secret", lines=(Hypothetical("INV02", project, 77_777.0, "grant"),)),
+        member=bob_member,
+    )
     alice, bob = (access.find_member(con, e) for e in ("alice@example.org", "bob@example.org"))
     assert alice is not None
     assert bob is not None
@@ -112,6 +133,7 @@ def build_instance(folder: Path, provider: str) -> dict:
         ),
         "bob_alone": metrics.project_count(con, PortfolioFilter.create(investor="INV02")),
     }
+    figures["team_project"] = project
     con.close()
     port = free_port()
     secrets = folder / "secrets.toml"
@@ -394,3 +416,84 @@ def test_a_misspelt_or_incomplete_sign_in_configuration_opens_nothing(
                 assert page.get_by_role("tab").count() == 0
     finally:
         context.close()
+
+
+def test_a_project_team_sees_no_other_organisation_s_scenario_and_peer_figures_say_theirs(
+    chrome, shared_server, instance
+):
+    """Bob saved a what-if scenario naming the team's project; the team opens its project
+    sheet: its history has no scenario line (no author, investor nor amount), and its peer
+    figures say they are over its own project, hidden below five."""
+    project = instance["figures"]["team_project"]
+    context, page = new_tab(chrome)
+    try:
+        sign_in(page, shared_server, "team", f"project?project={project}")
+        main = page.locator("[data-testid=stMain]")
+        main.get_by_text("Médiane de vos projets (1)").first.wait_for(
+            state="attached", timeout=30_000
+        )
+        text = main.inner_text()
+        assert "bob@example.org" not in text
+        assert "77" not in text.split("Historique")[-1]  # the scenario's 77 777 €
+        assert "scenario" not in text.split("Historique")[-1]
+        assert "moins de 5 projets" in text
+    finally:
+        context.close()
+
+
+def test_local_mode_served_beyond_this_machine_says_so_on_every_page(chrome, tmp_path):
+    db = make_demo(tmp_path / "open.duckdb", projects=30)
+    log = tmp_path / "open.log"
+    context, page = new_tab(chrome)
+    try:
+        # listening on every interface (the test only talks to 127.0.0.1)
+        with running_app(db, address="0.0.0.0", log_path=log) as base:
+            for path in ("", "data", "method"):
+                page.goto(f"{base}/{path}")
+                wait_for_page(page)
+                text = page.locator("[data-testid=stMain]").inner_text()
+                assert "Mode local ouvert au réseau" in text, path
+        assert "local mode open to the network" in log.read_text(encoding="utf-8")
+    finally:
+        context.close()
+
+
+def test_an_admin_demoted_while_the_tab_is_open_keeps_nothing_prepared(chrome, provider, tmp_path):
+    """Boss prepares the projects table as admin; Kate, another admin, makes Boss an investor
+    of INV01; Boss's open tab, at its next run, holds no download prepared as admin."""
+    instance = build_instance(tmp_path, provider)
+    boss_context, boss = new_tab(chrome)
+    kate_context, kate = new_tab(chrome)
+    try:
+        with instance["serve"]() as base:
+            sign_in(boss, base, "boss", "data")
+            boss.get_by_role("tab", name="Exporter").click()
+            wait_for_page(boss)
+            boss.get_by_role("button", name="Préparer l'export de cette table").click()
+            wait_for_page(boss)
+            assert boss.locator(".st-key-dl_table_csv").count() == 1  # prepared as admin
+            sign_in(kate, base, "kate", "data")
+            kate.get_by_role("tab", name="Membres").click()
+            wait_for_page(kate)
+            form = kate.locator("[data-testid=stForm]").filter(
+                has_text="Ajouter ou modifier un membre"
+            )
+            form.get_by_label("E-mail").fill("boss@example.org")
+            form.locator("[data-testid=stSelectbox]").nth(0).click()
+            kate.keyboard.type("(INV01)")  # the list is long: typed to narrow it
+            kate.get_by_role("option", name=re.compile(r"\(INV01\)")).first.click()
+            form.locator("[data-testid=stSelectbox]").nth(1).click()
+            kate.get_by_role("option", name="Investisseur").click()
+            form.get_by_role("button", name="Ajouter ou modifier un membre").click()
+            kate.get_by_text("boss@example.org").first.wait_for(timeout=30_000)
+            wait_for_page(kate)
+            # Boss's tab, still open, runs again (any widget would do)
+            boss.get_by_role("tab", name="Modèles").click()
+            wait_for_page(boss)
+            boss.get_by_role("tab", name="Exporter").click()
+            wait_for_page(boss)
+            assert boss.locator(".st-key-dl_table_csv").count() == 0
+            assert "Investisseur" in boss.locator("[data-testid=stSidebar]").inner_text()
+    finally:
+        boss_context.close()
+        kate_context.close()
