@@ -347,8 +347,11 @@ def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
         for row in shown(d)
     }
     # P1's first round made innovation a priority; its project team went from 25 to 62.5
+    # (+37.5, computed by the metric layer), but a median over one project is no comparison:
+    # hidden, and said (DESIGN §10)
     assert rows["Qualifier son innovation"]["Projets suivis"] == "1"
-    assert rows["Qualifier son innovation"]["Progression médiane (points)"] == "37,5"
+    assert rows["Qualifier son innovation"]["Progression médiane (points)"] == "—"
+    assert any("moins de 5 projets" in c.value for c in helped.caption)
 
 
 def test_project_sheet_shows_its_path_and_questions(open_page, small_db):
