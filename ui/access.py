@@ -2,11 +2,14 @@
 
 Local mode (nothing that looks like sign-in in `.streamlit/secrets.toml`): nobody signs in and
 everyone sees everything. Anything that looks like sign-in starts shared mode, and an incomplete
-or misspelt configuration shows one page naming what is missing, and no data (fail closed). Shared mode: `gate` runs first on every run of the app. A person who is
-not signed in gets the sign-in page; a signed-in person is looked up in coinvest's own
-`membership` table (never in the provider's claims, frozen in the login cookie), so a member
-removed with `coinvest members remove` loses access at their next page load; a person with no
-membership is told whom to ask and sees no data.
+or misspelt configuration shows one page naming what is missing, and no data (fail closed).
+
+Shared mode: `gate` runs first on every run of the app. A person who is not signed in gets the
+sign-in page; a signed-in person is let in by `coinvest.access.admit` (a verified e-mail, the
+configured provider, the issuer and subject recorded at the first sign-in) and looked up in
+coinvest's own `membership` table (never in the provider's claims, frozen in the login cookie),
+so a member removed with `coinvest members remove` loses access at their next page load; a
+person with no membership is told whom to ask and sees no data.
 """
 
 from __future__ import annotations
@@ -85,7 +88,9 @@ def missing_configuration() -> list[str]:
     section = found.get("auth")
     if not isinstance(section, Mapping):
         spelt = [str(k) for k in found if str(k).strip().lower() == "auth" and k != "auth"]
-        return [f"[auth] (« [{spelt[0]}] » : la casse compte)" if spelt else "[auth]"]
+        if spelt:
+            return ["[auth] " + t("access.misconfigured.case", _language(), found=spelt[0])]
+        return ["[auth]"]
     missing = [
         f"[auth] {key}"
         for key in ("redirect_uri", "cookie_secret")
@@ -192,8 +197,10 @@ def configuration_gate(language: str) -> None:
 @st.cache_data(ttl=600, show_spinner=False)
 def _issuer(metadata_url: str) -> str | None:
     """The issuer a provider's metadata names (None when it cannot be read now)."""
+    if not metadata_url.startswith(("https://", "http://")):
+        return None
     try:
-        with urllib.request.urlopen(metadata_url, timeout=5) as answer:  # noqa: S310 (the admin's https URL)
+        with urllib.request.urlopen(metadata_url, timeout=5) as answer:  # noqa: S310 (checked above)
             found = json.loads(answer.read(1_000_000)).get("issuer")
     except (OSError, ValueError):
         return None

@@ -202,7 +202,7 @@ class WriteFailed(CoinvestError):
 # connection, and two DuckDB transactions writing the same tables at once would fail with
 # "Conflict on update". Across processes, DuckDB lets one process open the file; on PostgreSQL
 # every write transaction also waits for the others (an advisory lock, `lock_writes`).
-# Re-entrant: a writer may call a helper that opens its transaction through here too.
+# Re-entrant, so that a thread holding it never deadlocks on itself.
 WRITE_LOCK = threading.RLock()
 
 

@@ -117,7 +117,6 @@ class Audit:
         self.import_id = import_id
         self.at = utc_now()
         self.watches: dict[str, _Watch] = {}
-        self.touched: set[str] = set()  # the projects whose rows changed, before and after
         self.finished = False
 
     def watch(self, table: str, condition: str = "TRUE", **params: Any) -> None:
@@ -164,7 +163,6 @@ class Audit:
         ).fetchall()
         tables = {str(row[0]) for row in rows}
         projects = {str(p) for row in rows for p in row[1:] if p is not None}
-        self.touched |= projects
         if {"assessment", "assessment_answer"} & tables:
             refresh_lever_rounds(self.cur, sorted(projects))  # and the needs that follow
         elif "project" in tables:
