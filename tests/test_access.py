@@ -378,6 +378,49 @@ def con(tmp_path):
     con.close()
 
 
+@pytest.fixture
+def any_con(new_db):
+    """The same small demo on the test's engine (DuckDB, then PostgreSQL)."""
+    con = open_database(new_db("members"))
+    generate(con, n_projects=40, seed=3, progress=_quiet)
+    yield con
+    con.close()
+
+
+def test_the_first_sign_in_binds_a_membership_on_both_engines(any_con):
+    """DESIGN §10: issuer and subject recorded at the first sign-in, required after; only a
+    JSON true `email_verified` counts."""
+    con = any_con
+    access.add_member(con, "alice@example.org", "INV01", "investor")
+    claims = {
+        "email": "Alice@Example.org ",
+        "email_verified": True,
+        "iss": "https://sso.example.org",
+        "sub": "alice-1",
+    }
+    member, why = access.admit(con, claims)
+    assert member is not None
+    assert why is None
+    assert con.execute(
+        "SELECT issuer, subject FROM membership WHERE email = 'alice@example.org'"
+    ).fetchall() == [("https://sso.example.org", "alice-1")]
+    assert access.admit(con, claims)[0] is not None  # the same account again
+    assert access.admit(con, {**claims, "sub": "alice-2"}) == (None, access.OTHER_IDENTITY)
+    assert access.admit(con, {**claims, "iss": "https://other.example"}) == (
+        None,
+        access.OTHER_IDENTITY,
+    )
+    for verified in ("true", "false", 1, 0, None):
+        assert access.admit(con, {**claims, "email_verified": verified}) == (
+            None,
+            access.UNVERIFIED,
+        )
+    # removed and added again: the next sign-in binds anew
+    access.remove_member(con, "alice@example.org")
+    access.add_member(con, "alice@example.org", "INV01", "investor")
+    assert access.admit(con, {**claims, "sub": "alice-2"})[0] is not None
+
+
 def test_members_are_added_found_listed_and_removed(con):
     member, replaced = access.add_member(con, "  Claire.Martin@Example.ORG ", "INV01", "investor")
     assert not replaced
@@ -461,7 +504,8 @@ def test_a_member_records_assessments_only_as_their_organisation_and_role(con):
     )
 
 
-def test_scenarios_and_views_belong_to_their_authors_organisation(con):
+def test_scenarios_and_views_belong_to_their_authors_organisation(any_con):
+    con = any_con
     alice, _ = access.add_member(con, "alice@example.org", "INV01", "investor")
     bob, _ = access.add_member(con, "bob@example.org", "INV02", "investor")
     boss, _ = access.add_member(con, "boss@example.org", "SB1", "admin")
@@ -493,7 +537,8 @@ def test_scenarios_and_views_belong_to_their_authors_organisation(con):
     assert load_scenario(con, "Plan A", bob) is not None
 
 
-def test_a_scenario_reaches_a_member_only_when_every_line_is_in_their_scope(con):
+def test_a_scenario_reaches_a_member_only_when_every_line_is_in_their_scope(any_con):
+    con = any_con
     # two members of INV01: Alice as its investor (the projects INV01 funds), Carol as a
     # project-holder member of the same organisation (the projects INV01 holds: none here)
     alice, _ = access.add_member(con, "alice@example.org", "INV01", "investor")
@@ -517,7 +562,8 @@ def test_a_scenario_reaches_a_member_only_when_every_line_is_in_their_scope(con)
     assert load_scenario(con, "Plan", alice) is not None
 
 
-def test_scenario_lines_appear_in_no_project_s_history(con):
+def test_scenario_lines_appear_in_no_project_s_history(any_con):
+    con = any_con
     from coinvest.history import history
 
     bob, _ = access.add_member(con, "bob@example.org", "INV02", "investor")
