@@ -24,6 +24,17 @@ from ui import show
 # every chart a page test draws is validated against Vega-Lite's schema (the app skips it)
 show.VALIDATE_CHARTS = True
 
+
+def _full_error_details() -> None:
+    """The app shows visitors no error detail (`.streamlit/config.toml`); a failing page test
+    shows the test its exception in full."""
+    from streamlit import config
+
+    config.set_option("client.showErrorDetails", "full")
+
+
+_full_error_details()
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 

@@ -266,10 +266,33 @@ def test_an_investors_leverage_is_set_beside_the_investors_median(open_page, sma
     at = open_page(small_db, "overview", {"investor": "INV_A"})
     leverage = next(m for m in at.metric if m.label == "Effet de levier")
     assert leverage.value == "0,17" or leverage.value == "0,18"
-    # median of INV_A 0.175 and INV_B 0.52 = 0.3475: INV_A is 0.17 below
-    assert "−0,17 vs médiane des investisseurs" in leverage.proto.delta
+    # two investors (INV_A 0.175, INV_B 0.52): a median of two is no comparison (DESIGN §10),
+    # so no "vs median", and the help says why
+    assert not leverage.proto.delta
+    assert "2 seulement" in leverage.help
     partnerships = open_page(small_db, "partnerships", {"investor": "INV_A"})
-    assert any("médiane" in (m.proto.delta or "") for m in partnerships.metric)
+    assert not any("médiane" in (m.proto.delta or "") for m in partnerships.metric)
+
+
+def test_an_investors_leverage_beside_the_median_of_five_investors_or_more(
+    open_page, app_demo_path
+):
+    from coinvest import metrics
+    from coinvest.filters import PortfolioFilter
+    from coinvest.i18n import format_number
+
+    con = open_database(app_demo_path, read_only=True)
+    try:
+        flt = PortfolioFilter.create(investor="INV02")
+        bench = metrics.investor_benchmark(con, flt)
+        own = metrics.portfolio_kpis(con, flt).leverage
+    finally:
+        con.close()
+    assert bench["leverage"].notna().sum() >= 5
+    at = open_page(app_demo_path, "overview", {"investor": "INV02"})
+    leverage = next(m for m in at.metric if m.label == "Effet de levier")
+    difference = format_number(own - bench["median_leverage"].iloc[0], 2, signed=True)
+    assert f"{difference} vs médiane des investisseurs" in leverage.proto.delta
 
 
 # --- 5. exports for office users ------------------------------------------------------------------

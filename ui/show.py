@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from altair.utils.schemapi import disable_debug_mode
 
+from coinvest import reference as ref
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
 from coinvest.history import TABLE_SHEET
@@ -174,16 +175,21 @@ def leverage_tile(
     """The chosen investor's leverage, with its difference to the investors' median over the
     same projects (`metrics.investor_benchmark`) and that median in the help."""
     median = benchmark["median_leverage"].iloc[0] if len(benchmark) else None
+    # a peer figure over fewer than PEER_MIN investors is no comparison (DESIGN §10): hidden
+    compared = int(benchmark["leverage"].notna().sum()) if len(benchmark) else 0
     delta = None
-    if median is not None and leverage is not None:
-        difference = format_number(leverage - median, 2, language, signed=True)
-        delta = t("kpi.leverage.vs_median", language, difference=difference)
-    note = t(
-        "kpi.leverage.median_help",
-        language,
-        median=format_number(median, 2, language),
-        investors=format_number(len(benchmark), lang=language),
-    )
+    if compared < ref.PEER_MIN:
+        note = t("kpi.leverage.median_too_few", language, investors=compared, minimum=ref.PEER_MIN)
+    else:
+        if median is not None and leverage is not None:
+            difference = format_number(leverage - median, 2, language, signed=True)
+            delta = t("kpi.leverage.vs_median", language, difference=difference)
+        note = t(
+            "kpi.leverage.median_help",
+            language,
+            median=format_number(median, 2, language),
+            investors=format_number(compared, lang=language),
+        )
     box.metric(
         t("kpi.leverage", language),
         format_number(leverage, 2, language),
