@@ -497,3 +497,29 @@ def test_an_admin_demoted_while_the_tab_is_open_keeps_nothing_prepared(chrome, p
     finally:
         boss_context.close()
         kate_context.close()
+
+
+def test_an_unreachable_database_shows_visitors_no_server_detail(chrome, provider, tmp_path):
+    """A shared instance whose PostgreSQL server does not answer: the page says so, and names
+    no user, host, port or database (the log has the detail)."""
+    port = free_port()
+    file = tmp_path / "secrets.toml"
+    file.write_text(
+        f'[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "a-long-random-secret-for-tests"\nclient_id = "coinvest"\n'
+        'client_secret = "coinvest-test"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    unreachable = f"postgresql://coinvest_admin:s3cret@127.0.0.1:{free_port()}/coinvest_prod"
+    log = tmp_path / "app.log"
+    context, page = new_tab(chrome)
+    try:
+        with running_app(unreachable, port=port, secrets=file, log_path=log) as base:
+            page.goto(f"{base}/")
+            page.get_by_text("ne répond pas").wait_for(timeout=60_000)  # no title on that page
+            text = page.locator("[data-testid=stMain]").inner_text()
+            for detail in ("coinvest_admin", "s3cret", "127.0.0.1", "coinvest_prod", "Traceback"):
+                assert detail not in text, detail
+    finally:
+        context.close()
