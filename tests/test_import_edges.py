@@ -128,6 +128,18 @@ def test_windows_latin9_and_utf16_files_read_as_typed(empty_con, codec):
     )
 
 
+@pytest.mark.parametrize("codec", ["cp1252", "mac_roman"])
+@pytest.mark.parametrize(
+    "name", ["Collectif des salarié·es", "Dossier n°12", "Noël à l’atelier", "Café naïf"]
+)
+def test_french_text_reads_as_typed_in_either_single_byte_encoding(name, codec):
+    from coinvest.importer.read import _decode
+
+    text, unreadable = _decode(f"org_id;name;kind\nH1;{name};association\n".encode(codec))
+    assert unreadable is None
+    assert f"H1;{name};" in text
+
+
 def test_a_file_no_encoding_reads_plausibly_is_refused_in_french_naming_the_row(empty_con):
     data = b"org_id;name;kind\nH1;Lilas;association\nH2;Bo\x81\x8d\x9d\x8f\x90;association\n"
     report = import_files(empty_con, [("organisations.csv", data)])

@@ -69,8 +69,11 @@ def _utf16(data: bytes) -> str | None:
 
 
 # Letters and signs a French file holds; anything else after decoding means a wrong guess.
-_SIGNS = set("€«»‘’‚“”„–—…•°§£©®™²³·±×÷¼½¾µ¿¡ªº\u00a0\u202f\u2009")
-_NOT_IN_WORDS = set("€«»“”„•°§£©®™²³·±×÷¼½¾µ¿¡ªº")  # a letter on each side: a misread letter
+_SIGNS = set("€«»‘’‚“”„–—…•°§£©®™²³·±×÷¼½¾µªº\u00a0\u202f\u2009")  # not ¡ ¿: in a French file, Mac Roman ° and ø misread
+# Signs that a Mac Roman letter becomes when read as Windows-1252 (`No‘l`, `H™tel`, `na•f`):
+# between two letters, a misread. Not `·` (`salarié·es`) nor `°` (`n°dossier`), which French
+# writes inside words.
+_NOT_IN_WORDS = set("€«»‘“”„•§£©®™²³±×÷¼½¾µªº")
 _SINGLE_BYTE = ("cp1252", "iso8859_15", "mac_roman")  # Windows, Latin-9, "CSV (Macintosh)"
 
 
