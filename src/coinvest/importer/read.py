@@ -68,8 +68,9 @@ def _utf16(data: bytes) -> str | None:
     return None
 
 
-# Letters and signs a French file holds; anything else after decoding means a wrong guess.
-_SIGNS = set("€«»‘’‚“”„–—…•°§£©®™²³·±×÷¼½¾µªº\u00a0\u202f\u2009")  # not ¡ ¿: in a French file, Mac Roman ° and ø misread
+# Letters and signs a French file holds; anything else after decoding means a wrong guess (not
+# ¡ nor ¿: in a French file they are a Mac Roman ° and ø misread).
+_SIGNS = set("€«»‘’‚“”„–—…•°§£©®™²³·±×÷¼½¾µªº\u00a0\u202f\u2009")
 # Signs that a Mac Roman letter becomes when read as Windows-1252 (`No‘l`, `H™tel`, `na•f`):
 # between two letters, a misread. Not `·` (`salarié·es`) nor `°` (`n°dossier`), which French
 # writes inside words.
