@@ -64,14 +64,12 @@ def _email(value: object) -> str:
     return email
 
 
-def find_member(con: Connection, email: object) -> Member | None:
-    """The membership of an e-mail address (case and spaces ignored), or None."""
-    address = normalise_email(email)
-    if address is None:
-        return None
+def _membership(con: Connection, address: str) -> tuple[Member, tuple[object, object]] | None:
+    """The membership of a normalised address and the (issuer, subject) recorded with it."""
     frame = query(
         con,
-        """SELECT m.email, m.org_id, coalesce(o.name, m.org_id) AS org_name, m.role
+        """SELECT m.email, m.org_id, coalesce(o.name, m.org_id) AS org_name, m.role,
+                  m.issuer, m.subject
            FROM membership m LEFT JOIN organisation o ON o.org_id = m.org_id
            WHERE m.email = $email""",
         {"email": address},
@@ -79,7 +77,15 @@ def find_member(con: Connection, email: object) -> Member | None:
     if frame.empty:
         return None
     row = frame.iloc[0]
-    return Member(str(row["email"]), str(row["org_id"]), str(row["org_name"]), str(row["role"]))
+    member = Member(str(row["email"]), str(row["org_id"]), str(row["org_name"]), str(row["role"]))
+    return member, (row["issuer"], row["subject"])
+
+
+def find_member(con: Connection, email: object) -> Member | None:
+    """The membership of an e-mail address (ASCII case and spaces ignored), or None."""
+    address = normalise_email(email)
+    found = None if address is None else _membership(con, address)
+    return None if found is None else found[0]
 
 
 # Why a sign-in does not let a person in (None: it does); each has its page text.
@@ -111,38 +117,27 @@ def admit(
         return None, NO_IDENTITY
     if issuers is not None and issuer not in issuers:
         return None, OTHER_PROVIDER
-    member = find_member(con, claims.get("email"))
-    if member is None:
+    address = normalise_email(claims.get("email"))
+    found = None if address is None else _membership(con, address)
+    if found is None:
         return None, NO_MEMBERSHIP
-    bound = query(
-        con,
-        "SELECT issuer, subject FROM membership WHERE email = $email",
-        {"email": member.email},
-    )
-    known_issuer, known_subject = bound["issuer"].iloc[0], bound["subject"].iloc[0]
-    if isinstance(known_issuer, str) or isinstance(known_subject, str):
-        if (known_issuer, known_subject) != (issuer, subject):
-            return None, OTHER_IDENTITY
-        return member, None
-    try:
-        with writing(con, who or member.email, "sign-in") as audit:
-            audit.watch("membership", "email = $audit_email", audit_email=member.email)
-            audit.cur.execute(
-                "UPDATE membership SET issuer = $issuer, subject = $subject "
-                "WHERE email = $email AND issuer IS NULL AND subject IS NULL",
-                {"issuer": issuer, "subject": subject, "email": member.email},
-            )
-    except CoinvestError:
-        # a read-only instance cannot record it: the first sign-in on a writable one will
-        pass
-    again = query(
-        con,
-        "SELECT issuer, subject FROM membership WHERE email = $email",
-        {"email": member.email},
-    )
-    recorded = None if again.empty else (again["issuer"].iloc[0], again["subject"].iloc[0])
-    if recorded is not None and isinstance(recorded[0], str) and recorded != (issuer, subject):
-        return None, OTHER_IDENTITY  # another sign-in recorded its identity first
+    member, recorded = found
+    if not isinstance(recorded[0], str):  # the first sign-in: its identity is recorded
+        try:
+            with writing(con, who or member.email, "sign-in") as audit:
+                audit.watch("membership", "email = $audit_email", audit_email=member.email)
+                audit.cur.execute(
+                    "UPDATE membership SET issuer = $issuer, subject = $subject "
+                    "WHERE email = $email AND issuer IS NULL AND subject IS NULL",
+                    {"issuer": issuer, "subject": subject, "email": member.email},
+                )
+        except CoinvestError:
+            # a read-only instance cannot record it: the first sign-in on a writable one will
+            return member, None
+        again = _membership(con, member.email)  # another sign-in may have recorded its own
+        recorded = (issuer, subject) if again is None else again[1]
+    if recorded != (issuer, subject):
+        return None, OTHER_IDENTITY
     return member, None
 
 
