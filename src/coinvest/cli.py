@@ -164,6 +164,12 @@ def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
     return flt
 
 
+def _unknown_id(option: str, value: str, allowed: list[str]) -> CoinvestError:
+    """An id the database does not know, refused with (the first 40 of) the known ones."""
+    shown = ", ".join(allowed[:40]) + (" …" if len(allowed) > 40 else "")
+    return CoinvestError("cli.unknown_id", option=option, value=value, allowed=shown or "—")
+
+
 def refuse_unknown_ids(con, flt: PortfolioFilter) -> None:
     """An investor, support body or cohort the database does not know is refused with the list
     of known ones, as an unknown department is (DESIGN §6.2): never empty files and exit 0."""
@@ -180,10 +186,7 @@ def refuse_unknown_ids(con, flt: PortfolioFilter) -> None:
         allowed = sorted(str(i) for i in ids)
         for item in wanted:
             if item not in allowed:
-                shown = ", ".join(allowed[:40]) + (" …" if len(allowed) > 40 else "")
-                raise CoinvestError(
-                    "cli.unknown_id", option=option, value=item, allowed=shown or "—"
-                )
+                raise _unknown_id(option, item, allowed)
 
 
 def _refuse_unknown_project(con, project_id: str) -> None:
@@ -197,11 +200,7 @@ def _refuse_unknown_project(con, project_id: str) -> None:
            ORDER BY 1""",
     )["project_id"].astype(str)
     if project_id not in set(known):
-        allowed = list(known)
-        shown = ", ".join(allowed[:40]) + (" …" if len(allowed) > 40 else "")
-        raise CoinvestError(
-            "cli.unknown_id", option="--project", value=project_id, allowed=shown or "—"
-        )
+        raise _unknown_id("--project", project_id, list(known))
 
 
 def _open_waiting(path, lang: str):

@@ -33,7 +33,6 @@ from coinvest.errors import CoinvestError
 from coinvest.schema import LATEST_VERSION, current_version, migrate, user_table_count
 
 __all__ = [
-    "WRITE_LOCK",
     "Connection",
     "Cursor",
     "EngineError",
