@@ -50,8 +50,10 @@ run: install
 	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
+# On every core (pytest-xdist): each worker has its own database files and PostgreSQL server.
+WORKERS ?= auto
 test: install browser-deps pg-deps check
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal
 
 # The plan enforced: lint, the import contracts of pyproject.toml, and types.
 check: install
@@ -63,7 +65,7 @@ test-slow: install browser-deps
 	$(BIN)/python -m pytest -m slow -s
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow" --ignore=tests/browser
+	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal --ignore=tests/browser
 
 screenshots: install browser-deps
 	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,needs,whatif

@@ -15,11 +15,13 @@ from coinvest.assessments import (
     related_organisations,
     save_assessment,
 )
+from coinvest.audit import ORDER, author
 from coinvest.errors import CoinvestError
 from coinvest.export import export_zip
-from coinvest.history import ORDER, author, history, imports, revert
+from coinvest.history import history, imports
 from coinvest.i18n import format_number, md_escape, t, tn
 from coinvest.importer import import_files, max_import_bytes
+from coinvest.importer.revert import revert
 from coinvest.interchange import SHEETS
 from coinvest.lookups import organisation_names
 from coinvest.report import committee_report, file_name, report_pdf

@@ -9,15 +9,15 @@ The fixtures of the metric, import, export, what-if and page tests (`demo_path`,
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from coinvest import derived
 from coinvest.db import open_database
 from coinvest.demo import generate
-from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_money, refresh_utility
 from tests.pgserver import Server, missing, throwaway_server
 from ui import show
 
@@ -56,6 +56,10 @@ def pg() -> Iterator[Server]:
     with throwaway_server() as server:
         server.admin("CREATE DATABASE coinvest_empty")
         open_database(server.url("coinvest_empty")).close()
+        server.admin("CREATE DATABASE coinvest_portfolio TEMPLATE coinvest_empty")
+        con = open_database(server.url("coinvest_portfolio"))
+        _fill_portfolio(con)
+        con.close()
         yield server
 
 
@@ -73,15 +77,49 @@ def _make_demo(target: str | Path) -> None:
     con.close()
 
 
-def _new_target(engine: str, request, folder: Path, name: str) -> str | Path:
-    """A new database at the latest schema: a file path, or a copy of `coinvest_empty` dropped
-    when the fixture that asked for it ends."""
+def _new_target(
+    engine: str, request, folder: Path, name: str, template: str = "empty"
+) -> str | Path:
+    """A new database at the latest schema: a file path (None there yet: it is made when opened),
+    or a copy of `coinvest_empty` dropped when the fixture that asked for it ends."""
     if engine == "duckdb":
         return folder / f"{name}.duckdb"
     server: Server = request.getfixturevalue("pg")
-    url = server.create(name, template="coinvest_empty")
+    url = server.create(name, template=f"coinvest_{template}")
     request.addfinalizer(lambda: server.drop(url))
     return url
+
+
+def _fill_portfolio(con) -> None:
+    from tests.portfolio import PORTFOLIO
+
+    for statement in PORTFOLIO:
+        con.execute(statement)
+    derived.refresh(con)  # what the write path does after a write of every table
+
+
+@pytest.fixture(scope="session")
+def _duck_templates(tmp_path_factory) -> dict[str, Path]:
+    """The empty database and the hand-written portfolio as DuckDB files, built once per test
+    session (per worker); each test gets a copy of one, instead of running every migration."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty, portfolio = folder / "empty.duckdb", folder / "portfolio.duckdb"
+    open_database(empty).close()
+    shutil.copyfile(empty, portfolio)
+    con = open_database(portfolio)
+    _fill_portfolio(con)
+    con.close()
+    return {"empty": empty, "portfolio": portfolio}
+
+
+def _copy_of(engine: str, request, folder: Path, template: str) -> str | Path:
+    """A database of the test's own, copied from a template of the session."""
+    if engine == "duckdb":
+        source = request.getfixturevalue("_duck_templates")[template]
+        target = folder / f"{template}.duckdb"
+        shutil.copyfile(source, target)
+        return target
+    return _new_target(engine, request, folder, template, template=template)
 
 
 @pytest.fixture(scope="session")
@@ -123,8 +161,9 @@ def demo_con(demo_path):
 
 
 @pytest.fixture
-def empty_con(new_db):
-    con = open_database(new_db("empty"))
+def empty_con(engine, request, tmp_path):
+    """A connection to a new, empty database of the test's own."""
+    con = open_database(_copy_of(engine, request, tmp_path, "empty"))
     yield con
     con.close()
 
@@ -220,13 +259,8 @@ def open_page(monkeypatch, clear_streamlit_caches):
 
 
 @pytest.fixture
-def portfolio_con(empty_con):
-    """The hand-written portfolio of tests/portfolio.py."""
-    from tests.portfolio import PORTFOLIO
-
-    for statement in PORTFOLIO:
-        empty_con.execute(statement)
-    refresh_lever_rounds(empty_con)  # what every writer of assessments does
-    refresh_money(empty_con)  # and of money, and of measurements
-    refresh_utility(empty_con)
-    return empty_con
+def portfolio_con(engine, request, tmp_path):
+    """The hand-written portfolio of tests/portfolio.py, in a database of the test's own."""
+    con = open_database(_copy_of(engine, request, tmp_path, "portfolio"))
+    yield con
+    con.close()

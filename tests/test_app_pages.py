@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coinvest import metrics
+from coinvest import derived, metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
-from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_money, refresh_utility
 from tests.browser.harness import PAGES
 from tests.portfolio import PORTFOLIO
 
@@ -28,9 +26,7 @@ def small_db(tmp_path_factory) -> Path:
     con = open_database(path)
     for statement in PORTFOLIO:
         con.execute(statement)
-    refresh_lever_rounds(con)
-    refresh_money(con)
-    refresh_utility(con)
+    derived.refresh(con)  # what the write path does after a write of every table
     con.close()
     return path
 

@@ -10,12 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from coinvest import metrics
+from coinvest import derived, metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
-from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.scenarios import Scenario, save_scenario
-from coinvest.summaries import refresh_money, refresh_utility
 from tests.browser.harness import PAGES
 from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
@@ -31,9 +29,7 @@ def small_db(engine, request, tmp_path_factory) -> str | Path:
     con = open_database(path)
     for statement in PORTFOLIO:
         con.execute(statement)
-    refresh_lever_rounds(con)
-    refresh_money(con)
-    refresh_utility(con)
+    derived.refresh(con)  # what the write path does after a write of every table
     save_scenario(
         con,
         Scenario(name="Revue INV_A", filter=PortfolioFilter.create(investor="INV_A")),

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from coinvest import metrics
+from coinvest.derived import refresh_lever_rounds
 from coinvest.filters import PortfolioFilter
-from coinvest.lever_rounds import refresh_lever_rounds
 
 ALL = PortfolioFilter()
 

@@ -13,7 +13,7 @@ from coinvest.filters import PortfolioFilter
 
 
 def _add(con, *statements: str) -> None:
-    from coinvest.summaries import refresh_money
+    from coinvest.derived import refresh_money
 
     for statement in statements:
         con.execute(statement)
@@ -86,8 +86,8 @@ def test_an_investor_s_own_contribution_counts_in_resources_not_in_its_own_euros
 
 
 def test_undoing_an_import_that_moved_an_assessment_refreshes_both_projects(empty_con):
-    from coinvest.history import revert
     from coinvest.importer import import_files
+    from coinvest.importer.revert import revert
     from tests.test_deletion import ASSESSMENTS, files, seed
     from tests.test_summaries import assert_rebuild_gives_the_same_rows
 
@@ -215,8 +215,7 @@ def test_questionnaires_and_an_import_saved_at_once_all_land(new_db):
 
 
 def test_an_engine_error_inside_a_write_is_a_french_message_and_writes_nothing(empty_con):
-    from coinvest.db import WriteFailed
-    from coinvest.history import writing
+    from coinvest.writing import WriteFailed, writing
 
     before = empty_con.execute("SELECT count(*) FROM change_log").fetchone()
 
@@ -260,7 +259,7 @@ def test_history_out_is_csv_for_excel_with_formulas_neutralised(tmp_path, capsys
 
 
 def _answers(con, *statements: str) -> None:
-    from coinvest.lever_rounds import refresh_lever_rounds
+    from coinvest.derived import refresh_lever_rounds
 
     for statement in statements:
         con.execute(statement)

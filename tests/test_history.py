@@ -27,8 +27,9 @@ from coinvest.demo import generate
 from coinvest.errors import CoinvestError
 from coinvest.export import export_frames, machine_csv
 from coinvest.filters import PortfolioFilter
-from coinvest.history import history, imports, revert
+from coinvest.history import history, imports
 from coinvest.importer import import_files
+from coinvest.importer.revert import revert
 from coinvest.scenarios import Scenario, delete_scenario, delete_view, save_scenario, save_view
 from coinvest.workbook import export_portfolio_xlsx, frame_to_csv, table_frame
 from tests.conftest import ROOT
@@ -435,10 +436,11 @@ def test_the_command_line_prints_the_id_lists_imports_writes_history_and_reverts
 KILLED_MIDWAY = textwrap.dedent(
     """
     import sys, time
-    from coinvest import history
+    from coinvest import audit
     from coinvest.db import open_database
+    from coinvest.importer.revert import revert
 
-    finish = history.Audit.finish
+    finish = audit.Audit.finish
 
     def finish_then_wait(self):
         written = finish(self)
@@ -447,9 +449,9 @@ KILLED_MIDWAY = textwrap.dedent(
             time.sleep(120)
         return written
 
-    history.Audit.finish = finish_then_wait
+    audit.Audit.finish = finish_then_wait
     con = open_database(sys.argv[1])
-    history.revert(con, int(sys.argv[2]), "test")
+    revert(con, int(sys.argv[2]), "test")
     """
 )
 

@@ -14,10 +14,9 @@ import pytest
 
 from coinvest import metrics
 from coinvest import reference as ref
+from coinvest.derived import refresh_lever_rounds, refresh_needs
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
-from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_needs
 
 ALL = PortfolioFilter()
 

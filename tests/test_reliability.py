@@ -17,15 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coinvest import metrics
+from coinvest import derived, metrics
 from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.filters import FILTER_KEYS, PortfolioFilter
 from coinvest.importer import DEFAULT_MAX_MB, import_files
 from coinvest.interchange import SHEETS
-from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.schema import DATA_TABLES
-from coinvest.summaries import refresh_money, refresh_utility
 from coinvest.workbook import frame_to_csv, table_frame
 from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
@@ -215,9 +213,7 @@ def fuzz_db(tmp_path_factory) -> Path:
     con = open_database(path)
     for statement in PORTFOLIO:
         con.execute(statement)
-    refresh_lever_rounds(con)
-    refresh_money(con)
-    refresh_utility(con)
+    derived.refresh(con)  # what the write path does after a write of every table
     con.close()
     return path
 
@@ -340,9 +336,7 @@ def test_html_and_markdown_in_names_are_shown_as_text(tmp_path, open_page):
         con.execute(statement)
     con.execute("UPDATE project SET name = ? WHERE project_id = 'P1'", [EVIL[3]])
     con.execute("UPDATE organisation SET name = ? WHERE org_id = 'H1'", [EVIL[4]])
-    refresh_lever_rounds(con)
-    refresh_money(con)
-    refresh_utility(con)
+    derived.refresh(con)  # what the write path does after a write of every table
     con.close()
     at = open_page(path, "project", {"project": "P1"})
     header = at.header[0].value

@@ -14,11 +14,11 @@ import pytest
 from coinvest import metrics
 from coinvest.db import open_database
 from coinvest.demo import generate
+from coinvest.derived import refresh_summaries
 from coinvest.export import write_export
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.interchange import SHEETS
-from coinvest.lever_rounds import refresh_summaries
 from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx, frame_to_csv, table_frame
 
 FILTERS = [
@@ -69,7 +69,11 @@ def _parallel(request, url: str, threads: int) -> None:
         server.admin(f"ALTER DATABASE {name} SET {setting} = {value}")
 
 
-@pytest.mark.parametrize("scale", ["S", "M"])
+@pytest.mark.parametrize(
+    "scale",
+    # M (the 2,000-project demo built and exported three times) is `make test-slow`'s
+    ["S", pytest.param("M", marks=pytest.mark.slow)],
+)
 def test_exporting_twice_gives_byte_identical_files_whatever_the_threads(
     scale, engine, demo_path, request, tmp_path
 ):

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from coinvest import metrics
+from coinvest.derived import refresh_utility
 from coinvest.filters import PortfolioFilter
-from coinvest.summaries import refresh_utility
 
 ALL = PortfolioFilter()
 

@@ -10,18 +10,17 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coinvest import metrics
+from coinvest import derived, metrics
 from coinvest import reference as ref
 from coinvest.assessments import AssessmentInput, save_assessment
-from coinvest.db import open_database, query, transaction
+from coinvest.db import open_database, query
 from coinvest.demo import generate
+from coinvest.derived import DERIVED_TABLES, SUMMARY_TABLES
 from coinvest.filters import PortfolioFilter
-from coinvest.history import revert
 from coinvest.importer import import_files
-from coinvest.lever_rounds import refresh_lever_rounds
+from coinvest.importer.revert import revert
 from coinvest.metrics.query import Weights
-from coinvest.schema import DERIVED_TABLES, SUMMARY_TABLES
-from coinvest.summaries import refresh_money, refresh_utility
+from coinvest.writing import transaction
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
 
 DERIVED = DERIVED_TABLES
@@ -43,9 +42,7 @@ def snapshot(con) -> dict[str, list[tuple]]:
 def assert_rebuild_gives_the_same_rows(con) -> None:
     kept = snapshot(con)
     with transaction(con) as cur:
-        refresh_lever_rounds(cur)  # from scratch, every project
-        refresh_money(cur)
-        refresh_utility(cur)
+        derived.refresh(cur)  # what the write path does after a write of every table
     rebuilt = snapshot(con)
     for table in DERIVED:
         assert kept[table] == rebuilt[table], table

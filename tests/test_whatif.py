@@ -8,12 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coinvest import metrics
+from coinvest import derived, metrics
 from coinvest import reference as ref
 from coinvest.db import open_database
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
-from coinvest.lever_rounds import refresh_lever_rounds
 from coinvest.metrics import Hypothetical, Weights
 from coinvest.scenarios import (
     Scenario,
@@ -26,7 +25,6 @@ from coinvest.scenarios import (
     validate_lines,
 )
 from coinvest.schema import DATA_TABLES
-from coinvest.summaries import refresh_money, refresh_utility
 from tests.portfolio import PORTFOLIO
 
 INV_A = PortfolioFilter.create(investor="INV_A")
@@ -163,9 +161,7 @@ def small_db(tmp_path) -> Path:
     con = open_database(path)
     for statement in PORTFOLIO:
         con.execute(statement)
-    refresh_lever_rounds(con)
-    refresh_money(con)
-    refresh_utility(con)
+    derived.refresh(con)  # what the write path does after a write of every table
     con.close()
     return path
 

@@ -26,6 +26,7 @@ from coinvest import access
 from coinvest import reference as ref
 from coinvest.access import Member
 from coinvest.i18n import md_escape, t
+from ui.language import lang
 
 STATE_MEMBER = "signed_in_member"
 
@@ -113,8 +114,6 @@ def missing_configuration() -> list[str]:
 
 
 def _language() -> str:
-    from ui.context import lang  # the language switch lives with the filter
-
     return lang()
 
 

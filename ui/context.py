@@ -28,7 +28,8 @@ from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
 from coinvest.scenarios import load_scenario, load_view
 from coinvest.scope import Scope
 from coinvest.territory import departments, regions
-from ui.access import current_member
+from ui.access import current_member, shared_mode
+from ui.language import lang, lang_key
 
 STATE_FILTER = "portfolio_filter"
 PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-if page's weights
@@ -42,22 +43,6 @@ def _connection(target: str, read_only: bool):
     return open_database(target, read_only=read_only, memory_limit=limit)
 
 
-def lang_key(name: str) -> str:
-    """A widget key for a widget whose options are labelled in the UI language.
-
-    Streamlit keeps a keyed widget's value as its *formatted* option, so a widget relabelled in
-    another language would lose its value; a key per language gives a fresh widget instead.
-    """
-    return f"{name}.{lang()}"
-
-
-def lang() -> str:
-    """The UI language: the sidebar switch, else the URL (`lang=en`), French by default."""
-    if "ui_lang" in st.session_state:
-        return normalise_lang(st.session_state["ui_lang"])
-    return normalise_lang(st.query_params.get("lang"))
-
-
 def read_only() -> bool:
     """Shared viewing (COINVEST_READ_ONLY=1): the database is opened read-only."""
     return os.environ.get("COINVEST_READ_ONLY", "") == "1"
@@ -68,8 +53,6 @@ def connection():
     try:
         return _connection(resolve_db(), read_only())
     except CoinvestError as exc:
-        from ui.access import shared_mode
-
         if shared_mode():  # visitors of a shared instance learn no user, host or database name
             print(f"coinvest: {exc.message('en')}", file=sys.stderr, flush=True)
             st.error(t("db.unavailable", lang()))
@@ -87,8 +70,6 @@ def follow_writes(con) -> int:
     try:
         version = data_version(con)
     except EngineError as exc:
-        from ui.access import shared_mode
-
         if shared_mode():  # no server detail for the visitors of a shared instance
             print(f"coinvest: {exc}", file=sys.stderr, flush=True)
             st.error(t("db.unavailable", lang()))

@@ -14,9 +14,9 @@ import streamlit as st
 from altair.utils.schemapi import disable_debug_mode
 
 from coinvest import reference as ref
+from coinvest.audit import TABLE_SHEET
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
-from coinvest.history import TABLE_SHEET
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
 from coinvest.workbook import frame_to_csv, frame_to_xlsx
 from ui.view import switch_page

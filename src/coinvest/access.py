@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coinvest import reference as ref
+from coinvest.audit import cli_author
 from coinvest.cells import normalise_email
 from coinvest.db import Connection, query
 from coinvest.errors import CoinvestError
-from coinvest.history import cli_author, writing
 from coinvest.scope import Scope
+from coinvest.writing import writing
 
 ADMIN = "admin"
 

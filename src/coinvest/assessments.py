@@ -9,12 +9,13 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.access import Member
+from coinvest.audit import author
 from coinvest.db import Connection, Cursor, query
 from coinvest.errors import CoinvestError
 from coinvest.folding import fold, fold_sql
-from coinvest.history import author, writing
 from coinvest.lookups import in_scope
 from coinvest.scope import Scope
+from coinvest.writing import writing
 
 
 @dataclass

@@ -408,8 +408,9 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _revert(args: argparse.Namespace) -> int:
+    from coinvest.audit import cli_author
     from coinvest.db import resolve_db
-    from coinvest.history import cli_author, revert
+    from coinvest.importer.revert import revert
 
     lang = _lang()
     con = _open_waiting(resolve_db(args.db), lang)

@@ -9,9 +9,7 @@ cursor. Extensions are never downloaded.
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -36,13 +34,11 @@ __all__ = [
     "Connection",
     "Cursor",
     "EngineError",
-    "WriteFailed",
     "data_version",
     "describe",
     "open_database",
     "query",
     "resolve_db",
-    "transaction",
 ]
 
 DEFAULT_DB = Path("data") / "coinvest.duckdb"
@@ -187,43 +183,3 @@ def floats_for_decimals(table: pa.Table) -> pa.Table:
             text = pc.cast(table.column(index), pa.string())
             table = table.set_column(index, column.name, pc.cast(text, pa.float64()))
     return table
-
-
-class WriteFailed(CoinvestError):
-    """A write the engine refused, rolled back whole; `detail` is the engine's first line."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__("db.write_failed", detail=detail)
-        self.detail = detail
-
-
-# One writer at a time in a process (DESIGN §11 "One write path"): the app's sessions share one
-# connection, and two DuckDB transactions writing the same tables at once would fail with
-# "Conflict on update". Across processes, DuckDB lets one process open the file; on PostgreSQL
-# every write transaction also waits for the others (an advisory lock, `lock_writes`).
-# Re-entrant, so that a thread holding it never deadlocks on itself.
-WRITE_LOCK = threading.RLock()
-
-
-@contextmanager
-def transaction(con: Connection) -> Iterator[Cursor]:
-    """A cursor inside BEGIN … COMMIT, holding the write lock of the process and of the
-    database; any exception rolls everything back, and an engine error becomes `WriteFailed`,
-    a message in the user's language."""
-    with WRITE_LOCK:
-        cur = con.cursor()
-        try:
-            cur.execute("BEGIN")
-            try:
-                cur.lock_writes()
-                yield cur
-                cur.execute("COMMIT")
-            except BaseException:
-                with suppress(EngineError):  # the transaction is gone already (a lost server)
-                    cur.execute("ROLLBACK")
-                raise
-        except EngineError as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise WriteFailed(detail) from exc
-        finally:
-            cur.close()

@@ -209,6 +209,8 @@ def labels(items: tuple[Code, ...], lang: str = "fr") -> dict[str, str]:
 LEVER_CODES = codes(LEVERS)
 QUESTION_CODES = codes(QUESTIONS)
 VIEWPOINT_CODES = codes(VIEWPOINTS)
+# the team's own viewpoint: its blind spots are its score against the others' (docs/figures.md)
+SELF_VIEWPOINT = "project"
 PHASE_CODES = codes(PHASES)
 NEED_CODES = codes(NEEDS)
 ORG_KIND_CODES = codes(ORG_KINDS)

@@ -15,13 +15,14 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.access import Member
+from coinvest.audit import author
 from coinvest.db import Connection, query
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
-from coinvest.history import author, writing
 from coinvest.lookups import in_scope, organisations_in_scope
 from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
 from coinvest.scope import Scope
+from coinvest.writing import writing
 
 MAX_LINES = 50
 MAX_AMOUNT = 1e9  # a single hypothetical investment above a billion euros is taken for a typo

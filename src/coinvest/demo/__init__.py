@@ -20,7 +20,6 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from coinvest.db import transaction
 from coinvest.demo.draws import (
     Progress,
     State,
@@ -41,9 +40,11 @@ from coinvest.demo.population import (
     add_partners,
     add_projects,
 )
+from coinvest.derived import DERIVED_TABLES
 from coinvest.errors import CoinvestError
 from coinvest.reference import BENEFICIARIES
-from coinvest.schema import BUMP_DATA_VERSION, DATA_TABLES, DERIVED_TABLES
+from coinvest.schema import BUMP_DATA_VERSION, DATA_TABLES
+from coinvest.writing import transaction
 
 
 def generate(

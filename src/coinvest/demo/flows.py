@@ -22,7 +22,7 @@ from coinvest.demo.draws import (
     gumbel_choice,
     make_ids,
 )
-from coinvest.summaries import refresh_money
+from coinvest.derived import refresh_money
 
 
 def add_investments(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:

@@ -25,8 +25,7 @@ from coinvest.demo.draws import (
     draw_dates,
     make_ids,
 )
-from coinvest.lever_rounds import refresh_lever_rounds
-from coinvest.summaries import refresh_utility
+from coinvest.derived import refresh_lever_rounds, refresh_utility
 
 
 def add_cohorts(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+from coinvest.audit import cli_author
 from coinvest.db import Connection
-from coinvest.history import cli_author
 from coinvest.importer.problems import (
     DEFAULT_MAX_MB,
     ImportReport,

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from coinvest import reference as ref
-from coinvest.db import Cursor, WriteFailed
+from coinvest.audit import TABLE_KEYS, Audit
+from coinvest.db import Cursor
 from coinvest.errors import CoinvestError
-from coinvest.history import TABLE_KEYS, Audit, writing
 from coinvest.importer.problems import (
     ImportReport,
     Problem,
@@ -27,6 +27,7 @@ from coinvest.interchange import (
     SHEETS,
     Column,
 )
+from coinvest.writing import WriteFailed, writing
 
 _ARROW_TYPES = {
     "id": pa.string(),

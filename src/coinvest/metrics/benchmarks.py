@@ -10,8 +10,9 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.db import Connection
+from coinvest.derived.formulas import leverage_ratio
 from coinvest.errors import CoinvestError
-from coinvest.exact import exact_mean, float_ratio
+from coinvest.exact import exact_mean
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import with_maturity, with_money, with_rounds
 from coinvest.metrics.query import DEFAULT_BLIND_SPOT_THRESHOLD, Query
@@ -68,8 +69,8 @@ def investor_benchmark(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
                coalesce(sum(eur) FILTER (WHERE financial), 0) AS own_fin_eur
         FROM money WHERE is_investment GROUP BY project_id, org_id""",
     )
-    leverage = float_ratio("sum(pm.resources_eur - coalesce(o.own_eur, 0))", "sum(o.own_eur)")
-    financial = float_ratio(
+    leverage = leverage_ratio("sum(pm.resources_eur - coalesce(o.own_eur, 0))", "sum(o.own_eur)")
+    financial = leverage_ratio(
         "sum(pm.resources_fin_eur - coalesce(o.own_fin_eur, 0))", "sum(o.own_fin_eur)"
     )
     q.add(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from coinvest.db import Connection
+from coinvest.derived.formulas import leverage_ratio
 from coinvest.exact import float_ratio
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -40,7 +41,7 @@ def cohort_figures(con: Connection, flt: PortfolioFilter, weights: Weights = EQU
                percentile_cont(0.5) WITHIN GROUP (ORDER BY l.maturity) AS median_maturity_latest,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY u.utility_index) AS median_utility,
                percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY {float_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")}
+                   ORDER BY {leverage_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")}
                ) AS median_leverage
         FROM cohort_scope cs
         LEFT JOIN first_cmaturity f ON f.project_id = cs.project_id

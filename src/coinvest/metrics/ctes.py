@@ -6,6 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from coinvest import reference as ref
+from coinvest.derived.formulas import (
+    achievement_expression,
+    need_expression,
+    need_order,
+    phase_weight_values,
+    priority_condition,
+)
 from coinvest.exact import (
     exact_mean,
     exact_sum,
@@ -17,14 +24,6 @@ from coinvest.metrics.query import (
     Query,
     Weights,
     with_weights,
-)
-from coinvest.schema import SELF_VIEWPOINT
-from coinvest.summaries import (
-    achievement_expression,
-    need_expression,
-    need_order,
-    phase_weight_values,
-    priority_condition,
 )
 
 
@@ -147,7 +146,7 @@ def with_lever_stats(q: Query) -> None:
                avg(score) FILTER (WHERE viewpoint <> $self_viewpoint) AS others_score
         FROM latest_lever GROUP BY project_id, lever""",
         materialized=True,
-        self_viewpoint=SELF_VIEWPOINT,  # as in the stored summary
+        self_viewpoint=ref.SELF_VIEWPOINT,  # as in the stored summary
     )
 
 

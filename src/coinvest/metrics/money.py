@@ -7,6 +7,7 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.db import Connection
+from coinvest.derived.formulas import leverage_ratio
 from coinvest.exact import (
     exact_mean,
     float_ratio,
@@ -41,8 +42,8 @@ def leverage(
     return q.run(
         con,
         f"""SELECT project_id, resources_eur, resources_fin_eur, own_eur, own_fin_eur,
-               {float_ratio("resources_eur - own_eur", "own_eur")} AS leverage,
-               {float_ratio("resources_fin_eur - own_fin_eur", "own_fin_eur")} AS leverage_financial
+               {leverage_ratio("resources_eur - own_eur", "own_eur")} AS leverage,
+               {leverage_ratio("resources_fin_eur - own_fin_eur", "own_fin_eur")} AS leverage_financial
         FROM project_money ORDER BY project_id""",
     )
 
@@ -120,8 +121,8 @@ def leverage_ranking(con: Connection, flt: PortfolioFilter, limit: int = 15) -> 
     return q.run(
         con,
         f"""SELECT pm.project_id, p.name, pm.own_eur, pm.resources_eur,
-               {float_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")} AS leverage,
-               {float_ratio("pm.resources_fin_eur - pm.own_fin_eur", "pm.own_fin_eur")}
+               {leverage_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")} AS leverage,
+               {leverage_ratio("pm.resources_fin_eur - pm.own_fin_eur", "pm.own_fin_eur")}
                    AS leverage_financial
         FROM project_money pm JOIN project p ON p.project_id = pm.project_id
         WHERE pm.own_eur > 0

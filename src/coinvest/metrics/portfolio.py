@@ -9,9 +9,9 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.db import Connection
+from coinvest.derived.formulas import leverage_ratio
 from coinvest.exact import (
     exact_sum,
-    float_ratio,
 )
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -68,9 +68,9 @@ def portfolio_kpis(
             (SELECT coalesce(sum(resources_eur), 0) FROM project_money) AS resources_eur,
             (SELECT coalesce(sum(resources_eur - own_eur), 0) FROM project_money)
                 AS levered_eur,
-            (SELECT {float_ratio("sum(resources_eur - own_eur)", "sum(own_eur)")}
+            (SELECT {leverage_ratio("sum(resources_eur - own_eur)", "sum(own_eur)")}
                FROM project_money) AS leverage,
-            (SELECT {float_ratio("sum(resources_fin_eur - own_fin_eur)", "sum(own_fin_eur)")}
+            (SELECT {leverage_ratio("sum(resources_fin_eur - own_fin_eur)", "sum(own_fin_eur)")}
                FROM project_money) AS leverage_financial,
             (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
             (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
@@ -147,7 +147,7 @@ def project_summary(
         FROM self_vs_others GROUP BY project_id""",
     )
     money = (
-        f", pm.own_eur, {float_ratio('pm.resources_eur - pm.own_eur', 'pm.own_eur')} AS leverage"
+        f", pm.own_eur, {leverage_ratio('pm.resources_eur - pm.own_eur', 'pm.own_eur')} AS leverage"
         if flt.investor
         else ""
     )

@@ -1,0 +1,156 @@
+"""Today's fills of the derived tables (docs/data.md "Derived tables"): INSERT … SELECT texts,
+each computed from the table before it. `{where}` narrows a refill to some projects
+(` AND project_id …`, code of `coinvest.derived.refresh`); the migrations that first filled these
+tables keep frozen copies of their own (`coinvest.schema.released`)."""
+
+from __future__ import annotations
+
+from coinvest.derived.formulas import achievement_expression, equal_mean
+from coinvest.exact import exact_mean
+from coinvest.reference import SELF_VIEWPOINT
+
+SUMMARY_TABLES = ("lever_summary", "viewpoint_maturity", "clever_summary", "project_maturity")
+# Every table derived from the user's data, in the order it is refilled.
+DERIVED_TABLES = (
+    "lever_round",
+    "question_round",
+    "question_latest",
+    *SUMMARY_TABLES,
+    "need_summary",
+    "money_summary",
+    "utility_summary",
+)
+
+# Lever scores per round (docs/figures.md "Lever scores"): several assessors of one viewpoint on
+# one date are first averaged per question, then the answered questions of each lever are
+# averaged and scaled to 0–100. The first round is the project's earliest from the viewpoint; a
+# lever's latest is the most recent round that answered it.
+LEVER_ROUND_FILL = f"""
+INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
+SELECT project_id, viewpoint, assessed_on, lever, score,
+       assessed_on = min(assessed_on) OVER (PARTITION BY project_id, viewpoint),
+       assessed_on = max(assessed_on) OVER (PARTITION BY project_id, viewpoint, lever)
+FROM (
+    SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,
+           {exact_mean("score")} * $score_scale AS score
+    FROM (
+        SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
+        FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+        {{where}}
+        GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+    ) per_question
+    GROUP BY project_id, viewpoint, assessed_on, split_part(question, '.', 1)
+) per_lever
+"""
+
+# A question's latest round is its lever's (the most recent round that answered the lever), so
+# the questions to work on and the lever's score read the same round.
+QUESTION_ROUND_FILL = """
+INSERT INTO question_round (project_id, viewpoint, assessed_on, question, score, is_latest)
+SELECT project_id, viewpoint, assessed_on, question, score,
+       assessed_on = max(assessed_on)
+           OVER (PARTITION BY project_id, viewpoint, split_part(question, '.', 1))
+FROM (
+    SELECT a.project_id, a.viewpoint, a.assessed_on, x.question,
+           avg(CAST(x.score AS DOUBLE PRECISION)) AS score
+    FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+    {where}
+    GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+) per_question
+"""
+
+# The consolidated latest score of each question (the mean over the viewpoints of their latest
+# round), kept per project: the portfolio's weakest questions read 2 million rows at L, not 13.
+QUESTION_LATEST_FILL = """
+INSERT INTO question_latest (project_id, question, score, viewpoints)
+SELECT project_id, question, avg(score), count(*)
+FROM question_round
+WHERE is_latest{where}
+GROUP BY project_id, question
+"""
+
+# The per-project summaries, each filled from the table before it by the metric layer's own
+# arithmetic at equal weights, so that reading a summary gives the very figures computing it
+# in the query would.
+LEVER_SUMMARY_FILL = """
+INSERT INTO lever_summary (project_id, viewpoint, lever, first_score, latest_score, first_on,
+                           latest_on)
+SELECT project_id, viewpoint, lever,
+       max(score) FILTER (WHERE is_first), max(score) FILTER (WHERE is_latest),
+       max(assessed_on) FILTER (WHERE is_first), max(assessed_on) FILTER (WHERE is_latest)
+FROM lever_round
+WHERE (is_first OR is_latest){where}
+GROUP BY project_id, viewpoint, lever
+"""
+
+
+def summary_fills() -> list[str]:
+    """The INSERT … SELECT of every summary table, in dependency order (`{where}` left open)."""
+    return [
+        LEVER_SUMMARY_FILL,
+        f"""INSERT INTO viewpoint_maturity (project_id, viewpoint, first_maturity, latest_maturity)
+        SELECT project_id, viewpoint, {equal_mean("first_score")}, {equal_mean("latest_score")}
+        FROM lever_summary WHERE 1 = 1{{where}}
+        GROUP BY project_id, viewpoint""",
+        f"""INSERT INTO clever_summary (project_id, lever, first_score, latest_score, latest_gap,
+                                    latest_viewpoints, self_score, others_score)
+        SELECT project_id, lever, {equal_mean("first_score")}, {equal_mean("latest_score")},
+               max(latest_score) - min(latest_score), count(latest_score),
+               max(latest_score) FILTER (WHERE viewpoint = '{SELF_VIEWPOINT}'),
+               avg(latest_score) FILTER (WHERE viewpoint <> '{SELF_VIEWPOINT}')
+        FROM lever_summary WHERE 1 = 1{{where}}
+        GROUP BY project_id, lever""",
+        f"""INSERT INTO project_maturity (project_id, first_maturity, latest_maturity)
+        SELECT project_id, {equal_mean("first_score")}, {equal_mean("latest_score")}
+        FROM clever_summary WHERE 1 = 1{{where}}
+        GROUP BY project_id""",
+    ]
+
+
+# Money per project, organisation, year and nature (investment or contribution, financial or
+# not): the euros, exact, and how many entries they sum.
+MONEY_FILL = """
+INSERT INTO money_summary (project_id, org_id, year, is_investment, financial, eur, entries)
+SELECT project_id, org_id, year, is_investment, financial, sum(eur), count(*)
+FROM (
+    SELECT i.project_id, i.investor_org_id AS org_id,
+           CAST(EXTRACT(YEAR FROM i.date) AS INTEGER) AS year, i.amount_eur AS eur,
+           TRUE AS is_investment, NOT (i.instrument = ANY($nf_instruments)) AS financial
+    FROM investment i
+    UNION ALL
+    SELECT c.project_id, c.partner_org_id, CAST(EXTRACT(YEAR FROM c.date) AS INTEGER),
+           c.value_eur, FALSE, NOT (c.kind = ANY($nf_contributions))
+    FROM contribution c
+) m
+GROUP BY project_id, org_id, year, is_investment, financial
+"""
+
+# Per project and assessed lever: the consolidated latest score at equal weights, the lever's
+# weight in the project's phase, the need and its rank among the project's assessed levers.
+NEED_FILL = """
+INSERT INTO need_summary (project_id, lever, score, weight, position, need, need_rank)
+SELECT project_id, lever, score, weight, position, need,
+       row_number() OVER (PARTITION BY project_id ORDER BY {order})
+FROM (
+    SELECT c.project_id, c.lever, c.latest_score AS score, w.weight, w.position,
+           {need} AS need
+    FROM (SELECT project_id, lever, latest_score FROM clever_summary
+          WHERE latest_score IS NOT NULL{where}) c
+    JOIN project p ON p.project_id = c.project_id
+    JOIN ({weights}) w ON w.phase = p.phase AND w.lever = c.lever
+) n
+"""
+
+# Per project and year with a measurement: the utility index (100 × the mean achievement of its
+# targeted indicators), how many indicators it averages, and the year's beneficiaries.
+UTILITY_FILL = f"""
+INSERT INTO utility_summary (project_id, year, utility_index, indicators, beneficiaries)
+SELECT project_id, year, 100 * {exact_mean("achievement")}, count(achievement),
+       max(value) FILTER (WHERE indicator_code = $beneficiaries)
+FROM (
+    SELECT m.project_id, m.year, m.indicator_code, m.value,
+           {achievement_expression("m", "i")} AS achievement
+    FROM measurement m JOIN indicator i ON i.indicator_code = m.indicator_code
+) a
+GROUP BY project_id, year
+"""

@@ -1,0 +1,163 @@
+"""Refilling the derived tables after a write (docs/data.md "Derived tables").
+
+`FOLLOWS` is the one table of which derived tables follow which base table; `refresh` refills
+what follows the tables a write changed, for the projects it changed. The write path
+(`coinvest.writing`) calls it inside the write's transaction; the demo and the tests call it
+after writing rows of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from coinvest import reference as ref
+from coinvest.backend import Cursor
+from coinvest.derived.fills import (
+    LEVER_ROUND_FILL,
+    MONEY_FILL,
+    NEED_FILL,
+    QUESTION_LATEST_FILL,
+    QUESTION_ROUND_FILL,
+    SUMMARY_TABLES,
+    UTILITY_FILL,
+    summary_fills,
+)
+from coinvest.derived.formulas import (
+    money_params,
+    need_expression,
+    need_order,
+    phase_weight_values,
+)
+
+# The four refills, each with what it rewrites.
+ROUNDS = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES, "need_summary")
+NEEDS = ("need_summary",)
+MONEY = ("money_summary",)
+UTILITY = ("utility_summary",)
+
+# Which derived tables follow which base table: a change to the left rewrites the right.
+FOLLOWS: dict[str, tuple[str, ...]] = {
+    "assessment": ROUNDS,
+    "assessment_answer": ROUNDS,
+    "project": NEEDS,  # a project's phase weighs its needs
+    "investment": MONEY,
+    "contribution": MONEY,
+    "measurement": UTILITY,
+    "indicator": UTILITY,  # an indicator's direction changes every achievement
+}
+
+
+def refresh(
+    cur: Cursor,
+    tables: Iterable[str] | None = None,
+    projects: Iterable[str] | None = None,
+    *,
+    between: tuple[str, str] | None = None,
+) -> None:
+    """Refill the derived tables that follow `tables` (every base table when None): those kept
+    per project for `projects`, or the projects whose ids lie `between` two ids (the demo's
+    blocks), or all; money and utility whole (a few rows a project, a second at 1,000,000
+    projects; an indicator's change touches every project). Call it inside the transaction that
+    wrote the rows."""
+    changed = set(FOLLOWS) if tables is None else set(tables)
+    following = {derived for table in changed for derived in FOLLOWS.get(table, ())}
+    ids = None if projects is None else sorted(set(projects))
+    if set(ROUNDS) <= following:
+        refresh_lever_rounds(cur, ids, between=between)  # and the needs that follow
+    elif set(NEEDS) <= following:
+        refresh_needs(cur, ids)
+    if set(MONEY) <= following:
+        refresh_money(cur)
+    if set(UTILITY) <= following:
+        refresh_utility(cur)
+
+
+def refresh_lever_rounds(
+    cur: Cursor,
+    project_ids: list[str] | None = None,
+    *,
+    between: tuple[str, str] | None = None,
+) -> None:
+    """Recompute the lever scores per round, the question scores per round, the consolidated
+    latest question scores and the per-project summaries with the needs that follow from them:
+    for some projects, for the projects whose ids lie `between` two ids, or for all."""
+    params: dict[str, object]
+    if between is not None:
+        condition, params = "BETWEEN $lo AND $hi", {"lo": between[0], "hi": between[1]}
+    elif project_ids is not None:
+        ids = sorted(set(project_ids))
+        if not ids:
+            return
+        condition, params = "= ANY($ids)", {"ids": ids}
+    else:
+        condition, params = "", {}
+    where = f"WHERE a.project_id {condition}" if condition else ""
+    also = f" AND project_id {condition}" if condition else ""
+    delete = f" WHERE project_id {condition}" if condition else ""
+    steps = [
+        ("lever_round", LEVER_ROUND_FILL.format(where=where)),
+        ("question_round", QUESTION_ROUND_FILL.format(where=where)),
+        ("question_latest", QUESTION_LATEST_FILL.format(where=also)),
+    ]
+    for table, fill in steps:
+        cur.execute(f"DELETE FROM {table}{delete}", params)  # fixed table names
+        cur.execute(
+            fill,
+            {**params, "score_scale": ref.SCORE_SCALE} if table == "lever_round" else params,
+        )
+    _refill_summaries(cur, also, delete, params)
+
+
+def refresh_summaries(cur: Cursor) -> None:
+    """Refill the per-project summaries and needs from `lever_round` as it stands (all
+    projects)."""
+    _refill_summaries(cur, "", "", {})
+
+
+def _refill_summaries(cur: Cursor, also: str, delete: str, params: dict) -> None:
+    for table, fill in zip(SUMMARY_TABLES, summary_fills(), strict=True):
+        cur.execute(f"DELETE FROM {table}{delete}", params)  # fixed table names
+        cur.execute(fill.format(where=also), params)
+    refresh_needs(cur, where=also, params=params)
+
+
+def refresh_needs(
+    cur: Cursor,
+    project_ids: list[str] | None = None,
+    *,
+    where: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
+    """Refill the needs of some projects (all without `project_ids` or `where`) from their
+    consolidated scores and phases. `where` is a condition ` AND project_id …` of this module's
+    own code, with its `params`."""
+    bound: dict[str, Any] = dict(params or {})
+    if project_ids is not None:
+        ids = sorted(set(project_ids))
+        if not ids:
+            return
+        where, bound = " AND project_id = ANY($need_ids)", {"need_ids": ids}
+    weights, weight_params = phase_weight_values()
+    cur.execute(f"DELETE FROM need_summary WHERE 1 = 1{where}", bound)  # this module's SQL
+    cur.execute(
+        NEED_FILL.format(
+            order=need_order("need"),
+            need=need_expression("c.latest_score", "w.weight"),
+            where=where,
+            weights=weights,
+        ),
+        {**bound, **weight_params, "need_max_weight": float(ref.PHASE_WEIGHT_MAX)},
+    )
+
+
+def refresh_money(cur: Cursor) -> None:
+    """Refill the money summary from the investments and contributions as they stand."""
+    cur.execute("DELETE FROM money_summary")
+    cur.execute(MONEY_FILL, money_params())
+
+
+def refresh_utility(cur: Cursor) -> None:
+    """Refill the utility summary from the measurements and indicators as they stand."""
+    cur.execute("DELETE FROM utility_summary")
+    cur.execute(UTILITY_FILL, {"cap": ref.ACHIEVEMENT_CAP, "beneficiaries": ref.BENEFICIARIES})

@@ -1,0 +1,158 @@
+"""Migrations 7 to 10 (docs/data.md): the per-project summaries, kept at write time, and who a
+member is at their provider. Their fills are the frozen copies of `coinvest.schema.released`."""
+
+from __future__ import annotations
+
+from coinvest.backend import Cursor
+from coinvest.schema.early import MONEY, V1_CODES, check_in
+from coinvest.schema.released import (
+    V7_SUMMARIES,
+    V8_MONEY,
+    V8_NEED,
+    V8_UTILITY,
+    V9_REFILL,
+)
+
+
+def v7_statements() -> list[str]:
+    """Per project: the first and latest score of each lever per viewpoint, the maturity per
+    viewpoint, the consolidated lever scores and maturity (equal weights)."""
+    return [
+        f"""CREATE TABLE lever_summary (
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {check_in("viewpoint", V1_CODES["viewpoint"])},
+            lever VARCHAR NOT NULL {check_in("lever", V1_CODES["lever"])},
+            first_score DOUBLE PRECISION,  -- the lever in the viewpoint's first round, if answered
+            latest_score DOUBLE PRECISION,  -- in its latest round, if answered
+            first_on DATE,
+            latest_on DATE,
+            PRIMARY KEY (project_id, viewpoint, lever)
+        )""",
+        f"""CREATE TABLE viewpoint_maturity (
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {check_in("viewpoint", V1_CODES["viewpoint"])},
+            first_maturity DOUBLE PRECISION,
+            latest_maturity DOUBLE PRECISION,
+            PRIMARY KEY (project_id, viewpoint)
+        )""",
+        f"""CREATE TABLE clever_summary (
+            project_id VARCHAR NOT NULL,
+            lever VARCHAR NOT NULL {check_in("lever", V1_CODES["lever"])},
+            first_score DOUBLE PRECISION,  -- the mean of the viewpoints' first rounds
+            latest_score DOUBLE PRECISION,  -- of their latest rounds
+            latest_gap DOUBLE PRECISION,  -- the spread of the viewpoints' latest scores
+            latest_viewpoints INTEGER NOT NULL,  -- the viewpoints with a latest score
+            self_score DOUBLE PRECISION,  -- the team's own latest score (project viewpoint)
+            others_score DOUBLE PRECISION,  -- the other viewpoints' mean latest score
+            PRIMARY KEY (project_id, lever)
+        )""",
+        """CREATE TABLE project_maturity (
+            project_id VARCHAR PRIMARY KEY,
+            first_maturity DOUBLE PRECISION,
+            latest_maturity DOUBLE PRECISION
+        )""",
+        *V7_SUMMARIES,
+    ]
+
+
+# Version 8 (#19 [perf]): per project, the money by organisation and year, the need of each
+# assessed lever, and the utility index and beneficiaries per year (`coinvest.derived` refreshes
+# them at every write).
+def v8_statements() -> list[str]:
+    return [
+        f"""CREATE TABLE money_summary (
+            project_id VARCHAR NOT NULL,
+            org_id VARCHAR NOT NULL,  -- the investor, or the partner that contributed
+            year INTEGER NOT NULL,
+            is_investment BOOLEAN NOT NULL,
+            financial BOOLEAN NOT NULL,
+            eur {MONEY} NOT NULL,  -- exact, as the rows it sums
+            entries INTEGER NOT NULL,  -- the investments or contributions summed
+            PRIMARY KEY (project_id, org_id, year, is_investment, financial)
+        )""",
+        f"""CREATE TABLE need_summary (
+            project_id VARCHAR NOT NULL,
+            lever VARCHAR NOT NULL {check_in("lever", V1_CODES["lever"])},
+            score DOUBLE PRECISION NOT NULL,  -- the consolidated latest score (equal weights)
+            weight INTEGER NOT NULL,  -- of the lever in the project's phase
+            position INTEGER NOT NULL,  -- of the lever in the reference order
+            need DOUBLE PRECISION NOT NULL,
+            need_rank INTEGER NOT NULL,  -- among the project's assessed levers, highest need first
+            PRIMARY KEY (project_id, lever)
+        )""",
+        """CREATE TABLE utility_summary (
+            project_id VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            utility_index DOUBLE PRECISION,  -- none when no indicator of the year has a target
+            indicators INTEGER NOT NULL,  -- the targeted indicators it averages
+            beneficiaries DOUBLE PRECISION,  -- the year's value of the built-in indicator
+            PRIMARY KEY (project_id, year)
+        )""",
+    ]
+
+
+def v8_data(cur: Cursor) -> None:
+    for fill in (V8_MONEY, V8_NEED, V8_UTILITY):
+        cur.execute(fill)
+
+
+def v9_statements() -> list[str]:
+    return []  # the same tables; what changes is which round is a lever's latest
+
+
+def v9_data(cur: Cursor) -> None:
+    """Version 9: a lever's latest round is the most recent round that answered it
+    (docs/figures.md "Latest scores"); every derived table of the answers is computed again."""
+    for table, fill in V9_REFILL:
+        cur.execute(f"DELETE FROM {table}")  # fixed table names
+        cur.execute(fill)
+
+
+def v10_statements() -> list[str]:
+    return [
+        # who a member is at their provider (DESIGN §10): recorded at the first sign-in, and
+        # required to match at every later one
+        "ALTER TABLE membership ADD COLUMN issuer VARCHAR",
+        "ALTER TABLE membership ADD COLUMN subject VARCHAR",
+        # scenario and saved-view names are unique per organisation (checked under the write
+        # lock), no longer in the instance: a taken name revealed another organisation's work
+        """CREATE TABLE scenario_v10 (
+            scenario_id INTEGER PRIMARY KEY DEFAULT nextval('scenario_seq'),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            settings VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            org_id VARCHAR
+        )""",
+        "INSERT INTO scenario_v10 SELECT scenario_id, name, settings, created_at, org_id "
+        "FROM scenario",
+        "DROP TABLE scenario",
+        "ALTER TABLE scenario_v10 RENAME TO scenario",
+        """CREATE TABLE saved_view_v10 (
+            view_id INTEGER PRIMARY KEY DEFAULT nextval('saved_view_seq'),
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            query VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            org_id VARCHAR
+        )""",
+        "INSERT INTO saved_view_v10 SELECT view_id, name, query, created_at, org_id "
+        "FROM saved_view",
+        "DROP TABLE saved_view",
+        "ALTER TABLE saved_view_v10 RENAME TO saved_view",
+    ]
+
+
+def v10_data(cur: Cursor) -> None:
+    """On PostgreSQL, the database itself refuses to change the history (DESIGN §11): a trigger
+    rejects every UPDATE, DELETE and TRUNCATE of `change_log`. (DuckDB has no triggers: there,
+    only the code's single write path touches the file, and nothing in it edits the journal.)"""
+    if cur.engine != "postgres":
+        return
+    cur.execute(
+        "CREATE FUNCTION change_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "'BEGIN RAISE EXCEPTION ''change_log is append-only: its rows are never changed "
+        "nor removed''; END'"
+    )
+    cur.execute(
+        "CREATE TRIGGER change_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+        "ON change_log FOR EACH STATEMENT EXECUTE FUNCTION change_log_append_only()"
+    )
