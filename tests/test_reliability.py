@@ -21,9 +21,10 @@ from coinvest import derived, metrics
 from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.filters import FILTER_KEYS, PortfolioFilter
-from coinvest.importer import DEFAULT_MAX_MB, import_files
+from coinvest.importer import import_files
 from coinvest.interchange import SHEETS
 from coinvest.schema import DATA_TABLES
+from coinvest.settings import BY_NAME
 from coinvest.workbook import frame_to_csv, table_frame
 from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
@@ -351,7 +352,7 @@ def test_html_and_markdown_in_names_are_shown_as_text(tmp_path, open_page):
 
 def test_the_upload_limit_is_set_in_the_streamlit_config_and_matches_the_importer():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == DEFAULT_MAX_MB
+    assert config["server"]["maxUploadSize"] == BY_NAME["COINVEST_MAX_IMPORT_MB"].default
 
 
 def test_read_only_mode_reaches_no_write_path(demo_file, open_page):

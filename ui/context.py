@@ -8,15 +8,12 @@ after a page switch (Streamlit clears the query string when the page changes).
 
 from __future__ import annotations
 
-import os
 import sys
 
 import streamlit as st
 
-from coinvest import lookups
-from coinvest import reference as ref
+from coinvest import lookups, settings
 from coinvest.db import (
-    APP_MEMORY_LIMIT,
     EngineError,
     data_version,
     open_database,
@@ -27,7 +24,7 @@ from coinvest.filters import FIELDS, FILTER_KEYS, FilterField, PortfolioFilter
 from coinvest.i18n import CATALOG, LANGS, normalise_lang, t
 from coinvest.scenarios import load_scenario, load_view
 from coinvest.scope import Scope
-from coinvest.territory import departments, regions
+from coinvest.territory import departments
 from ui.access import current_member, shared_mode
 from ui.language import lang, lang_key
 
@@ -39,13 +36,13 @@ PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-
 def _connection(target: str, read_only: bool):
     """One connection per process (a DuckDB file, or a pool of PostgreSQL connections); every
     query runs on its own cursor."""
-    limit = os.environ.get("COINVEST_MEMORY_LIMIT", "").strip() or APP_MEMORY_LIMIT
+    limit = settings.get("COINVEST_MEMORY_LIMIT")
     return open_database(target, read_only=read_only, memory_limit=limit)
 
 
 def read_only() -> bool:
     """Shared viewing (COINVEST_READ_ONLY=1): the database is opened read-only."""
-    return os.environ.get("COINVEST_READ_ONLY", "") == "1"
+    return bool(settings.get("COINVEST_READ_ONLY"))
 
 
 def connection():
@@ -246,22 +243,19 @@ def _choices(field: FilterField, options: dict, language: str) -> tuple[list, di
             ]
         names = frame["name"] + " — " + frame["support_body_name"]
         return list(frame["cohort_id"]), dict(zip(frame["cohort_id"], names, strict=True))
-    if field.name == "phase":
-        return list(ref.PHASE_CODES), ref.labels(ref.PHASES, language)
-    if field.name == "need":
-        return list(ref.NEED_CODES), ref.labels(ref.NEEDS, language)
-    if field.name == "region":
-        names = {r.code: r.name for r in regions()}
-        return list(names), names
     if field.name == "department":
         # the departments of the chosen regions, and any already chosen
         chosen = set(st.session_state.get("f_region") or [])
         picked = set(st.session_state.get("f_department") or [])
+        every = field.value_names(language) if field.value_names else {}
         names = {
-            d.code: f"{d.code} {d.name}"
+            d.code: every[d.code]
             for d in departments()
             if not chosen or d.region_code in chosen or d.code in picked
         }
+        return list(names), names
+    if field.value_names is not None:  # the reference model's codes, in their order
+        names = field.value_names(language)
         return list(names), names
     raise KeyError(field.name)
 

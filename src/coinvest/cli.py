@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-from coinvest import __version__
+from coinvest import __version__, settings
 from coinvest.errors import CoinvestError
 from coinvest.filters import FIELDS, PortfolioFilter
 from coinvest.i18n import normalise_lang, t, tn
 
 
 def _lang() -> str:
-    return normalise_lang(os.environ.get("COINVEST_LANG", "fr"))
+    return normalise_lang(settings.get("COINVEST_LANG"))
 
 
 def _positive_int(text: str) -> int:
@@ -208,10 +207,7 @@ def _open_waiting(path, lang: str):
     COINVEST_LOCK_WAIT seconds, 60 by default) so that two imports run one after the other."""
     from coinvest.db import open_database
 
-    try:
-        patience = float(os.environ.get("COINVEST_LOCK_WAIT", "60"))
-    except ValueError:
-        patience = 60.0
+    patience = float(settings.get("COINVEST_LOCK_WAIT"))
     deadline = time.monotonic() + patience
     told = False
     while True:

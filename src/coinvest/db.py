@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from coinvest import settings
 from coinvest.backend import (
     DUCKDB_CONFIG,
     Connection,
@@ -41,7 +42,6 @@ __all__ = [
     "resolve_db",
 ]
 
-DEFAULT_DB = Path("data") / "coinvest.duckdb"
 ENV_DB = "COINVEST_DB"
 _MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
 
@@ -51,7 +51,7 @@ def resolve_db(cli_value: str | os.PathLike | None = None) -> str:
     path, or a `postgresql://` URL."""
     if cli_value:
         return str(cli_value)
-    return os.environ.get(ENV_DB) or str(DEFAULT_DB)
+    return str(settings.get(ENV_DB))
 
 
 def describe(target: str) -> str:
@@ -92,12 +92,6 @@ def _connect(target: str, read_only: bool) -> Connection:
     except duckdb.Error as exc:
         raise CoinvestError("db.cannot_open", path=path, detail=str(exc).splitlines()[0]) from exc
     return DuckConnection(raw, str(path), read_only)
-
-
-# DuckDB's memory for the app's connection (COINVEST_MEMORY_LIMIT): by default DuckDB may take
-# 80 % of the machine's memory for its buffers, which a national portfolio fills; past the limit
-# it spills to its temporary folder instead.
-APP_MEMORY_LIMIT = "1GB"
 
 
 def open_database(

@@ -44,6 +44,11 @@ class FilterField:
     where: str | None = None  # condition on `p` (project) with `$f_<name>`; `{until}`: period end
     join: str | None = None  # a join the condition needs
     any_of: str | None = None  # fields of one group are ORed (either kind of fragile territory)
+    # How a value reads, for the sidebar, the filter line and the exports alike: the names of
+    # a `codes` field's values in a language, or the table an id names (`organisation`,
+    # `cohort`: the lookups read the names there, inside the member's scope).
+    value_names: Callable[[str], dict[str, str]] | None = None
+    named_by: str | None = None
 
     @property
     def option(self) -> str:
@@ -58,6 +63,22 @@ class FilterField:
         return self.kind in ("ids", "codes")
 
 
+def _phase_names(lang: str) -> dict[str, str]:
+    return ref.labels(ref.PHASES, lang)
+
+
+def _need_names(lang: str) -> dict[str, str]:
+    return ref.labels(ref.NEEDS, lang)
+
+
+def _region_names(lang: str) -> dict[str, str]:
+    return {r.code: r.name for r in regions()}
+
+
+def _department_names(lang: str) -> dict[str, str]:
+    return {d.code: f"{d.code} {d.name}" for d in departments()}
+
+
 FIELDS: tuple[FilterField, ...] = (
     FilterField(
         "investor",
@@ -67,6 +88,7 @@ FIELDS: tuple[FilterField, ...] = (
         # (DESIGN §4.1); money figures count the period's flows only
         where="p.project_id IN (SELECT i.project_id FROM investment i "
         "WHERE i.investor_org_id = $f_investor{until})",
+        named_by="organisation",
     ),
     FilterField(
         "search",
@@ -76,9 +98,21 @@ FIELDS: tuple[FilterField, ...] = (
         f"OR strpos({fold_sql('h.name')}, $f_search) > 0)",
         join="JOIN organisation h ON h.org_id = p.holder_org_id",
     ),
-    FilterField("phase", "codes", "phase code", lambda: ref.PHASE_CODES, "p.phase = ANY($f_phase)"),
     FilterField(
-        "need", "codes", "societal need code", lambda: ref.NEED_CODES, "p.need = ANY($f_need)"
+        "phase",
+        "codes",
+        "phase code",
+        lambda: ref.PHASE_CODES,
+        "p.phase = ANY($f_phase)",
+        value_names=_phase_names,
+    ),
+    FilterField(
+        "need",
+        "codes",
+        "societal need code",
+        lambda: ref.NEED_CODES,
+        "p.need = ANY($f_need)",
+        value_names=_need_names,
     ),
     FilterField(
         "region",
@@ -87,6 +121,7 @@ FIELDS: tuple[FilterField, ...] = (
         region_codes,
         "d.region_code = ANY($f_region)",
         "JOIN department d ON d.code = p.department_code",
+        value_names=_region_names,
     ),
     FilterField(
         "department",
@@ -94,6 +129,7 @@ FIELDS: tuple[FilterField, ...] = (
         "department INSEE code",
         department_codes,
         "p.department_code = ANY($f_department)",
+        value_names=_department_names,
     ),
     FilterField(
         "qpv", "flag", "projects in priority urban districts", where="p.qpv", any_of="fragile"
@@ -112,6 +148,7 @@ FIELDS: tuple[FilterField, ...] = (
         where="p.project_id IN (SELECT cm.project_id FROM cohort_member cm "
         "JOIN cohort c ON c.cohort_id = cm.cohort_id "
         "WHERE c.support_body_org_id = ANY($f_support_body))",
+        named_by="organisation",
     ),
     FilterField(
         "cohort",
@@ -119,6 +156,7 @@ FIELDS: tuple[FilterField, ...] = (
         "cohort id",
         where="p.project_id IN (SELECT cm.project_id FROM cohort_member cm "
         "WHERE cm.cohort_id = ANY($f_cohort))",
+        named_by="cohort",
     ),
     FilterField("year_from", "year", "first year of the period"),
     FilterField("year_to", "year", "last year of the period"),
@@ -439,14 +477,7 @@ def _period(flt: PortfolioFilter, lang: str) -> str:
 
 
 def _code_names(field: FilterField, lang: str) -> Callable[[str], str]:
-    """Labels of the reference model's codes (phases, needs), territories' names, else as is."""
-    labels: dict[str, str] = {}
-    if field.name == "phase":
-        labels = ref.labels(ref.PHASES, lang)
-    elif field.name == "need":
-        labels = ref.labels(ref.NEEDS, lang)
-    elif field.name == "region":
-        labels = {r.code: r.name for r in regions()}
-    elif field.name == "department":
-        labels = {d.code: f"{d.code} {d.name}" for d in departments()}
+    """The field's own names of its values (labels of the reference model's codes, territories'
+    names), else the value as it is."""
+    labels = field.value_names(lang) if field.value_names else {}
     return lambda code: labels.get(code, code)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from coinvest.db import Connection, query
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import FIELDS, PortfolioFilter
 from coinvest.folding import fold, fold_sql
 from coinvest.scope import Scope
 
@@ -248,35 +248,41 @@ def organisations_in_scope(scope: Scope | None) -> tuple[str, dict]:
 
 
 def filter_value_names(con: Connection, flt: PortfolioFilter) -> dict[str, Callable[[str], str]]:
-    """Names for the ids a filter holds (investor, support bodies, cohorts), for describing it in
-    words (`filters.describe`): `Fondation X (INV02)`; only those of the filter's scope."""
-    orgs = [o for o in (flt.investor, *flt.support_body) if o]
-    org_names: dict[str, str] = {}
-    if orgs:
-        within, params = organisations_in_scope(flt.scope)
-        org_names = dict(
-            query(
-                con,
-                f"SELECT o.org_id, o.name FROM organisation o WHERE o.org_id = ANY($ids){within}",
-                {"ids": orgs, **params},
-            ).itertuples(index=False, name=None)
+    """Names for the ids a filter holds, for describing it in words (`filters.describe`):
+    `Fondation X (INV02)`. Each field says which table names its values (`FilterField.named_by`);
+    only the names inside the filter's scope are read."""
+    held: dict[str, list[str]] = {}
+    for field in FIELDS:
+        if field.named_by is not None:
+            value = getattr(flt, field.name)
+            held.setdefault(field.named_by, []).extend(
+                v for v in (value if field.is_list else [value]) if v
+            )
+    names: dict[str, dict[str, str]] = {}
+    for table, ids in held.items():
+        if not ids:
+            continue
+        within, params = (
+            organisations_in_scope(flt.scope)
+            if table == "organisation"
+            else _cohorts_in_scope(flt.scope)
         )
-    cohort_names: dict[str, str] = {}
-    if flt.cohort:
-        within, params = _cohorts_in_scope(flt.scope)
-        cohort_names = dict(
-            query(
-                con,
-                f"SELECT c.cohort_id, c.name FROM cohort c WHERE c.cohort_id = ANY($ids){within}",
-                {"ids": list(flt.cohort), **params},
-            ).itertuples(index=False, name=None)
+        sql = _NAMES[table]
+        names[table] = dict(
+            query(con, f"{sql}{within}", {"ids": sorted(set(ids)), **params}).itertuples(
+                index=False, name=None
+            )
         )
 
-    def named(names: dict[str, str]) -> Callable[[str], str]:
-        return lambda value: f"{names[value]} ({value})" if value in names else value
+    def named(table: str) -> Callable[[str], str]:
+        found = names.get(table, {})
+        return lambda value: f"{found[value]} ({value})" if value in found else value
 
-    return {
-        "investor": named(org_names),
-        "support_body": named(org_names),
-        "cohort": named(cohort_names),
-    }
+    return {f.name: named(f.named_by) for f in FIELDS if f.named_by is not None}
+
+
+# The names of the ids of one table (a fixed list: `FilterField.named_by` picks one).
+_NAMES = {
+    "organisation": "SELECT o.org_id, o.name FROM organisation o WHERE o.org_id = ANY($ids)",
+    "cohort": "SELECT c.cohort_id, c.name FROM cohort c WHERE c.cohort_id = ANY($ids)",
+}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from coinvest import settings
 from tests.browser.harness import ROOT, browser, chromium_missing, make_demo, running_app
 
 ARTEFACTS = ROOT / "artefacts" / "screenshots"
@@ -13,7 +12,7 @@ ARTEFACTS = ROOT / "artefacts" / "screenshots"
 
 def pytest_collection_modifyitems(config, items):
     reason = chromium_missing()
-    if reason and os.environ.get("COINVEST_SKIP_BROWSER") == "1":
+    if reason and settings.get("COINVEST_SKIP_BROWSER"):
         for item in items:
             if "browser" in str(item.fspath):
                 item.add_marker(

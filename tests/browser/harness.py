@@ -16,8 +16,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from coinvest import settings
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("COINVEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = str(settings.get("COINVEST_CHROMIUM"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

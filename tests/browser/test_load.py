@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import random
 import time
 from urllib.parse import urlencode
 
 import pytest
 
-from coinvest import metrics
+from coinvest import metrics, settings
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
@@ -19,8 +18,8 @@ from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, make_demo, running_ap
 
 pytestmark = pytest.mark.slow
 
-SESSIONS = int(os.environ.get("COINVEST_LOAD_SESSIONS", "20"))
-DURATION = int(os.environ.get("COINVEST_LOAD_SECONDS", "120"))  # seconds
+SESSIONS = int(settings.get("COINVEST_LOAD_SESSIONS"))
+DURATION = int(settings.get("COINVEST_LOAD_SECONDS"))  # seconds
 
 
 def _filters() -> list[PortfolioFilter]:

@@ -13,7 +13,6 @@ import hashlib
 from coinvest.audit import cli_author
 from coinvest.db import Connection
 from coinvest.importer.problems import (
-    DEFAULT_MAX_MB,
     ImportReport,
     Problem,
     Progress,
@@ -25,7 +24,6 @@ from coinvest.importer.validate import validate
 from coinvest.importer.write import _write, count_missing, dangling_references
 
 __all__ = [
-    "DEFAULT_MAX_MB",
     "ImportReport",
     "Problem",
     "dangling_references",

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from coinvest import settings
 from coinvest.i18n import plural_keys, t, tn
-
-DEFAULT_MAX_MB = 16
-
 
 Progress = Callable[[str, str], None]  # (stage: reading | validating | writing, detail)
 
 
 def max_import_bytes() -> int:
     """The size limit of one import, in bytes (COINVEST_MAX_IMPORT_MB, default 16 MB)."""
-    try:
-        megabytes = float(os.environ.get("COINVEST_MAX_IMPORT_MB", DEFAULT_MAX_MB))
-    except ValueError:
-        megabytes = DEFAULT_MAX_MB
-    return int(megabytes * 1024 * 1024)
+    return int(float(settings.get("COINVEST_MAX_IMPORT_MB")) * 1024 * 1024)
 
 
 @dataclass
