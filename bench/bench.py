@@ -127,7 +127,7 @@ def import_time(db: Path, runs: int, rows: int = 100_000) -> tuple[tuple[float, 
     from coinvest.workbook import frame_to_csv, table_frame
 
     con = open_database(db, read_only=True)
-    frame = table_frame(con, "assessments").head(rows)
+    frame = table_frame(con, "assessments", PortfolioFilter(scope=None)).head(rows)
     con.close()
     frame["assessment_id"] = "NEW-" + frame["assessment_id"]  # new assessments: all added
     with tempfile.TemporaryDirectory(dir=db.parent) as tmp:
@@ -366,10 +366,10 @@ def naive_versus_sql(db: Path, runs: int) -> dict[str, tuple[float, float, float
     sql = con
 
     def overview_sql():
-        return metrics.portfolio_kpis(sql, PortfolioFilter())
+        return metrics.portfolio_kpis(sql, PortfolioFilter(scope=None))
 
     def compare_sql():
-        return metrics.lever_profiles(sql, PortfolioFilter(), picks)
+        return metrics.lever_profiles(sql, PortfolioFilter(scope=None), picks)
 
     out = {}
     for name, naive, fast in (

@@ -60,7 +60,10 @@ QUERIES = {
     "did_it_help": metrics.did_it_help,
     "project_needs (export)": metrics.project_needs,
 }
-FILTERS = {"all": PortfolioFilter(), "investor": PortfolioFilter.create(investor="INV02")}
+FILTERS = {
+    "all": PortfolioFilter(scope=None),
+    "investor": PortfolioFilter.create(investor="INV02", scope=None),
+}
 
 
 def tier_database(tier: str) -> Path:

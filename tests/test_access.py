@@ -31,7 +31,7 @@ from coinvest.db import open_database
 from coinvest.demo import generate
 from coinvest.errors import CoinvestError
 from coinvest.export import export_frames, machine_csv
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import PortfolioFilter, projects_of
 from coinvest.report import committee_report
 from coinvest.scenarios import (
     Scenario,
@@ -95,7 +95,7 @@ def _scope_copy(shared_path: Path, scope: Scope, folder: Path) -> Path:
     path = folder / f"only-{scope.role}.duckdb"
     shutil.copy(shared_path, path)
     con = open_database(path)
-    projects, params = scope.project_ids()
+    projects, params = projects_of(scope)
     con.execute(f"CREATE TEMP TABLE kept AS {projects}", params)
     for table in PROJECT_ROWS:
         if table == "assessment_answer":
@@ -135,7 +135,7 @@ def pairs(shared_path, tmp_path_factory):
 
 def _ids(con, scope: Scope) -> tuple[list[str], list[str]]:
     """Some of the scope's projects, and some outside it (for pickers that name projects)."""
-    projects, params = scope.project_ids()
+    projects, params = projects_of(scope)
     inside = [r[0] for r in con.execute(f"{projects} ORDER BY 1 LIMIT 3", params).fetchall()]
     outside = [
         r[0]
@@ -265,7 +265,7 @@ def test_a_scoped_member_sees_what_a_database_of_only_their_projects_holds(pairs
     fields = dict(NARROWING[narrowing])
     if role == "investor":
         fields["investor"] = scope.org_id
-    plain = PortfolioFilter.create(**fields)
+    plain = PortfolioFilter.create(**fields, scope=None)
     scoped = plain.within(scope)
     # what-if lines are drawn up with the investors the member's pickers offer
     investor = lookups.investors(shared, scope)["org_id"].iloc[0]
@@ -286,38 +286,42 @@ def test_pickers_project_rows_and_exports_stay_inside_the_scope(pairs, role):
     copy = copies[role]
     inside, outside = _ids(shared, scope)
     for name in ("investors", "support_bodies", "cohorts", "year_span"):
-        _equal(getattr(lookups, name)(shared, scope), getattr(lookups, name)(copy), name)
+        _equal(getattr(lookups, name)(shared, scope), getattr(lookups, name)(copy, None), name)
     for project in (*inside, *outside):
         _equal(
             lookups.project_card(shared, project, scope),
-            lookups.project_card(copy, project),
+            lookups.project_card(copy, project, None),
             "card",
         )
         _equal(
             lookups.project_money_rows(shared, project, scope),
-            lookups.project_money_rows(copy, project),
+            lookups.project_money_rows(copy, project, None),
             "money rows",
         )
         _equal(
             lookups.project_assessments(shared, project, scope),
-            lookups.project_assessments(copy, project),
+            lookups.project_assessments(copy, project, None),
             "assessments",
         )
         _equal(
             related_organisations(shared, project, scope),
-            related_organisations(copy, project),
+            related_organisations(copy, project, None),
             "related organisations",
         )
     _equal(
         lookups.project_names(shared, inside + outside, scope),
-        lookups.project_names(copy, inside + outside),
+        lookups.project_names(copy, inside + outside, None),
         "names",
     )
-    _equal(find_projects(shared, "", 500, scope), find_projects(copy, "", 500), "find")
-    flt = PortfolioFilter().within(scope)
+    _equal(
+        find_projects(shared, "", limit=500, scope=scope),
+        find_projects(copy, "", limit=500, scope=None),
+        "find",
+    )
+    flt = PortfolioFilter(scope=None).within(scope)
     _equal(
         lookups.search_projects(shared, flt, "", 500),
-        lookups.search_projects(copy, PortfolioFilter(), "", 500),
+        lookups.search_projects(copy, PortfolioFilter(scope=None), "", 500),
         "search",
     )
     # an organisation or cohort from outside the scope gets no name (a URL naming another one)
@@ -331,31 +335,39 @@ def test_pickers_project_rows_and_exports_stay_inside_the_scope(pairs, role):
     assert named["investor"](stranger) == stranger
     assert named["cohort"](far_cohort) == far_cohort
     # the figures export, the committee report and the portfolio workbook
-    _equal(export_frames(shared, flt), export_frames(copy, PortfolioFilter()), "export")
+    _equal(export_frames(shared, flt), export_frames(copy, PortfolioFilter(scope=None)), "export")
     today = date(2026, 11, 27)
     # (the SVG renderer numbers its gradients and clip paths across a process)
     ids = re.compile(r"(gradient_|clip)\d+")
     assert ids.sub("#", committee_report(shared, flt, "fr", today)) == ids.sub(
-        "#", committee_report(copy, PortfolioFilter(), "fr", today)
+        "#", committee_report(copy, PortfolioFilter(scope=None), "fr", today)
     )
     for sheet in ("organisations", "projects", "cohorts", "cohort_members", "assessments"):
-        _equal(table_frame(shared, sheet, flt), table_frame(copy, sheet), sheet)
-    assert export_portfolio_xlsx(shared, flt) == export_portfolio_xlsx(copy)
+        _equal(
+            table_frame(shared, sheet, flt),
+            table_frame(copy, sheet, PortfolioFilter(scope=None)),
+            sheet,
+        )
+    assert export_portfolio_xlsx(shared, flt) == export_portfolio_xlsx(
+        copy, PortfolioFilter(scope=None)
+    )
 
 
 def test_the_scope_never_comes_from_the_url_and_the_filter_only_narrows_it(demo_con):
     scope = Scope("investor", "INV03")
-    from_url = PortfolioFilter.from_query_params({"scope": "admin", "investor": "INV03"})
+    from_url = PortfolioFilter.from_query_params(
+        {"scope": "admin", "investor": "INV03"}, scope=None
+    )
     assert from_url.scope is None
-    assert "scope" not in PortfolioFilter().within(scope).to_query_params()
+    assert "scope" not in PortfolioFilter(scope=None).within(scope).to_query_params()
     with pytest.raises(TypeError):
         PortfolioFilter.create(scope="INV03")
-    scoped = PortfolioFilter().within(scope)
+    scoped = PortfolioFilter(scope=None).within(scope)
     # changing the filter keeps the scope; naming another investor narrows, never widens
     other = scoped.with_(investor="INV12")
     assert other.scope == scope
     both = metrics.project_count(demo_con, other)
-    alone = metrics.project_count(demo_con, PortfolioFilter.create(investor="INV12"))
+    alone = metrics.project_count(demo_con, PortfolioFilter.create(investor="INV12", scope=None))
     assert both <= metrics.project_count(demo_con, scoped)
     assert both <= alone
     # a scoped filter is not "empty" for the SQL, though the person narrowed nothing
@@ -510,7 +522,7 @@ def test_scenarios_and_views_belong_to_their_authors_organisation(any_con):
     bob, _ = access.add_member(con, "bob@example.org", "INV02", "investor")
     boss, _ = access.add_member(con, "boss@example.org", "SB1", "admin")
     save_scenario(con, Scenario("Plan A"), member=alice)
-    save_view(con, "Vue A", PortfolioFilter(), member=alice)
+    save_view(con, "Vue A", PortfolioFilter(scope=None), member=alice)
     assert list(list_scenarios(con, alice)["name"]) == ["Plan A"]
     assert list_scenarios(con, bob).empty
     assert list_views(con, bob).empty
@@ -544,9 +556,9 @@ def test_a_scenario_reaches_a_member_only_when_every_line_is_in_their_scope(any_
     alice, _ = access.add_member(con, "alice@example.org", "INV01", "investor")
     carol, _ = access.add_member(con, "carol@example.org", "INV01", "project")
     funded = con.execute(
-        f"SELECT project_id FROM project WHERE project_id IN ({alice.scope.project_ids()[0]}) "
+        f"SELECT project_id FROM project WHERE project_id IN ({projects_of(alice.scope)[0]}) "
         "ORDER BY 1 LIMIT 1",
-        alice.scope.project_ids()[1],
+        projects_of(alice.scope)[1],
     ).fetchone()[0]
     save_scenario(
         con,
@@ -568,9 +580,8 @@ def test_scenario_lines_appear_in_no_project_s_history(any_con):
 
     bob, _ = access.add_member(con, "bob@example.org", "INV02", "investor")
     project = con.execute(
-        f"SELECT project_id FROM project WHERE project_id IN ({bob.scope.project_ids()[0]}) "
-        "LIMIT 1",
-        bob.scope.project_ids()[1],
+        f"SELECT project_id FROM project WHERE project_id IN ({projects_of(bob.scope)[0]}) LIMIT 1",
+        projects_of(bob.scope)[1],
     ).fetchone()[0]
     save_scenario(
         con,
@@ -656,12 +667,12 @@ def test_export_as_a_member_writes_exactly_what_they_see(cli_db, tmp_path):
     assert _cli("export", *db, "--out", str(all_out)).returncode == 0
     con = open_database(cli_db, read_only=True)
     try:
-        flt = PortfolioFilter().within(Scope("support_body", "SB1"))
+        flt = PortfolioFilter(scope=None).within(Scope("support_body", "SB1"))
         expected = export_frames(con, flt)
         in_scope = {
             row[0]
             for row in con.execute(
-                Scope("support_body", "SB1").project_ids()[0], {"scope_org": "SB1"}
+                projects_of(Scope("support_body", "SB1"))[0], {"scope_org": "SB1"}
             ).fetchall()
         }
     finally:

@@ -10,7 +10,7 @@ import pytest
 from coinvest import access, lookups, metrics
 from coinvest.db import open_database
 from coinvest.demo import generate
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import PortfolioFilter, projects_of
 from coinvest.i18n import format_number
 from coinvest.scope import Scope
 from tests.browser.harness import PAGES
@@ -54,17 +54,19 @@ def shared(tmp_path_factory) -> tuple[Path, dict]:
     access.add_member(con, "boss@example.org", "SB1", "admin")
     access.add_member(con, "team@example.org", "H000057", "project")
     alice = Scope("investor", "INV03")
-    own = PortfolioFilter.create(investor="INV03").within(alice)
+    own = PortfolioFilter.create(investor="INV03", scope=None).within(alice)
     outside = con.execute(
-        f"SELECT project_id FROM project WHERE project_id NOT IN ({alice.project_ids()[0]}) "
+        f"SELECT project_id FROM project WHERE project_id NOT IN ({projects_of(alice)[0]}) "
         "ORDER BY 1 LIMIT 1",
         {"scope_org": "INV03"},
     ).fetchone()[0]
     figures = {
         "alice_projects": metrics.project_count(con, own),
         "alice_and_inv02": metrics.project_count(con, own.with_(investor="INV02")),
-        "inv02_alone": metrics.project_count(con, PortfolioFilter.create(investor="INV02")),
-        "all_projects": metrics.project_count(con, PortfolioFilter()),
+        "inv02_alone": metrics.project_count(
+            con, PortfolioFilter.create(investor="INV02", scope=None)
+        ),
+        "all_projects": metrics.project_count(con, PortfolioFilter(scope=None)),
         "alice_investors": set(lookups.investors(con, alice)["org_id"]),
         "outside": outside,
     }

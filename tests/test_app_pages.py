@@ -82,7 +82,7 @@ def test_a_filter_in_the_url_sets_the_sidebar_and_survives_a_page_switch(open_pa
     assert at.session_state["f_phase.fr"] == ["rnd", "scaling"]
     assert at.session_state["f_qpv"] is True
     flt = PortfolioFilter.create(
-        investor="INV02", phase=["rnd", "scaling"], qpv=True, year_from=2024
+        investor="INV02", phase=["rnd", "scaling"], qpv=True, year_from=2024, scope=None
     )
     con = metric_layer(app_demo_path)
     expected = metrics.project_count(con, flt)
@@ -101,7 +101,7 @@ def test_changing_the_sidebar_filter_rewrites_the_url_and_the_figures(open_page,
     at.multiselect(key="f_need.fr").set_value(["food"]).run()
     assert at.query_params["need"] in ("food", ["food"])
     con = metric_layer(app_demo_path)
-    expected = metrics.project_count(con, PortfolioFilter.create(need=["food"]))
+    expected = metrics.project_count(con, PortfolioFilter.create(need=["food"], scope=None))
     con.close()
     assert tiles(at)["Projets"] == format_number(expected) != before
 
@@ -119,7 +119,7 @@ def test_unknown_values_in_the_url_are_dropped(open_page, app_demo_path):
 
 def test_compare_shows_the_consolidated_maturity_of_the_picked_projects(open_page, app_demo_path):
     con = metric_layer(app_demo_path)
-    top = metrics.ranked_projects(con, PortfolioFilter(), limit=3)
+    top = metrics.ranked_projects(con, PortfolioFilter(scope=None), limit=3)
     con.close()
     at = open_page(app_demo_path, "compare")
     assert at.session_state["cmp_projects"] == list(top["project_id"])
@@ -139,8 +139,8 @@ def test_compare_asks_for_two_projects(open_page, app_demo_path):
 
 def test_viewpoints_heatmap_and_blind_spot_count(open_page, app_demo_path):
     con = metric_layer(app_demo_path)
-    means = metrics.lever_viewpoint_means(con, PortfolioFilter())
-    spots = metrics.blind_spots(con, PortfolioFilter(), 25)
+    means = metrics.lever_viewpoint_means(con, PortfolioFilter(scope=None))
+    spots = metrics.blind_spots(con, PortfolioFilter(scope=None), 25)
     con.close()
     at = open_page(app_demo_path, "viewpoints")
     table = next(d.value for d in at.dataframe if "Score moyen" in d.value.columns)
@@ -148,7 +148,7 @@ def test_viewpoints_heatmap_and_blind_spot_count(open_page, app_demo_path):
     assert f"{format_number(len(spots))} angles morts" in " ".join(c.value for c in at.caption)
     at.slider(key="vp_threshold").set_value(40).run()
     con = metric_layer(app_demo_path)
-    fewer = metrics.blind_spots(con, PortfolioFilter(), 40)
+    fewer = metrics.blind_spots(con, PortfolioFilter(scope=None), 40)
     con.close()
     assert f"{format_number(len(fewer))} angles morts" in " ".join(c.value for c in at.caption)
 
@@ -165,7 +165,7 @@ def test_cohorts_side_by_side_and_a_cohort_of_one_project(open_page, small_db):
 
 def test_utility_tiles_equal_the_metric_layer(open_page, app_demo_path):
     con = metric_layer(app_demo_path)
-    overview = metrics.utility_overview(con, PortfolioFilter())
+    overview = metrics.utility_overview(con, PortfolioFilter(scope=None))
     con.close()
     at = open_page(app_demo_path, "utility")
     assert tiles(at)["Indice d'utilité médian"] == format_number(overview["median_utility"], 0)
@@ -176,7 +176,7 @@ def test_partnerships_need_an_investor_for_leverage(open_page, app_demo_path):
     at = open_page(app_demo_path, "partnerships")
     assert any("investisseur choisi" in i.value for i in at.info)
     con = metric_layer(app_demo_path)
-    kpis = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV03"))
+    kpis = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV03", scope=None))
     con.close()
     at = open_page(app_demo_path, "partnerships", {"investor": "INV03"})
     assert tiles(at)["Effet de levier"] == format_number(kpis.leverage, 2)

@@ -32,7 +32,7 @@ def small_db(engine, request, tmp_path_factory) -> str | Path:
     derived.refresh(con)  # what the write path does after a write of every table
     save_scenario(
         con,
-        Scenario(name="Revue INV_A", filter=PortfolioFilter.create(investor="INV_A")),
+        Scenario(name="Revue INV_A", filter=PortfolioFilter.create(investor="INV_A", scope=None)),
     )
     con.close()
     return path
@@ -150,7 +150,7 @@ def test_whatif_takes_weights_threshold_and_scenario_with_its_filter_from_the_li
     assert param(scenario, "scenario") == "Revue INV_A"
     con = open_database(small_db)
     try:
-        expected = metrics.project_count(con, PortfolioFilter.create(investor="INV_A"))
+        expected = metrics.project_count(con, PortfolioFilter.create(investor="INV_A", scope=None))
     finally:
         con.close()
     assert expected == 2
@@ -218,8 +218,10 @@ def test_project_sheet_medians_over_enough_projects_are_shown_and_named(open_pag
             "SELECT project_id, phase FROM project_maturity JOIN project USING (project_id) "
             "ORDER BY project_id LIMIT 1"
         ).fetchone()
-        medians = metrics.lever_medians(con, PortfolioFilter()).set_index("lever")
-        peers = metrics.lever_medians(con, PortfolioFilter.create(phase=[phase])).set_index("lever")
+        medians = metrics.lever_medians(con, PortfolioFilter(scope=None)).set_index("lever")
+        peers = metrics.lever_medians(
+            con, PortfolioFilter.create(phase=[phase], scope=None)
+        ).set_index("lever")
     finally:
         con.close()
     at = open_page(app_demo_path, "project", {"project": project})
@@ -279,7 +281,7 @@ def test_an_investors_leverage_beside_the_median_of_five_investors_or_more(
 
     con = open_database(app_demo_path, read_only=True)
     try:
-        flt = PortfolioFilter.create(investor="INV02")
+        flt = PortfolioFilter.create(investor="INV02", scope=None)
         bench = metrics.investor_benchmark(con, flt)
         own = metrics.portfolio_kpis(con, flt).leverage
     finally:
@@ -319,7 +321,11 @@ def test_a_view_saved_elsewhere_with_off_scale_weights_opens(open_page, small_db
     con = open_database(small_db)
     try:
         save_view(
-            con, "Hors échelle", PortfolioFilter(), Weights.create({"digital": 2.3, "model": 7}), 25
+            con,
+            "Hors échelle",
+            PortfolioFilter(scope=None),
+            Weights.create({"digital": 2.3, "model": 7}),
+            25,
         )
     finally:
         con.close()
@@ -391,7 +397,7 @@ def test_did_it_help_hides_a_median_over_fewer_than_five_projects(open_page, sma
 
     con = open_database(small_db, read_only=True)
     try:
-        computed = metrics.did_it_help(con, PortfolioFilter())
+        computed = metrics.did_it_help(con, PortfolioFilter(scope=None))
     finally:
         con.close()
     assert len(computed) > 0  # the hand portfolio has paths followed up (fewer than 5 each)

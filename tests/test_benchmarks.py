@@ -19,7 +19,7 @@ from coinvest import metrics
 from coinvest.derived import refresh_lever_rounds
 from coinvest.filters import PortfolioFilter
 
-ALL = PortfolioFilter()
+ALL = PortfolioFilter(scope=None)
 
 # consolidated = mean over the viewpoints present
 P1 = {"ecosystem": (100 + 50 + 62.5) / 3, "innovation": (62.5 + 50 + 37.5) / 3, "strategy": 75.0}
@@ -71,11 +71,11 @@ def test_investor_benchmark_is_each_investors_own_leverage(portfolio_con):
 
 def test_investor_benchmark_ignores_the_filters_investor_and_keeps_its_period(portfolio_con):
     with_investor = metrics.investor_benchmark(
-        portfolio_con, PortfolioFilter.create(investor="INV_A")
+        portfolio_con, PortfolioFilter.create(investor="INV_A", scope=None)
     )
     assert set(with_investor["org_id"]) == {"INV_A", "INV_B"}
     in_2025 = metrics.investor_benchmark(
-        portfolio_con, PortfolioFilter.create(year_from=2025)
+        portfolio_con, PortfolioFilter.create(year_from=2025, scope=None)
     ).set_index("org_id")
     # in 2025 only I3 (INV_B, P2, 20 000) and K2 (1 000 of network) count; INV_B's portfolio is
     # P1 (2024) and P2, INV_A's P1 and P3 with none of its euros in 2025: listed, leverage
@@ -115,7 +115,7 @@ def test_viewpoint_pair_by_hand(portfolio_con):
 
 
 def test_viewpoint_pair_with_the_investors_own_assessors(portfolio_con):
-    inv_b = PortfolioFilter.create(investor="INV_B")  # P1 and P2
+    inv_b = PortfolioFilter.create(investor="INV_B", scope=None)  # P1 and P2
     everyone = metrics.viewpoint_pair(portfolio_con, inv_b, "project", "investment", "ecosystem")
     assert everyone["summary"].iloc[0]["projects"] == 1  # P1, assessed by INV_A
     own = metrics.viewpoint_pair(
@@ -162,7 +162,7 @@ def test_viewpoint_pair_refuses_what_it_cannot_compare(portfolio_con):
 
 def test_cohorts_of_a_support_body_are_its_own(portfolio_con):
     # SB2's cohort C2 holds P1 and P3; SB's cohort C1 holds P2. With SB2 chosen, only C2 shows.
-    sb2 = PortfolioFilter.create(support_body=["SB2"])
+    sb2 = PortfolioFilter.create(support_body=["SB2"], scope=None)
     assert list(metrics.cohort_figures(portfolio_con, sb2)["cohort_id"]) == ["C2"]
     # a project in both bodies' cohorts still lists only the chosen body's cohort
     portfolio_con.execute("INSERT INTO cohort_member VALUES ('C1', 'P1', DATE '2025-01-15', NULL)")

@@ -30,10 +30,12 @@ def test_questionnaire_saves_in_one_go_and_every_figure_sees_it(portfolio_con):
         ),
     )
     assert saved == "Q-20260115-P3-project"
-    latest = metrics.lever_scores(portfolio_con, PortfolioFilter()).query("project_id == 'P3'")
+    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(scope=None)).query(
+        "project_id == 'P3'"
+    )
     assert latest.set_index(["viewpoint", "lever"]).loc[("project", "digital"), "score"] == 75.0
     # P3 now has two viewpoints: a gap on no lever in common, a maturity for the team
-    m = metrics.maturity(portfolio_con, PortfolioFilter()).set_index("project_id")
+    m = metrics.maturity(portfolio_con, PortfolioFilter(scope=None)).set_index("project_id")
     assert m.loc["P3", "maturity_project"] == 75.0
     again = save_assessment(
         portfolio_con,
@@ -80,14 +82,14 @@ def test_questionnaire_refuses_bad_input_and_writes_nothing(portfolio_con, item,
 
 
 def test_project_finder_and_related_organisations(portfolio_con):
-    assert find_projects(portfolio_con, "EPICERIE")["project_id"].tolist() == ["P1"]
-    assert len(find_projects(portfolio_con, "")) == 3
-    orgs = set(related_organisations(portfolio_con, "P1")["org_id"])
+    assert find_projects(portfolio_con, "EPICERIE", scope=None)["project_id"].tolist() == ["P1"]
+    assert len(find_projects(portfolio_con, "", scope=None)) == 3
+    orgs = set(related_organisations(portfolio_con, "P1", None)["org_id"])
     assert orgs == {"H1", "INV_A", "INV_B", "PARTNER", "SB2"}
 
 
 def test_filtered_table_export(portfolio_con):
-    flt = PortfolioFilter.create(need=["food"])
+    flt = PortfolioFilter.create(need=["food"], scope=None)
     investments = table_frame(portfolio_con, "investments", flt)
     assert sorted(investments["investment_id"]) == ["I1", "I2", "I3"]
     assessments = table_frame(portfolio_con, "assessments", flt)
@@ -100,7 +102,10 @@ def test_filtered_table_export(portfolio_con):
 
 def test_committee_report_is_self_contained(portfolio_con):
     page = committee_report(
-        portfolio_con, PortfolioFilter.create(investor="INV_A"), "fr", date(2026, 11, 26)
+        portfolio_con,
+        PortfolioFilter.create(investor="INV_A", scope=None),
+        "fr",
+        date(2026, 11, 26),
     )
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page.lower()
@@ -118,20 +123,20 @@ def test_committee_report_escapes_user_text(portfolio_con):
     portfolio_con.execute(
         "UPDATE project SET name = '<script>alert(1)</script>' WHERE project_id = 'P1'"
     )
-    page = committee_report(portfolio_con, PortfolioFilter(), "en")
+    page = committee_report(portfolio_con, PortfolioFilter(scope=None), "en")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_committee_report_for_a_filter_matching_nothing(portfolio_con):
-    page = committee_report(portfolio_con, PortfolioFilter.create(search="zzz"), "en")
+    page = committee_report(portfolio_con, PortfolioFilter.create(search="zzz", scope=None), "en")
     assert "No project matches this filter" in page
 
 
 def test_committee_report_reads_levers_by_viewpoints_and_its_scope(portfolio_con):
     page = committee_report(
         portfolio_con,
-        PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2025),
+        PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2025, scope=None),
         "fr",
         date(2026, 11, 26),
     )
@@ -150,7 +155,9 @@ def test_committee_report_reads_levers_by_viewpoints_and_its_scope(portfolio_con
 def test_committee_report_prints_to_a_pdf(portfolio_con):
     from pypdf import PdfReader
 
-    page = committee_report(portfolio_con, PortfolioFilter.create(investor="INV_A"), "fr")
+    page = committee_report(
+        portfolio_con, PortfolioFilter.create(investor="INV_A", scope=None), "fr"
+    )
     pdf = report_pdf(page)
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))

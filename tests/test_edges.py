@@ -31,7 +31,7 @@ def test_leverage_in_a_period_covers_projects_funded_before_it(portfolio_con):
         "INSERT INTO contribution VALUES ('K3', 'PARTNER', 'P3', DATE '2024-09-01', 30000.25, "
         "'financial', NULL)",
     )
-    flt = PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2024)
+    flt = PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2024, scope=None)
     k = metrics.portfolio_kpis(portfolio_con, flt)
     # resources: P1 10,000 + 5,000 + 2,000, P3 30,000.25; committed: 10,000
     assert k.resources_eur == 47000.25
@@ -58,7 +58,7 @@ def test_levered_is_counted_when_the_investor_committed_nothing_in_the_period(po
         "INSERT INTO contribution VALUES ('K4', 'PARTNER', 'P1', DATE '2025-04-01', 30000, "
         "'financial', NULL)",
     )
-    flt = PortfolioFilter.create(investor="INV_A", year_from=2025, year_to=2025)
+    flt = PortfolioFilter.create(investor="INV_A", year_from=2025, year_to=2025, scope=None)
     k = metrics.portfolio_kpis(portfolio_con, flt)
     assert k.projects == 2
     assert k.committed_eur == 0
@@ -75,7 +75,7 @@ def test_an_investor_s_own_contribution_counts_in_resources_not_in_its_own_euros
         "INSERT INTO contribution VALUES ('K5', 'INV_B', 'P2', DATE '2025-03-01', 1000, "
         "'in_kind', NULL)",
     )
-    flt = PortfolioFilter.create(investor="INV_B")
+    flt = PortfolioFilter.create(investor="INV_B", scope=None)
     per_project = metrics.leverage(portfolio_con, flt).set_index("project_id")
     assert per_project.loc["P2", "own_eur"] == 20000
     assert per_project.loc["P2", "resources_eur"] == 20000 + 1000 + 1000
@@ -92,7 +92,9 @@ def test_undoing_an_import_that_moved_an_assessment_refreshes_both_projects(empt
     from tests.test_summaries import assert_rebuild_gives_the_same_rows
 
     seed(empty_con)
-    p1_before = metrics.project_summary(empty_con, PortfolioFilter()).set_index("project_id")
+    p1_before = metrics.project_summary(empty_con, PortfolioFilter(scope=None)).set_index(
+        "project_id"
+    )
     moved = import_files(
         empty_con,
         files(assessments=ASSESSMENTS.replace("A1;P1;project", "A1;P2;project")),
@@ -103,11 +105,13 @@ def test_undoing_an_import_that_moved_an_assessment_refreshes_both_projects(empt
     # A1 is back on P1: P1's lever scores, maturity and needs are P1's again (2 of 4 → 50),
     # and P2 keeps only its own round (3 of 4 → 75)
     assert_rebuild_gives_the_same_rows(empty_con)
-    after = metrics.project_summary(empty_con, PortfolioFilter()).set_index("project_id")
+    after = metrics.project_summary(empty_con, PortfolioFilter(scope=None)).set_index("project_id")
     assert after.loc["P1", "maturity_project"] == 50.0
     assert after.loc["P2", "maturity_project"] == 75.0
     assert after.loc["P1", "maturity_consolidated"] == p1_before.loc["P1", "maturity_consolidated"]
-    needs = metrics.project_needs(empty_con, PortfolioFilter()).set_index(["project_id", "lever"])
+    needs = metrics.project_needs(empty_con, PortfolioFilter(scope=None)).set_index(
+        ["project_id", "lever"]
+    )
     assert needs.loc[("P1", "ecosystem"), "score"] == 50.0  # not missing, as before the fix
     assert undone.import_id == moved.import_id + 1
 
@@ -278,7 +282,7 @@ def test_a_latest_round_that_leaves_a_lever_blank_keeps_that_lever_s_previous_sc
         "INSERT INTO assessment_answer (assessment_id, question, score) VALUES "
         "('A10', 'digital.uses', 4)",
     )
-    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(), "latest")
+    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(scope=None), "latest")
     p2 = latest[(latest["project_id"] == "P2") & (latest["viewpoint"] == "project")]
     scores = p2.set_index("lever")["score"].to_dict()
     assert scores == {"ecosystem": 75.0, "digital": 100.0, "alliances": 50.0}
@@ -286,15 +290,17 @@ def test_a_latest_round_that_leaves_a_lever_blank_keeps_that_lever_s_previous_sc
     assert dates["digital"] == "2025-09-01"
     assert dates["ecosystem"] == "2025-05-01"
     # the maturity of the project viewpoint: (75 + 100 + 50) / 3
-    s = metrics.project_summary(portfolio_con, PortfolioFilter()).set_index("project_id")
+    s = metrics.project_summary(portfolio_con, PortfolioFilter(scope=None)).set_index("project_id")
     assert s.loc["P2", "maturity_project"] == pytest.approx(75.0)
     # the same with a period end (recomputed from the rounds, not the stored flags)
-    in_2025 = metrics.lever_scores(portfolio_con, PortfolioFilter.create(year_to=2025), "latest")
+    in_2025 = metrics.lever_scores(
+        portfolio_con, PortfolioFilter.create(year_to=2025, scope=None), "latest"
+    )
     p2 = in_2025[(in_2025["project_id"] == "P2") & (in_2025["viewpoint"] == "project")]
     assert p2.set_index("lever")["score"].to_dict() == scores
     # and the questions to work on read the same rounds: alliances.why 2 (team) and 3
     # (investors) → 2.5; digital.uses 4 (team, latest) and 0 (investors) → 2
-    questions = metrics.project_questions(portfolio_con, PortfolioFilter(), "P2")
+    questions = metrics.project_questions(portfolio_con, PortfolioFilter(scope=None), "P2")
     q = questions.set_index("question")["score"]
     assert q["alliances.why"] == pytest.approx(2.5)
     assert q["digital.uses"] == pytest.approx(2.0)
@@ -306,7 +312,7 @@ def test_an_assessment_without_any_score_is_not_a_round(portfolio_con):
         portfolio_con,
         "INSERT INTO assessment VALUES ('A11', 'P1', 'project', 'H1', DATE '2026-01-01', NULL)",
     )
-    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(), "latest")
+    latest = metrics.lever_scores(portfolio_con, PortfolioFilter(scope=None), "latest")
     p1 = latest[(latest["project_id"] == "P1") & (latest["viewpoint"] == "project")]
     assert set(p1["assessed_on"].astype(str)) == {"2025-01-10"}
 
@@ -322,12 +328,12 @@ def test_blind_spots_are_missing_when_self_and_others_share_no_lever(portfolio_c
         "INSERT INTO assessment_answer (assessment_id, question, score) VALUES "
         "('A12', 'digital.uses', 4), ('A13', 'evaluation.utility', 0)",
     )
-    s = metrics.project_summary(portfolio_con, PortfolioFilter()).set_index("project_id")
+    s = metrics.project_summary(portfolio_con, PortfolioFilter(scope=None)).set_index("project_id")
     assert pd.isna(s.loc["P4", "blind_spots"])
 
 
 def test_an_empty_portfolio_counts_zero_sums_zero_euros_and_has_no_ratios(portfolio_con):
-    flt = PortfolioFilter.create(investor="INV_A", search="aucun projet de ce nom")
+    flt = PortfolioFilter.create(investor="INV_A", search="aucun projet de ce nom", scope=None)
     k = metrics.portfolio_kpis(portfolio_con, flt)
     assert k.projects == 0
     assert (k.committed_eur, k.resources_eur, k.levered_eur) == (0, 0, 0)
@@ -344,7 +350,7 @@ def test_qpv_and_rural_together_keep_either_flag_and_say_so(portfolio_con):
     from coinvest.filters import describe
 
     # P1 is in a QPV, P2 in a rural revitalisation area, P3 in neither
-    both = PortfolioFilter.create(qpv=True, rural=True)
+    both = PortfolioFilter.create(qpv=True, rural=True, scope=None)
     assert metrics.project_count(portfolio_con, both) == 2
     line = " ".join(describe(both, "fr", {}))
     assert "QPV ou rural" in line
@@ -353,7 +359,7 @@ def test_qpv_and_rural_together_keep_either_flag_and_say_so(portfolio_con):
 def test_a_lever_never_assessed_has_need_and_priority_empty_in_the_export(portfolio_con):
     from coinvest.export import export_frames, machine_csv
 
-    needs = export_frames(portfolio_con, PortfolioFilter())["project_needs"]
+    needs = export_frames(portfolio_con, PortfolioFilter(scope=None))["project_needs"]
     p3 = needs[needs["project_id"] == "P3"].set_index("lever")
     # P3 was assessed on evaluation only: (100 − (4 + 2) / 2 × 25) × 3 / 3 = 25, not a priority
     assert p3.loc["evaluation", "need"] == pytest.approx(25.0)

@@ -42,9 +42,9 @@ def both(pg: Server, tmp_path_factory):
 
 
 FILTERS = {
-    "all": PortfolioFilter(),
-    "narrowed": PortfolioFilter.create(phase=["rnd", "modelling"], year_to=2024),
-    "investor": PortfolioFilter.create(investor="INV02", region=["11", "84"]),
+    "all": PortfolioFilter(scope=None),
+    "narrowed": PortfolioFilter.create(phase=["rnd", "modelling"], year_to=2024, scope=None),
+    "investor": PortfolioFilter.create(investor="INV02", region=["11", "84"], scope=None),
 }
 
 
@@ -66,7 +66,7 @@ def test_every_metric_gives_the_same_frames_on_both_engines(both, name):
 def test_a_members_scope_gives_the_same_figures_and_pickers_on_both_engines(both, role):
     duck, post = both
     scope = SCOPES[role]
-    flt = PortfolioFilter().within(scope)
+    flt = PortfolioFilter(scope=None).within(scope)
     for function in ("portfolio_kpis", "project_summary", "leverage", "needs_overview"):
         _equal(
             getattr(metrics, function)(duck, flt), getattr(metrics, function)(post, flt), function
@@ -78,8 +78,8 @@ def test_a_members_scope_gives_the_same_figures_and_pickers_on_both_engines(both
 def test_search_folds_accents_and_ids_sort_alike_on_both_engines(both):
     duck, post = both
     for text in ("épicerie", "EPICERIE", "Légumerie", "insertion — nord", "P00001"):
-        found = lookups.search_projects(duck, PortfolioFilter(), text)
-        _equal(found, lookups.search_projects(post, PortfolioFilter(), text), text)
+        found = lookups.search_projects(duck, PortfolioFilter(scope=None), text)
+        _equal(found, lookups.search_projects(post, PortfolioFilter(scope=None), text), text)
         assert not found.empty or text == "insertion — nord", text
     ids = "SELECT project_id FROM project ORDER BY project_id"
     assert query(duck, ids).equals(query(post, ids))
@@ -87,7 +87,9 @@ def test_search_folds_accents_and_ids_sort_alike_on_both_engines(both):
 
 def test_the_workbook_export_is_the_same_bytes_from_both_engines(both):
     duck, post = both
-    assert export_portfolio_xlsx(duck) == export_portfolio_xlsx(post)
+    assert export_portfolio_xlsx(duck, PortfolioFilter(scope=None)) == export_portfolio_xlsx(
+        post, PortfolioFilter(scope=None)
+    )
 
 
 EXPORTS = {

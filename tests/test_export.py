@@ -31,7 +31,7 @@ def _read(path) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("options", "flt"),
     [
-        ([], PortfolioFilter()),
+        ([], PortfolioFilter(scope=None)),
         (
             [
                 "--investor",
@@ -44,12 +44,12 @@ def _read(path) -> pd.DataFrame:
                 "2023",
             ],
             PortfolioFilter.create(
-                investor="INV02", phase=["modelling", "scaling"], year_from=2023
+                investor="INV02", phase=["modelling", "scaling"], year_from=2023, scope=None
             ),
         ),
         (
             ["--region", "84", "--qpv", "--rural"],
-            PortfolioFilter.create(region=["84"], qpv=True, rural=True),
+            PortfolioFilter.create(region=["84"], qpv=True, rural=True, scope=None),
         ),
     ],
 )
@@ -165,8 +165,10 @@ def test_the_data_pages_zip_holds_the_files_of_coinvest_export(demo_path, tmp_pa
     assert result.returncode == 0, result.stderr
     con = open_database(demo_path, read_only=True)
     try:
-        data = export_zip(con, PortfolioFilter.create(investor="INV01"))
-        assert export_zip(con, PortfolioFilter.create(investor="INV01")) == data  # reproducible
+        data = export_zip(con, PortfolioFilter.create(investor="INV01", scope=None))
+        assert (
+            export_zip(con, PortfolioFilter.create(investor="INV01", scope=None)) == data
+        )  # reproducible
     finally:
         con.close()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

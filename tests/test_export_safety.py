@@ -37,7 +37,7 @@ def _seed(con) -> None:
 
 def test_the_portfolio_workbook_writes_formula_like_names_as_text(empty_con, tmp_path):
     _seed(empty_con)
-    xlsx = export_portfolio_xlsx(empty_con)
+    xlsx = export_portfolio_xlsx(empty_con, PortfolioFilter(scope=None))
     assert _formulas(xlsx) == 0
     sheet = load_workbook(io.BytesIO(xlsx))["organisations"]
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -58,7 +58,9 @@ def test_the_portfolio_workbook_writes_formula_like_names_as_text(empty_con, tmp
 
 def test_a_table_export_to_xlsx_writes_text_as_text(empty_con):
     _seed(empty_con)
-    xlsx = frame_to_xlsx(table_frame(empty_con, "organisations"), "organisations")
+    xlsx = frame_to_xlsx(
+        table_frame(empty_con, "organisations", PortfolioFilter(scope=None)), "organisations"
+    )
     assert _formulas(xlsx) == 0
 
 
@@ -68,7 +70,7 @@ def test_coinvest_export_xlsx_writes_text_as_text(empty_con, tmp_path):
         "INSERT INTO project (project_id, name, holder_org_id, need, phase, department_code) "
         "VALUES ('P', '=1+1', 'O0', 'food', 'rnd', '75')"
     )
-    written = write_export(empty_con, PortfolioFilter(), tmp_path, xlsx=True)
+    written = write_export(empty_con, PortfolioFilter(scope=None), tmp_path, xlsx=True)
     workbook = next(p for p in written if p.suffix == ".xlsx")
     assert _formulas(workbook.read_bytes()) == 0
     # the machine CSV keeps text verbatim (DESIGN §6.2)
@@ -78,7 +80,9 @@ def test_coinvest_export_xlsx_writes_text_as_text(empty_con, tmp_path):
 
 def test_csv_for_excel_neutralises_formula_starts_and_uses_the_decimal_comma(empty_con):
     _seed(empty_con)
-    text = frame_to_csv(table_frame(empty_con, "organisations")).decode("utf-8-sig")
+    text = frame_to_csv(
+        table_frame(empty_con, "organisations", PortfolioFilter(scope=None))
+    ).decode("utf-8-sig")
     for name in NAMES:
         assert f"'{name}" in text.replace('""', '"')
     numbers = frame_to_csv(pd.DataFrame({"x": [1.5], "label": ["ok"]})).decode("utf-8-sig")
@@ -87,7 +91,7 @@ def test_csv_for_excel_neutralises_formula_starts_and_uses_the_decimal_comma(emp
 
 def test_a_neutralised_csv_re_imports_the_original_text(empty_con, tmp_path):
     _seed(empty_con)
-    exported = frame_to_csv(table_frame(empty_con, "organisations"))
+    exported = frame_to_csv(table_frame(empty_con, "organisations", PortfolioFilter(scope=None)))
     from coinvest.db import open_database
 
     other = open_database(tmp_path / "other.duckdb")

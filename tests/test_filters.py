@@ -25,16 +25,16 @@ FULL_RAW = dict(
     year_to=2025,
     search="Épicerie solidaire",
 )
-FULL = PortfolioFilter.create(**FULL_RAW)
+FULL = PortfolioFilter.create(**FULL_RAW, scope=None)
 
 
 def test_round_trip_is_exact():
     params = FULL.to_query_params()
-    assert PortfolioFilter.from_query_params(params) == FULL
-    assert (
-        PortfolioFilter.from_query_params(PortfolioFilter().to_query_params()) == PortfolioFilter()
-    )
-    assert PortfolioFilter().to_query_params() == {}
+    assert PortfolioFilter.from_query_params(params, scope=None) == FULL
+    assert PortfolioFilter.from_query_params(
+        PortfolioFilter(scope=None).to_query_params(), scope=None
+    ) == PortfolioFilter(scope=None)
+    assert PortfolioFilter(scope=None).to_query_params() == {}
 
 
 def test_url_shape():
@@ -60,15 +60,16 @@ def test_unknown_keys_and_invalid_values_are_dropped():
             "colour": "blue",
             "investor": "   ",
             "search": "  x  ",
-        }
+        },
+        scope=None,
     )
     assert flt == PortfolioFilter(
-        phase=("rnd",), need=("food",), department=("2A", "75"), search="x"
+        phase=("rnd",), need=("food",), department=("2A", "75"), search="x", scope=None
     )
 
 
 def test_reversed_period_drops_the_end():
-    flt = PortfolioFilter.from_query_params({"year_from": "2025", "year_to": "2023"})
+    flt = PortfolioFilter.from_query_params({"year_from": "2025", "year_to": "2023"}, scope=None)
     assert (flt.year_from, flt.year_to) == (2025, None)
 
 
@@ -83,8 +84,10 @@ def test_reversed_period_drops_the_end():
     ],
 )
 def test_user_values_never_become_sql(evil):
-    flt = PortfolioFilter.create(investor=evil, support_body=[evil], cohort=[evil], search=evil)
-    sql, params = flt.project_scope()
+    flt = PortfolioFilter.create(
+        investor=evil, support_body=[evil], cohort=[evil], search=evil, scope=None
+    )
+    sql, params = flt.selected_projects()
     assert evil not in sql
     assert fold(evil) not in sql
     assert params["f_investor"] == evil
@@ -95,7 +98,7 @@ def test_injection_strings_run_as_plain_values(portfolio_con):
     from coinvest import metrics
 
     for evil in ("'; DROP TABLE project; --", "x' OR '1'='1", "%"):
-        flt = PortfolioFilter.create(search=evil, investor=evil)
+        flt = PortfolioFilter.create(search=evil, investor=evil, scope=None)
         assert metrics.portfolio_kpis(portfolio_con, flt).projects == 0
     assert portfolio_con.execute("SELECT count(*) FROM project").fetchone()[0] == 3
 
@@ -106,16 +109,18 @@ def test_fold_removes_case_and_accents():
 
 
 def test_with_changes_one_field_and_validates():
-    flt = PortfolioFilter().with_(phase=["rnd", "bad"], year_from="2024")
+    flt = PortfolioFilter(scope=None).with_(phase=["rnd", "bad"], year_from="2024")
     assert flt.phase == ("rnd",)
     assert flt.year_from == 2024
     assert not flt.is_empty
-    assert PortfolioFilter().is_empty
+    assert PortfolioFilter(scope=None).is_empty
 
 
 def test_a_comma_is_part_of_a_value_not_a_separator():
-    flt = PortfolioFilter.create(search="a,b", cohort=["C,1", "C2"], support_body=["SB,X"])
-    back = PortfolioFilter.from_query_params(flt.to_query_params())
+    flt = PortfolioFilter.create(
+        search="a,b", cohort=["C,1", "C2"], support_body=["SB,X"], scope=None
+    )
+    back = PortfolioFilter.from_query_params(flt.to_query_params(), scope=None)
     assert back == flt
     assert back.search == "a,b"
     assert back.cohort == ("C,1", "C2")
@@ -144,8 +149,8 @@ def _strategy(field: FilterField):
 @given(st.fixed_dictionaries({field.name: _strategy(field) for field in FIELDS}))
 def test_every_filter_survives_the_url(raw):
     """`from_query_params(to_query_params(f)) == f` for every filter the app can hold."""
-    flt = PortfolioFilter.create(**raw)
-    assert PortfolioFilter.from_query_params(flt.to_query_params()) == flt
+    flt = PortfolioFilter.create(**raw, scope=None)
+    assert PortfolioFilter.from_query_params(flt.to_query_params(), scope=None) == flt
 
 
 def test_the_field_table_drives_the_filter_the_url_and_the_cli():
@@ -155,7 +160,7 @@ def test_the_field_table_drives_the_filter_the_url_and_the_cli():
 
     options = {a.dest for a in _parser()._subparsers._group_actions[0].choices["export"]._actions}
     assert set(FILTER_KEYS) <= options
-    full = PortfolioFilter.create(**{f.name: FULL_RAW[f.name] for f in FIELDS})
+    full = PortfolioFilter.create(**{f.name: FULL_RAW[f.name] for f in FIELDS}, scope=None)
     assert set(full.to_query_params()) == set(FILTER_KEYS)
 
 
@@ -163,7 +168,13 @@ def test_a_filter_in_words(portfolio_con):
     from coinvest.lookups import filter_value_names
 
     flt = PortfolioFilter.create(
-        investor="INV_B", phase=["rnd"], cohort=["C1"], qpv=True, region=["93"], year_from=2024
+        investor="INV_B",
+        phase=["rnd"],
+        cohort=["C1"],
+        qpv=True,
+        region=["93"],
+        year_from=2024,
+        scope=None,
     )
     words = describe(flt, "fr", filter_value_names(portfolio_con, flt))
     assert words == [

@@ -83,15 +83,18 @@ def con(base_db, request, tmp_path):
 def exports(con) -> dict[str, bytes]:
     """Every table in the interchange format and every figure export, as bytes."""
     out = {
-        name: machine_csv(frame) for name, frame in export_frames(con, PortfolioFilter()).items()
+        name: machine_csv(frame)
+        for name, frame in export_frames(con, PortfolioFilter(scope=None)).items()
     }
     for sheet in SHEETS_OUT:
-        out[sheet] = frame_to_csv(table_frame(con, sheet))
+        out[sheet] = frame_to_csv(table_frame(con, sheet, PortfolioFilter(scope=None)))
     return out
 
 
 def workbook(con) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(export_portfolio_xlsx(con)))
+    return openpyxl.load_workbook(
+        io.BytesIO(export_portfolio_xlsx(con, PortfolioFilter(scope=None)))
+    )
 
 
 def saved(book: openpyxl.Workbook) -> bytes:
@@ -219,7 +222,7 @@ def test_the_questionnaire_scenarios_views_and_members_log_their_changes(con):
     assert set(scenario["source"]) == {"scenario"}
     assert set(scenario["who"]) == {history(con)["who"].iloc[0]}
     assert scenario["who"].iloc[0].startswith("app:")
-    save_view(con, "Vue", PortfolioFilter())
+    save_view(con, "Vue", PortfolioFilter(scope=None))
     delete_view(con, "Vue")
     assert list(history(con, table="saved_view")["action"].unique()) == ["delete", "insert"]
 

@@ -50,7 +50,7 @@ def test_a_hand_written_portfolio_in_the_template_imports(empty_con):
     assert report.loaded, report.problems_frame("en")
     assert report.counts["project"] == {"added": 1, "updated": 0, "unchanged": 0, "not_in_file": 0}
     assert empty_con.execute("SELECT amount_eur FROM investment").fetchall() == [(12500.0,)]
-    scores = lever_scores(empty_con, PortfolioFilter())
+    scores = lever_scores(empty_con, PortfolioFilter(scope=None))
     assert set(scores["lever"]) == {"ecosystem", "innovation"}  # the example's seven answers
     assert scores.set_index("lever").loc["ecosystem", "score"] == 50.0
 
@@ -360,7 +360,7 @@ def test_changed_answers_update_the_assessment_and_its_lever_scores(empty_con):
         ("assessments.csv", csv(head + "A1;P1;project;H1;10/03/2025;2;4\n")),
     ]
     assert import_files(empty_con, files).loaded
-    assert lever_scores(empty_con, PortfolioFilter())["score"].tolist() == [75.0]
+    assert lever_scores(empty_con, PortfolioFilter(scope=None))["score"].tolist() == [75.0]
     report = import_files(
         empty_con, [("assessments.csv", csv(head + "A1;P1;project;H1;10/03/2025;4;\n"))]
     )
@@ -370,7 +370,7 @@ def test_changed_answers_update_the_assessment_and_its_lever_scores(empty_con):
         "unchanged": 0,
         "not_in_file": 0,
     }
-    assert lever_scores(empty_con, PortfolioFilter())["score"].tolist() == [100.0]
+    assert lever_scores(empty_con, PortfolioFilter(scope=None))["score"].tolist() == [100.0]
     assert empty_con.execute("SELECT count(*) FROM assessment_answer").fetchone()[0] == 1
     same = import_files(
         empty_con, [("assessments.csv", csv(head + "A1;P1;project;H1;10/03/2025;4;\n"))]
@@ -379,7 +379,7 @@ def test_changed_answers_update_the_assessment_and_its_lever_scores(empty_con):
 
 
 def test_export_then_import_into_an_empty_database_gives_identical_content(demo_con, empty_con):
-    workbook = export_portfolio_xlsx(demo_con)
+    workbook = export_portfolio_xlsx(demo_con, PortfolioFilter(scope=None))
     report = import_files(empty_con, [("portefeuille.xlsx", workbook)])
     assert report.loaded, report.problems_frame("en").head().to_string()
     assert checksum(empty_con) == checksum(demo_con)

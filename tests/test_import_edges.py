@@ -230,7 +230,7 @@ def test_investments_split_by_year_over_sheets_are_read_together(empty_con):
     assert ("Notes", "rule.unknown_sheet") in notes
     combined = next(p for p in report.warnings if p.rule == "rule.sheets_combined")
     assert "investments" in combined.message("fr")
-    k = metrics.portfolio_kpis(empty_con, PortfolioFilter())
+    k = metrics.portfolio_kpis(empty_con, PortfolioFilter(scope=None))
     assert k.invested_eur == 12500.5
 
 
@@ -259,7 +259,7 @@ def test_a_name_typed_on_a_mac_is_stored_nfc_and_found_by_search(empty_con):
         "Épicerie Crèche",
         unicodedata.normalize("NFD", "épicerie crèche"),
     ):
-        flt = PortfolioFilter.create(search=search)
+        flt = PortfolioFilter.create(search=search, scope=None)
         assert metrics.project_count(empty_con, flt) == 1, search
 
 

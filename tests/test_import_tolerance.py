@@ -171,5 +171,5 @@ def test_a_zero_target_warns_and_its_achievement_is_missing(empty_con):
     report = loaded(empty_con, [("measurements.csv", text.encode())])
     warnings = [(p.row, p.column, p.rule) for p in report.warnings]
     assert warnings == [(2, "target", "rule.zero_target")]
-    achievement = metrics.achievements(empty_con, PortfolioFilter())
+    achievement = metrics.achievements(empty_con, PortfolioFilter(scope=None))
     assert achievement["achievement"].isna().all()

@@ -11,7 +11,7 @@ from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics import Weights
 
-ALL = PortfolioFilter()
+ALL = PortfolioFilter(scope=None)
 
 
 def _scores(frame: pd.DataFrame, *keys: str) -> dict:
@@ -65,7 +65,7 @@ def test_first_round_is_the_earliest_per_project_and_viewpoint(portfolio_con):
 
 
 def test_latest_is_as_of_the_end_of_the_period(portfolio_con):
-    flt = PortfolioFilter.create(year_to=2024)
+    flt = PortfolioFilter.create(year_to=2024, scope=None)
     got = _scores(metrics.lever_scores(portfolio_con, flt), "project_id", "viewpoint", "lever")
     assert got == pytest.approx(
         {
@@ -177,7 +177,7 @@ def test_progress_needs_two_rounds(portfolio_con):
 
 
 def test_filter_matching_nothing_gives_empty_frames(portfolio_con):
-    none = PortfolioFilter.create(need=["culture"])
+    none = PortfolioFilter.create(need=["culture"], scope=None)
     for frame in (
         metrics.lever_scores(portfolio_con, none),
         metrics.viewpoint_gaps(portfolio_con, none),

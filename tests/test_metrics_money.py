@@ -10,9 +10,9 @@ import pytest
 from coinvest import metrics
 from coinvest.filters import PortfolioFilter
 
-ALL = PortfolioFilter()
-INV_A = PortfolioFilter.create(investor="INV_A")
-INV_B = PortfolioFilter.create(investor="INV_B")
+ALL = PortfolioFilter(scope=None)
+INV_A = PortfolioFilter.create(investor="INV_A", scope=None)
+INV_B = PortfolioFilter.create(investor="INV_B", scope=None)
 
 
 def _by(frame: pd.DataFrame, *keys: str) -> pd.DataFrame:
@@ -45,7 +45,10 @@ def test_utility_index_of_the_latest_year_with_a_value(portfolio_con):
     assert u.loc["P2", "beneficiaries"] == 200
     assert u.loc["P3", "beneficiaries"] == 0
     # inside a period: P1's latest year up to 2023
-    early = _by(metrics.utility(portfolio_con, PortfolioFilter.create(year_to=2023)), "project_id")
+    early = _by(
+        metrics.utility(portfolio_con, PortfolioFilter.create(year_to=2023, scope=None)),
+        "project_id",
+    )
     assert early.loc["P1", "utility_index"] == pytest.approx(100 * 50 / 60)
     assert pd.isna(early.loc["P2", "beneficiaries"])
 
@@ -138,7 +141,9 @@ def test_co_investment_pairs(portfolio_con):
     assert list(pairs.itertuples(index=False)) == [
         ("INV_A", "Fonds public A", "INV_B", "Fondation B", 1, 10000.0, 5000.0)
     ]
-    assert metrics.co_investment(portfolio_con, PortfolioFilter.create(need=["health"])).empty
+    assert metrics.co_investment(
+        portfolio_con, PortfolioFilter.create(need=["health"], scope=None)
+    ).empty
 
 
 def test_cohort_medians(portfolio_con):

@@ -11,14 +11,18 @@ from coinvest import metrics
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics import Weights
 
-ALL = PortfolioFilter()
-INV_A = PortfolioFilter.create(investor="INV_A")
+ALL = PortfolioFilter(scope=None)
+INV_A = PortfolioFilter.create(investor="INV_A", scope=None)
 
 
 def test_project_count(portfolio_con):
     assert metrics.project_count(portfolio_con, ALL) == 3
-    assert metrics.project_count(portfolio_con, PortfolioFilter.create(need=["food"])) == 2
-    assert metrics.project_count(portfolio_con, PortfolioFilter.create(search="zzz")) == 0
+    assert (
+        metrics.project_count(portfolio_con, PortfolioFilter.create(need=["food"], scope=None)) == 2
+    )
+    assert (
+        metrics.project_count(portfolio_con, PortfolioFilter.create(search="zzz", scope=None)) == 0
+    )
 
 
 def test_lever_profiles_of_picked_projects(portfolio_con):
@@ -38,7 +42,7 @@ def test_lever_profiles_of_picked_projects(portfolio_con):
     assert set(team["project_id"]) == {"P1"}  # P3 has no self-assessment
     # a pick outside the filter is not shown
     assert metrics.lever_profiles(
-        portfolio_con, PortfolioFilter.create(need=["health"]), ["P1"]
+        portfolio_con, PortfolioFilter.create(need=["health"], scope=None), ["P1"]
     ).empty
 
 
@@ -169,7 +173,7 @@ def test_resources_by_kind_and_diversity_summary(portfolio_con):
 
 
 def test_viewpoint_overview_equals_the_three_separate_aggregates(demo_con):
-    flt = PortfolioFilter.create(phase=["modelling", "scaling"])
+    flt = PortfolioFilter.create(phase=["modelling", "scaling"], scope=None)
     overview = metrics.viewpoint_overview(demo_con, flt, 30)
     pd.testing.assert_frame_equal(
         overview["means"], metrics.lever_viewpoint_means(demo_con, flt), check_dtype=False
@@ -187,11 +191,13 @@ def test_viewpoint_overview_equals_the_three_separate_aggregates(demo_con):
 
 def test_reweighting_overview_is_one_query_for_three_answers(demo_con):
     weights = Weights.create(levers={"digital": 3, "evaluation": 0})
-    top, movers, summary = metrics.reweighting_overview(demo_con, PortfolioFilter(), weights, 10)
+    top, movers, summary = metrics.reweighting_overview(
+        demo_con, PortfolioFilter(scope=None), weights, 10
+    )
     assert list(top["rank_weighted"]) == list(range(1, 11))
     assert (movers["rank_change"].abs().diff().dropna() <= 0).all()
     equal_top, _, equal_summary = metrics.reweighting_overview(
-        demo_con, PortfolioFilter(), metrics.EQUAL, 10
+        demo_con, PortfolioFilter(scope=None), metrics.EQUAL, 10
     )
     assert (equal_top["rank_change"] == 0).all()
     assert equal_summary["moved"] == 0

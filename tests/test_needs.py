@@ -18,7 +18,7 @@ from coinvest.derived import refresh_lever_rounds, refresh_needs
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 
-ALL = PortfolioFilter()
+ALL = PortfolioFilter(scope=None)
 
 
 def _needs(con, threshold: float = 40.0) -> pd.DataFrame:
@@ -105,7 +105,9 @@ def test_needs_of_a_portfolio_per_lever(portfolio_con):
     assert invitees["priorities"].iloc[0] == 1
     assert metrics.path_projects(portfolio_con, ALL, "model").empty
     # a cohort: C1 holds P2 only
-    cohort = metrics.needs_by_lever(portfolio_con, PortfolioFilter.create(cohort=["C1"]))
+    cohort = metrics.needs_by_lever(
+        portfolio_con, PortfolioFilter.create(cohort=["C1"], scope=None)
+    )
     assert cohort.set_index("lever").loc["innovation", "assessed"] == 0
 
 

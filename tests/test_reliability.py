@@ -77,7 +77,7 @@ def big_assessments_file(db: Path, folder: Path, copies: int = 12) -> Path:
     import pandas as pd
 
     con = open_database(db, read_only=True)
-    base = table_frame(con, "assessments")
+    base = table_frame(con, "assessments", PortfolioFilter(scope=None))
     con.close()
     frames = []
     for i in range(copies):
@@ -326,7 +326,7 @@ def test_injection_strings_in_every_url_parameter_have_no_effect(fuzz_db, open_p
         assert not at.exception, page
     assert checksum_file(fuzz_db) == before
     con = open_database(fuzz_db)
-    assert metrics.project_count(con, PortfolioFilter.create(search=evil)) == 0
+    assert metrics.project_count(con, PortfolioFilter.create(search=evil, scope=None)) == 0
     con.close()
 
 

@@ -22,9 +22,9 @@ from coinvest.interchange import SHEETS
 from coinvest.workbook import build_template_xlsx, export_portfolio_xlsx, frame_to_csv, table_frame
 
 FILTERS = [
-    PortfolioFilter(),
-    PortfolioFilter.create(investor="INV02"),
-    PortfolioFilter.create(investor="INV01", year_from=2024, year_to=2024),
+    PortfolioFilter(scope=None),
+    PortfolioFilter.create(investor="INV02", scope=None),
+    PortfolioFilter.create(investor="INV01", year_from=2024, year_to=2024, scope=None),
 ]
 
 
@@ -101,9 +101,9 @@ def test_exporting_twice_gives_byte_identical_files_whatever_the_threads(
 
 
 def test_the_office_files_are_the_same_bytes_every_time(demo_con):
-    first = export_portfolio_xlsx(demo_con)
+    first = export_portfolio_xlsx(demo_con, PortfolioFilter(scope=None))
     time.sleep(1.1)  # a workbook's properties and parts would carry the second it was written
-    assert export_portfolio_xlsx(demo_con) == first
+    assert export_portfolio_xlsx(demo_con, PortfolioFilter(scope=None)) == first
     assert build_template_xlsx() == build_template_xlsx()
 
 
@@ -117,11 +117,13 @@ def test_rankings_break_ties_by_project_id(portfolio_con):
         "('P2', 'investment', DATE '2024-01-01', 'ecosystem', 50, TRUE, TRUE)"
     )
     refresh_summaries(portfolio_con.cursor())  # what the writers do after the lever rounds
-    ranked = metrics.ranked_projects(portfolio_con, PortfolioFilter(), limit=3)
+    ranked = metrics.ranked_projects(portfolio_con, PortfolioFilter(scope=None), limit=3)
     assert ranked["project_id"].tolist() == ["P1", "P2", "P3"]
-    worst = metrics.ranked_projects(portfolio_con, PortfolioFilter(), limit=3, best=False)
+    worst = metrics.ranked_projects(portfolio_con, PortfolioFilter(scope=None), limit=3, best=False)
     assert worst["project_id"].tolist() == ["P1", "P2", "P3"]
-    top, _, _ = metrics.reweighting_overview(portfolio_con, PortfolioFilter(), metrics.EQUAL)
+    top, _, _ = metrics.reweighting_overview(
+        portfolio_con, PortfolioFilter(scope=None), metrics.EQUAL
+    )
     assert top["project_id"].tolist() == ["P1", "P2", "P3"]
     assert top["rank_weighted"].tolist() == [1, 2, 3]
 
@@ -131,7 +133,7 @@ def _csv_zip(con) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for sheet in (s for s in SHEETS if s.portfolio):
-            frame = table_frame(con, sheet.name)
+            frame = table_frame(con, sheet.name, PortfolioFilter(scope=None))
             if sheet.name == "indicators":
                 frame = frame[frame["indicator_code"] != "beneficiaries"]
             archive.writestr(f"{sheet.name}.csv", frame_to_csv(frame))
@@ -140,7 +142,7 @@ def _csv_zip(con) -> bytes:
 
 def test_csv_and_excel_imports_of_the_same_data_give_identical_exports(demo_con, new_db, tmp_path):
     sources = {
-        "portefeuille.xlsx": export_portfolio_xlsx(demo_con),
+        "portefeuille.xlsx": export_portfolio_xlsx(demo_con, PortfolioFilter(scope=None)),
         "tables.zip": _csv_zip(demo_con),
     }
     exports = {"demo": _exports(demo_con, tmp_path / "demo")}

@@ -10,7 +10,7 @@ from coinvest import metrics
 from coinvest.derived import refresh_utility
 from coinvest.filters import PortfolioFilter
 
-ALL = PortfolioFilter()
+ALL = PortfolioFilter(scope=None)
 
 
 def _by(frame, *keys):
@@ -46,14 +46,16 @@ def test_blind_spots_are_missing_for_a_project_never_assessed(portfolio_con):
 def test_blind_spots_are_missing_in_a_period_before_any_round(portfolio_con):
     # up to 2023, P1 has no round yet (its first is 2024-01-10): no count, not 0
     s = _by(
-        metrics.project_summary(portfolio_con, PortfolioFilter.create(year_to=2023)), "project_id"
+        metrics.project_summary(portfolio_con, PortfolioFilter.create(year_to=2023, scope=None)),
+        "project_id",
     )
     assert pd.isna(s.loc["P1", "blind_spots"])
     # up to 2024, P1's self-assessment (2024-01-10) and ecosystem round (2024-06-01) meet:
     # ecosystem lever, self (2 + 4) / 2 × 25 = 75, ecosystem 0 × 25 = 0 → +75, a blind spot;
     # innovation, self 1 × 25 = 25, the ecosystem did not answer → not comparable
     s = _by(
-        metrics.project_summary(portfolio_con, PortfolioFilter.create(year_to=2024)), "project_id"
+        metrics.project_summary(portfolio_con, PortfolioFilter.create(year_to=2024, scope=None)),
+        "project_id",
     )
     assert s.loc["P1", "blind_spots"] == 1
 
@@ -86,7 +88,7 @@ def test_utility_index_is_of_the_latest_year_with_a_target_beneficiaries_of_the_
 
 
 def test_leverage_without_non_financial_resources_covers_the_same_projects(portfolio_con):
-    inv_b = PortfolioFilter.create(investor="INV_B")
+    inv_b = PortfolioFilter.create(investor="INV_B", scope=None)
     per_project = _by(metrics.leverage(portfolio_con, inv_b), "project_id")
     # P1: B brought skills sponsorship only (5000): financial own euros 0, no per-project ratio
     assert per_project.loc["P1", "own_fin_eur"] == 0
@@ -101,7 +103,7 @@ def test_leverage_without_non_financial_resources_covers_the_same_projects(portf
 
 
 def test_investor_in_a_year_is_its_portfolio_as_of_then_with_that_year_s_euros(portfolio_con):
-    flt = PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2024)
+    flt = PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2024, scope=None)
     assert metrics.project_count(portfolio_con, flt) == 2  # P3 (2023) and P1 (2024)
     money = _by(metrics.leverage(portfolio_con, flt), "project_id")
     assert money.loc["P3", "own_eur"] == 0  # the 2023 loan is outside the period

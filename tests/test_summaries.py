@@ -229,9 +229,9 @@ def test_imports_of_measurements_and_indicators_and_their_reverts_keep_utility_e
 
 
 FILTERS = {
-    "all": PortfolioFilter(),
-    "investor": PortfolioFilter(investor="INV02"),
-    "phase": PortfolioFilter(phase=("rnd", "growth")),
+    "all": PortfolioFilter(scope=None),
+    "investor": PortfolioFilter(investor="INV02", scope=None),
+    "phase": PortfolioFilter(phase=("rnd", "growth"), scope=None),
 }
 
 
@@ -289,7 +289,7 @@ def test_money_from_the_summary_is_every_investment_and_contribution(demo):
             UNION ALL SELECT project_id, value_eur FROM contribution) m
         GROUP BY project_id ORDER BY project_id""",
     )
-    figures = metrics.leverage(demo, PortfolioFilter())
+    figures = metrics.leverage(demo, PortfolioFilter(scope=None))
     figures = figures[figures["resources_eur"] > 0].reset_index(drop=True)
     assert len(by_hand) > 10
     assert figures["project_id"].tolist() == by_hand["project_id"].tolist()

@@ -13,6 +13,7 @@ import pytest
 from coinvest import reference as ref
 from coinvest import schema
 from coinvest.db import EngineError, open_database
+from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.interchange import SHEET_BY_NAME, parse
 from coinvest.workbook import EXAMPLE, table_frame
@@ -105,7 +106,7 @@ def _plain(value: object) -> object:
 
 
 def _row(con, sheet_name: str, key: dict[str, object]) -> dict[str, object]:
-    frame = table_frame(con, sheet_name)
+    frame = table_frame(con, sheet_name, PortfolioFilter(scope=None))
     for column, value in key.items():
         frame = frame[frame[column] == value]
     assert len(frame) == 1, (sheet_name, key, frame)
@@ -133,7 +134,7 @@ def test_each_column_of_each_sheet_updates_in_place(template_con, sheet_name, co
     sheet = SHEET_BY_NAME[sheet_name]
     base = {c.name: _typed(EXAMPLE[sheet_name].get(c.name)) for c in sheet.columns}
     edited = {**base, column: EDITS[sheet_name][column]}
-    rows_before = len(table_frame(template_con, sheet_name))
+    rows_before = len(table_frame(template_con, sheet_name, PortfolioFilter(scope=None)))
     report = import_files(template_con, [_csv(sheet_name, edited)])
     assert report.loaded, report.problems_frame("en")
     others = {"organisations": 1, "projects": 1}.get(sheet_name, 0)  # ORG-2, PRJ-2
@@ -147,7 +148,9 @@ def test_each_column_of_each_sheet_updates_in_place(template_con, sheet_name, co
     got = _row(template_con, sheet_name, key)[column]
     expected = _plain(parse(sheet.column(column), EDITS[sheet_name][column]))
     assert got == expected
-    assert len(table_frame(template_con, sheet_name)) == rows_before  # updated, not added
+    assert (
+        len(table_frame(template_con, sheet_name, PortfolioFilter(scope=None))) == rows_before
+    )  # updated, not added
 
 
 def test_a_phase_edited_from_modelling_to_scaling_through_the_cli(tmp_path, capsys):

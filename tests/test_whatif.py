@@ -27,7 +27,7 @@ from coinvest.scenarios import (
 from coinvest.schema import DATA_TABLES
 from tests.portfolio import PORTFOLIO
 
-INV_A = PortfolioFilter.create(investor="INV_A")
+INV_A = PortfolioFilter.create(investor="INV_A", scope=None)
 ONE = (Hypothetical("INV_A", "P2", 10000, "grant"),)
 
 
@@ -57,7 +57,7 @@ def test_one_hypothetical_investment_on_leverage_and_cost_per_beneficiary(portfo
     # public share: INV_A is public; resources 78000 of which public 50000
     assert after["public_share"] == pytest.approx(50000 / 78000)
     # without an investor the money is added, no leverage
-    plain = metrics.scenario_figures(portfolio_con, PortfolioFilter(), ONE)
+    plain = metrics.scenario_figures(portfolio_con, PortfolioFilter(scope=None), ONE)
     assert plain["resources_eur"] == 68000 + 10000
     assert plain["leverage"] is None
 
@@ -75,7 +75,7 @@ def test_reweighting_ranks_by_hand(portfolio_con):
     weights = Weights.create(
         levers={code: 0 for code in ref.LEVER_CODES} | {"ecosystem": 1, "alliances": 1}
     )
-    ranking = metrics.reweighting(portfolio_con, PortfolioFilter(), weights)
+    ranking = metrics.reweighting(portfolio_con, PortfolioFilter(scope=None), weights)
     rows = {
         r.project_id: (r.rank_equal, r.rank_weighted, r.rank_change) for r in ranking.itertuples()
     }
@@ -86,12 +86,14 @@ def test_reweighting_ranks_by_hand(portfolio_con):
     assert m.loc["P1", "maturity_weighted"] == pytest.approx((100 + 50 + 62.5) / 3)
     assert m.loc["P2", "maturity_weighted"] == pytest.approx((75 + 62.5) / 2)
     assert pd.isna(m.loc["P3", "maturity_weighted"])
-    summary = metrics.reweighting_summary(portfolio_con, PortfolioFilter(), weights)
+    summary = metrics.reweighting_summary(portfolio_con, PortfolioFilter(scope=None), weights)
     p1 = ((100 + 50 + 62.5) / 3 + (62.5 + 50 + 37.5) / 3 + (50 + 100) / 2) / 3
     assert summary["maturity_equal"] == pytest.approx((p1 + 50 + 75) / 3)
     assert summary["maturity_weighted"] == pytest.approx(((100 + 50 + 62.5) / 3 + 68.75) / 2)
     assert summary["moved"] == 3
-    movers = metrics.reweighting(portfolio_con, PortfolioFilter(), weights, limit=1, movers=True)
+    movers = metrics.reweighting(
+        portfolio_con, PortfolioFilter(scope=None), weights, limit=1, movers=True
+    )
     assert list(movers["project_id"]) == ["P3"]
 
 
@@ -109,7 +111,7 @@ def test_bad_lines_are_reported_and_nothing_is_kept(portfolio_con):
         },
         {"investor_org_id": None, "project_id": None, "amount_eur": None, "instrument": None},
     ]
-    lines, problems = validate_lines(portfolio_con, rows)
+    lines, problems = validate_lines(portfolio_con, rows, None)
     assert [(p.line, p.column, p.key) for p in problems] == [
         (2, "project_id", "whatif.unknown_project"),
         (3, "amount_eur", "whatif.bad_amount"),
@@ -138,13 +140,19 @@ def test_scenario_and_view_round_trip_and_real_data_untouched(portfolio_con):
     save_scenario(portfolio_con, Scenario("Comité de juin", lines=()), overwrite=True)
     assert load_scenario(portfolio_con, "Comité de juin").lines == ()
     assert list(list_scenarios(portfolio_con)["name"]) == ["Comité de juin"]
-    save_view(portfolio_con, "Ma vue", PortfolioFilter.create(need=["food"], qpv=True), weights, 35)
+    save_view(
+        portfolio_con,
+        "Ma vue",
+        PortfolioFilter.create(need=["food"], qpv=True, scope=None),
+        weights,
+        35,
+    )
     view = load_view(portfolio_con, "Ma vue")
-    assert view.filter == PortfolioFilter.create(need=["food"], qpv=True)
+    assert view.filter == PortfolioFilter.create(need=["food"], qpv=True, scope=None)
     assert view.weights == weights
     assert view.threshold == 35
     metrics.scenario_figures(portfolio_con, INV_A, ONE)
-    metrics.reweighting(portfolio_con, PortfolioFilter(), weights)
+    metrics.reweighting(portfolio_con, PortfolioFilter(scope=None), weights)
     assert delete_scenario(portfolio_con, "Comité de juin")
     assert load_scenario(portfolio_con, "Comité de juin") is None
     assert real_data(portfolio_con) == untouched
@@ -211,7 +219,7 @@ def test_page_opens_a_saved_view_from_the_url(small_db, open_page):
     save_view(
         con,
         "Alimentation",
-        PortfolioFilter.create(need=["food"]),
+        PortfolioFilter.create(need=["food"], scope=None),
         Weights.create(levers={"digital": 4}),
         40,
     )

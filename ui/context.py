@@ -83,7 +83,7 @@ def current_data_version() -> int:
 
 def _url_filter() -> PortfolioFilter:
     params = {key: st.query_params.get_all(key) for key in FILTER_KEYS if key in st.query_params}
-    return PortfolioFilter.from_query_params(params)
+    return PortfolioFilter.from_query_params(params, scope())
 
 
 def scope() -> Scope | None:
@@ -334,7 +334,9 @@ def sidebar_filter() -> PortfolioFilter:
         else:
             _widget(sb, field, options, language)
             position += 1
-    flt = PortfolioFilter.create(**{f.name: st.session_state.get(_key(f)) for f in FIELDS})
+    flt = PortfolioFilter.create(
+        **{f.name: st.session_state.get(_key(f)) for f in FIELDS}, scope=scope()
+    )
     if not flt.is_empty:
         sb.button(t("filter.reset", language), on_click=_reset, key="f_reset")
     st.session_state[STATE_FILTER] = flt

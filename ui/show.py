@@ -201,7 +201,7 @@ def leverage_tile(
 def open_project(project_id: str, flt: PortfolioFilter | None, language: str) -> None:
     """The project's sheet, its link keeping the filter (DESIGN §5)."""
     st.session_state[SHEET_PROJECT] = project_id
-    params: dict[str, Any] = dict((flt or PortfolioFilter()).to_query_params())
+    params: dict[str, Any] = dict((flt or PortfolioFilter(scope=None)).to_query_params())
     if language != "fr":
         params["lang"] = language
     params["project"] = project_id

@@ -110,7 +110,7 @@ def save_assessment(
 
 
 def find_projects(
-    con: Connection, text: str, limit: int = 50, scope: Scope | None = None
+    con: Connection, text: str, *, scope: Scope | None, limit: int = 50
 ) -> pd.DataFrame:
     """Projects (of the scope) whose id or name contains the text (accents and case ignored),
     for pickers."""
@@ -124,9 +124,7 @@ def find_projects(
     )
 
 
-def related_organisations(
-    con: Connection, project_id: str, scope: Scope | None = None
-) -> pd.DataFrame:
+def related_organisations(con: Connection, project_id: str, scope: Scope | None) -> pd.DataFrame:
     """The organisations around a project: its holder, investors, partners and support bodies
     (none for a project outside the scope)."""
     within, params = in_scope(scope, "$p")

@@ -141,7 +141,8 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:
     """The filter the options describe; a code or year the filter would drop is an error here."""
     raw = {field.name: getattr(args, field.name) for field in FIELDS}
-    flt = PortfolioFilter.create(**raw)
+    # the command line reads the whole database (`export --as` narrows it to a member's scope)
+    flt = PortfolioFilter.create(**raw, scope=None)
     for field in FIELDS:
         if field.kind == "codes":
             assert field.codes is not None

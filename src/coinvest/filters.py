@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
+from dataclasses import field as _field
 from typing import Any
 
 from coinvest import reference as ref
@@ -257,17 +258,20 @@ class PortfolioFilter:
     cohort: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
-    # what the signed-in member may see (DESIGN §10): not a filter field, never in the URL;
-    # ANDed into the projects' SQL, so the fields above only narrow it
-    scope: Scope | None = None
+    # what the signed-in member may see (docs/rules.md "Scope"): not a filter field, never in
+    # the URL; ANDed into the selected projects' SQL, so the fields above only narrow it. Always
+    # given by name (None: every project, in local mode and for an admin), so no filter is
+    # built without deciding it.
+    scope: Scope | None = _field(kw_only=True)
 
     # --- construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_query_params(cls, params: Mapping[str, Any]) -> PortfolioFilter:
-        """Build from URL query parameters (values: a string or a list of strings). A list is a
-        repeated key (`?need=food&need=health`); a comma is part of a value (a search for
-        "a,b", a cohort id `C,1`), never a separator."""
+    def from_query_params(cls, params: Mapping[str, Any], scope: Scope | None) -> PortfolioFilter:
+        """Build from URL query parameters (values: a string or a list of strings), inside
+        `scope` (never read from the URL). A list is a repeated key (`?need=food&need=health`);
+        a comma is part of a value (a search for "a,b", a cohort id `C,1`), never a
+        separator."""
         raw = {}
         for field in FIELDS:
             given = params.get(field.name)
@@ -275,12 +279,12 @@ class PortfolioFilter:
             raw[field.name] = _from_url(
                 field, [i for i in items if isinstance(i, str) and i.strip()]
             )
-        return cls.create(**raw)
+        return cls.create(scope=scope, **raw)
 
     @classmethod
-    def create(cls, **raw: Any) -> PortfolioFilter:
-        """A filter from loose values: invalid ones dropped, lists de-duplicated and sorted."""
-        scope = raw.pop("scope", None)
+    def create(cls, *, scope: Scope | None, **raw: Any) -> PortfolioFilter:
+        """A filter from loose values inside `scope`: invalid ones dropped, lists de-duplicated
+        and sorted."""
         if scope is not None and not isinstance(scope, Scope):
             raise TypeError("scope must be a Scope")
         unknown = set(raw) - set(FIELD_BY_NAME)
@@ -300,7 +304,7 @@ class PortfolioFilter:
         changed by name)."""
         current = {f.name: getattr(self, f.name) for f in fields(self)}
         current.update(changes)
-        return PortfolioFilter.create(**current)
+        return PortfolioFilter.create(**current)  # `scope` is one of the fields
 
     # --- to the URL ---------------------------------------------------------------------------
 
@@ -316,8 +320,8 @@ class PortfolioFilter:
     def period_only(self) -> PortfolioFilter:
         """The period of this filter, inside its scope (a project's sheet keeps the period and
         the scope, not the filter's choice of projects)."""
-        return PortfolioFilter.create(year_from=self.year_from, year_to=self.year_to).within(
-            self.scope
+        return PortfolioFilter.create(
+            year_from=self.year_from, year_to=self.year_to, scope=self.scope
         )
 
     def within(self, scope: Scope | None) -> PortfolioFilter:
@@ -326,10 +330,7 @@ class PortfolioFilter:
             self
             if scope == self.scope
             else PortfolioFilter.create(
-                **{
-                    **{f.name: getattr(self, f.name) for f in FIELDS},
-                    "scope": scope,
-                }
+                **{f.name: getattr(self, f.name) for f in FIELDS}, scope=scope
             )
         )
 
@@ -349,8 +350,10 @@ class PortfolioFilter:
 
     # --- to SQL -------------------------------------------------------------------------------
 
-    def project_scope(self) -> tuple[str, dict[str, Any]]:
-        """`SELECT project_id FROM project p …` for the filtered projects, with its parameters.
+    def selected_projects(self) -> tuple[str, dict[str, Any]]:
+        """`SELECT p.project_id FROM project p …`: the selected projects — the member's scope,
+        narrowed by the set fields — with its parameters. The one builder of this set: the
+        metric queries (their `selected` CTE), the workbook's tables and the lookups use it.
 
         Every fragment is a fixed template of FIELDS; user values only ever travel as parameters.
         """
@@ -414,6 +417,12 @@ class PortfolioFilter:
             sql += f" AND {expr} <= ${tag}year_to"
             params[f"{tag}year_to"] = self.year_to
         return sql, params
+
+
+def projects_of(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """A scope's projects, with its parameters: the selected projects of a filter that narrows
+    nothing (the one builder, `PortfolioFilter.selected_projects`)."""
+    return PortfolioFilter.create(scope=scope).selected_projects()
 
 
 if tuple(f.name for f in fields(PortfolioFilter)) != (*FILTER_KEYS, "scope"):  # pragma: no cover

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from coinvest.db import Connection, query
-from coinvest.filters import FIELDS, PortfolioFilter
+from coinvest.filters import FIELDS, PortfolioFilter, projects_of
 from coinvest.folding import fold, fold_sql
 from coinvest.scope import Scope
 
@@ -23,7 +23,7 @@ def in_scope(scope: Scope | None, column: str) -> tuple[str, dict]:
     column name of the caller's SQL."""
     if scope is None:
         return "", {}
-    sql, params = scope.project_ids()
+    sql, params = projects_of(scope)
     return f" AND {column} IN ({sql})", params
 
 
@@ -38,7 +38,7 @@ def _cohorts_in_scope(scope: Scope | None) -> tuple[str, dict]:
     )
 
 
-def investors(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
+def investors(con: Connection, scope: Scope | None) -> pd.DataFrame:
     """Organisations that made at least one investment (in a project of the scope).
     Columns: org_id, name, kind."""
     within, params = in_scope(scope, "i.project_id")
@@ -52,7 +52,7 @@ def investors(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
     )
 
 
-def support_bodies(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
+def support_bodies(con: Connection, scope: Scope | None) -> pd.DataFrame:
     """Organisations that run at least one cohort (holding a project of the scope).
     Columns: org_id, name."""
     within, params = _cohorts_in_scope(scope)
@@ -66,7 +66,7 @@ def support_bodies(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
     )
 
 
-def cohorts(con: Connection, scope: Scope | None = None) -> pd.DataFrame:
+def cohorts(con: Connection, scope: Scope | None) -> pd.DataFrame:
     """Cohorts (holding a project of the scope).
     Columns: cohort_id, name, year, support_body_org_id, support_body_name."""
     within, params = _cohorts_in_scope(scope)
@@ -86,7 +86,7 @@ def organisation_names(con: Connection) -> dict[str, str]:
     return dict(zip(frame["org_id"], frame["name"], strict=True))
 
 
-def year_span(con: Connection, scope: Scope | None = None) -> tuple[int, int] | None:
+def year_span(con: Connection, scope: Scope | None) -> tuple[int, int] | None:
     """The first and last year with an investment, contribution, measurement or assessment
     (of the scope's projects)."""
     parts: list[str] = []
@@ -109,9 +109,7 @@ def year_span(con: Connection, scope: Scope | None = None) -> tuple[int, int] | 
     return int(row.iloc[0]), int(row.iloc[1])
 
 
-def project_names(
-    con: Connection, project_ids: list[str], scope: Scope | None = None
-) -> dict[str, str]:
+def project_names(con: Connection, project_ids: list[str], scope: Scope | None) -> dict[str, str]:
     """Project id → name, for the ids of the scope."""
     within, params = in_scope(scope, "project_id")
     frame = query(
@@ -126,7 +124,7 @@ def search_projects(
     con: Connection, flt: PortfolioFilter, text: str, limit: int = 50
 ) -> pd.DataFrame:
     """Filtered projects whose id or name contains the text (accents and case ignored)."""
-    scope, params = flt.project_scope()
+    selected, params = flt.selected_projects()
     folded = fold(text.strip())
     # no text: the first names, without folding every name of a national portfolio
     where = (
@@ -136,15 +134,15 @@ def search_projects(
     )
     return query(
         con,
-        f"""WITH scope AS ({scope})
-            SELECT p.project_id, p.name FROM project p JOIN scope s ON s.project_id = p.project_id
+        f"""WITH selected AS ({selected})
+            SELECT p.project_id, p.name FROM project p JOIN selected s ON s.project_id = p.project_id
             {where}
             ORDER BY p.name, p.project_id LIMIT $limit""",
         {**params, **({"q": folded} if folded else {}), "limit": int(limit)},
     )
 
 
-def project_card(con: Connection, project_id: str, scope: Scope | None = None) -> dict | None:
+def project_card(con: Connection, project_id: str, scope: Scope | None) -> dict | None:
     """A project's own record with its holder, department and region names; None when there is
     no such project in the scope."""
     within, params = in_scope(scope, "p.project_id")
@@ -163,7 +161,7 @@ def project_card(con: Connection, project_id: str, scope: Scope | None = None) -
 
 
 def project_money_rows(
-    con: Connection, project_id: str, scope: Scope | None = None
+    con: Connection, project_id: str, scope: Scope | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A project's investments and contributions, with the organisations' names (none for a
     project outside the scope)."""
@@ -186,9 +184,7 @@ def project_money_rows(
     return investments, contributions
 
 
-def project_assessments(
-    con: Connection, project_id: str, scope: Scope | None = None
-) -> pd.DataFrame:
+def project_assessments(con: Connection, project_id: str, scope: Scope | None) -> pd.DataFrame:
     """A project's assessments, newest first, with the assessor's name, the comment and the
     comments left on single answers. Columns: assessment_id, assessed_on, viewpoint, assessor,
     comment, answer_comments (`question: comment` lines), answers. None outside the scope."""
@@ -243,7 +239,7 @@ def organisations_in_scope(scope: Scope | None) -> tuple[str, dict]:
     scope."""
     if scope is None:
         return "", {}
-    projects, params = scope.project_ids()
+    projects, params = projects_of(scope)
     return f" AND {organisations_around('o.org_id', projects)}", params
 
 

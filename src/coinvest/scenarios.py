@@ -18,7 +18,7 @@ from coinvest.access import Member
 from coinvest.audit import author
 from coinvest.db import Connection, query
 from coinvest.errors import CoinvestError
-from coinvest.filters import PortfolioFilter
+from coinvest.filters import PortfolioFilter, projects_of
 from coinvest.lookups import in_scope, organisations_in_scope
 from coinvest.metrics import DEFAULT_BLIND_SPOT_THRESHOLD, Hypothetical, Weights
 from coinvest.scope import Scope
@@ -43,7 +43,9 @@ class Scenario:
     weights: Weights = field(default_factory=Weights)
     threshold: float = DEFAULT_BLIND_SPOT_THRESHOLD
     lines: tuple[Hypothetical, ...] = ()
-    filter: PortfolioFilter = field(default_factory=PortfolioFilter)
+    # the filter its figures were made with (its fields only: the scope is never saved, and a
+    # scenario opens inside the scope of whoever opens it)
+    filter: PortfolioFilter = field(default_factory=lambda: PortfolioFilter(scope=None))
 
 
 def _blank(value: Any) -> bool:
@@ -55,7 +57,7 @@ def _blank(value: Any) -> bool:
 
 
 def validate_lines(
-    con, rows: list[dict[str, Any]], scope: Scope | None = None
+    con, rows: list[dict[str, Any]], scope: Scope | None
 ) -> tuple[tuple[Hypothetical, ...], list[LineProblem]]:
     """Check the rows of the hypothetical-investment table; blank rows are skipped. A member's
     lines name organisations and projects of their scope only.
@@ -154,14 +156,20 @@ def _visible(member: Member | None, column: str = "org_id") -> tuple[str, dict]:
     return f" AND {column} = $owner", {"owner": member.owner}
 
 
+def _scope(member: Member | None) -> Scope | None:
+    """The member's scope (None in local mode and for an admin): a saved filter opens inside
+    it."""
+    return None if member is None else member.scope
+
+
 def _lines_in_scope(member: Member | None, alias: str) -> tuple[str, dict]:
     """` AND …`: a scenario reaches a member only when every line of it names a project of
     their scope (a narrower member of the same organisation never sees the others' lines);
     nothing in local mode and for an admin. `alias` is the caller's fixed alias of `scenario`."""
-    scope = None if member is None else member.scope
+    scope = _scope(member)
     if scope is None:
         return "", {}
-    projects, params = scope.project_ids()
+    projects, params = projects_of(scope)
     return (
         f""" AND NOT EXISTS (SELECT 1 FROM scenario_investment x
                     WHERE x.scenario_id = {alias}.scenario_id
@@ -289,7 +297,7 @@ def load_scenario(con: Connection, name: str, member: Member | None = None) -> S
         weights=Weights.create(settings.get("levers"), settings.get("viewpoints")),
         threshold=float(settings.get("threshold", DEFAULT_BLIND_SPOT_THRESHOLD)),
         lines=tuple(Hypothetical(*row) for row in lines.itertuples(index=False)),
-        filter=PortfolioFilter.from_query_params(settings.get("filter", {})),
+        filter=PortfolioFilter.from_query_params(settings.get("filter", {}), _scope(member)),
     )
 
 
@@ -381,7 +389,7 @@ def load_view(con: Connection, name: str, member: Member | None = None) -> Scena
         name=name,
         weights=Weights.create(body.get("levers"), body.get("viewpoints")),
         threshold=float(body.get("threshold", DEFAULT_BLIND_SPOT_THRESHOLD)),
-        filter=PortfolioFilter.from_query_params(body.get("filter", {})),
+        filter=PortfolioFilter.from_query_params(body.get("filter", {}), _scope(member)),
     )
 
 

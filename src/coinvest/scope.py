@@ -43,8 +43,3 @@ class Scope:
     def condition(self) -> tuple[str, dict[str, Any]]:
         """The condition on `project p` keeping this scope's projects, and its parameter."""
         return _CONDITIONS[self.role], {"scope_org": self.org_id}
-
-    def project_ids(self) -> tuple[str, dict[str, Any]]:
-        """`SELECT p.project_id FROM project p WHERE …`: this scope's projects."""
-        condition, params = self.condition()
-        return f"SELECT p.project_id FROM project p WHERE {condition}", params

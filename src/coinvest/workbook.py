@@ -209,7 +209,7 @@ def _sheet_sql(sheet: Sheet, scoped: bool = False) -> str:
                           a.assessed_on, {scores}, a.comment
                    FROM assessment a
                    LEFT JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-                   WHERE a.project_id IN (SELECT project_id FROM scope)
+                   WHERE a.project_id IN (SELECT project_id FROM selected)
                    GROUP BY a.assessment_id, a.project_id, a.viewpoint, a.assessor_org_id,
                             a.assessed_on, a.comment
                    ORDER BY a.assessment_id"""
@@ -218,7 +218,7 @@ def _sheet_sql(sheet: Sheet, scoped: bool = False) -> str:
     if scoped:
         # a member's export: the organisations and cohorts around their projects only (every
         # row the others refer to is still there, so the export imports)
-        projects = "SELECT project_id FROM scope"
+        projects = "SELECT project_id FROM selected"
         around = {
             "organisations": f"WHERE {organisations_around('t.org_id', projects)}",
             "cohorts": f"""WHERE t.cohort_id IN (
@@ -227,18 +227,16 @@ def _sheet_sql(sheet: Sheet, scoped: bool = False) -> str:
         if sheet.name in around:
             return f"SELECT {columns} FROM {sheet.table} t {around[sheet.name]} ORDER BY {order}"
     where = {
-        "projects": "WHERE t.project_id IN (SELECT project_id FROM scope)",
-        "cohort_members": "WHERE t.project_id IN (SELECT project_id FROM scope)",
-        "investments": "WHERE t.project_id IN (SELECT project_id FROM scope)",
-        "contributions": "WHERE t.project_id IN (SELECT project_id FROM scope)",
-        "measurements": "WHERE t.project_id IN (SELECT project_id FROM scope)",
+        "projects": "WHERE t.project_id IN (SELECT project_id FROM selected)",
+        "cohort_members": "WHERE t.project_id IN (SELECT project_id FROM selected)",
+        "investments": "WHERE t.project_id IN (SELECT project_id FROM selected)",
+        "contributions": "WHERE t.project_id IN (SELECT project_id FROM selected)",
+        "measurements": "WHERE t.project_id IN (SELECT project_id FROM selected)",
     }.get(sheet.name, "")
     return f"SELECT {columns} FROM {sheet.table} t {where} ORDER BY {order}"
 
 
-def table_frame(
-    con: Connection, sheet_name: str, flt: PortfolioFilter | None = None
-) -> pd.DataFrame:
+def table_frame(con: Connection, sheet_name: str, flt: PortfolioFilter) -> pd.DataFrame:
     """One table in the interchange format, restricted to the filtered projects' rows.
 
     Organisations, cohorts and indicators are not restricted by the filter: every row the others
@@ -246,13 +244,12 @@ def table_frame(
     scope), organisations and cohorts are those around their projects.
     """
     sheet = next(s for s in SHEETS if s.name == sheet_name and s.portfolio)
-    flt = flt or PortfolioFilter()
-    scope, params = flt.project_scope()
+    selected, params = flt.selected_projects()
     sql = _sheet_sql(sheet, scoped=flt.scope is not None)
-    return query(con, f"WITH scope AS ({scope}) {sql}", params)
+    return query(con, f"WITH selected AS ({selected}) {sql}", params)
 
 
-def export_portfolio_xlsx(con: Connection, flt: PortfolioFilter | None = None) -> bytes:
+def export_portfolio_xlsx(con: Connection, flt: PortfolioFilter) -> bytes:
     """The portfolio as a workbook in the template format (importable as it is)."""
     sheets = {}
     for sheet in (s for s in SHEETS if s.portfolio):

@@ -123,15 +123,17 @@ def build_instance(folder: Path, provider: str) -> dict:
     assert bob is not None
     figures = {
         "alice": metrics.project_count(
-            con, PortfolioFilter.create(investor="INV01").within(alice.scope)
+            con, PortfolioFilter.create(investor="INV01", scope=None).within(alice.scope)
         ),
         "bob": metrics.project_count(
-            con, PortfolioFilter.create(investor="INV02").within(bob.scope)
+            con, PortfolioFilter.create(investor="INV02", scope=None).within(bob.scope)
         ),
         "bob_in_alice": metrics.project_count(
-            con, PortfolioFilter.create(investor="INV02").within(alice.scope)
+            con, PortfolioFilter.create(investor="INV02", scope=None).within(alice.scope)
         ),
-        "bob_alone": metrics.project_count(con, PortfolioFilter.create(investor="INV02")),
+        "bob_alone": metrics.project_count(
+            con, PortfolioFilter.create(investor="INV02", scope=None)
+        ),
     }
     figures["team_project"] = project
     con.close()

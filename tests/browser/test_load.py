@@ -27,7 +27,7 @@ def _filters() -> list[PortfolioFilter]:
     needs = [["employment"], ["food", "housing"], ["environment"], []]
     flags = [{}, {"qpv": True}, {"rural": True}, {"investor": "INV02"}, {"year_from": 2024}]
     combos = itertools.product(phases, needs, flags)
-    return [PortfolioFilter.create(phase=p, need=n, **f) for p, n, f in combos]
+    return [PortfolioFilter.create(phase=p, need=n, **f, scope=None) for p, n, f in combos]
 
 
 async def _user(browser, base: str, work: list, deadline: float, seed: int, results: dict) -> None:

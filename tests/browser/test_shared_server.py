@@ -18,7 +18,7 @@ from tests.template import filled_template_xlsx
 def _projects(url: str) -> int:
     con = open_database(url, read_only=True)
     try:
-        return metrics.project_count(con, PortfolioFilter())
+        return metrics.project_count(con, PortfolioFilter(scope=None))
     finally:
         con.close()
 

@@ -66,7 +66,7 @@ def maturity(
         con,
         f"""SELECT s.project_id, p.name, {pivots},
                max(c.maturity) AS maturity_consolidated
-        FROM scope s
+        FROM selected s
         JOIN project p ON p.project_id = s.project_id
         LEFT JOIN latest_maturity m ON m.project_id = s.project_id
         LEFT JOIN latest_cmaturity c ON c.project_id = s.project_id

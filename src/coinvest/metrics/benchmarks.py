@@ -59,7 +59,7 @@ def investor_benchmark(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     q.add(
         "investor_project",
         f"""SELECT DISTINCT i.investor_org_id AS org_id, i.project_id
-        FROM investment i {q.join_scope("i")}
+        FROM investment i {q.join_selected("i")}
         WHERE 1 = 1{until}""",
         **until_params,
     )
@@ -135,7 +135,7 @@ def viewpoint_pair(
                 "own_round",
                 f"""SELECT a.project_id, a.assessed_on, x.question, avg(x.score) AS score
                 FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-                {q.join_scope("a")}
+                {q.join_selected("a")}
                 WHERE a.viewpoint = $own_viewpoint AND a.assessor_org_id = $own_investor
                   AND split_part(x.question, '.', 1) = $pair_lever{until}
                 GROUP BY a.project_id, a.assessed_on, x.question""",

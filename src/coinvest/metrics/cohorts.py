@@ -43,7 +43,7 @@ def cohort_figures(con: Connection, flt: PortfolioFilter, weights: Weights = EQU
                percentile_cont(0.5) WITHIN GROUP (
                    ORDER BY {leverage_ratio("pm.resources_eur - pm.own_eur", "pm.own_eur")}
                ) AS median_leverage
-        FROM cohort_scope cs
+        FROM cohort_projects cs
         LEFT JOIN first_cmaturity f ON f.project_id = cs.project_id
         LEFT JOIN latest_cmaturity l ON l.project_id = cs.project_id
         LEFT JOIN utility_latest u ON u.project_id = cs.project_id
@@ -65,7 +65,7 @@ def cohort_progress(
         """SELECT cs.cohort_id, cp.lever,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY cp.progress) AS median_progress,
                count(*) AS projects
-        FROM cohort_scope cs
+        FROM cohort_projects cs
         JOIN consolidated_progress cp ON cp.project_id = cs.project_id
         WHERE cp.progress IS NOT NULL
         GROUP BY cs.cohort_id, cp.lever
@@ -81,7 +81,7 @@ def cohort_phases(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
         con,
         f"""SELECT cs.cohort_id, p.phase, count(*) AS projects,
                {float_ratio("count(*)", "sum(count(*)) OVER (PARTITION BY cs.cohort_id)")} AS share
-        FROM cohort_scope cs JOIN project p ON p.project_id = cs.project_id
+        FROM cohort_projects cs JOIN project p ON p.project_id = cs.project_id
         GROUP BY cs.cohort_id, p.phase
         ORDER BY cs.cohort_id, p.phase""",
     )
@@ -107,7 +107,7 @@ def cohort_maturity_spread(
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY m.maturity) AS median,
                    percentile_cont(0.75) WITHIN GROUP (ORDER BY m.maturity) AS q3,
                    max(m.maturity) AS max
-            FROM cohort_scope cs JOIN {which}_cmaturity m ON m.project_id = cs.project_id
+            FROM cohort_projects cs JOIN {which}_cmaturity m ON m.project_id = cs.project_id
             GROUP BY cs.cohort_id"""
         )
     return q.run(con, " UNION ALL ".join(parts) + " ORDER BY cohort_id, round")

@@ -38,7 +38,7 @@ def with_rounds(q: Query) -> None:
             "round_lever",
             f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score,
                    l.is_first, l.is_latest
-            FROM lever_round l {q.join_scope("l")}""",
+            FROM lever_round l {q.join_selected("l")}""",
             materialized=True,
         )
     else:
@@ -48,7 +48,7 @@ def with_rounds(q: Query) -> None:
             f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score, l.is_first,
                    l.assessed_on = max(l.assessed_on)
                        OVER (PARTITION BY l.project_id, l.viewpoint, l.lever) AS is_latest
-            FROM lever_round l {q.join_scope("l")}
+            FROM lever_round l {q.join_selected("l")}
             WHERE 1 = 1{until}""",
             materialized=True,
             **params,
@@ -60,7 +60,7 @@ def with_rounds(q: Query) -> None:
                 f"{which}_lever",
                 f"""SELECT l.project_id, l.viewpoint, l.lever, l.{which}_score AS score,
                        l.{which}_on AS assessed_on
-                FROM lever_summary l {q.join_scope("l")}
+                FROM lever_summary l {q.join_selected("l")}
                 WHERE l.{which}_score IS NOT NULL""",
                 materialized=True,
             )
@@ -84,23 +84,23 @@ def with_maturity(
     with_weights(q, weights, tag)
     if q.flt.year_to is None and (weights or q.weights) == EQUAL:
         # equal weights and no period end: the summaries kept at write time are these tables
-        scope = q.join_scope("m")
+        selected = q.join_selected("m")
         q.add(
             f"{which}_maturity{tag}",
             f"""SELECT m.project_id, m.viewpoint, m.{which}_maturity AS maturity
-            FROM viewpoint_maturity m {scope} WHERE m.{which}_maturity IS NOT NULL""",
+            FROM viewpoint_maturity m {selected} WHERE m.{which}_maturity IS NOT NULL""",
             materialized=True,
         )
         q.add(
             f"{which}_clever{tag}",
             f"""SELECT m.project_id, m.lever, m.{which}_score AS score
-            FROM clever_summary m {scope} WHERE m.{which}_score IS NOT NULL""",
+            FROM clever_summary m {selected} WHERE m.{which}_score IS NOT NULL""",
             materialized=True,
         )
         q.add(
             f"{which}_cmaturity{tag}",
             f"""SELECT m.project_id, m.{which}_maturity AS maturity
-            FROM project_maturity m {scope} WHERE m.{which}_maturity IS NOT NULL""",
+            FROM project_maturity m {selected} WHERE m.{which}_maturity IS NOT NULL""",
             materialized=True,
         )
         return
@@ -134,7 +134,7 @@ def with_lever_stats(q: Query) -> None:
             "lever_stats",
             f"""SELECT m.project_id, m.lever, m.latest_gap AS gap, m.latest_viewpoints AS viewpoints,
                    m.self_score, m.others_score
-            FROM clever_summary m {q.join_scope("m")}
+            FROM clever_summary m {q.join_selected("m")}
             WHERE m.latest_viewpoints > 0""",
             materialized=True,
         )
@@ -186,7 +186,7 @@ def with_progress(q: Query) -> None:
             "progress",
             f"""SELECT l.project_id, l.viewpoint, l.lever, l.first_score, l.latest_score,
                    l.latest_score - l.first_score AS progress, l.first_on, l.latest_on
-            FROM lever_summary l {q.join_scope("l")}
+            FROM lever_summary l {q.join_selected("l")}
             WHERE l.first_on < l.latest_on
               AND l.first_score IS NOT NULL AND l.latest_score IS NOT NULL""",
         )
@@ -219,7 +219,7 @@ def with_achievements(q: Query) -> None:
         f"""SELECT m.project_id, m.indicator_code, m.year, m.value, m.target,
                i.higher_is_better, {achievement_expression("m", "i")} AS achievement
         FROM measurement m
-        {q.join_scope("m")}
+        {q.join_selected("m")}
         JOIN indicator i ON i.indicator_code = m.indicator_code
         WHERE 1 = 1{period}""",
         cap=ACHIEVEMENT_CAP,
@@ -228,7 +228,7 @@ def with_achievements(q: Query) -> None:
     q.add(
         "utility_period",
         f"""SELECT m.project_id, m.year, m.utility_index, m.indicators, m.beneficiaries
-        FROM utility_summary m {q.join_scope("m")}
+        FROM utility_summary m {q.join_selected("m")}
         WHERE 1 = 1{period}""",
         materialized=True,
     )
@@ -265,12 +265,12 @@ def with_money(q: Query, investor: str | None = None) -> None:
         UNION ALL
         SELECT h.project_id, h.investor_org_id, h.amount_eur, TRUE,
                NOT (h.instrument = ANY($nf_instruments))
-        FROM hyp h {q.join_scope("h")}"""
+        FROM hyp h {q.join_selected("h")}"""
         params["nf_instruments"] = list(ref.NON_FINANCIAL_INSTRUMENTS)
     q.add(
         "money",
         f"""SELECT m.project_id, m.org_id, m.eur, m.is_investment, m.financial
-        FROM money_summary m {q.join_scope("m")}
+        FROM money_summary m {q.join_selected("m")}
         WHERE 1 = 1{period}{hypothetical}""",
         materialized=True,
         **params,
@@ -285,7 +285,7 @@ def with_money(q: Query, investor: str | None = None) -> None:
                    AS own_eur,
                coalesce(sum(m.eur) FILTER (WHERE m.is_investment AND m.org_id = $investor
                                            AND m.financial), 0) AS own_fin_eur
-        FROM scope s LEFT JOIN money m ON m.project_id = s.project_id
+        FROM selected s LEFT JOIN money m ON m.project_id = s.project_id
         GROUP BY s.project_id""",
         investor=investor or q.flt.investor or "",
     )
@@ -329,11 +329,11 @@ def with_cohorts(q: Query) -> None:
         params["cohort_bodies"] = list(q.flt.support_body)
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     q.add(
-        "cohort_scope",
+        "cohort_projects",
         f"""SELECT c.cohort_id, c.name, c.year, c.support_body_org_id, cm.project_id
         FROM cohort c
         JOIN cohort_member cm ON cm.cohort_id = c.cohort_id
-        {q.join_scope("cm")}{where}""",
+        {q.join_selected("cm")}{where}""",
         **params,
     )
 
@@ -382,7 +382,7 @@ def with_needs(q: Query, which: str = "latest") -> None:
             "need_latest",
             f"""SELECT n.project_id, n.lever, n.score, n.weight, n.position, n.need,
                    n.need_rank, {priority} AS priority
-            FROM need_summary n {q.join_scope("n")}""",
+            FROM need_summary n {q.join_selected("n")}""",
             materialized=True,
         )
     else:
@@ -416,7 +416,7 @@ def with_question_scores(q: Query) -> None:
         q.add(
             "question_viewpoint",
             f"""SELECT r.project_id, r.viewpoint, r.question, r.score
-            FROM question_round r {q.join_scope("r")}
+            FROM question_round r {q.join_selected("r")}
             WHERE r.is_latest""",
             materialized=True,
         )

@@ -217,7 +217,7 @@ def needs_by_question(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     if flt.year_to is None:  # the consolidated latest scores kept at write time serve
         q.add(
             "question_score",
-            f"SELECT r.project_id, r.question, r.score FROM question_latest r {q.join_scope('r')}",
+            f"SELECT r.project_id, r.question, r.score FROM question_latest r {q.join_selected('r')}",
         )
     else:
         with_question_scores(q)

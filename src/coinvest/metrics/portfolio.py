@@ -32,7 +32,7 @@ from coinvest.metrics.query import (
 
 def project_count(con: Connection, flt: PortfolioFilter) -> int:
     """How many projects the filter keeps."""
-    return int(Query(flt).run(con, "SELECT count(*) AS n FROM scope")["n"].iloc[0])
+    return int(Query(flt).run(con, "SELECT count(*) AS n FROM selected")["n"].iloc[0])
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def portfolio_kpis(
     frame = q.run(
         con,
         f"""SELECT
-            (SELECT count(*) FROM scope) AS projects,
+            (SELECT count(*) FROM selected) AS projects,
             (SELECT coalesce(sum(invested_eur), 0) FROM project_money) AS invested_eur,
             (SELECT coalesce(sum(own_eur), 0) FROM project_money) AS own_eur,
             (SELECT coalesce(sum(resources_eur), 0) FROM project_money) AS resources_eur,
@@ -74,7 +74,7 @@ def portfolio_kpis(
                FROM project_money) AS leverage_financial,
             (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
             (SELECT avg(CASE WHEN p.qpv OR p.rural_revitalisation THEN 1.0 ELSE 0.0 END)
-               FROM project p {q.join_scope("p")}) AS fragile_share""",
+               FROM project p {q.join_selected("p")}) AS fragile_share""",
     )
     row = frame.iloc[0]
 
@@ -157,7 +157,7 @@ def project_summary(
         f"""SELECT s.project_id, p.name, {columns},
                c.maturity AS maturity_consolidated, sg.max_gap, sb.blind_spots,
                u.utility_index, b.beneficiaries, pm.resources_eur{money}
-        FROM scope s
+        FROM selected s
         JOIN project p ON p.project_id = s.project_id
         LEFT JOIN summary_maturity sm ON sm.project_id = s.project_id
         LEFT JOIN latest_cmaturity c ON c.project_id = s.project_id
@@ -199,7 +199,7 @@ def projects_by(con: Connection, flt: PortfolioFilter, column: str) -> pd.DataFr
     found = q.run(
         con,
         f"""SELECT p.{column} AS code, count(*) AS projects
-        FROM project p {q.join_scope("p")}
+        FROM project p {q.join_selected("p")}
         GROUP BY p.{column}""",
     ).set_index("code")["projects"]
     frame = pd.DataFrame({"code": list(codes)})

@@ -119,10 +119,10 @@ class Query:
                 "instrument)",
                 **params,
             )
-        sql, params = self.flt.project_scope()
+        sql, params = self.flt.selected_projects()
         if self.hypothetical and self.flt.investor:
             # a project the investor would fund in the scenario joins its portfolio
-            base, base_params = self.flt.with_(investor=None).project_scope()
+            base, base_params = self.flt.with_(investor=None).selected_projects()
             sql = (
                 f"SELECT project_id FROM ({sql}) funded UNION "
                 f"SELECT h.project_id FROM hyp h JOIN ({base}) eligible "
@@ -142,7 +142,7 @@ class Query:
             )
             if self.flt.cohort:
                 params = {**params, "f_cohort": list(self.flt.cohort)}
-        self.add("scope", sql, materialized=True, **params)
+        self.add("selected", sql, materialized=True, **params)
 
     def has(self, name: str) -> bool:
         return any(n == name for n, _, _ in self.ctes)
@@ -153,8 +153,8 @@ class Query:
         self.ctes.append((name, sql, materialized))
         self.params.update(params)
 
-    def join_scope(self, alias: str) -> str:
-        """`JOIN scope …` restricting `alias` to the filtered projects; nothing when every
+    def join_selected(self, alias: str) -> str:
+        """`JOIN selected …` restricting `alias` to the filtered projects; nothing when every
         project is kept (the join would only cost time). A member's scope is never skipped."""
         if (
             self.flt.keeps_all
@@ -163,7 +163,7 @@ class Query:
             and not self.in_cohorts
         ):
             return ""
-        return f"JOIN scope s ON s.project_id = {alias}.project_id"
+        return f"JOIN selected s ON s.project_id = {alias}.project_id"
 
     def text(self, select: str) -> str:
         parts = [

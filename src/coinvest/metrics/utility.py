@@ -42,7 +42,7 @@ def utility(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
         con,
         """SELECT s.project_id, u.year AS utility_year, u.utility_index,
                b.year AS beneficiaries_year, b.beneficiaries
-        FROM scope s
+        FROM selected s
         LEFT JOIN utility_latest u ON u.project_id = s.project_id
         LEFT JOIN beneficiaries b ON b.project_id = s.project_id
         ORDER BY s.project_id""",
