@@ -11,7 +11,9 @@ import ui.show  # noqa: F401 - the charts (Altair) and tables, loaded with the a
 from coinvest.i18n import t
 from ui.access import configuration_gate, gate
 from ui.context import connection, follow_writes, lang, language_switch, sidebar_filter
-from ui.view import app_style, fix_address_after_switch
+from ui.header import app_style
+from ui.tools import tools_for
+from ui.url import fix_address_after_switch
 
 HERE = Path(__file__).parent
 
@@ -47,10 +49,6 @@ pages = {
         page("partnerships.py", "partnerships.title", ":material/handshake:", "partnerships"),
         page("whatif.py", "whatif.title", ":material/tune:", "whatif"),
     ],
-    t("app.section.data", language): [
-        page("data.py", "data.title", ":material/upload_file:", "data"),
-        page("method.py", "method.title", ":material/menu_book:", "method"),
-    ],
 }
 # a sign-in configuration that is incomplete or misspelt: one page saying what is missing
 configuration_gate(language)
@@ -58,7 +56,12 @@ con = connection()  # a clear message, and a stop, when the database cannot be o
 follow_writes(con)  # another instance's import shows at this run
 language_switch()
 # shared mode: the sign-in page, or the no-access page, and a stop; else who is signed in
-gate(con, language)
+member = gate(con, language)
+# the data tools a person may use, one page each (an admin's only for an admin)
+pages[t("app.section.data", language)] = [
+    *(page(file, f"data.tab.{name}", icon, path) for name, file, path, icon in tools_for(member)),
+    page("method.py", "method.title", ":material/menu_book:", "method"),
+]
 navigation = st.navigation(pages)
 sidebar_filter()
 fix_address_after_switch(navigation.url_path)

@@ -7,8 +7,9 @@ from coinvest.charts import box_plot, grouped_bars
 from coinvest.i18n import md_escape, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
+from ui.header import header
 from ui.show import chart, number, pct, table
-from ui.view import header, keep, many_of, seed
+from ui.url import keep, many_of, seed
 
 language = lang()
 con = connection()

@@ -9,8 +9,9 @@ from coinvest.charts import parallel_chart, radar_chart
 from coinvest.i18n import md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
+from ui.header import header
 from ui.show import altair, number, table
-from ui.view import bound, header, keep, many_of, one_of, seed
+from ui.url import bound, keep, many_of, one_of, seed
 
 CHARTS = ("radar", "parallel")
 VIEWS = ("consolidated", *ref.VIEWPOINT_CODES)

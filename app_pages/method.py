@@ -7,8 +7,8 @@ from coinvest import reference as ref
 from coinvest.i18n import t
 from coinvest.metrics import METRICS
 from ui.context import lang
+from ui.header import header
 from ui.show import table, unfolding
-from ui.view import header
 
 language = lang()
 

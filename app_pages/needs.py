@@ -9,8 +9,9 @@ from coinvest.charts import bar_chart, heatmap
 from coinvest.i18n import format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
+from ui.header import header
 from ui.show import chart, number, pct, table
-from ui.view import bound, header, keep, number_in, one_of
+from ui.url import bound, keep, number_in, one_of
 
 THRESHOLDS = (10, 90, 5)
 MATRIX_PROJECTS = 40

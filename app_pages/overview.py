@@ -6,8 +6,9 @@ from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
+from ui.header import header
 from ui.show import altair, eur, leverage_tile, number, pct, table, unfolding
-from ui.view import bound, header, keep, one_of
+from ui.url import bound, keep, one_of
 
 MEASURES = ("projects", "committed_eur")
 

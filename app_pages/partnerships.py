@@ -9,8 +9,8 @@ from coinvest.charts import bar_chart, grouped_bars, heatmap
 from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
+from ui.header import header
 from ui.show import chart, eur, leverage_tile, number, pct, table, unfolding
-from ui.view import header
 
 language = lang()
 con = connection()

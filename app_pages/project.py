@@ -12,8 +12,9 @@ from coinvest.i18n import format_eur, format_number, md_escape, t
 from coinvest.metrics import MATURITY
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
+from ui.header import header
 from ui.show import SHEET_PROJECT, chart, day, eur, history_table, number, pct, table
-from ui.view import bound, header, keep, one_of
+from ui.url import bound, keep, one_of
 
 TRAJECTORIES = (MATURITY, *ref.LEVER_CODES)
 HISTORY_ROWS = 500  # the project's newest changes; the Data page's journal filters them all

@@ -6,8 +6,8 @@ from coinvest.charts import bar_chart, histogram
 from coinvest.i18n import format_eur, format_number, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
+from ui.header import header
 from ui.show import chart, eur, number, pct, table
-from ui.view import header
 
 BAND = 20.0
 

@@ -8,8 +8,9 @@ from coinvest.charts import grouped_bars, heatmap
 from coinvest.i18n import format_number, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
+from ui.header import header
 from ui.show import chart, number, table
-from ui.view import bound, header, keep, number_in, one_of
+from ui.url import bound, keep, number_in, one_of
 
 MAX_LISTED = 200
 PAIR_LISTED = 20

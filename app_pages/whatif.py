@@ -31,8 +31,9 @@ from ui.context import (
     read_only,
     set_filter,
 )
+from ui.header import header
 from ui.show import number, table, text
-from ui.view import from_url, header, keep, number_in
+from ui.url import from_url, keep, number_in
 
 language = lang()
 con = connection()

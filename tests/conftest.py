@@ -208,12 +208,13 @@ def unfold(at):
     return at
 
 
-def choose_tab(at, tab: str, language: str = "fr"):
-    """Choose a tab of the Data page (only the chosen one is drawn) and run the page again."""
-    from coinvest.i18n import t
+def choose_tab(at, tab: str):
+    """Go to one of the data tools' pages (`log` is the journal's), as its navigation entry
+    does."""
+    from tests.browser.harness import PAGE_FILES
 
-    at.session_state["data_tab"] = t(f"data.tab.{tab}", language)
-    at.run()
+    path = "journal" if tab == "log" else tab
+    at.switch_page(f"app_pages/{PAGE_FILES[path]}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -251,7 +252,9 @@ def open_page(monkeypatch, clear_streamlit_caches):
             at.session_state[key] = value
         at.run()
         if name != "overview":
-            at.switch_page(f"app_pages/{name}.py").run()
+            from tests.browser.harness import PAGE_FILES
+
+            at.switch_page(f"app_pages/{PAGE_FILES.get(name, name)}.py").run()
         assert not at.exception, [e.value for e in at.exception]
         return unfold(at) if unfolded else at
 

@@ -17,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def data_page(new_db, open_page):
     path = new_db("data")
     open_database(path).close()
-    return open_page(path, "data"), path
+    return open_page(path, "import"), path
 
 
 def _count(path: Path, table: str) -> int:

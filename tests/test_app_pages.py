@@ -14,7 +14,7 @@ from coinvest import derived, metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
-from tests.browser.harness import PAGES
+from tests.browser.harness import PAGE_FILES, PAGES
 from tests.portfolio import PORTFOLIO
 
 CHART_PAGES = ("overview", "utility", "compare", "viewpoints", "cohorts", "project", "partnerships")
@@ -59,7 +59,7 @@ def test_every_page_renders_on_the_demo(open_page, app_demo_path, name):
             assert spec["config"]["locale"]["time"]["months"][0] == "janvier"
 
 
-@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("data", "method", "project")])
+@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("method", "project", *PAGE_FILES)])
 def test_every_page_says_so_when_the_filter_matches_nothing(open_page, app_demo_path, name):
     at = open_page(app_demo_path, name, {"search": "aucun projet ne s'appelle ainsi"})
     assert "Aucun projet ne correspond" in " ".join(i.value for i in at.info)

@@ -190,11 +190,9 @@ def test_a_demoted_admin_keeps_no_download_prepared_as_admin(open_page, shared_d
     changes (the tab stays open, the membership changes underneath)."""
     import streamlit as st
 
-    from tests.conftest import choose_tab
     from ui.context import _connection
 
-    at = open_page(shared_db, "data", user=BOSS)
-    choose_tab(at, "export")
+    at = open_page(shared_db, "export", user=BOSS)
     at.button(key="data_table_prepare").click().run()
     assert not at.exception
     rows_as_admin = [c.value for c in at.caption if "ligne" in c.value]
@@ -217,7 +215,7 @@ def test_local_mode_reachable_beyond_this_machine_says_so_on_every_page(
     previous = config.get_option("server.address")
     config.set_option("server.address", "0.0.0.0")
     try:
-        for name in ("overview", "data", "method"):
+        for name in ("overview", "import", "method"):
             at = open_page(shared_db, name)
             warned = [w.value for w in at.warning if "Mode local ouvert au réseau" in w.value]
             assert warned, (name, [w.value for w in at.warning])

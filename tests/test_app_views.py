@@ -15,7 +15,6 @@ from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.scenarios import Scenario, save_scenario
 from tests.browser.harness import PAGES
-from tests.conftest import choose_tab
 from tests.portfolio import PORTFOLIO
 
 
@@ -335,7 +334,7 @@ def test_a_view_saved_elsewhere_with_off_scale_weights_opens(open_page, small_db
 
 
 def test_prepared_exports_are_those_of_the_current_filter(open_page, small_db):
-    at = choose_tab(open_page(small_db, "data", {"investor": "INV_A"}), "export")
+    at = open_page(small_db, "export", {"investor": "INV_A"})
     at.button(key="data_figures_prepare").click().run()
     assert any("chiffres calculés" in b.proto.label for b in at.get("download_button"))
     at.selectbox(key="f_investor").set_value("INV_B").run()

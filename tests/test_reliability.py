@@ -357,7 +357,7 @@ def test_the_upload_limit_is_set_in_the_streamlit_config_and_matches_the_importe
 
 def test_read_only_mode_reaches_no_write_path(demo_file, open_page):
     before = checksum_file(demo_file, read_only=True)
-    at = open_page(demo_file, "data", read_only=True)
+    at = open_page(demo_file, "import", read_only=True)
     assert any("Consultation seule" in i.value for i in at.info)
     assert at.get("file_uploader")[0].proto.disabled
     assert at.button(key="data_import").disabled

@@ -19,7 +19,7 @@ from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
 from coinvest.workbook import frame_to_csv, frame_to_xlsx
-from ui.view import switch_page
+from ui.url import switch_page
 
 PROJECT_PAGE = "app_pages/project.py"
 SHEET_PROJECT = "sheet_project"

@@ -61,7 +61,7 @@ def machine_csv(frame: pd.DataFrame) -> bytes:
 
 
 def export_zip(con: Connection, flt: PortfolioFilter) -> bytes:
-    """The files of `coinvest export --xlsx` in one zip (the Data page's download): the same
+    """The files of `coinvest export --xlsx` in one zip (the Export page's download): the same
     bytes as the command writes, with fixed dates so that one database gives one zip."""
     frames = export_frames(con, flt)
     out = io.BytesIO()

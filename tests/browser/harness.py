@@ -40,9 +40,22 @@ PAGES = (
     "needs",
     "partnerships",
     "whatif",
-    "data",
+    "import",
+    "templates",
+    "export",
+    "questionnaire",
+    "journal",
     "method",
 )
+# the page file of each URL path, where they differ (the data tools, `ui.tools.TOOLS`)
+PAGE_FILES = {
+    "import": "data_import",
+    "templates": "data_templates",
+    "export": "data_export",
+    "questionnaire": "data_questionnaire",
+    "journal": "data_journal",
+    "members": "data_members",
+}
 
 
 def page_url(base: str, name: str, query: str = "") -> str:
@@ -173,8 +186,9 @@ def wait_for_page(page, timeout: float = 60_000) -> None:
 
 
 def import_through_data_page(page, base: str, file: Path) -> None:
-    """Upload a file on the Data page and import it; returns once the page says it is loaded."""
-    page.goto(f"{base}/data")
+    """Upload a file on the Import page and import it; returns once the page says it is
+    loaded."""
+    page.goto(f"{base}/import")
     wait_for_page(page)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(file))
     page.get_by_text(file.name).wait_for()

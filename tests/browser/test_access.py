@@ -297,8 +297,7 @@ def test_a_removed_member_loses_access_at_the_next_page_load(chrome, provider, t
             sign_in(alice, base, "alice")
             sign_in(bob, base, "bob")
             assert projects_tile(bob)
-            sign_in(boss, base, "boss", "data")
-            boss.get_by_role("tab", name="Membres").click()
+            sign_in(boss, base, "boss", "members")
             form = boss.locator("[data-testid=stForm]").filter(has_text="Retirer un membre")
             form.locator("[data-testid=stSelectbox]").click()
             boss.get_by_role("option", name="bob@example.org").click()
@@ -376,7 +375,7 @@ def test_no_account_claiming_the_admin_s_address_gets_in(chrome, shared_server):
             assert title(page) == "Pas encore d'accès", sub
             assert page.locator("[data-testid=stMetric]").count() == 0, sub
             assert page.locator(".vega-embed").count() == 0, sub
-            page.goto(f"{shared_server}/data")
+            page.goto(f"{shared_server}/import")
             wait_for_page(page)
             assert title(page) == "Pas encore d'accès", sub
         finally:
@@ -406,7 +405,7 @@ def test_a_misspelt_or_incomplete_sign_in_configuration_opens_nothing(
     context, page = new_tab(chrome)
     try:
         with running_app(db, port=port, secrets=file) as base:
-            for path in ("", "data", "partnerships?investor=INV01"):
+            for path in ("", "import", "partnerships?investor=INV01"):
                 page.goto(f"{base}/{path}")
                 wait_for_page(page)
                 assert title(page) == "Connexion mal configurée", path
@@ -450,7 +449,7 @@ def test_local_mode_served_beyond_this_machine_says_so_on_every_page(chrome, tmp
     try:
         # listening on every interface (the test only talks to 127.0.0.1)
         with running_app(db, address="0.0.0.0", log_path=log) as base:
-            for path in ("", "data", "method"):
+            for path in ("", "import", "method"):
                 page.goto(f"{base}/{path}")
                 wait_for_page(page)
                 text = page.locator("[data-testid=stMain]").inner_text()
@@ -468,14 +467,10 @@ def test_an_admin_demoted_while_the_tab_is_open_keeps_nothing_prepared(chrome, p
     kate_context, kate = new_tab(chrome)
     try:
         with instance["serve"]() as base:
-            sign_in(boss, base, "boss", "data")
-            boss.get_by_role("tab", name="Exporter").click()
-            wait_for_page(boss)
+            sign_in(boss, base, "boss", "export")
             boss.get_by_role("button", name="Préparer l'export de cette table").click()
             boss.locator(".st-key-dl_table_csv").wait_for(timeout=60_000)  # prepared as admin
-            sign_in(kate, base, "kate", "data")
-            kate.get_by_role("tab", name="Membres").click()
-            wait_for_page(kate)
+            sign_in(kate, base, "kate", "members")
             form = kate.locator("[data-testid=stForm]").filter(
                 has_text="Ajouter ou modifier un membre"
             )
@@ -489,10 +484,11 @@ def test_an_admin_demoted_while_the_tab_is_open_keeps_nothing_prepared(chrome, p
             # the change has landed once the page says so (the address was listed before)
             kate.get_by_text("boss@example.org : accès mis à jour").wait_for(timeout=30_000)
             wait_for_page(kate)
-            # Boss's tab, still open, runs again (any widget would do)
-            boss.get_by_role("tab", name="Modèles").click()
+            # Boss's tab, still open, runs again: to another page and back, in the same session
+            nav = boss.locator("[data-testid=stSidebarNav]")
+            nav.get_by_role("link", name="Modèles").click()
             wait_for_page(boss)
-            boss.get_by_role("tab", name="Exporter").click()
+            nav.get_by_role("link", name="Exporter").click()
             wait_for_page(boss)
             # the tab is drawn again (its button is there), without the admin's download
             boss.get_by_role("button", name="Préparer l'export de cette table").wait_for(

@@ -38,7 +38,7 @@ def test_an_import_through_one_instance_shows_in_another(chrome, pg, tmp_path):
         wait_for_page(watcher)
         assert metric(watcher, "Projets") == "60"
         importer = context.new_page()
-        importer.goto(f"{first}/data")
+        importer.goto(f"{first}/import")
         wait_for_page(importer)
         importer.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(template))
         importer.get_by_text("modele.xlsx").wait_for()

@@ -27,7 +27,7 @@ VIEWS = {
     "needs": ("?investor=INV01", [("slider", "ArrowRight")]),
     "partnerships": ("?investor=INV01&year_from=2024", []),
     "whatif": ("?lw_model=3", [("slider", "ArrowRight")]),
-    "data": ("?investor=INV01", []),
+    "export": ("?investor=INV01", []),
     "method": ("", []),
 }
 
