@@ -1,4 +1,4 @@
-"""Cohorts (DESIGN §5.4): 2–4 cohorts side by side, distributions and progress between rounds."""
+"""Cohorts (docs/pages.md): 2–4 cohorts side by side, distributions and progress between rounds."""
 
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Compare projects (DESIGN §5.2): 2–6 projects on the seven levers, radar or parallel
+"""Compare projects (docs/pages.md): 2–6 projects on the seven levers, radar or parallel
 coordinates, per viewpoint or consolidated, with the table beside the chart."""
 
 import streamlit as st

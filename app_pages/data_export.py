@@ -1,4 +1,4 @@
-"""Exports (docs/figures.md "Exports"): one table of the filtered portfolio, every figure, the
+"""Exports (docs/import.md "Exports"): one table of the filtered portfolio, every figure, the
 whole portfolio as an importable workbook and the committee report, each prepared on request."""
 
 import streamlit as st
@@ -13,7 +13,7 @@ from ui.context import lang_key
 from ui.tools import open_tool
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Downloads prepared on this page belong to who asked and for what (docs/rules.md "Scope"): a
+# Downloads prepared on this page belong to who asked and for what (docs/rules.md "Sign-in and scope"): a
 # change of filter, language, role, organisation or person drops them, so a member demoted
 # while the tab stays open never keeps what they prepared as an admin.
 PREPARED = (

@@ -125,7 +125,7 @@ if LAST_IMPORT in st.session_state:
         st.subheader(t("data.import.report", language))
         show_problems(report)
     if report.loaded and report.not_in_file and not deletion:
-        # DESIGN §6.2: rows missing from the file stay; deleting them is a separate,
+        # docs/import.md "Rules": rows missing from the file stay; deleting them is a separate,
         # confirmed step, previewed here with their counts and ids
         st.subheader(t("data.missing.title", language))
         st.write(tn("data.missing.intro", report.not_in_file, language))

@@ -26,7 +26,7 @@ def table_label(name: str) -> str:
     return show_table_label(name, language)
 
 
-# imports and their undo (DESIGN §11), then every change, filterable and exportable
+# imports and their undo (docs/rules.md "History"), then every change, filterable and exportable
 if "revert_flash" in st.session_state:
     st.success(st.session_state.pop("revert_flash"))
 done = imports(con, limit=200)

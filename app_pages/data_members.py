@@ -1,4 +1,4 @@
-"""Members (docs/rules.md "Sign-in"): who may sign in to a shared instance, for which
+"""Members (docs/rules.md "Sign-in and scope"): who may sign in to a shared instance, for which
 organisation and in which role."""
 
 import streamlit as st

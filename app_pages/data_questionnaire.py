@@ -57,7 +57,7 @@ else:
             key="form_assessor",
         )
     else:
-        # a member answers for their organisation, from their role's viewpoint (DESIGN §10)
+        # a member answers for their organisation, from their role's viewpoint (docs/rules.md "Sign-in and scope")
         assert member is not None
         assert member.viewpoint is not None
         viewpoint, assessor = member.viewpoint, member.org_id

@@ -1,4 +1,4 @@
-"""Method (DESIGN §5.9): generated from the reference model and the metric layer's definitions."""
+"""Method (docs/pages.md): generated from the reference model and the metric layer's definitions."""
 
 import pandas as pd
 import streamlit as st

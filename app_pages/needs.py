@@ -1,4 +1,4 @@
-"""Needs and paths (DESIGN §9): what the filtered portfolio (or a cohort) needs per lever and per
+"""Needs and paths (docs/figures.md "Needs"): what the filtered portfolio (or a cohort) needs per lever and per
 question, one card per thematic path with its invitees, and whether the paths helped."""
 
 import streamlit as st
@@ -244,7 +244,7 @@ keep("helped", "1" if shown_helped else None)
 if shown_helped:
     helped = M.did_it_help(con, flt, threshold)
     helped["lever_label"] = helped["lever"].map(lever_names)
-    # a median over fewer than PEER_MIN projects is no comparison (DESIGN §10): hidden, said
+    # a median over fewer than PEER_MIN projects is no comparison (docs/rules.md "Sign-in and scope"): hidden, said
     few = helped["projects"] < ref.PEER_MIN
     helped["median_progress"] = helped["median_progress"].where(~few)
     if few.any():

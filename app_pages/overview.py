@@ -1,4 +1,4 @@
-"""Overview (DESIGN §5.1): KPI tiles, the department map, projects by phase and by need."""
+"""Overview (docs/pages.md): KPI tiles, the department map, projects by phase and by need."""
 
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Partnerships & leverage (DESIGN §5.6): leverage per project and for the portfolio, the
+"""Partnerships & leverage (docs/pages.md): leverage per project and for the portfolio, the
 public/private mix, partner diversity and the co-investor matrix."""
 
 import pandas as pd

@@ -130,7 +130,7 @@ else:
     st.subheader(t("project.benchmark", language))
     own = consolidated.set_index("lever")["score"].to_dict()
     own[MATURITY] = M.maturity(con, period, project_ids=picked)["maturity_consolidated"].iloc[0]
-    # peer figures name their scope and hide below PEER_MIN projects (DESIGN §10): a project
+    # peer figures name their scope and hide below PEER_MIN projects (docs/rules.md "Sign-in and scope"): a project
     # member's portfolio is their own project, whose "median" is itself
     portfolio_medians = M.lever_medians(con, flt).set_index("lever")
     peer_medians = M.lever_medians(con, flt.with_(phase=(card["phase"],))).set_index("lever")
@@ -189,7 +189,7 @@ else:
     if min(n_portfolio, n_peers) < ref.PEER_MIN:
         st.caption(t("project.benchmark.too_few", language, minimum=ref.PEER_MIN))
 
-    # its own thematic path (DESIGN §9): priority levers in order, the questions to work on
+    # its own thematic path (docs/figures.md "Needs"): priority levers in order, the questions to work on
     st.subheader(t("project.path", language))
     need_threshold = metrics.DEFAULT_NEED_THRESHOLD
     own_needs = M.project_needs(con, period, need_threshold, project_ids=picked)
@@ -385,7 +385,7 @@ else:
         title=t("project.assessments", language),
     )
 
-# who changed which score or amount of this project, when, from which import (DESIGN §11)
+# who changed which score or amount of this project, when, from which import (docs/rules.md "History")
 st.header(t("project.history", language))
 changes = history(con, project_id=project_id, limit=HISTORY_ROWS)
 if changes.empty:

@@ -1,4 +1,4 @@
-"""Societal utility (DESIGN §5.5): indicators, achievement against targets, cost per beneficiary."""
+"""Societal utility (docs/pages.md): indicators, achievement against targets, cost per beneficiary."""
 
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Viewpoints (DESIGN §5.3): lever × viewpoint heatmap, gaps between viewpoints, blind spots."""
+"""Viewpoints (docs/pages.md): lever × viewpoint heatmap, gaps between viewpoints, blind spots."""
 
 import streamlit as st
 

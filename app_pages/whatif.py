@@ -1,4 +1,4 @@
-"""What-if (DESIGN §5.7): lever and viewpoint weights, hypothetical investments, every figure
+"""What-if (docs/pages.md): lever and viewpoint weights, hypothetical investments, every figure
 recomputed against the real baseline, named scenarios and saved views. Real tables are never
 written."""
 
@@ -206,7 +206,7 @@ try:
 except CoinvestError as exc:
     weights, weights_error = None, exc.message(language)
 threshold = float(st.session_state["wi_threshold"])
-# the link carries the weights, the threshold and the scenario opened (DESIGN §5)
+# the link carries the weights, the threshold and the scenario opened (docs/pages.md)
 for code in ref.LEVER_CODES:
     keep(f"lw_{code}", st.session_state[f"wi_lever_{code}"], 1.0)
 for code in ref.VIEWPOINT_CODES:

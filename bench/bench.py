@@ -1,4 +1,4 @@
-"""`make bench`: coinvest at national scale (DESIGN §8), measured, written to bench/RESULTS.md.
+"""`make bench`: coinvest at national scale (docs/rules.md "Quality bar"), measured, written to bench/RESULTS.md.
 
     python bench/bench.py                              # S, M, L; L on PostgreSQL too
     python bench/bench.py --tiers XL --runs 2 --browser-runs 1 --postgres ""   # make bench-xl

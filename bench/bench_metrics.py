@@ -1,4 +1,4 @@
-"""Time every metric query of the metric layer at the M and L scale tiers (DESIGN §8).
+"""Time every metric query of the metric layer at the M and L scale tiers (docs/rules.md "Quality bar").
 
     python bench/bench_metrics.py                 # M (10,000 projects) and L (100,000)
     python bench/bench_metrics.py --tiers M --runs 3

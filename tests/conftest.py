@@ -3,7 +3,7 @@ database of a throwaway PostgreSQL server.
 
 The fixtures of the metric, import, export, what-if and page tests (`demo_path`, `demo_con`,
 `app_demo_path`, `empty_con`, `portfolio_con`, `new_db`) run each test on both engines
-(DESIGN §12): `[duckdb]` and `[postgres]` in the test ids. Without PostgreSQL installed, the
+(docs/data.md "Two engines"): `[duckdb]` and `[postgres]` in the test ids. Without PostgreSQL installed, the
 `[postgres]` ones skip, saying how to enable them.
 """
 

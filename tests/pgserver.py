@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests and the benchmark (DESIGN §12).
+"""A throwaway PostgreSQL server for the tests and the benchmark (docs/data.md "Two engines").
 
 Debian's packages (`apt-get install postgresql`, which `make test` runs as root) put the server
 in /usr/lib/postgresql/<version>/bin. A cluster is made in a temporary folder (UTF-8, C.UTF-8

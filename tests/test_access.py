@@ -1,4 +1,4 @@
-"""Members and scopes (DESIGN §10).
+"""Members and scopes (docs/rules.md "Sign-in and scope").
 
 The central proof: for an investor, a support body and a project member, every public metric
 function, every lookup and every export gives on the shared database exactly what it gives on a
@@ -400,7 +400,7 @@ def any_con(new_db):
 
 
 def test_the_first_sign_in_binds_a_membership_on_both_engines(any_con):
-    """DESIGN §10: issuer and subject recorded at the first sign-in, required after; only a
+    """docs/rules.md "Sign-in and scope": issuer and subject recorded at the first sign-in, required after; only a
     JSON true `email_verified` counts."""
     con = any_con
     access.add_member(con, "alice@example.org", "INV01", "investor")
@@ -529,7 +529,7 @@ def test_scenarios_and_views_belong_to_their_authors_organisation(any_con):
     assert load_scenario(con, "Plan A", bob) is None
     assert load_view(con, "Vue A", bob) is None
     assert not delete_scenario(con, "Plan A", bob)
-    # names are unique per organisation (DESIGN §10): Bob's "Plan A" is his own, and saving it
+    # names are unique per organisation (docs/rules.md "Sign-in and scope"): Bob's "Plan A" is his own, and saving it
     # neither refuses nor reveals Alice's
     save_scenario(
         con, Scenario("Plan A", weights=metrics.Weights.create({"digital": 3})), member=bob

@@ -1,4 +1,4 @@
-"""AppTests of shared mode (DESIGN §10): the sign-in and no-access pages, what each member sees
+"""AppTests of shared mode (docs/rules.md "Sign-in and scope"): the sign-in and no-access pages, what each member sees
 and may do, and a removal that holds at the next run. Local mode is every other app test."""
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def test_a_removed_member_loses_access_at_the_next_run(open_page, tmp_path):
 
 
 def test_a_project_member_s_peer_figures_name_their_scope_and_hide_below_five(open_page, shared_db):
-    """DESIGN §10: a project member's portfolio is their own project; its "median" would be
+    """docs/rules.md "Sign-in and scope": a project member's portfolio is their own project; its "median" would be
     itself (every gap 0). The column says "your projects (1)" and the figure is hidden."""
     from tests.test_app_views import shown
 

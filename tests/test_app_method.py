@@ -82,6 +82,8 @@ def test_every_metric_function_is_defined_on_the_method_page():
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_method_page_states_the_settled_points(method, lang):
     text = _text(method(lang)).replace("\\", "")
-    assert len(metrics.SETTLED_POINTS) == 12  # DESIGN §4.1, the edge cases of #28 included
+    assert (
+        len(metrics.SETTLED_POINTS) == 12
+    )  # docs/figures.md "Settled points", the edge cases of #28 included
     for point in metrics.SETTLED_POINTS:
         assert metrics.settled(point, lang) in text

@@ -1,4 +1,4 @@
-"""Who a person is, and failing closed (DESIGN §10, issue #29): only a verified e-mail counts,
+"""Who a person is, and failing closed (docs/rules.md "Sign-in and scope", issue #29): only a verified e-mail counts,
 the first sign-in binds the membership to the provider's issuer and subject, addresses are
 folded in ASCII only, and a sign-in configuration that is incomplete or misspelt shows one page
 naming what is missing — never local mode, never a traceback."""
@@ -186,7 +186,7 @@ def test_a_shared_instance_whose_database_is_unreachable_names_no_server(
 
 
 def test_a_demoted_admin_keeps_no_download_prepared_as_admin(open_page, shared_db):
-    """DESIGN §10: prepared downloads are keyed by scope and role, and dropped when either
+    """docs/rules.md "Sign-in and scope": prepared downloads are keyed by scope and role, and dropped when either
     changes (the tab stays open, the membership changes underneath)."""
     import streamlit as st
 

@@ -197,7 +197,7 @@ def test_project_sheet_sets_the_project_beside_its_portfolio_and_peers(open_page
     rows = {row["Levier"]: row for row in shown(bench)}
     # P2 consolidated ecosystem 75. The portfolio has 3 assessed projects, the peers (the
     # modelling phase) 2: medians over fewer than 5 projects are no comparison, hidden and said
-    # (DESIGN §10), each column naming its count
+    # (docs/rules.md "Sign-in and scope"), each column naming its count
     assert rows["Comprendre son écosystème"]["Ce projet"] == "75,0"
     assert rows["Comprendre son écosystème"]["Médiane du portefeuille (3 projets)"] == "—"
     assert rows["Comprendre son écosystème"]["Médiane des pairs (2 projets)"] == "—"
@@ -263,7 +263,7 @@ def test_an_investors_leverage_is_set_beside_the_investors_median(open_page, sma
     at = open_page(small_db, "overview", {"investor": "INV_A"})
     leverage = next(m for m in at.metric if m.label == "Effet de levier")
     assert leverage.value == "0,17" or leverage.value == "0,18"
-    # two investors (INV_A 0.175, INV_B 0.52): a median of two is no comparison (DESIGN §10),
+    # two investors (INV_A 0.175, INV_B 0.52): a median of two is no comparison (docs/rules.md "Sign-in and scope"),
     # so no "vs median", and the help says why
     assert not leverage.proto.delta
     assert "2 seulement" in leverage.help
@@ -372,7 +372,7 @@ def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
     }
     # P1's first round made innovation a priority; its project team went from 25 to 62.5
     # (+37.5, computed by the metric layer), but a median over one project is no comparison:
-    # hidden, and said (DESIGN §10)
+    # hidden, and said (docs/rules.md "Sign-in and scope")
     assert rows["Qualifier son innovation"]["Projets suivis"] == "1"
     assert rows["Qualifier son innovation"]["Progression médiane (points)"] == "—"
     assert any("moins de 5 projets" in c.value for c in helped.caption)

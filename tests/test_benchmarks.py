@@ -1,4 +1,4 @@
-"""Benchmarks and the viewpoint pair (DESIGN §5), on the hand-written portfolio, by hand.
+"""Benchmarks and the viewpoint pair (docs/pages.md), on the hand-written portfolio, by hand.
 
 Latest lever scores of tests/portfolio.py (scale 25 points per answer level):
 - P1 project (A2): ecosystem 4,4,4 → 100; innovation 3,2 → 62.5; strategy 2 → 50.
@@ -79,7 +79,7 @@ def test_investor_benchmark_ignores_the_filters_investor_and_keeps_its_period(po
     ).set_index("org_id")
     # in 2025 only I3 (INV_B, P2, 20 000) and K2 (1 000 of network) count; INV_B's portfolio is
     # P1 (2024) and P2, INV_A's P1 and P3 with none of its euros in 2025: listed, leverage
-    # missing (DESIGN §4.1), and left out of the median
+    # missing (docs/figures.md "Settled points"), and left out of the median
     assert list(in_2025.index) == ["INV_B", "INV_A"]
     assert in_2025.loc["INV_B", "leverage"] == pytest.approx(1_000 / 20_000)
     assert in_2025.loc["INV_B", "projects"] == 2

@@ -1,4 +1,4 @@
-"""Deletions are explicit, never silent (DESIGN §6.2): rows missing from a re-imported file stay
+"""Deletions are explicit, never silent (docs/import.md "Rules"): rows missing from a re-imported file stay
 and are counted; `delete_missing` removes them, unless a remaining row still refers to one."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The edges of issue #28 (DESIGN §4.1, §6.2, §11), each computed by hand next to its check, on
+"""The edges of issue #28 (docs/figures.md "Settled points", §6.2, §11), each computed by hand next to its check, on
 both engines: leverage with a period, undo and concurrent writes, exact euros."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def _add(con, *statements: str) -> None:
     refresh_money(con)
 
 
-# --- leverage with a period (DESIGN §4.1) --------------------------------------------------------
+# --- leverage with a period (docs/figures.md "Settled points") --------------------------------------------------------
 
 
 def test_leverage_in_a_period_covers_projects_funded_before_it(portfolio_con):
@@ -82,7 +82,7 @@ def test_an_investor_s_own_contribution_counts_in_resources_not_in_its_own_euros
     assert per_project.loc["P2", "leverage"] == pytest.approx(2000 / 20000)
 
 
-# --- one write path: undo refreshes every project, concurrent saves land (DESIGN §11) ---------
+# --- one write path: undo refreshes every project, concurrent saves land (docs/rules.md "History") ---------
 
 
 def test_undoing_an_import_that_moved_an_assessment_refreshes_both_projects(empty_con):
@@ -259,7 +259,7 @@ def test_history_out_is_csv_for_excel_with_formulas_neutralised(tmp_path, capsys
     assert ';"=HYPERLINK(' not in text
 
 
-# --- the edge cases DESIGN §4.1 settles, by hand on tests/portfolio.py -------------------------
+# --- the edge cases docs/figures.md "Settled points" settles, by hand on tests/portfolio.py -------------------------
 
 
 def _answers(con, *statements: str) -> None:

@@ -1,4 +1,4 @@
-"""One SQL, two engines (DESIGN §12): the same demo gives the same figures, exports and pickers
+"""One SQL, two engines (docs/data.md "Two engines"): the same demo gives the same figures, exports and pickers
 on DuckDB and on PostgreSQL, and the PostgreSQL side behaves as a shared server should."""
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def test_a_database_that_sorts_by_another_locale_is_refused_with_the_way_to_crea
 
 
 def test_euros_with_cents_export_as_their_exact_decimal_and_the_same_bytes(pg: Server, tmp_path):
-    """DESIGN §4.1: 165 000,30 € is written `165000.3` by both engines (a cast of the decimal
+    """docs/figures.md "Settled points": 165 000,30 € is written `165000.3` by both engines (a cast of the decimal
     to a float that is not correctly rounded wrote 165000.30000000002 on DuckDB)."""
     from tests.test_deletion import ORGS, PROJECTS
 

@@ -179,7 +179,7 @@ def test_the_data_pages_zip_holds_the_files_of_coinvest_export(demo_path, tmp_pa
 
 
 def test_project_needs_csv_is_the_formula_applied_to_project_levers(demo_path, tmp_path):
-    """DESIGN §9 recomputed independently from the exported lever scores and the phases."""
+    """docs/figures.md "Needs" recomputed independently from the exported lever scores and the phases."""
     from coinvest import reference as ref
     from coinvest.db import open_database
 
@@ -237,7 +237,7 @@ def test_project_needs_csv_is_the_formula_applied_to_project_levers(demo_path, t
         else:
             assert got["score"] == pytest.approx(want[2], abs=1e-9)
             assert got["need"] == pytest.approx(want[4], abs=1e-9)
-        if want[2] is None:  # never assessed: no priority either (DESIGN §4.1)
+        if want[2] is None:  # never assessed: no priority either (docs/figures.md "Settled points")
             assert pd.isna(got["priority"])
         else:
             assert str(got["priority"]).lower() == ("true" if want[5] else "false")

@@ -1,4 +1,4 @@
-"""Exports are safe to open (DESIGN §6.2): text stays text in .xlsx, CSV for Excel neutralises
+"""Exports are safe to open (docs/import.md "Rules"): text stays text in .xlsx, CSV for Excel neutralises
 formula-looking cells, and an exported portfolio re-imports as it was."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_coinvest_export_xlsx_writes_text_as_text(empty_con, tmp_path):
     written = write_export(empty_con, PortfolioFilter(scope=None), tmp_path, xlsx=True)
     workbook = next(p for p in written if p.suffix == ".xlsx")
     assert _formulas(workbook.read_bytes()) == 0
-    # the machine CSV keeps text verbatim (DESIGN §6.2)
+    # the machine CSV keeps text verbatim (docs/import.md "Rules")
     summary = pd.read_csv(tmp_path / "project_summary.csv")
     assert summary["name"].tolist() == ["=1+1"]
 

@@ -1,4 +1,4 @@
-"""History and undo (DESIGN §11): what each write path logs, a revert that gives back the very
+"""History and undo (docs/rules.md "History"): what each write path logs, a revert that gives back the very
 same exports, refusals that name the rows, and a revert killed midway that changes nothing."""
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def test_no_code_path_updates_or_deletes_the_change_log():
     ],
 )
 def test_postgresql_itself_refuses_to_change_the_history(pg, statement):
-    """DESIGN §11: on PostgreSQL a trigger rejects every UPDATE, DELETE and TRUNCATE of
+    """docs/rules.md "History": on PostgreSQL a trigger rejects every UPDATE, DELETE and TRUNCATE of
     `change_log`, whoever connects (the app, a script, psql)."""
     from coinvest.db import EngineError
     from tests.test_deletion import seed
@@ -415,7 +415,7 @@ def test_the_command_line_prints_the_id_lists_imports_writes_history_and_reverts
     out = tmp_path / "history.csv"
     written = cli("history", "--since", "2000-01-01", "--out", str(out))
     assert written.returncode == 0, written.stderr
-    text = out.read_text(encoding="utf-8-sig")  # CSV for Excel (DESIGN §6.2)
+    text = out.read_text(encoding="utf-8-sig")  # CSV for Excel (docs/import.md "Rules")
     assert text.startswith("changed_at;who;source;import_id;table_name;row_key")
     assert "amount_eur" in text
     assert "4242" in text

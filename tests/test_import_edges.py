@@ -1,4 +1,4 @@
-"""Imports that used to store the wrong thing without an error (DESIGN §6.2, issue #28): units
+"""Imports that used to store the wrong thing without an error (docs/import.md "Rules", issue #28): units
 named by a header, English thousands, Mac files, hidden cells, sheets split by year, Mac
 (NFD) names, the template's own example rows, ids equal but for case."""
 

@@ -1,4 +1,4 @@
-"""Files as users produce them (DESIGN §6.2): tolerated, or refused with a message that says
+"""Files as users produce them (docs/import.md "Rules"): tolerated, or refused with a message that says
 what to do."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def test_kpis_for_investor_b_leverage_without_non_financial_covers_the_same_proj
     k = metrics.portfolio_kpis(con, PortfolioFilter.create(investor="INV_B", scope=None))
     assert k.committed_eur == 25000
     assert k.leverage == pytest.approx((17000 - 5000 + 21000 - 20000) / 25000)
-    # DESIGN §4.1: the same projects P1 and P2. In P1, B brought only skills sponsorship, so its
+    # docs/figures.md "Settled points": the same projects P1 and P2. In P1, B brought only skills sponsorship, so its
     # financial euros there are 0 and P1 adds to the numerator only: R_fin(P1) = 10000 (A's
     # grant) + 2000 (the partner's financial contribution). In P2 the other resource (network)
     # is non-financial: R_fin(P2) − own_fin(P2) = 20000 − 20000.
@@ -53,7 +53,7 @@ def test_kpis_for_investor_b_leverage_without_non_financial_covers_the_same_proj
 
 
 def test_investor_and_period_is_its_portfolio_as_of_the_end_with_the_period_s_euros(con):
-    # DESIGN §4.1: "INV_A in 2024" keeps the projects A had funded by the end of 2024 — P3
+    # docs/figures.md "Settled points": "INV_A in 2024" keeps the projects A had funded by the end of 2024 — P3
     # (2023) and P1 (2024) — and counts only the euros of 2024.
     k = metrics.portfolio_kpis(
         con, PortfolioFilter.create(investor="INV_A", year_from=2024, year_to=2024, scope=None)

@@ -1,4 +1,4 @@
-"""Needs and the seven thematic paths (DESIGN §9), on the hand-written portfolio, by hand.
+"""Needs and the seven thematic paths (docs/figures.md "Needs"), on the hand-written portfolio, by hand.
 
 Consolidated latest scores (see tests/test_benchmarks.py for the rounds):
 P1 (rnd): ecosystem (100 + 50 + 62.5) / 3 = 70.83, innovation 50, strategy 75.
@@ -43,7 +43,7 @@ def test_need_priority_and_path_by_hand(portfolio_con):
     never = needs.loc[("P1", "model")]
     assert pd.isna(never["score"])
     assert pd.isna(never["need"])
-    assert pd.isna(never["priority"])  # missing, not false (DESIGN §4.1)
+    assert pd.isna(never["priority"])  # missing, not false (docs/figures.md "Settled points")
     assert pd.isna(never["rank"])
     assert never["weight"] == ref.PHASE_WEIGHTS["rnd"]["model"]
 

@@ -1,4 +1,4 @@
-"""Numbers as French users type them (DESIGN §6.2): clear ones read exactly, ambiguous ones
+"""Numbers as French users type them (docs/import.md "Rules"): clear ones read exactly, ambiguous ones
 refused with both readings, euros kept to the cent."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def test_euros_are_kept_to_the_cent():
 def test_a_single_comma_before_three_digits_in_euros_is_refused_with_both_readings(
     text, thousands, decimal
 ):
-    # DESIGN §6.2: `25,000` is 25 000 € in an English file and 25 € in a French one
+    # docs/import.md "Rules": `25,000` is 25 000 € in an English file and 25 € in a French one
     with pytest.raises(CellError) as caught:
         parse(AMOUNT, text)
     assert caught.value.rule == "rule.ambiguous_comma"

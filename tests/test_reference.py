@@ -1,4 +1,4 @@
-"""The reference model (DESIGN §2) and the project's own territory lists."""
+"""The reference model (docs/model.md) and the project's own territory lists."""
 
 from __future__ import annotations
 

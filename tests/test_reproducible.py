@@ -1,4 +1,4 @@
-"""Reproducible figures (DESIGN §4.1): exporting the same database twice gives byte-identical
+"""Reproducible figures (docs/figures.md "Settled points"): exporting the same database twice gives byte-identical
 files, whatever the number of threads, and the same data imported from CSV or from Excel gives
 the same exports."""
 

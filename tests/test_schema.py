@@ -47,7 +47,7 @@ BAD = {
 }
 
 # References between the user's tables are not FOREIGN KEY clauses (DuckDB refuses to update a
-# row that another table references: DESIGN §6.2 asks for updates in place). The importer
+# row that another table references: docs/import.md "Rules" asks for updates in place). The importer
 # resolves every reference against the file and the database before writing, the deletion step
 # refuses to leave one dangling, and `dangling_references` finds any that a hand-made change
 # left behind. Each of these statements makes one.

@@ -1,4 +1,4 @@
-"""The settled points of DESIGN §4.1, each computed by hand on tests/portfolio.py (the Method
+"""The settled points of docs/figures.md "Settled points", each computed by hand on tests/portfolio.py (the Method
 page states them: tests/test_app_method.py)."""
 
 from __future__ import annotations

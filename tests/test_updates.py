@@ -1,4 +1,4 @@
-"""Routine data work (DESIGN §6.2): every field of every row can be edited and re-imported, and
+"""Routine data work (docs/import.md "Rules"): every field of every row can be edited and re-imported, and
 the row is updated in place whatever references it; older databases are migrated to exact euros.
 """
 

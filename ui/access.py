@@ -1,4 +1,4 @@
-"""Sign-in for a shared instance (DESIGN §10), with Streamlit's own `st.login`/`st.user`.
+"""Sign-in for a shared instance (docs/rules.md "Sign-in and scope"), with Streamlit's own `st.login`/`st.user`.
 
 Local mode (nothing that looks like sign-in in `.streamlit/secrets.toml`): nobody signs in and
 everyone sees everything. Anything that looks like sign-in starts shared mode, and an incomplete
@@ -39,8 +39,9 @@ def _secret_files_exist() -> bool:
     return any(Path(place).exists() for place in places)
 
 
-# Keys that mean "sign-in is wanted" wherever they stand in the secrets (DESIGN §10 "Fail
-# closed"): a misspelt section (`[Auth]`) or a key outside its section still starts shared mode.
+# Keys that mean "sign-in is wanted" wherever they stand in the secrets (docs/rules.md "Sign-in
+# and scope": fail closed): a misspelt section (`[Auth]`) or a key outside its section still
+# starts shared mode.
 SIGN_IN_KEYS = (
     "auth",
     "cookie_secret",
@@ -221,7 +222,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def open_to_the_network() -> bool:
-    """Local mode served on another address than this machine's own (DESIGN §10): anyone who
+    """Local mode served on another address than this machine's own (docs/rules.md "Sign-in and scope"): anyone who
     reaches it sees and changes everything."""
     address = str(st.get_option("server.address") or "").strip().strip("[]")
     return address not in LOOPBACK and not address.startswith("127.")

@@ -62,7 +62,7 @@ DATA_VERSION = "data_version"
 
 
 def follow_writes(con) -> int:
-    """Once per run: the database's data version (DESIGN §12), which keys every cached figure,
+    """Once per run: the database's data version (docs/data.md "Two engines"), which keys every cached figure,
     so that a write by another instance sharing the database shows at this one's next run."""
     try:
         version = data_version(con)

@@ -110,7 +110,7 @@ def header(
 
 
 def app_style(language: str) -> str:
-    """CSS for what the app controls of Streamlit's own English interface (DESIGN §8: French
+    """CSS for what the app controls of Streamlit's own English interface (docs/rules.md "Quality bar": French
     throughout). Tables and charts keep only the toolbar buttons that need no words of ours
     (the French downloads under each table replace "Download as CSV"; "Voir les données"
     replaces "Show data"); the uploader says in French what to do. What remains in English is

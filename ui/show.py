@@ -175,7 +175,7 @@ def leverage_tile(
     """The chosen investor's leverage, with its difference to the investors' median over the
     same projects (`metrics.investor_benchmark`) and that median in the help."""
     median = benchmark["median_leverage"].iloc[0] if len(benchmark) else None
-    # a peer figure over fewer than PEER_MIN investors is no comparison (DESIGN §10): hidden
+    # a peer figure over fewer than PEER_MIN investors is no comparison (docs/rules.md "Sign-in and scope"): hidden
     compared = int(benchmark["leverage"].notna().sum()) if len(benchmark) else 0
     delta = None
     if compared < ref.PEER_MIN:
@@ -199,7 +199,7 @@ def leverage_tile(
 
 
 def open_project(project_id: str, flt: PortfolioFilter | None, language: str) -> None:
-    """The project's sheet, its link keeping the filter (DESIGN §5)."""
+    """The project's sheet, its link keeping the filter (docs/pages.md)."""
     st.session_state[SHEET_PROJECT] = project_id
     params: dict[str, Any] = dict((flt or PortfolioFilter(scope=None)).to_query_params())
     if language != "fr":
@@ -285,7 +285,7 @@ def table_label(name: str, language: str) -> str:
 
 
 def history_table(frame: pd.DataFrame, language: str, key: str, title: str) -> None:
-    """Change rows of `coinvest.history.history` (DESIGN §11): when, who, which import, table,
+    """Change rows of `coinvest.history.history` (docs/rules.md "History"): when, who, which import, table,
     row, column, the change, before and after."""
     frame = frame.copy()
     frame["table_label"] = frame["table_name"].map(lambda name: table_label(name, language))

@@ -1,4 +1,4 @@
-"""Members of a shared instance (DESIGN §10): who may sign in, for which organisation, as what.
+"""Members of a shared instance (docs/rules.md "Sign-in and scope"): who may sign in, for which organisation, as what.
 
 The `membership` table is coinvest's own (never the identity provider's claims, which are frozen
 in the login cookie): it is read on every run of the app, so a member removed here loses access
@@ -103,7 +103,7 @@ def admit(
     issuers: frozenset[str] | None = None,
     who: str | None = None,
 ) -> tuple[Member | None, str | None]:
-    """The member a sign-in stands for, or None and why not (DESIGN §10 "Who a person is").
+    """The member a sign-in stands for, or None and why not (docs/rules.md "Sign-in and scope").
 
     `claims` are the provider's (`st.user`). The sign-in counts only when `email_verified` is
     exactly JSON `true` and the issuer is one of `issuers` (the configured providers'; None when

@@ -38,7 +38,7 @@ def save_assessment(
     """Validate and write an assessment with its answers; returns its new id.
 
     A signed-in `member` who is not an admin answers for their own organisation, from the
-    viewpoint of their role, on a project of their scope (DESIGN §10).
+    viewpoint of their role, on a project of their scope (docs/rules.md "Sign-in and scope").
 
     Raises CoinvestError (nothing written) for an unknown project or assessor, an unknown
     viewpoint, a score outside 0–4, a date out of range, no score at all, or an assessment the

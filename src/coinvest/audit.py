@@ -73,7 +73,7 @@ def table_columns(cur: Cursor, table: str) -> list[tuple[str, str]]:
 def _project(table: str, alias: str, cur_columns: list[str]) -> str:
     """The SQL of the project a row belongs to (for a project's history), or NULL. Only the
     portfolio's own tables belong to a project: a scenario line names one, but it is its
-    organisation's what-if work, shown in no project's history (DESIGN §10)."""
+    organisation's what-if work, shown in no project's history (docs/rules.md "Sign-in and scope")."""
     if table not in DATA_TABLES:
         return "CAST(NULL AS VARCHAR)"
     if "project_id" in cur_columns:
@@ -232,6 +232,6 @@ class Audit:
 
 def next_import_id(cur: Cursor) -> int:
     """The number of the next import or revert, taken under the write lock: one refused or
-    rolled back consumes none, on either engine (DESIGN §11; a sequence would, on PostgreSQL)."""
+    rolled back consumes none, on either engine (docs/rules.md "History"; a sequence would, on PostgreSQL)."""
     found = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchall()
     return int(found[0][0])

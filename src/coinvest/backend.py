@@ -1,4 +1,4 @@
-"""The two database engines behind one small interface (DESIGN §12).
+"""The two database engines behind one small interface (docs/data.md "Two engines").
 
 Every function of the package takes a `Connection` and runs each query on its own `Cursor`:
 `execute(sql, params).fetchall()`, `arrow(sql, params)` for a result as an Arrow table,

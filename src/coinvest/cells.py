@@ -1,4 +1,4 @@
-"""The cells of an imported file, read as the database stores them (DESIGN §6.2): French
+"""The cells of an imported file, read as the database stores them (docs/import.md "Rules"): French
 numbers and amounts (ambiguous ones refused), dates, yes/no, codes or their labels.
 
 Every rule a cell can break is a CellError carrying a message key; nothing here knows sheets.
@@ -101,7 +101,7 @@ def parse(column: Column, value: object):
 def _text(column: Column, value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a number typed in a text column: 12 not 12.0
-    # one stored form (DESIGN §6.2): `Épicerie` typed on a Mac (NFD) is the same text as on
+    # one stored form (docs/import.md "Rules"): `Épicerie` typed on a Mac (NFD) is the same text as on
     # Windows (NFC), so a search finds it and ids compare alike
     text = unicodedata.normalize("NFC", str(value).strip())
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
@@ -124,7 +124,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def normalise_email(value: object) -> str | None:
     """An e-mail address as the membership table keys it, or None: ASCII spaces trimmed and
-    ASCII letters lowered, nothing else folded (DESIGN §10) — a no-break space or a Kelvin
+    ASCII letters lowered, nothing else folded (docs/rules.md "Sign-in and scope") — a no-break space or a Kelvin
     sign `K` makes another address, never someone else's."""
     text = str(value or "").strip(_ASCII_SPACES).translate(_ASCII_LOWER)
     return text if len(text) <= MAX_ID_LENGTH * 2 and _EMAIL.match(text) else None

@@ -1,4 +1,4 @@
-"""The `coinvest` command line (DESIGN §6.3): the same code the pages use."""
+"""The `coinvest` command line (docs/import.md "Command line"): the same code the pages use."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _filter_options(parser: argparse.ArgumentParser) -> None:
-    """The global portfolio filter (DESIGN §5): one option per field of filters.FIELDS."""
+    """The global portfolio filter (docs/pages.md): one option per field of filters.FIELDS."""
     group = parser.add_argument_group("portfolio filter (as in the app's URL)")
     for field in FIELDS:
         if field.is_list:
@@ -172,7 +172,7 @@ def _unknown_id(option: str, value: str, allowed: list[str]) -> CoinvestError:
 
 def refuse_unknown_ids(con, flt: PortfolioFilter) -> None:
     """An investor, support body or cohort the database does not know is refused with the list
-    of known ones, as an unknown department is (DESIGN §6.2): never empty files and exit 0."""
+    of known ones, as an unknown department is (docs/import.md "Rules"): never empty files and exit 0."""
     from coinvest import lookups
 
     known = {
@@ -272,7 +272,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _deletion_confirmed(con, files: list[tuple[str, bytes]], lang: str) -> bool:
-    """The deletion step is confirmed (DESIGN §6.2): the rows it would delete are counted, then
+    """The deletion step is confirmed (docs/import.md "Rules"): the rows it would delete are counted, then
     the person at the terminal says yes, or `--yes` said it. Without a terminal, refused."""
     from coinvest.importer import deletion_preview
 
@@ -398,7 +398,7 @@ def _history(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # a file people open in Excel: CSV for Excel, text that looks like a formula neutralised
-    # (DESIGN §6.2); oldest first, as a journal reads
+    # (docs/import.md "Rules"); oldest first, as a journal reads
     out.write_bytes(frame_to_csv(frame.iloc[::-1]))
     print(out)
     return 0

@@ -1,7 +1,7 @@
 """Opening the database: target rules, safety checks, migrations, a cursor per query.
 
 `--db` / COINVEST_DB holding a path opens a DuckDB file (the default); a `postgresql://` URL
-opens a PostgreSQL database through a connection pool (DESIGN §12). The engines differ only in
+opens a PostgreSQL database through a connection pool (docs/data.md "Two engines"). The engines differ only in
 `coinvest.backend`. One connection per process (the app caches it); every query runs on its own
 cursor. Extensions are never downloaded.
 """
@@ -154,7 +154,7 @@ def query(con: Connection, sql: str, params: Sequence | dict | None = None) -> p
 
 
 def data_version(con: Connection) -> int:
-    """A number every write raises (DESIGN §12): the app's caches are keyed by it, so an
+    """A number every write raises (docs/data.md "Two engines"): the app's caches are keyed by it, so an
     import in one instance shows in the others at their next rerun."""
     cur = con.cursor()
     try:
@@ -170,7 +170,7 @@ def floats_for_decimals(table: pa.Table) -> pa.Table:
     same database always gives the same figures, whatever the order rows were read in. The
     decimal goes through its text, whose parse is correctly rounded: Arrow's cast of a decimal
     to float64 is not (165000.30 became 165000.30000000002 on DuckDB and 165000.3 on
-    PostgreSQL, DESIGN §4.1).
+    PostgreSQL, docs/figures.md "Settled points").
     """
     for index, column in enumerate(table.schema):
         if pa.types.is_decimal(column.type):

@@ -1,4 +1,4 @@
-"""Order-free sums in SQL (DESIGN §4.1: the same database gives byte-identical figures).
+"""Order-free sums in SQL (docs/figures.md "Settled points": the same database gives byte-identical figures).
 
 Floating-point addition is not associative, and both engines add in whatever order their threads
 finish: a plain sum or avg of doubles changes in its last digits from run to run. Every sum of

@@ -23,9 +23,9 @@ def export_frames(
     weights: metrics.Weights = metrics.EQUAL,
     threshold: float = metrics.DEFAULT_BLIND_SPOT_THRESHOLD,
 ) -> dict[str, pd.DataFrame]:
-    """The export tables of DESIGN §6.3, straight from the metric layer."""
+    """The export tables of docs/import.md "Command line", straight from the metric layer."""
     needs = metrics.project_needs(con, flt)
-    # `true`/`false` as DESIGN §6.3 writes them, whatever reads the file
+    # `true`/`false` as docs/import.md "Command line" writes them, whatever reads the file
     needs["priority"] = needs["priority"].map({True: "true", False: "false"})
     return {
         "project_levers": metrics.lever_scores(con, flt, "latest"),

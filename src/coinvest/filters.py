@@ -1,4 +1,4 @@
-"""The global portfolio filter (DESIGN §5): one table of fields, one value object.
+"""The global portfolio filter (docs/pages.md): one table of fields, one value object.
 
 Like datasette's filter templates, `FIELDS` lists each field once — its kind, its SQL fragment
 with bound parameters, its CLI option and its label — and everything else is derived from it:
@@ -86,7 +86,7 @@ FIELDS: tuple[FilterField, ...] = (
         "id",
         "organisation id of the investor (leverage is computed for it)",
         # its portfolio as of the end of the period: projects it funded at any date up to then
-        # (DESIGN §4.1); money figures count the period's flows only
+        # (docs/figures.md "Settled points"); money figures count the period's flows only
         where="p.project_id IN (SELECT i.project_id FROM investment i "
         "WHERE i.investor_org_id = $f_investor{until})",
         named_by="organisation",
@@ -258,7 +258,7 @@ class PortfolioFilter:
     cohort: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
-    # what the signed-in member may see (docs/rules.md "Scope"): not a filter field, never in
+    # what the signed-in member may see (docs/rules.md "Sign-in and scope"): not a filter field, never in
     # the URL; ANDed into the selected projects' SQL, so the fields above only narrow it. Always
     # given by name (None: every project, in local mode and for an admin), so no filter is
     # built without deciding it.

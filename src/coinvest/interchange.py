@@ -1,4 +1,4 @@
-"""The interchange format (DESIGN §6.1): sheets, columns and their French aliases (the value
+"""The interchange format (docs/import.md): sheets, columns and their French aliases (the value
 parsers of the cells are in coinvest.cells).
 
 One description serves the importer, the template, the portfolio export and the Data page, so a
@@ -283,7 +283,7 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         aliases=("mesures", "indicateurs_valeurs"),
     ),
-    # who may sign in to a shared instance, and as what (DESIGN §10); admins only import it
+    # who may sign in to a shared instance, and as what (docs/rules.md "Sign-in and scope"); admins only import it
     Sheet(
         "members",
         "membership",
@@ -325,7 +325,7 @@ def match_sheet_by_header(headers: list[object]) -> Sheet | None:
     return best[1] if best else None
 
 
-# A unit other than euros named by the header of a euro column (DESIGN §6.2: never guessed).
+# A unit other than euros named by the header of a euro column (docs/import.md "Rules": never guessed).
 _FOREIGN_UNIT = re.compile(
     r"(?<![a-z])(?:k|m|md|mds|mrd)\s*(?:€|eur\b|euros?\b)"
     r"|\b(?:milliers?|millions?|milliards?)(?:\s+d[’']\s*euros?)?\b"

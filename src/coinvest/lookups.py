@@ -1,7 +1,7 @@
 """Small lists the filter and pickers offer (investors, support bodies, cohorts, years) and a
 project's own rows.
 
-Every function takes the member's scope (DESIGN §10; None: every project) and lists only what
+Every function takes the member's scope (docs/rules.md "Sign-in and scope"; None: every project) and lists only what
 lies inside it: a picker offers only in-scope investors, cohorts and projects, and a project
 outside the scope has no card, money or assessments.
 """

@@ -1,4 +1,4 @@
-"""The reference model of Le RAMEAU's method (DESIGN §2), defined once.
+"""The reference model of Le RAMEAU's method (docs/model.md), defined once.
 
 Every code list the app knows lives here, in order. Their labels are texts of the catalogues
 (`ref.<list>.<code>`, in both languages: coinvest.i18n). The schema's constraints, the demo
@@ -192,7 +192,7 @@ ROLE_CODES = tuple(r.code for r in ROLES)
 # the viewpoint a member's questionnaire answers are recorded with (an admin chooses)
 ROLE_VIEWPOINT = {"investor": "investment", "support_body": "ecosystem", "project": "project"}
 
-# The built-in indicator (DESIGN §6.1).
+# The built-in indicator (docs/import.md).
 BENEFICIARIES = "beneficiaries"
 
 
@@ -241,5 +241,5 @@ DEFAULT_NEED_THRESHOLD = 40.0  # a lever whose need reaches it is a priority (ad
 ACHIEVEMENT_CAP = 2.0  # an achievement (value against target) counts up to twice the target
 WEAK_ANSWER = 1  # a question scored at most this (on 0–4) is one to work on
 # Peer figures (medians, "did it help?") are shown over at least this many projects: below, a
-# median of one's own project or two is no comparison (DESIGN §10)
+# median of one's own project or two is no comparison (docs/rules.md "Sign-in and scope")
 PEER_MIN = 5

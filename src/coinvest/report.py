@@ -133,7 +133,7 @@ def _levers_by_viewpoint(con: Connection, flt: PortfolioFilter, lang: str) -> li
 
 
 def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
-    """The needs section (DESIGN §9): per lever, how many projects have it as a priority and as
+    """The needs section (docs/figures.md "Needs"): per lever, how many projects have it as a priority and as
     their recommended path, the median need, and whether the path helped."""
     e = html.escape
     threshold = metrics.DEFAULT_NEED_THRESHOLD

@@ -150,7 +150,7 @@ def _settings(scenario: Scenario) -> str:
 
 def _visible(member: Member | None, column: str = "org_id") -> tuple[str, dict]:
     """` AND org_id = …`: a member who is not an admin sees their organisation's scenarios and
-    views only (DESIGN §10); in local mode and for an admin, every one."""
+    views only (docs/rules.md "Sign-in and scope"); in local mode and for an admin, every one."""
     if member is None or member.owner is None:
         return "", {}
     return f" AND {column} = $owner", {"owner": member.owner}
@@ -186,7 +186,7 @@ def _owner(member: Member | None) -> str | None:
 def _existing(cur, table: str, key: str, name: str, member: Member | None, overwrite: bool):
     """The id of the member's organisation's row of that name, or None for a new one.
 
-    Names are unique per organisation (DESIGN §10): another organisation's name is neither
+    Names are unique per organisation (docs/rules.md "Sign-in and scope"): another organisation's name is neither
     refused nor revealed — it is simply not this organisation's."""
     rows = cur.execute(
         f"SELECT {key} FROM {table} WHERE name = $n AND org_id IS NOT DISTINCT FROM $org",

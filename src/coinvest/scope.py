@@ -1,4 +1,4 @@
-"""What a signed-in member may see (DESIGN §10): the projects their organisation is tied to.
+"""What a signed-in member may see (docs/rules.md "Sign-in and scope"): the projects their organisation is tied to.
 
 A `Scope` travels inside the portfolio filter (`PortfolioFilter.scope`) into every metric query,
 export and lookup, where it is ANDed into the SQL of the filtered projects. It is never read

@@ -1,8 +1,8 @@
 """Workbooks in the interchange format: the template, the whole-portfolio export, filtered tables.
 
-The template has every sheet of DESIGN §6.1 with its headers, drop-down lists for the coded
+The template has every sheet of docs/import.md with its headers, drop-down lists for the coded
 columns and one example row, marked by its ids (`EXEMPLE-…`): the importer skips such rows and
-says the file still holds them (DESIGN §6.2). The portfolio export writes the database in
+says the file still holds them (docs/import.md "Rules"). The portfolio export writes the database in
 the same format, so that exporting and importing into an empty database gives the same content.
 """
 
@@ -262,7 +262,7 @@ def export_portfolio_xlsx(con: Connection, flt: PortfolioFilter) -> bytes:
     return out.getvalue()
 
 
-# --- safe files for office users (DESIGN §6.2: exports are safe to open) -------------------------
+# --- safe files for office users (docs/import.md "Rules": exports are safe to open) -------------------------
 
 # A cell starting with one of these is a formula for Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -345,7 +345,7 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 def reproducible_xlsx(data: bytes) -> bytes:
     """The same workbook without the moments it was written: no creation or modification time
     in its properties, a fixed date on each part, so that one database exports to the same
-    bytes every time (DESIGN §4.1)."""
+    bytes every time (docs/figures.md "Settled points")."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as source,

@@ -33,7 +33,7 @@ class WriteFailed(CoinvestError):
         self.detail = detail
 
 
-# One writer at a time in a process (DESIGN §11 "One write path"): the app's sessions share one
+# One writer at a time in a process (docs/rules.md "One write path"): the app's sessions share one
 # connection, and two DuckDB transactions writing the same tables at once would fail with
 # "Conflict on update". Across processes, DuckDB lets one process open the file; on PostgreSQL
 # every write transaction also waits for the others (an advisory lock, `lock_writes`).

@@ -1,4 +1,4 @@
-"""Shared mode in a real browser (DESIGN §10): people sign in through an OpenID Connect provider
+"""Shared mode in a real browser (docs/rules.md "Sign-in and scope"): people sign in through an OpenID Connect provider
 (`oidc-provider-mock`, started here on 127.0.0.1), and each sees what their membership allows.
 
 - two members of two investors see different figures, each their own;

@@ -1,4 +1,4 @@
-"""Several app instances on one PostgreSQL database (DESIGN §12): what one imports, the others
+"""Several app instances on one PostgreSQL database (docs/data.md "Two engines"): what one imports, the others
 show at their next run."""
 
 from __future__ import annotations

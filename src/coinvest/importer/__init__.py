@@ -1,4 +1,4 @@
-"""Import a workbook or CSV files (DESIGN §6): read, validate everything, then write or nothing.
+"""Import a workbook or CSV files (docs/import.md): read, validate everything, then write or nothing.
 
 The Data page and `coinvest import` both call `import_files`. Every problem is reported with its
 file, sheet, row, column, value and the rule broken; a file set with any error writes nothing;
@@ -46,11 +46,11 @@ def import_files(
 
     Rows of the database that the file's tables do not mention stay, counted in the report
     (`not_in_file`, ids in `missing`); with `delete_missing` — the explicit deletion step of
-    DESIGN §6.2 — they are deleted in the same transaction, unless a remaining row still
+    docs/import.md "Rules" — they are deleted in the same transaction, unless a remaining row still
     refers to one of them, which refuses the whole import and names the rows.
 
     Every change is logged with the import's id (`report.import_id`) and `who` (the signed-in
-    person; `cli:<os user>` by default), in the same transaction (DESIGN §11).
+    person; `cli:<os user>` by default), in the same transaction (docs/rules.md "History").
     """
     report = ImportReport(files=[name for name, _ in files])
     digest = hashlib.sha256()

@@ -107,7 +107,7 @@ def _decode(data: bytes) -> tuple[str, int | None]:
     the line of the first character that no encoding reads plausibly (None when one does).
 
     UTF-8 (with or without BOM) and UTF-16 are exact; otherwise the first of Windows-1252,
-    Latin-9 and Mac Roman that decodes every byte into plausible French text (DESIGN §6.2)."""
+    Latin-9 and Mac Roman that decodes every byte into plausible French text (docs/import.md "Rules")."""
     codec = _utf16(data)
     if codec:
         try:
@@ -279,7 +279,7 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
 def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
     """The tables of a workbook. A sheet is read as the table its name or, failing that, its
     header row names (`Investissements 2024`); nothing is skipped silently: a sheet matching
-    no table is named, and a hidden row or column holding values is an error (DESIGN §6.2)."""
+    no table is named, and a hidden row or column holding values is an error (docs/import.md "Rules")."""
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file

@@ -273,7 +273,7 @@ def is_example(value: Any) -> bool:
 
 def _skip_examples(parsed: dict[str, Parsed], problems: list[Problem]) -> None:
     """The template's example rows are skipped, with a note saying the file still holds them
-    (DESIGN §6.2)."""
+    (docs/import.md "Rules")."""
     for item in parsed.values():
         ids = [c.name for c in item.table.sheet.columns if c.kind == "id"]
         kept = [(n, r) for n, r in item.records if not any(is_example(r.get(i)) for i in ids)]
@@ -308,7 +308,7 @@ _KEY_QUERIES = {  # sheet → its table's ids equal, case aside, to some (fixed 
 
 def _check_id_case(con: Connection, parsed: dict[str, Parsed], problems: list[Problem]) -> None:
     """An id equal to another but for case (`p03` beside `P03`), in the file or in the
-    database, is refused naming both: it would silently make a second project (DESIGN §6.2).
+    database, is refused naming both: it would silently make a second project (docs/import.md "Rules").
     Ids are stored in Unicode NFC (`coinvest.cells`), so accent forms meet as well."""
     cur = con.cursor()
     try:

@@ -96,7 +96,7 @@ MISSING_SAMPLE = 200  # ids of rows not in the file listed in the report, per ta
 
 @dataclass
 class _Missing:
-    """Rows of the database that the file did not mention (DESIGN §6.2): they stay, and the
+    """Rows of the database that the file did not mention (docs/import.md "Rules"): they stay, and the
     report counts them; with `delete`, the explicit deletion step, they go."""
 
     delete: bool
@@ -339,7 +339,7 @@ def _write(
 
 
 def _watch(cur, audit: Audit, sheet, item: Parsed, delete: bool) -> None:
-    """Before a sheet is written: the rows it may touch, for the history (DESIGN §11) — those
+    """Before a sheet is written: the rows it may touch, for the history (docs/rules.md "History") — those
     of its keys, and with the deletion step every row of its table."""
     table = sheet.table
     keys = TABLE_KEYS[table]

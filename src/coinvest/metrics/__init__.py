@@ -1,4 +1,4 @@
-"""The metric layer (DESIGN §4): every figure the pages and exports show is computed here.
+"""The metric layer (docs/figures.md): every figure the pages and exports show is computed here.
 
 Each public function takes the connection and a PortfolioFilter (plus, where they matter, the
 lever and viewpoint weights and the blind-spot threshold), runs one parameterised SQL query

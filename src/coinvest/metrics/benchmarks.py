@@ -1,4 +1,4 @@
-"""Figures to read a project's or an investor's own figures against (DESIGN §5): the medians of
+"""Figures to read a project's or an investor's own figures against (docs/pages.md): the medians of
 a portfolio per lever, every investor's leverage over the same projects, and two viewpoints of
 one lever side by side ("my officers' view against the project's own")."""
 
@@ -53,7 +53,7 @@ def investor_benchmark(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """
     q = Query(flt.with_(investor=None))
     with_money(q)
-    # each investor's portfolio as of the period's end (DESIGN §4.1): the projects it funded
+    # each investor's portfolio as of the period's end (docs/figures.md "Settled points"): the projects it funded
     # up to then, whether or not it put euros in during the period
     until, until_params = q.flt.until_condition("i.date", "bench")
     q.add(

@@ -1,4 +1,4 @@
-"""Cohort figures (DESIGN §4): size, median maturity at the first and latest rounds, median
+"""Cohort figures (docs/figures.md): size, median maturity at the first and latest rounds, median
 progress per lever, phases, utility and leverage."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The shared common table expressions every metric is built from (DESIGN §4): rounds, maturity,
+"""The shared common table expressions every metric is built from (docs/figures.md): rounds, maturity,
 gaps and blind spots, progress, achievements, money, diversity, cohorts and re-weighting."""
 
 from __future__ import annotations
@@ -356,7 +356,7 @@ def with_reweighted(q: Query, weights: Weights) -> None:
     )
 
 
-# --- needs and the seven thematic paths (DESIGN §9) ------------------------------------------
+# --- needs and the seven thematic paths (docs/figures.md "Needs") ------------------------------------------
 
 EPSILON = 1e-9  # a score of exactly a bound counts, float noise aside
 

@@ -1,6 +1,6 @@
 """What every figure means: the Method page is generated from METRICS, whose names and
 definitions are texts of the catalogues (`metric.<code>.name`, `metric.<code>.definition`,
-and the settled points of DESIGN §4.1 as `metric.settled.<point>`)."""
+and the settled points of docs/figures.md "Settled points" as `metric.settled.<point>`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ QUOTED = {
 class MetricDef:
     code: str
     function: str  # the function of the metric layer that computes it
-    settled: tuple[str, ...] = ()  # settled points of DESIGN §4.1 stated with it
+    settled: tuple[str, ...] = ()  # settled points of docs/figures.md "Settled points" stated with it
     defined: bool = True  # False: the settled points are the whole definition
 
     def name(self, lang: str = "fr") -> str:
@@ -40,7 +40,7 @@ class MetricDef:
 
 
 def settled(point: str, lang: str = "fr") -> str:
-    """A settled point of DESIGN §4.1 as the Method page states it."""
+    """A settled point of docs/figures.md "Settled points" as the Method page states it."""
     return t(f"metric.settled.{point}", lang)
 
 

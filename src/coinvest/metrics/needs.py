@@ -1,4 +1,4 @@
-"""Needs and the seven thematic paths (DESIGN §9): from the assessments to the support each
+"""Needs and the seven thematic paths (docs/figures.md "Needs"): from the assessments to the support each
 project needs, and what a portfolio or a cohort needs per lever and per question.
 
 - need(project, lever) = (100 − consolidated latest score) × w(phase, lever) / 3, on 0–100; missing
@@ -50,8 +50,8 @@ def project_needs(
 ) -> pd.DataFrame:
     """Per assessed project and lever (all seven, in order): the consolidated latest score, the
     phase weight, the need, whether it is a priority and its rank among the priorities (the
-    exact columns of `project_needs.csv`, DESIGN §6.3). A lever never assessed has no score, no
-    need and no priority (missing, DESIGN §4.1).
+    exact columns of `project_needs.csv`, docs/import.md "Command line"). A lever never assessed has no score, no
+    need and no priority (missing, docs/figures.md "Settled points").
 
     Columns: project_id, lever, score, weight, need, priority, rank.
     """

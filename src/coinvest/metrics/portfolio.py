@@ -43,7 +43,7 @@ class PortfolioKpis:
     invested_eur: float  # all investments in the period (every investor)
     committed_eur: float  # the chosen investor's euros, else all investments
     resources_eur: float  # investments + contributions in the period
-    # over the investor's portfolio as of the period's end (DESIGN §4.1): resources − committed,
+    # over the investor's portfolio as of the period's end (docs/figures.md "Settled points"): resources − committed,
     # whether or not it put euros in during the period
     levered_eur: float | None
     leverage: float | None  # levered / committed; missing when committed is 0
@@ -139,7 +139,7 @@ def project_summary(
     )
     q.add("summary_gap", "SELECT project_id, max(gap) AS max_gap FROM gap GROUP BY project_id")
     # a project without both the self-assessment and another viewpoint on some lever has no
-    # blind-spot count at all (missing, not 0: DESIGN §4.1)
+    # blind-spot count at all (missing, not 0: docs/figures.md "Settled points")
     q.add(
         "summary_blind",
         """SELECT project_id,

@@ -176,7 +176,7 @@ def v1_statements() -> list[str]:
             comment VARCHAR,
             PRIMARY KEY (assessment_id, question)
         )""",
-        # Derived, not user data: lever scores per assessment round (DESIGN §4), rewritten by
+        # Derived, not user data: lever scores per assessment round (docs/figures.md), rewritten by
         # coinvest.lever_rounds.refresh_lever_rounds on every write of assessments, so that the pages
         # read ~50 rows per project instead of every answer.
         f"""CREATE TABLE lever_round (
@@ -315,7 +315,7 @@ def v2_statements() -> list[str]:
 
 
 # Version 3 adds the scores per question and round (derived, like lever_round): the needs of
-# DESIGN §9 list the questions to work on for every project, and a national portfolio holds
+# docs/figures.md "Needs" list the questions to work on for every project, and a national portfolio holds
 # twenty million answers that no page should read.
 # As version 3 filled it (a released migration never changes).
 _V3_QUESTION_ROUND_FILL = """
@@ -357,7 +357,7 @@ V4_ROLES = ("admin", "investor", "support_body", "project")  # frozen, like V1_C
 
 
 def v4_statements() -> list[str]:
-    """Sign-in (DESIGN §10): who may see what, and whose scenarios and views are whose."""
+    """Sign-in (docs/rules.md "Sign-in and scope"): who may see what, and whose scenarios and views are whose."""
     return [
         f"""CREATE TABLE membership (
             email VARCHAR PRIMARY KEY CHECK (email = lower(trim(email)) AND strpos(email, '@') > 1),
@@ -372,7 +372,7 @@ def v4_statements() -> list[str]:
 
 
 def v5_statements() -> list[str]:
-    """History (DESIGN §11): every write's changes, append only; who made each import."""
+    """History (docs/rules.md "History"): every write's changes, append only; who made each import."""
     return [
         "CREATE SEQUENCE change_log_seq START 1",
         """CREATE TABLE change_log (
@@ -395,7 +395,7 @@ def v5_statements() -> list[str]:
 
 
 def v6_statements() -> list[str]:
-    """A shared server (DESIGN §12): one number every write raises, read by the app instances
+    """A shared server (docs/data.md "Two engines"): one number every write raises, read by the app instances
     on every run so that their caches follow another instance's import."""
     return [
         "CREATE TABLE data_version (version BIGINT NOT NULL)",

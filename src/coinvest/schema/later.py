@@ -102,7 +102,7 @@ def v9_statements() -> list[str]:
 
 def v9_data(cur: Cursor) -> None:
     """Version 9: a lever's latest round is the most recent round that answered it
-    (docs/figures.md "Latest scores"); every derived table of the answers is computed again."""
+    (docs/figures.md "Lever scores"); every derived table of the answers is computed again."""
     for table, fill in V9_REFILL:
         cur.execute(f"DELETE FROM {table}")  # fixed table names
         cur.execute(fill)
@@ -110,7 +110,7 @@ def v9_data(cur: Cursor) -> None:
 
 def v10_statements() -> list[str]:
     return [
-        # who a member is at their provider (DESIGN §10): recorded at the first sign-in, and
+        # who a member is at their provider (docs/rules.md "Sign-in and scope"): recorded at the first sign-in, and
         # required to match at every later one
         "ALTER TABLE membership ADD COLUMN issuer VARCHAR",
         "ALTER TABLE membership ADD COLUMN subject VARCHAR",
@@ -142,7 +142,7 @@ def v10_statements() -> list[str]:
 
 
 def v10_data(cur: Cursor) -> None:
-    """On PostgreSQL, the database itself refuses to change the history (DESIGN §11): a trigger
+    """On PostgreSQL, the database itself refuses to change the history (docs/rules.md "History"): a trigger
     rejects every UPDATE, DELETE and TRUNCATE of `change_log`. (DuckDB has no triggers: there,
     only the code's single write path touches the file, and nothing in it edits the journal.)"""
     if cur.engine != "postgres":
