@@ -22,7 +22,7 @@ from coinvest.demo.draws import (
     gumbel_choice,
     make_ids,
 )
-from coinvest.derived import refresh_money
+from coinvest.derived import refresh
 
 
 def add_investments(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
@@ -159,4 +159,4 @@ def add_contributions(rng: np.random.Generator, n: int, w: Writer, s: State) -> 
         }
     )
     w.insert("contribution", contributions)
-    refresh_money(w.cur)  # the money summary (schema v8) of the whole portfolio
+    refresh(w.cur, ("investment", "contribution"))  # what follows the money it wrote

@@ -25,7 +25,7 @@ from coinvest.demo.draws import (
     draw_dates,
     make_ids,
 )
-from coinvest.derived import refresh_lever_rounds, refresh_utility
+from coinvest.derived import refresh
 
 
 def add_cohorts(rng: np.random.Generator, n: int, w: Writer, s: State) -> None:
@@ -107,8 +107,8 @@ def add_assessments(rng: np.random.Generator, n: int, w: Writer, s: State) -> No
             w.commit()
         stop = min(n, start + ASSESSMENT_BLOCK)
         next_id = _assessment_block(np.random.default_rng(int(seed)), start, stop, next_id, w, s)
-        # the derived scores of the block's projects (a range of ids: the block's rows only)
-        refresh_lever_rounds(w.cur, between=(s.project_id[start], s.project_id[stop - 1]))
+        # what follows the block's answers, for its projects (a range of ids: its rows only)
+        refresh(w.cur, ("assessment",), between=(s.project_id[start], s.project_id[stop - 1]))
     w.report("lever_round", w.cur.execute("SELECT count(*) FROM lever_round").fetchall()[0][0])
 
 
@@ -288,7 +288,7 @@ def add_measurements(rng: np.random.Generator, n: int, w: Writer, s: State) -> N
             w.commit()  # a large demo: each block's rows leave memory with its commit
         block = slice(start, min(n, start + ASSESSMENT_BLOCK))
         _measurement_block(np.random.default_rng(int(seed)), block, ind_codes, w, s)
-    refresh_utility(w.cur)  # the utility summary (schema v8) of the whole portfolio
+    refresh(w.cur, ("measurement",))  # what follows the measurements it wrote
 
 
 def _measurement_block(
