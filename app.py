@@ -62,7 +62,8 @@ pages[t("app.section.data", language)] = [
     *(page(file, f"data.tab.{name}", icon, path) for name, file, path, icon in tools_for(member)),
     page("method.py", "method.title", ":material/menu_book:", "method"),
 ]
-navigation = st.navigation(pages)
+# every page shown: the data tools would otherwise hide behind "Voir plus" (ten pages at most)
+navigation = st.navigation(pages, expanded=True)
 sidebar_filter()
 fix_address_after_switch(navigation.url_path)
 st.sidebar.caption(t("app.tagline", language))

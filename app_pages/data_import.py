@@ -122,12 +122,12 @@ if LAST_IMPORT in st.session_state:
     else:
         st.error(tn("import.refused", len(report.errors), language))
     if report.problems:
-        st.subheader(t("data.import.report", language))
+        st.header(t("data.import.report", language))
         show_problems(report)
     if report.loaded and report.not_in_file and not deletion:
         # docs/import.md "Rules": rows missing from the file stay; deleting them is a separate,
         # confirmed step, previewed here with their counts and ids
-        st.subheader(t("data.missing.title", language))
+        st.header(t("data.missing.title", language))
         st.write(tn("data.missing.intro", report.not_in_file, language))
         for table_name, ids in report.missing.items():
             count = report.counts[table_name]["not_in_file"]

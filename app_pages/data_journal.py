@@ -77,7 +77,7 @@ else:
                         "data.revert.done", language, id=chosen, revert=undone.import_id
                     )
                     st.rerun()
-st.subheader(t("data.journal.title", language))
+st.header(t("data.journal.title", language))
 left, middle, right = st.columns(3)
 journal_table = left.selectbox(
     t("data.journal.table", language),

@@ -27,7 +27,11 @@ VIEWS = {
     "needs": ("?investor=INV01", [("slider", "ArrowRight")]),
     "partnerships": ("?investor=INV01&year_from=2024", []),
     "whatif": ("?lw_model=3", [("slider", "ArrowRight")]),
+    "import": ("", []),
+    "templates": ("", []),
     "export": ("?investor=INV01", []),
+    "questionnaire": ("?investor=INV01", []),
+    "journal": ("", []),
     "method": ("", []),
 }
 

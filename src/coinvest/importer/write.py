@@ -131,7 +131,7 @@ class _Missing:
     def finish(self, cur: Cursor, files: str) -> list[Problem]:
         """After the deletions: answers of deleted assessments go with them, and a row still
         referring to a deleted one refuses the whole import (the derived tables of the projects
-        they touched are refreshed by the write path, `history.writing`)."""
+        they touched are refreshed by the write path, `coinvest.writing`)."""
         if not self.delete:
             return []
         if self.deleted_assessments:

@@ -177,7 +177,7 @@ def v1_statements() -> list[str]:
             PRIMARY KEY (assessment_id, question)
         )""",
         # Derived, not user data: lever scores per assessment round (docs/figures.md), rewritten by
-        # coinvest.lever_rounds.refresh_lever_rounds on every write of assessments, so that the pages
+        # coinvest.derived (refresh_lever_rounds) on every write of assessments, so that the pages
         # read ~50 rows per project instead of every answer.
         f"""CREATE TABLE lever_round (
             project_id VARCHAR NOT NULL,
