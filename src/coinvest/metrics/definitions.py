@@ -27,7 +27,8 @@ QUOTED = {
 class MetricDef:
     code: str
     function: str  # the function of the metric layer that computes it
-    settled: tuple[str, ...] = ()  # settled points of docs/figures.md "Settled points" stated with it
+    # the settled points (docs/figures.md "Settled points") stated with it
+    settled: tuple[str, ...] = ()
     defined: bool = True  # False: the settled points are the whole definition
 
     def name(self, lang: str = "fr") -> str:
