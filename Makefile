@@ -53,7 +53,8 @@ run: install
 # On every core (pytest-xdist): each worker has its own database files and PostgreSQL server.
 WORKERS ?= auto
 test: install browser-deps pg-deps check
-	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal --ignore=tests/browser
+	$(BIN)/python -m pytest -m "not slow" tests/browser
 
 # The plan enforced: lint, the import contracts of pyproject.toml, and types.
 check: install
@@ -61,8 +62,11 @@ check: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test-slow: install browser-deps
-	$(BIN)/python -m pytest -m slow -s
+# the slow ones: pages on PostgreSQL, the long end-to-end checks, then the browser's, one at a
+# time (Chromium and the app servers need the cores; the load test, the machine)
+test-slow: install browser-deps pg-deps
+	$(BIN)/python -m pytest -m slow -n $(WORKERS) --dist worksteal --ignore=tests/browser
+	$(BIN)/python -m pytest -m slow tests/browser -s
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal --ignore=tests/browser

@@ -43,6 +43,15 @@ def _quiet(_: str) -> None:
     pass
 
 
+def pytest_collection_modifyitems(config, items):
+    """The pages on PostgreSQL are `make test-slow`'s (CI runs both): `make test`, the fast
+    loop, renders them on DuckDB, and checks every metric, import and export on both engines."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "open_page" in getattr(item, "fixturenames", ()) and params.get("engine") == "postgres":
+            item.add_marker(pytest.mark.slow)
+
+
 ENGINES = ("duckdb", "postgres")
 
 
@@ -56,10 +65,11 @@ def pg() -> Iterator[Server]:
     with throwaway_server() as server:
         server.admin("CREATE DATABASE coinvest_empty")
         open_database(server.url("coinvest_empty")).close()
-        server.admin("CREATE DATABASE coinvest_portfolio TEMPLATE coinvest_empty")
-        con = open_database(server.url("coinvest_portfolio"))
-        _fill_portfolio(con)
-        con.close()
+        for name, fill in TEMPLATES.items():
+            server.admin(f"CREATE DATABASE coinvest_{name} TEMPLATE coinvest_empty")
+            con = open_database(server.url(f"coinvest_{name}"))
+            fill(con)
+            con.close()
         yield server
 
 
@@ -98,21 +108,33 @@ def _fill_portfolio(con) -> None:
     derived.refresh(con)  # what the write path does after a write of every table
 
 
+def _fill_template(con) -> None:
+    from tests.template import fill_template
+
+    fill_template(con)
+
+
+# The databases built once per test session and engine (per worker), each from an empty one;
+# a test gets a copy instead of running every migration and fill again.
+TEMPLATES = {"portfolio": _fill_portfolio, "template": _fill_template}
+
+
 @pytest.fixture(scope="session")
 def _duck_templates(tmp_path_factory) -> dict[str, Path]:
-    """The empty database and the hand-written portfolio as DuckDB files, built once per test
-    session (per worker); each test gets a copy of one, instead of running every migration."""
     folder = tmp_path_factory.mktemp("templates")
-    empty, portfolio = folder / "empty.duckdb", folder / "portfolio.duckdb"
+    empty = folder / "empty.duckdb"
     open_database(empty).close()
-    shutil.copyfile(empty, portfolio)
-    con = open_database(portfolio)
-    _fill_portfolio(con)
-    con.close()
-    return {"empty": empty, "portfolio": portfolio}
+    built = {"empty": empty}
+    for name, fill in TEMPLATES.items():
+        built[name] = folder / f"{name}.duckdb"
+        shutil.copyfile(empty, built[name])
+        con = open_database(built[name])
+        fill(con)
+        con.close()
+    return built
 
 
-def _copy_of(engine: str, request, folder: Path, template: str) -> str | Path:
+def copy_of(engine: str, request, folder: Path, template: str) -> str | Path:
     """A database of the test's own, copied from a template of the session."""
     if engine == "duckdb":
         source = request.getfixturevalue("_duck_templates")[template]
@@ -163,7 +185,7 @@ def demo_con(demo_path):
 @pytest.fixture
 def empty_con(engine, request, tmp_path):
     """A connection to a new, empty database of the test's own."""
-    con = open_database(_copy_of(engine, request, tmp_path, "empty"))
+    con = open_database(copy_of(engine, request, tmp_path, "empty"))
     yield con
     con.close()
 
@@ -264,6 +286,6 @@ def open_page(monkeypatch, clear_streamlit_caches):
 @pytest.fixture
 def portfolio_con(engine, request, tmp_path):
     """The hand-written portfolio of tests/portfolio.py, in a database of the test's own."""
-    con = open_database(_copy_of(engine, request, tmp_path, "portfolio"))
+    con = open_database(copy_of(engine, request, tmp_path, "portfolio"))
     yield con
     con.close()

@@ -36,3 +36,24 @@ def filled_template_zip() -> bytes:
             text = source.read(name).decode("utf-8").replace(MARKER, "")
             target.writestr(name, text.encode("utf-8"))
     return out.getvalue()
+
+
+# A second organisation and project to point references at.
+EXTRA = [
+    ("organisations.csv", "org_id;name;kind\nORG-2;Fonds régional;public_investor\n"),
+    (
+        "projects.csv",
+        "project_id;name;holder_org_id;need;phase;department_code\n"
+        "PRJ-2;Garage solidaire;ORG-2;mobility;rnd;13\n",
+    ),
+]
+
+
+def fill_template(con) -> None:
+    """Import the filled template, then EXTRA, as a user would (the template database of the
+    tests that edit it)."""
+    from coinvest.importer import import_files
+
+    for files in ([("modele.xlsx", filled_template_xlsx())], [(n, t.encode()) for n, t in EXTRA]):
+        report = import_files(con, files)
+        assert report.loaded, report.problems_frame("en")

@@ -329,6 +329,7 @@ def _edit(book: openpyxl.Workbook, edits) -> bool:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(edits=EDITS)
+@pytest.mark.slow  # random edits, each exported twice: `make test-slow` (CI runs it)
 def test_reverting_random_edits_gives_byte_identical_exports(
     base_db, request, tmp_path_factory, edits
 ):

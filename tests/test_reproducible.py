@@ -140,6 +140,7 @@ def _csv_zip(con) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow  # the demo exported, imported twice and exported again: `make test-slow`
 def test_csv_and_excel_imports_of_the_same_data_give_identical_exports(demo_con, new_db, tmp_path):
     sources = {
         "portefeuille.xlsx": export_portfolio_xlsx(demo_con, PortfolioFilter(scope=None)),

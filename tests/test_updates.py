@@ -17,17 +17,8 @@ from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.interchange import SHEET_BY_NAME, parse
 from coinvest.workbook import EXAMPLE, table_frame
+from tests.conftest import copy_of
 from tests.template import MARKER, filled_template_xlsx
-
-# A second organisation and project to point references at.
-EXTRA = [
-    ("organisations.csv", "org_id;name;kind\nORG-2;Fonds régional;public_investor\n"),
-    (
-        "projects.csv",
-        "project_id;name;holder_org_id;need;phase;department_code\n"
-        "PRJ-2;Garage solidaire;ORG-2;mobility;rnd;13\n",
-    ),
-]
 
 # For each sheet, a new valid value for each column that is not part of the key.
 EDITS: dict[str, dict[str, str]] = {
@@ -114,11 +105,11 @@ def _row(con, sheet_name: str, key: dict[str, object]) -> dict[str, object]:
 
 
 @pytest.fixture
-def template_con(empty_con):
-    for files in ([("modele.xlsx", filled_template_xlsx())], [(n, t.encode()) for n, t in EXTRA]):
-        report = import_files(empty_con, files)
-        assert report.loaded, report.problems_frame("en")
-    return empty_con
+def template_con(engine, request, tmp_path):
+    """The filled template and EXTRA, imported (a copy of the session's template database)."""
+    con = open_database(copy_of(engine, request, tmp_path, "template"))
+    yield con
+    con.close()
 
 
 def _typed(value):

@@ -31,6 +31,9 @@ from coinvest.metrics import Hypothetical
 from coinvest.scenarios import Scenario, save_scenario
 from tests.browser.harness import ROOT, free_port, make_demo, running_app, wait_for_page
 
+# sign-in flows through a provider, several app instances: `make test-slow` (CI runs it); `make test` keeps test_browser.py
+pytestmark = pytest.mark.slow
+
 # sub → (e-mail, name): the people of the provider
 PEOPLE = {
     "alice": ("alice@example.org", "Alice Martin"),

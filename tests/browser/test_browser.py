@@ -100,6 +100,7 @@ def _french_only_fragments() -> set[str]:
 
 
 @pytest.mark.parametrize("name", PAGES)
+@pytest.mark.slow  # every page again in English: `make test-slow` (CI runs it)
 def test_english_pages_show_no_french_interface_text(page, demo_server, name):
     page.goto(page_url(demo_server, name, "?lang=en&investor=INV02"))
     wait_for_page(page)

@@ -3,6 +3,8 @@ show at their next run."""
 
 from __future__ import annotations
 
+import pytest
+
 from coinvest import metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
@@ -13,6 +15,9 @@ from tests.browser.harness import (
 )
 from tests.browser.test_browser import metric
 from tests.template import filled_template_xlsx
+
+# two app instances on one PostgreSQL database: `make test-slow` (CI runs it); `make test` keeps test_browser.py
+pytestmark = pytest.mark.slow
 
 
 def _projects(url: str) -> int:

@@ -10,6 +10,9 @@ import pytest
 
 from tests.browser.harness import PAGES, page_url, wait_for_page
 
+# every page in a fresh browser, axe and a phone: `make test-slow` (CI runs it); `make test` keeps test_browser.py
+pytestmark = pytest.mark.slow
+
 # A view per page: its link (a starting point), then what a user does there before sharing it.
 VIEWS = {
     "overview": ("?investor=INV01", [("radio", "Euros engagés")]),
