@@ -63,10 +63,12 @@ check: install
 	$(BIN)/mypy
 
 # the slow ones: pages on PostgreSQL, the long end-to-end checks, then the browser's, one at a
-# time (Chromium and the app servers need the cores; the load test, the machine)
+# time (Chromium and the app servers need the cores), and the load test in a run of its own (its
+# twenty asynchronous sessions need the machine, and an event loop no other test holds)
 test-slow: install browser-deps pg-deps
 	$(BIN)/python -m pytest -m slow -n $(WORKERS) --dist worksteal --ignore=tests/browser
-	$(BIN)/python -m pytest -m slow tests/browser -s
+	$(BIN)/python -m pytest -m slow tests/browser --ignore=tests/browser/test_load.py
+	$(BIN)/python -m pytest -m slow tests/browser/test_load.py -s
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal --ignore=tests/browser

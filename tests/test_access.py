@@ -542,7 +542,7 @@ def test_scenarios_and_views_belong_to_their_authors_organisation(any_con):
     assert err.value.key == "whatif.name_taken"
     # an admin and local mode see every one
     assert list(list_scenarios(con, boss)["name"]) == ["Plan A", "Plan A"]
-    assert list(list_scenarios(con)["name"]) == ["Plan A", "Plan A"]
+    assert list(list_scenarios(con, None)["name"]) == ["Plan A", "Plan A"]
     assert load_scenario(con, "Plan A", alice) is not None
     assert delete_scenario(con, "Plan A", alice)
     assert load_scenario(con, "Plan A", alice) is None

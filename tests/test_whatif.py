@@ -132,14 +132,14 @@ def test_scenario_and_view_round_trip_and_real_data_untouched(portfolio_con):
     weights = Weights.create(levers={"digital": 3, "model": 0}, viewpoints={"project": 0.5})
     scenario = Scenario("Comité de juin", weights, 30.0, ONE, INV_A)
     save_scenario(portfolio_con, scenario)
-    again = load_scenario(portfolio_con, "Comité de juin")
+    again = load_scenario(portfolio_con, "Comité de juin", None)
     assert again == scenario
     with pytest.raises(CoinvestError) as err:
         save_scenario(portfolio_con, scenario)
     assert err.value.key == "whatif.name_taken"
     save_scenario(portfolio_con, Scenario("Comité de juin", lines=()), overwrite=True)
-    assert load_scenario(portfolio_con, "Comité de juin").lines == ()
-    assert list(list_scenarios(portfolio_con)["name"]) == ["Comité de juin"]
+    assert load_scenario(portfolio_con, "Comité de juin", None).lines == ()
+    assert list(list_scenarios(portfolio_con, None)["name"]) == ["Comité de juin"]
     save_view(
         portfolio_con,
         "Ma vue",
@@ -147,14 +147,14 @@ def test_scenario_and_view_round_trip_and_real_data_untouched(portfolio_con):
         weights,
         35,
     )
-    view = load_view(portfolio_con, "Ma vue")
+    view = load_view(portfolio_con, "Ma vue", None)
     assert view.filter == PortfolioFilter.create(need=["food"], qpv=True, scope=None)
     assert view.weights == weights
     assert view.threshold == 35
     metrics.scenario_figures(portfolio_con, INV_A, ONE)
     metrics.reweighting(portfolio_con, PortfolioFilter(scope=None), weights)
     assert delete_scenario(portfolio_con, "Comité de juin")
-    assert load_scenario(portfolio_con, "Comité de juin") is None
+    assert load_scenario(portfolio_con, "Comité de juin", None) is None
     assert real_data(portfolio_con) == untouched
     with pytest.raises(CoinvestError):
         save_scenario(portfolio_con, Scenario("   "))
@@ -209,7 +209,7 @@ def test_page_opens_a_scenario_from_the_url_and_compares_it(small_db, open_page)
     at.button(key="wi_save").click().run()
     assert any("Copie" in s.value for s in at.success)
     con = open_database(small_db)
-    assert load_scenario(con, "Copie").lines == ONE
+    assert load_scenario(con, "Copie", None).lines == ONE
     assert real_data(con) == untouched
     con.close()
 

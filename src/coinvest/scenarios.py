@@ -258,7 +258,7 @@ def save_scenario(
         audit.finish()
 
 
-def list_scenarios(con: Connection, member: Member | None = None) -> pd.DataFrame:
+def list_scenarios(con: Connection, member: Member | None) -> pd.DataFrame:
     """The scenarios the member may open. Columns: name, created_at, lines."""
     mine, params = _visible(member, "s.org_id")
     lines, line_params = _lines_in_scope(member, "s")
@@ -272,7 +272,7 @@ def list_scenarios(con: Connection, member: Member | None = None) -> pd.DataFram
     )
 
 
-def load_scenario(con: Connection, name: str, member: Member | None = None) -> Scenario | None:
+def load_scenario(con: Connection, name: str, member: Member | None) -> Scenario | None:
     """A scenario by name, or None when there is none the member may open."""
     mine, params = _visible(member, "s.org_id")
     in_scope, line_params = _lines_in_scope(member, "s")
@@ -364,7 +364,7 @@ def save_view(
         audit.finish()
 
 
-def list_views(con: Connection, member: Member | None = None) -> pd.DataFrame:
+def list_views(con: Connection, member: Member | None) -> pd.DataFrame:
     """The saved views the member may open. Columns: name, created_at."""
     mine, params = _visible(member)
     return query(
@@ -372,7 +372,7 @@ def list_views(con: Connection, member: Member | None = None) -> pd.DataFrame:
     )
 
 
-def load_view(con: Connection, name: str, member: Member | None = None) -> Scenario | None:
+def load_view(con: Connection, name: str, member: Member | None) -> Scenario | None:
     """A saved view as a scenario without investments (filter, weights, threshold), or None
     when there is none the member may open."""
     mine, params = _visible(member)
