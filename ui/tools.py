@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from coinvest.access import Member
+from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import t
 from ui.access import current_member
@@ -44,7 +45,7 @@ def tools_for(member: Member | None) -> list[tuple[str, str, str, str]]:
 @dataclass(frozen=True)
 class Tool:
     language: str
-    con: object
+    con: Connection
     flt: PortfolioFilter
     member: Member | None  # None in local mode
     admin: bool
