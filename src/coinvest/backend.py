@@ -40,7 +40,7 @@ DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 }
 # The keys of PostgreSQL's advisory locks: one for migrations, one for every write transaction.
 MIGRATION_LOCK = 0x636F696E  # "coin"
-WRITE_LOCK = 0x636F696E + 1
+WRITE_LOCK_KEY = 0x636F696E + 1
 POOL_SIZE = 8  # connections per app process (Streamlit runs each session in a thread)
 C_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 
@@ -363,7 +363,7 @@ class PgCursor(Cursor):
         self.execute(f"DROP TABLE IF EXISTS {name}")
 
     def lock_writes(self) -> None:
-        self.execute("SELECT pg_advisory_xact_lock($key)", {"key": WRITE_LOCK})
+        self.execute("SELECT pg_advisory_xact_lock($key)", {"key": WRITE_LOCK_KEY})
 
     def close(self) -> None:
         if self._conn is None:

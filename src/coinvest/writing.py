@@ -19,12 +19,6 @@ from coinvest.derived import refresh
 from coinvest.errors import CoinvestError
 
 
-def refresh_changed(cur: Cursor, tables: set[str], projects: set[str]) -> None:
-    """Refill the derived tables that follow the tables a write changed, for the projects its
-    change rows name."""
-    refresh(cur, tables, projects)
-
-
 class WriteFailed(CoinvestError):
     """A write the engine refused, rolled back whole; `detail` is the engine's first line."""
 
@@ -79,7 +73,8 @@ def writing(con: Connection, who: str, source: str, numbered: bool = False) -> I
     """
     with transaction(con) as cur:
         number = next_import_id(cur) if numbered else None
-        audit = Audit(cur, who, source, number, after=refresh_changed)
+        # the derived tables that follow what changed, for the projects the change rows name
+        audit = Audit(cur, who, source, number, after=refresh)
         yield audit
         if audit.watches and not audit.finished:
             audit.finish()
