@@ -37,6 +37,7 @@ pages = {
     t("app.section.territory", language): [
         page("overview.py", "overview.title", ":material/map:", "overview", default=True),
         page("utility.py", "utility.title", ":material/volunteer_activism:", "utility"),
+        page("territories.py", "territories.title", ":material/location_on:", "territories"),
     ],
     t("app.section.projects", language): [
         page("compare.py", "compare.title", ":material/radar:", "compare"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from coinvest.charts import department_map, projects_by_chart
+from coinvest.charts import SHAPES, department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
@@ -68,8 +68,17 @@ with left:
         key=lang_key("overview_map_measure"),
     )
     keep("map", measure, "projects")
+    bound("overview_map_shape", "map_shape", one_of(SHAPES), "map")
+    shape = st.radio(
+        t("map.shape", language),
+        options=SHAPES,
+        format_func=lambda s: t(f"map.shape.{s}", language),
+        horizontal=True,
+        key="overview_map_shape",
+    )
+    keep("map_shape", shape, "map")
     by_dep = M.projects_by_department(con, flt)
-    altair(department_map(by_dep, measure, language), width="content", key="ov_map")
+    altair(department_map(by_dep, measure, language, shape), width="content", key="ov_map")
     box, shown = unfolding(t("chart.show_table", language), "ov_map_figures")
     with box:
         if shown:

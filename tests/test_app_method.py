@@ -83,7 +83,7 @@ def test_every_metric_function_is_defined_on_the_method_page():
 def test_the_method_page_states_the_settled_points(method, lang):
     text = _text(method(lang)).replace("\\", "")
     assert (
-        len(metrics.SETTLED_POINTS) == 12
-    )  # docs/figures.md "Settled points", the edge cases of #28 included
+        len(metrics.SETTLED_POINTS) == 14
+    )  # docs/figures.md "Settled points", the edge cases of #28 and the territories' included
     for point in metrics.SETTLED_POINTS:
         assert metrics.settled(point, lang) in text

@@ -17,7 +17,16 @@ from coinvest.i18n import format_number
 from tests.browser.harness import PAGE_FILES, PAGES
 from tests.portfolio import PORTFOLIO
 
-CHART_PAGES = ("overview", "utility", "compare", "viewpoints", "cohorts", "project", "partnerships")
+CHART_PAGES = (
+    "overview",
+    "utility",
+    "territories",
+    "compare",
+    "viewpoints",
+    "cohorts",
+    "project",
+    "partnerships",
+)
 
 
 @pytest.fixture(scope="module")

@@ -107,7 +107,13 @@ def test_xlsx_workbook_holds_the_same_tables(demo_path, tmp_path):
     out = tmp_path / "out"
     assert run("export", "--db", str(demo_path), "--out", str(out), "--xlsx").returncode == 0
     sheets = pd.read_excel(out / "coinvest-export.xlsx", sheet_name=None)
-    assert list(sheets) == ["project_levers", "project_summary", "portfolio", "project_needs"]
+    assert list(sheets) == [
+        "project_levers",
+        "project_summary",
+        "portfolio",
+        "project_needs",
+        "territory_support",
+    ]
     csv = _read(out / "project_summary.csv")
     assert sheets["project_summary"]["maturity_consolidated"].tolist() == pytest.approx(
         csv["maturity_consolidated"].tolist(), nan_ok=True

@@ -21,6 +21,7 @@ FULL_RAW = dict(
     need=["food", "employment"],
     qpv=True,
     rural=True,
+    support=True,
     year_from=2023,
     year_to=2025,
     search="Épicerie solidaire",
@@ -42,6 +43,7 @@ def test_url_shape():
     assert params["phase"] == ["rnd", "scaling"]  # reference order
     assert params["region"] == ["11", "84"]
     assert params["qpv"] == "1"
+    assert params["support"] == "none"  # docs/pages.md: `support=none`
     assert params["year_from"] == "2023"
     assert params["investor"] == "INV01"
     assert params["search"] == "Épicerie solidaire"

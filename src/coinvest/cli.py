@@ -130,12 +130,16 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     for field in FIELDS:
         if field.is_list:
             group.add_argument(
-                field.option, action="append", default=[], help=f"{field.help} (repeatable)"
+                field.option,
+                action="append",
+                default=[],
+                dest=field.name,
+                help=f"{field.help} (repeatable)",
             )
         elif field.kind == "flag":
-            group.add_argument(field.option, action="store_true", help=field.help)
+            group.add_argument(field.option, action="store_true", dest=field.name, help=field.help)
         else:
-            group.add_argument(field.option, default=None, help=field.help)
+            group.add_argument(field.option, default=None, dest=field.name, help=field.help)
 
 
 def filter_from_args(args: argparse.Namespace) -> PortfolioFilter:

@@ -11,9 +11,16 @@ import pandas as pd
 from coinvest import metrics
 from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
+from coinvest.metrics.territories import EXPORT_COLUMNS as TERRITORY_COLUMNS
 from coinvest.workbook import write_xlsx
 
-EXPORT_FILES = ("project_levers", "project_summary", "portfolio", "project_needs")
+EXPORT_FILES = (
+    "project_levers",
+    "project_summary",
+    "portfolio",
+    "project_needs",
+    "territory_support",
+)
 WORKBOOK = "coinvest-export.xlsx"
 
 
@@ -27,11 +34,14 @@ def export_frames(
     needs = metrics.project_needs(con, flt)
     # `true`/`false` as docs/import.md "Command line" writes them, whatever reads the file
     needs["priority"] = needs["priority"].map({True: "true", False: "false"})
+    territories = metrics.territory_support(con, flt)[list(TERRITORY_COLUMNS)]
+    territories["white_zone"] = territories["white_zone"].map({True: "true", False: "false"})
     return {
         "project_levers": metrics.lever_scores(con, flt, "latest"),
         "project_summary": metrics.project_summary(con, flt, weights, threshold),
         "portfolio": metrics.portfolio_summary(con, flt),
         "project_needs": needs,
+        "territory_support": territories,
     }
 
 

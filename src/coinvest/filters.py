@@ -30,7 +30,7 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 #   id     one organisation or other id       URL `investor=INV01`          CLI `--investor ID`
 #   ids    several ids                        URL `cohort=A&cohort=B`       CLI repeatable
 #   codes  codes of a fixed list, in order    URL `phase=rnd&phase=scaling` CLI repeatable, checked
-#   flag   a yes/no condition                 URL `qpv=1`                   CLI `--qpv`
+#   flag   a yes/no condition                 URL `qpv=1`, `support=none`   CLI `--qpv`, `--unsupported`
 #   year   a year of the period               URL `year_from=2024`          CLI `--year-from 2024`
 #   text   free text                          URL `search=épicerie`         CLI `--search TEXT`
 KINDS = ("id", "ids", "codes", "flag", "year", "text")
@@ -50,10 +50,13 @@ class FilterField:
     # `cohort`: the lookups read the names there, inside the member's scope).
     value_names: Callable[[str], dict[str, str]] | None = None
     named_by: str | None = None
+    # a flag's own words: its URL value (`support=none`) and its CLI option (`--unsupported`)
+    url_value: str = "1"
+    cli_option: str | None = None
 
     @property
     def option(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return self.cli_option or "--" + self.name.replace("_", "-")
 
     @property
     def param(self) -> str:
@@ -159,6 +162,16 @@ FIELDS: tuple[FilterField, ...] = (
         "WHERE cm.cohort_id = ANY($f_cohort))",
         named_by="cohort",
     ),
+    FilterField(
+        "support",
+        "flag",
+        "projects with no active cohort membership in the period (no support)",
+        # an active membership: entered by the period's end, not left before its start
+        # (docs/figures.md "Territories"); every membership when no period is set
+        where="p.project_id NOT IN (SELECT cm.project_id FROM cohort_member cm WHERE 1 = 1{active})",
+        url_value="none",
+        cli_option="--unsupported",
+    ),
     FilterField("year_from", "year", "first year of the period"),
     FilterField("year_to", "year", "last year of the period"),
 )
@@ -228,7 +241,7 @@ def _from_url(field: FilterField, values: list[str]) -> Any:
         return values
     first = values[0] if values else None
     if field.kind == "flag":
-        return first in ("1", "true")
+        return first in ("1", "true", field.url_value)
     return first
 
 
@@ -237,7 +250,7 @@ def _to_url(field: FilterField, value: Any) -> str | list[str] | None:
     if field.is_list:
         return list(value) if value else None
     if field.kind == "flag":
-        return "1" if value else None
+        return field.url_value if value else None
     if field.kind == "year":
         return None if value is None else str(value)
     return value or None
@@ -256,6 +269,7 @@ class PortfolioFilter:
     rural: bool = False
     support_body: tuple[str, ...] = ()
     cohort: tuple[str, ...] = ()
+    support: bool = False  # True: only the projects without support (`support=none`)
     year_from: int | None = None
     year_to: int | None = None
     # what the signed-in member may see (docs/rules.md "Sign-in and scope"): not a filter field, never in
@@ -362,10 +376,11 @@ class PortfolioFilter:
         joins: list[str] = []
         params: dict[str, Any] = {}
         until, until_params = self.until_condition("i.date", prefix="inv")
+        active, active_params = self.active_condition("cm")
         for field in self.set_fields():
             if field.where is None:
                 continue  # the period: it narrows money and rounds, not the projects
-            condition = field.where.format(until=until)
+            condition = field.where.format(until=until, active=active)
             if field.any_of:
                 groups.setdefault(field.any_of, []).append(condition)
             else:
@@ -374,6 +389,8 @@ class PortfolioFilter:
                 joins.append(field.join)
             if "{until}" in field.where:
                 params.update(until_params)
+            if "{active}" in field.where:
+                params.update(active_params)
             if f"${field.param}" in field.where:
                 value = getattr(self, field.name)
                 params[field.param] = (
@@ -406,6 +423,22 @@ class PortfolioFilter:
             return "", {}
         name = f"{prefix}_until" if prefix else "until"
         return f" AND EXTRACT(YEAR FROM {date_expr}) <= ${name}", {name: self.year_to}
+
+    def active_condition(self, member: str) -> tuple[str, dict[str, Any]]:
+        """` AND …` keeping the cohort memberships (`member`: a cohort_member alias of the
+        metric layer's SQL) active in the period: entered by its end and not left before its
+        start; empty when no period is set (every membership counts)."""
+        sql, params = "", {}
+        if self.year_to is not None:
+            sql += f" AND EXTRACT(YEAR FROM {member}.entry_date) <= $act_year_to"
+            params["act_year_to"] = self.year_to
+        if self.year_from is not None:
+            sql += (
+                f" AND ({member}.exit_date IS NULL"
+                f" OR EXTRACT(YEAR FROM {member}.exit_date) >= $act_year_from)"
+            )
+            params["act_year_from"] = self.year_from
+        return sql, params
 
     def _year_condition(self, expr: str, prefix: str) -> tuple[str, dict[str, Any]]:
         sql, params = "", {}

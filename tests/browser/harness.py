@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 PAGES = (
     "overview",
     "utility",
+    "territories",
     "compare",
     "viewpoints",
     "cohorts",

@@ -8,7 +8,7 @@ figure (an import-linter contract).
 - `base`: palette, label wrapping, and what every chart gets;
 - `levers`: radar, parallel coordinates and heatmap of lever scores;
 - `plain`: bars, grouped bars, box plots, histograms, lines;
-- `maps`: the department map.
+- `maps`: the department maps (real shapes with the overseas insets, or the tile grid).
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from coinvest.charts.base import (
     wrap,
 )
 from coinvest.charts.levers import heatmap, parallel_chart, radar_chart
-from coinvest.charts.maps import department_map, tile_map
+from coinvest.charts.maps import (
+    CLASS_LIMITS,
+    SHAPES,
+    department_choropleth,
+    department_map,
+    tile_map,
+)
 from coinvest.charts.plain import (
     bar_chart,
     box_plot,
@@ -35,14 +41,17 @@ from coinvest.charts.plain import (
 )
 
 __all__ = [
+    "CLASS_LIMITS",
     "CONSOLIDATED_COLOUR",
     "OKABE_ITO",
     "RADAR_SIZE",
     "SEQUENTIAL_SCHEME",
+    "SHAPES",
     "TILE",
     "VIEWPOINT_COLOURS",
     "bar_chart",
     "box_plot",
+    "department_choropleth",
     "department_map",
     "grouped_bars",
     "heatmap",

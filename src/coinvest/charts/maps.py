@@ -1,6 +1,10 @@
-"""The department map: one tile per department, placed as on a map of France."""
+"""The department maps: the departments' real shapes (the overseas ones as insets), or one tile
+per department placed as on a map of France."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -11,7 +15,15 @@ from coinvest.charts.base import (
     finish,
 )
 from coinvest.i18n import t
-from coinvest.territory import departments
+from coinvest.territory import department_shapes, departments
+
+# the under-served index in fixed classes (docs/figures.md "Territories"): light is well served,
+# dark is short of support; viridis, read under the common colour-vision deficiencies
+CLASS_LIMITS = (20.0, 40.0, 60.0, 80.0)
+CLASS_COLOURS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+MISSING_COLOUR = "#d4d4d4"  # no figure: "not indexed", or a rate without its denominator
+MAP_WIDTH, MAP_HEIGHT = 430, 400
+SHAPES = ("map", "tiles")  # real shapes, or the tile grid
 
 
 def tile_map(
@@ -22,40 +34,58 @@ def tile_map(
     description: str,
     lang: str = "fr",
     value_format: str = ",.0f",
+    classes: tuple[float, ...] | None = None,
+    marked: str | None = None,
+    marked_title: str = "",
 ) -> alt.TopLevelMixin:
-    """A tile-grid map of the departments.
+    """A tile-grid map of the departments, placed as on a map of France.
 
-    `frame` has one row per department with `col`, `row`, `department_code`,
-    `department_name` and the `value` column.
+    `frame` has one row per department with `department_code`, `department_name` and the
+    `value` column (and the boolean `marked` column: a cross follows its departments' codes).
     """
+    grid = {d.code: (d.col, d.row) for d in departments()}
+    columns = ["department_code", "department_name", value, *([marked] if marked else [])]
+    frame = frame[list(dict.fromkeys(columns))].copy()
+    frame["col"] = frame["department_code"].map(lambda c: grid[c][0])
+    frame["row"] = frame["department_code"].map(lambda c: grid[c][1])
+    if marked:
+        frame["label"] = frame["department_code"] + frame[marked].map({True: "✕"}).fillna("")
+    else:
+        frame["label"] = frame["department_code"]
     base = alt.Chart(frame).encode(
         x=alt.X("col:O", axis=None),
         y=alt.Y("row:O", axis=None),
     )
-    tiles = base.mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3).encode(
-        color=alt.Color(
-            f"{value}:Q",
-            title=value_title,
-            scale=alt.Scale(scheme=SEQUENTIAL_SCHEME),
-            legend=alt.Legend(format=value_format, orient="bottom", gradientLength=TILE * 8),
-        ),
-        tooltip=[
-            alt.Tooltip("department_name:N", title=""),
-            alt.Tooltip("department_code:N", title="INSEE"),
-            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
-        ],
+    tooltips = [
+        alt.Tooltip("department_name:N", title=""),
+        alt.Tooltip("department_code:N", title="INSEE"),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+    ]
+    tiles = (
+        base.transform_filter(_valid(value))
+        .mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3)
+        .encode(color=_fill(value, value_title, classes, value_format), tooltip=tooltips)
+    )
+    # a department without a figure is drawn grey, not left out
+    missing = (
+        base.transform_filter(_valid(value, False))
+        .mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3, color=MISSING_COLOUR)
+        .encode(tooltip=tooltips)
+    )
+    # white on the dark colours, black on the light ones and on the grey of a missing figure
+    shown = f"datum[{json.dumps(value)}]"
+    dark = (
+        f"{shown} >= {CLASS_LIMITS[2]}"
+        if classes
+        else f"{shown} <= {float(frame[value].max() or 0) * 0.55}"  # viridis: low is dark
     )
     labels = base.mark_text(fontSize=9, fontWeight="bold").encode(
-        text="department_code:N",
-        color=alt.condition(
-            f"datum.{value} > {float(frame[value].max() or 0) * 0.55}",
-            alt.value("black"),
-            alt.value("white"),
-        ),
+        text="label:N",
+        color=alt.condition(f"isValid({shown}) && {dark}", alt.value("white"), alt.value("black")),
     )
     n_cols = int(frame["col"].max()) + 1
     n_rows = int(frame["row"].max()) + 1
-    chart = (tiles + labels).properties(
+    chart = (tiles + missing + labels).properties(
         title=title,
         description=description,
         width=TILE * n_cols,
@@ -64,20 +94,143 @@ def tile_map(
     return finish(chart, lang, fixed=True)
 
 
-def department_map(
-    by_department: pd.DataFrame, measure: str, lang: str = "fr"
+def _fill(value: str, title: str, classes: tuple[float, ...] | None, value_format: str):
+    """The colour of a department: fixed classes or a sequential scale (those without a figure
+    are drawn grey, by a layer of their own)."""
+    if classes:
+        scale = alt.Scale(type="threshold", domain=list(classes), range=list(CLASS_COLOURS))
+        legend = alt.Legend(orient="bottom", format=",.0f", direction="horizontal")
+    else:
+        scale = alt.Scale(scheme=SEQUENTIAL_SCHEME)
+        legend = alt.Legend(format=value_format, orient="bottom", gradientLength=TILE * 8)
+    return alt.Color(f"{value}:Q", title=title, scale=scale, legend=legend)
+
+
+def _valid(value: str, valid: bool = True) -> str:
+    test = f"isValid(datum[{json.dumps(value)}])"
+    return test if valid else f"!{test}"
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as JSON values: a missing figure is null (the map's grey), never NaN."""
+    kept = frame[columns].astype(object)
+    return [
+        {
+            str(c): (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+            for c, v in row.items()
+        }
+        for row in kept.to_dict("records")
+    ]
+
+
+def department_choropleth(
+    frame: pd.DataFrame,
+    value: str,
+    value_title: str,
+    title: str,
+    description: str,
+    lang: str = "fr",
+    value_format: str = ",.0f",
+    shape: str = "map",
+    classes: tuple[float, ...] | None = None,
+    marked: str | None = None,
+    marked_title: str = "",
+    extra_tooltips: tuple[tuple[str, str, str | None], ...] = (),
 ) -> alt.TopLevelMixin:
-    """The tile map of `projects_by_department`, coloured by `projects` or `committed_eur`."""
-    grid = {d.code: (d.col, d.row) for d in departments()}
-    frame = by_department[["department_code", "department_name", measure]].copy()
-    frame["col"] = frame["department_code"].map(lambda c: grid[c][0])
-    frame["row"] = frame["department_code"].map(lambda c: grid[c][1])
+    """The departments coloured by `value` (grey where it is missing), on their real shapes
+    (`shape="map"`: metropolitan France and the five overseas departments as insets) or on the
+    tile grid. `classes` colours by fixed classes instead of a continuous scale; where the
+    boolean column `marked` is true a cross marks the department (white zones).
+
+    `frame` has one row per department: `department_code`, `department_name`, `value`, and the
+    `marked` and tooltip columns (`extra_tooltips`: column, title, and a number format, or None
+    for a text).
+    """
+    if shape not in SHAPES:
+        raise ValueError(shape)
+    if shape == "tiles":
+        return tile_map(
+            frame,
+            value,
+            value_title,
+            title,
+            description,
+            lang,
+            value_format,
+            classes,
+            marked,
+            marked_title,
+        )
+    columns = ["department_code", "department_name", value]
+    columns += [c for c in ([marked] if marked else []) if c not in columns]
+    columns += [c for c, _, _ in extra_tooltips if c not in columns]
+    rows = alt.Data(values=_records(frame, columns))
+    shapes = alt.Data(values=department_shapes()["features"])
+    looked_up = [c for c in columns if c != "department_code"]
+    tooltips = [
+        alt.Tooltip("department_name:N", title=""),
+        alt.Tooltip("department_code:N", title="INSEE"),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+        *[
+            alt.Tooltip(f"{column}:N", title=tip)
+            if number is None
+            else alt.Tooltip(f"{column}:Q", title=tip, format=number)
+            for column, tip, number in extra_tooltips
+        ],
+    ]
+    base = (
+        alt.Chart(shapes)
+        .transform_lookup(
+            lookup="properties.code",
+            from_=alt.LookupData(rows, "department_code", looked_up),
+        )
+        .transform_calculate(department_code="datum.properties.code")
+    )
+    layers = [
+        base.transform_filter(_valid(value))
+        .mark_geoshape(stroke="white", strokeWidth=0.6)
+        .encode(color=_fill(value, value_title, classes, value_format), tooltip=tooltips)
+        .project(type="identity", reflectY=True),
+        # a department without a figure is drawn grey, not left out
+        base.transform_filter(_valid(value, False))
+        .mark_geoshape(stroke="white", strokeWidth=0.6, color=MISSING_COLOUR)
+        .encode(tooltip=tooltips)
+        .project(type="identity", reflectY=True),
+    ]
+    if marked:
+        layers.append(
+            base.transform_filter(f"datum[{json.dumps(marked)}] === true")
+            .transform_calculate(mark_label=json.dumps(marked_title))
+            .mark_point(shape="cross", filled=True, color="#d55e00", size=70, opacity=1)
+            .encode(
+                longitude="properties.cx:Q",
+                latitude="properties.cy:Q",
+                shape=alt.Shape(
+                    "mark_label:N",
+                    title=None,
+                    scale=alt.Scale(range=["cross"]),
+                    legend=alt.Legend(orient="bottom"),
+                ),
+            )
+            .project(type="identity", reflectY=True)
+        )
+    chart = alt.layer(*layers).properties(
+        title=title, description=description, width=MAP_WIDTH, height=MAP_HEIGHT
+    )
+    return finish(chart, lang, fixed=True)
+
+
+def department_map(
+    by_department: pd.DataFrame, measure: str, lang: str = "fr", shape: str = "map"
+) -> alt.TopLevelMixin:
+    """The map of `projects_by_department`, coloured by `projects` or `committed_eur`."""
     label = t("map.measure.projects" if measure == "projects" else "map.measure.eur", lang)
-    return tile_map(
-        frame,
+    return department_choropleth(
+        by_department,
         value=measure,
         value_title=label,
         title=t("map.title" if measure == "projects" else "map.title.eur", lang),
         description=t("map.description", lang, measure=label.lower()),
         lang=lang,
+        shape=shape,
     )

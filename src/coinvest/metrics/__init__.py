@@ -81,6 +81,12 @@ from coinvest.metrics.query import (
     Hypothetical,
     Weights,
 )
+from coinvest.metrics.territories import (
+    DEFAULT_N_MIN,
+    bodies_elsewhere,
+    territory_bodies,
+    territory_support,
+)
 from coinvest.metrics.utility import (
     achievements,
     cost_extremes,
@@ -105,6 +111,7 @@ __all__ = [
     "AGGREGATES",
     "DEFAULT_BLIND_SPOT_THRESHOLD",
     "DEFAULT_NEED_THRESHOLD",
+    "DEFAULT_N_MIN",
     "EQUAL",
     "MATURITY",
     "MAX_WEIGHT",
@@ -118,6 +125,7 @@ __all__ = [
     "achievements",
     "blind_spot_counts",
     "blind_spots",
+    "bodies_elsewhere",
     "co_investment",
     "cohort_figures",
     "cohort_maturity_spread",
@@ -163,6 +171,8 @@ __all__ = [
     "round_maturity",
     "scenario_figures",
     "settled",
+    "territory_bodies",
+    "territory_support",
     "utility",
     "utility_by_year",
     "utility_histogram",

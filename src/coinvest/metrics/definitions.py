@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from coinvest import reference as ref
 from coinvest.i18n import t
 from coinvest.metrics.query import ACHIEVEMENT_CAP, DEFAULT_BLIND_SPOT_THRESHOLD
+from coinvest.metrics.territories import DEFAULT_N_MIN
 from coinvest.reference import SCORE_SCALE
 
 # The constants the definitions quote, from the code that uses them.
@@ -20,6 +21,7 @@ QUOTED = {
     "scale": int(SCORE_SCALE),
     "thr": int(DEFAULT_BLIND_SPOT_THRESHOLD),
     "cap": f"{ACHIEVEMENT_CAP:g}",
+    "n_min": DEFAULT_N_MIN,
 }
 
 
@@ -58,6 +60,8 @@ SETTLED_POINTS = (
     "empty_portfolio",
     "qpv_rural",
     "never_assessed_need",
+    "territory_absence",
+    "territory_coverage",
 )
 
 METRICS: tuple[MetricDef, ...] = (
@@ -86,6 +90,15 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef("path", "project_needs"),
     MetricDef("question_to_work_on", "project_questions"),
     MetricDef("did_it_help", "did_it_help"),
+    MetricDef("territory_inputs", "territory_support"),
+    MetricDef("support_capacity", "territory_support"),
+    MetricDef(
+        "underserved_index",
+        "territory_support",
+        ("territory_absence", "territory_coverage"),
+    ),
+    MetricDef("white_zone", "territory_support"),
+    MetricDef("reference_layers", "territory_support"),
 )
 
 
@@ -124,4 +137,6 @@ AGGREGATES: dict[str, str] = {
     "needs_overview": "need",
     "path_projects": "path",
     "needs_by_question": "question_to_work_on",
+    "territory_bodies": "territory_inputs",
+    "bodies_elsewhere": "territory_inputs",
 }

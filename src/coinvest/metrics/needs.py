@@ -11,13 +11,10 @@ project needs, and what a portfolio or a cohort needs per lever and per question
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.db import Connection
-from coinvest.errors import CoinvestError
 from coinvest.exact import weighted_mean
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -25,20 +22,14 @@ from coinvest.metrics.ctes import (
     with_needs,
     with_question_scores,
 )
-from coinvest.metrics.query import Query, with_weights
+from coinvest.metrics.query import Query, check_threshold, with_weights
 
 DEFAULT_NEED_THRESHOLD = ref.DEFAULT_NEED_THRESHOLD
 
 
-def _check(threshold: float) -> float:
-    if not (math.isfinite(threshold) and 0 < threshold <= 100):
-        raise CoinvestError("threshold.invalid", value=threshold)
-    return float(threshold)
-
-
 def _query(flt: PortfolioFilter, threshold: float, project_ids: list[str] | None = None) -> Query:
     q = Query(flt, projects=project_ids)
-    q.params["need_threshold"] = _check(threshold)
+    q.params["need_threshold"] = check_threshold(threshold)
     return q
 
 

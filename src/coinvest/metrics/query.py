@@ -74,6 +74,13 @@ class Weights:
 EQUAL = Weights()
 
 
+def check_threshold(threshold: float) -> float:
+    """A need threshold on 0–100 (a priority lever reaches it); CoinvestError otherwise."""
+    if not (math.isfinite(threshold) and 0 < threshold <= 100):
+        raise CoinvestError("threshold.invalid", value=threshold)
+    return float(threshold)
+
+
 @dataclass(frozen=True)
 class Hypothetical:
     """An investment that does not exist (what-if): counted in the period, never written."""

@@ -1,0 +1,277 @@
+"""Territoires (docs/pages.md "Territories"): which departments have projects with strong needs,
+no support and little money — the under-served index on a map, the ranked departments, and
+"Où agir", the ten to act in first, beside the public reference layers."""
+
+import streamlit as st
+
+from coinvest import metrics
+from coinvest import reference as ref
+from coinvest.charts import CLASS_LIMITS, SHAPES, department_choropleth
+from coinvest.errors import CoinvestError
+from coinvest.i18n import format_number, t
+from coinvest.metrics.territories import COMPONENTS, RATES, bodies_elsewhere
+from ui.cache import M
+from ui.context import connection, current_filter, lang, no_match
+from ui.header import header
+from ui.show import chart, eur, number, pct, table
+from ui.url import bound, keep, number_in, one_of
+
+COLOURS = ("underserved_index", *RATES)
+THRESHOLDS = (10, 90, 5)
+N_MIN = (1, 20, 1)
+WEIGHTS = (0.0, 5.0, 0.5)
+TOP = 10
+SHARES = {"coverage", "unmet_share", "fragile_share", "capacity_deficit", "ref_qpv_share"}
+
+language = lang()
+con = connection()
+flt = current_filter()
+header(con, flt, language, "territories.title", "territories.caption")
+if no_match(flt, M.project_count(con, flt), language):
+    st.stop()
+
+# --- the settings, every one in the URL -------------------------------------------------------
+settings = st.expander(t("territories.settings", language), expanded=False)
+with settings:
+    left, middle, right = st.columns(3)
+    default_threshold = int(metrics.DEFAULT_NEED_THRESHOLD)
+    bound(
+        "ter_threshold", "need_threshold", number_in(*THRESHOLDS, integer=True), default_threshold
+    )
+    threshold = left.slider(
+        t("needs.threshold", language),
+        min_value=THRESHOLDS[0],
+        max_value=THRESHOLDS[1],
+        step=THRESHOLDS[2],
+        key="ter_threshold",
+        help=t("needs.threshold.help", language),
+    )
+    keep("need_threshold", threshold, default_threshold)
+    bound("ter_n_min", "n_min", number_in(*N_MIN, integer=True), metrics.DEFAULT_N_MIN)
+    n_min = left.slider(
+        t("territories.n_min", language),
+        min_value=N_MIN[0],
+        max_value=N_MIN[1],
+        step=N_MIN[2],
+        key="ter_n_min",
+        help=t("territories.n_min.help", language),
+    )
+    keep("n_min", n_min, metrics.DEFAULT_N_MIN)
+    weights = []
+    for box, component in zip((middle, middle, right), COMPONENTS, strict=True):
+        param = f"w_{component}"
+        bound(f"ter_{param}", param, number_in(*WEIGHTS), 1.0)
+        weight = box.slider(
+            t(f"territories.weight.{component}", language),
+            min_value=WEIGHTS[0],
+            max_value=WEIGHTS[1],
+            step=WEIGHTS[2],
+            key=f"ter_{param}",
+            help=t(f"territories.weight.{component}.help", language),
+        )
+        keep(param, weight, 1.0)
+        weights.append(float(weight))
+
+try:
+    frame = M.territory_support(con, flt, float(threshold), int(n_min), tuple(weights))
+except CoinvestError as exc:  # every weight at 0
+    st.warning(exc.message(language))
+    st.stop()
+bodies = M.territory_bodies(con, flt)
+
+lever_names = ref.labels(ref.LEVERS, language)
+yes, no = t("territories.yes", language), t("territories.no", language)
+frame["path_label"] = frame["recommended_path"].map(lambda c: lever_names.get(c, "") if c else "")
+frame["white_label"] = frame["white_zone"].map({True: yes, False: no})
+frame["status"] = [
+    t("territories.not_indexed", language) if not indexed else "" for indexed in frame["indexed"]
+]
+
+# --- the headline figures -----------------------------------------------------------------------
+tiles = st.columns(4)
+tiles[0].metric(
+    t("territories.indexed", language),
+    format_number(int(frame["indexed"].sum()), lang=language),
+    help=t("territories.indexed.help", language, n_min=n_min),
+)
+tiles[1].metric(
+    t("territories.white_zones", language),
+    format_number(int(frame["white_zone"].sum()), lang=language),
+    help=t("territories.white_zones.help", language),
+)
+tiles[2].metric(
+    t("territories.unmet", language),
+    format_number(int(frame["unmet_priority"].sum()), lang=language),
+    help=t("territories.unmet.help", language, threshold=threshold),
+)
+tiles[3].metric(
+    t("territories.not_assessed", language),
+    format_number(int(frame["not_assessed"].sum()), lang=language),
+    help=t("territories.not_assessed.help", language),
+)
+# --- the map ------------------------------------------------------------------------------------
+names = {code: t(f"territories.col.{code}", language) for code in COLOURS}
+left, right = st.columns([3, 2], gap="large")
+with left:
+    bound("ter_map_color", "map_color", one_of(COLOURS), "underserved_index")
+    colour = st.selectbox(
+        t("territories.map_color", language),
+        options=COLOURS,
+        format_func=lambda c: names[c],
+        key="ter_map_color",
+    )
+    keep("map_color", colour, "underserved_index")
+    bound("ter_map_shape", "map_shape", one_of(SHAPES), "map")
+    shape = st.radio(
+        t("map.shape", language),
+        options=SHAPES,
+        format_func=lambda s: t(f"map.shape.{s}", language),
+        horizontal=True,
+        key="ter_map_shape",
+    )
+    keep("map_shape", shape, "map")
+    is_index = colour == "underserved_index"
+    value_format = ",.1f" if is_index else ".0%" if colour in SHARES else ",.2f"
+    spec = department_choropleth(
+        frame,
+        colour,
+        names[colour],
+        t("territories.map.title", language, measure=names[colour]),
+        t(
+            "territories.map.description",
+            language,
+            measure=names[colour].lower(),
+            indexed=int(frame["indexed"].sum()),
+            white=int(frame["white_zone"].sum()),
+        ),
+        language,
+        value_format,
+        shape=shape,
+        classes=CLASS_LIMITS if is_index else None,
+        marked="white_zone",
+        marked_title=t("territories.white_zone", language),
+        extra_tooltips=(
+            ("projects", t("col.projects", language), ",.0f"),
+            ("unmet_priority", t("territories.col.unmet_priority", language), ",.0f"),
+            ("path_label", t("territories.col.recommended_path", language), None),
+        ),
+    )
+    chart(
+        spec,
+        frame,
+        {
+            "department_name": t("col.department", language),
+            "department_code": t("col.code", language),
+            colour: names[colour],
+            "white_label": t("territories.white_zone", language),
+            "status": t("territories.col.status", language),
+        },
+        language,
+        formats={colour: pct(language) if colour in SHARES else number(2, language)},
+        key="ter_map",
+        stretch=False,
+    )
+    st.caption(t("territories.map.legend", language))
+
+# --- where to act ------------------------------------------------------------------------------
+with right:
+    st.subheader(t("territories.act.title", language))
+    st.caption(t("territories.act.caption", language))
+    top = frame[frame["rank"].notna()].head(TOP).copy()
+    if top.empty:
+        st.info(t("territories.act.none", language, n_min=n_min))
+    else:
+        top["elsewhere"] = [
+            ", ".join(bodies_elsewhere(bodies, region, code)) or "—"
+            for region, code in zip(top["region_code"], top["department_code"], strict=True)
+        ]
+        table(
+            top,
+            {
+                "rank": t("territories.col.rank", language),
+                "department_name": t("col.department", language),
+                "underserved_index": t("territories.col.underserved_index", language),
+                "unmet_priority": t("territories.col.unmet_priority", language),
+                "path_label": t("territories.col.recommended_path", language),
+                "white_label": t("territories.white_zone", language),
+                "elsewhere": t("territories.col.elsewhere", language),
+                "ref_posts_per_10k_qpv": t("territories.col.ref_posts_per_10k_qpv", language),
+                "ref_qpv_share": t("territories.col.ref_qpv_share", language),
+                "ref_te_entries": t("territories.col.ref_te_entries", language),
+            },
+            language,
+            formats={
+                "rank": number(0, language),
+                "underserved_index": number(1, language),
+                "unmet_priority": number(0, language),
+                "ref_posts_per_10k_qpv": number(1, language),
+                "ref_qpv_share": pct(language),
+                "ref_te_entries": number(0, language),
+            },
+            key="ter_act",
+            title=t("territories.act.title", language),
+            wide=False,
+        )
+
+# --- every department, ranked ------------------------------------------------------------------
+st.subheader(t("territories.ranked.title", language))
+st.caption(t("territories.ranked.caption", language))
+table(
+    frame,
+    {
+        "rank": t("territories.col.rank", language),
+        "department_name": t("col.department", language),
+        "department_code": t("col.code", language),
+        "region_name": t("col.region", language),
+        "underserved_index": t("territories.col.underserved_index", language),
+        "status": t("territories.col.status", language),
+        "white_label": t("territories.white_zone", language),
+        "population": t("territories.col.population", language),
+        "projects": t("col.projects", language),
+        "not_assessed": t("territories.col.not_assessed", language),
+        "projects_priority_need": t("territories.col.projects_priority_need", language),
+        "projects_supported": t("territories.col.projects_supported", language),
+        "unmet_priority": t("territories.col.unmet_priority", language),
+        "support_bodies": t("territories.col.support_bodies", language),
+        "cohort_places": t("territories.col.cohort_places", language),
+        "committed_eur": t("col.committed_eur", language),
+        "projects_per_100k": names["projects_per_100k"],
+        "eur_per_inhabitant": names["eur_per_inhabitant"],
+        "places_per_10k": names["places_per_10k"],
+        "coverage": names["coverage"],
+        "unmet_share": names["unmet_share"],
+        "fragile_share": names["fragile_share"],
+        "capacity_deficit": names["capacity_deficit"],
+        "path_label": t("territories.col.recommended_path", language),
+        "ref_posts_per_10k_qpv": names["ref_posts_per_10k_qpv"],
+        "ref_qpv_share": names["ref_qpv_share"],
+        "ref_te_entries": t("territories.col.ref_te_entries", language),
+    },
+    language,
+    formats={
+        "rank": number(0, language),
+        "underserved_index": number(1, language),
+        "population": number(0, language),
+        "projects": number(0, language),
+        "not_assessed": number(0, language),
+        "projects_priority_need": number(0, language),
+        "projects_supported": number(0, language),
+        "unmet_priority": number(0, language),
+        "support_bodies": number(0, language),
+        "cohort_places": number(0, language),
+        "committed_eur": eur(language),
+        "projects_per_100k": number(2, language),
+        "eur_per_inhabitant": number(2, language),
+        "places_per_10k": number(2, language),
+        "coverage": pct(language),
+        "unmet_share": pct(language),
+        "fragile_share": pct(language),
+        "capacity_deficit": pct(language),
+        "ref_posts_per_10k_qpv": number(1, language),
+        "ref_qpv_share": pct(language),
+        "ref_te_entries": number(0, language),
+    },
+    key="ter_ranked",
+    title=t("territories.ranked.title", language),
+)
+st.caption(t("territories.limits", language))
