@@ -9,7 +9,7 @@ from coinvest import reference as ref
 from coinvest.charts import CLASS_LIMITS, SHAPES, department_choropleth
 from coinvest.errors import CoinvestError
 from coinvest.i18n import format_number, t
-from coinvest.metrics.territories import COMPONENTS, RATES, bodies_elsewhere
+from coinvest.metrics.territories import COMPONENTS, RATES
 from ui.cache import M
 from ui.context import connection, current_filter, lang, no_match
 from ui.header import header
@@ -181,10 +181,8 @@ with right:
     if top.empty:
         st.info(t("territories.act.none", language, n_min=n_min))
     else:
-        top["elsewhere"] = [
-            ", ".join(bodies_elsewhere(bodies, region, code)) or "—"
-            for region, code in zip(top["region_code"], top["department_code"], strict=True)
-        ]
+        elsewhere = bodies.groupby("department_code")["name"].agg(", ".join)
+        top["elsewhere"] = top["department_code"].map(elsewhere).fillna("—")
         table(
             top,
             {

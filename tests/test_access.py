@@ -206,6 +206,8 @@ def _calls(inside: list[str], outside: list[str], investor: str) -> dict[str, li
         "reweighting_summary": [(weights,)],
         "round_maturity": [(picked,)],
         "scenario_figures": [(hypothetical,)],
+        "territory_bodies": [()],
+        "territory_support": [(), (30.0, 2, (1.0, 2.0, 0.5))],
         "utility": [()],
         "utility_by_year": [()],
         "utility_histogram": [()],

@@ -97,7 +97,7 @@ def test_exporting_twice_gives_byte_identical_files_whatever_the_threads(
     assert runs[0].keys() == runs[1].keys() == runs[2].keys()
     for name in runs[0]:
         assert runs[0][name] == runs[1][name] == runs[2][name], name
-    assert len(runs[0]) == 5 * len(FILTERS)  # four CSV files and the workbook
+    assert len(runs[0]) == 6 * len(FILTERS)  # five CSV files and the workbook
 
 
 def test_the_office_files_are_the_same_bytes_every_time(demo_con):

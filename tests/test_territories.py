@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -248,14 +249,18 @@ def test_the_unsupported_filter(hand_con):
 
 
 def test_support_bodies_active_elsewhere_in_the_region(hand_con):
-    # 01 (Ain) and 03 (Allier) are in Auvergne-Rhône-Alpes; 02 (Aisne) in Hauts-de-France
+    # 01 (Ain) and 03 (Allier) are in Auvergne-Rhône-Alpes; 02 (Aisne) in Hauts-de-France.
+    # Ain has Incubateur Un only; Allier has both: Accélérateur Deux is active elsewhere in
+    # Ain's region (10 places), and nothing is for Allier or Aisne
     bodies = metrics.territory_bodies(hand_con, ALL)
-    from coinvest.metrics.territories import bodies_elsewhere
-
-    # Ain has SB1 (Incubateur Un); Allier has both: Accélérateur Deux is the one active elsewhere
-    assert bodies_elsewhere(bodies, "84", D1) == ["Accélérateur Deux"]
-    assert bodies_elsewhere(bodies, "84", D3) == []
-    assert bodies_elsewhere(bodies, "32", D2) == []
+    ain = bodies[bodies["department_code"] == D1]
+    assert list(ain["name"]) == ["Accélérateur Deux"]
+    assert list(ain["places"]) == [10]
+    assert bodies[bodies["department_code"].isin([D2, D3])].empty
+    # every other department of the region sees both, most places first
+    rhone = bodies[bodies["department_code"] == "69"]
+    assert list(rhone["name"]) == ["Accélérateur Deux", "Incubateur Un"]
+    assert list(rhone["places"]) == [10, 1 + 4]
 
 
 def test_the_reference_layers_are_there():
@@ -293,3 +298,108 @@ def test_the_script_rebuilds_the_reference_data_identically(tmp_path):
     with (tmp_path / "department_reference.csv").open(encoding="utf-8") as f:
         rows = {r["department_code"]: r for r in csv.DictReader(f)}
     assert math.isclose(float(rows["93"]["ref_posts_per_10k_qpv"]), 4.302, abs_tol=0.001)
+
+
+# the columns of territory_support.csv, as docs/import.md "Exports" lists them
+EXPORT_COLUMNS = [
+    "department_code",
+    "department_name",
+    "population",
+    "projects",
+    "projects_priority_need",
+    "projects_supported",
+    "unmet_priority",
+    "support_bodies",
+    "cohort_places",
+    "committed_eur",
+    "projects_per_100k",
+    "eur_per_inhabitant",
+    "places_per_10k",
+    "coverage",
+    "unmet_share",
+    "fragile_share",
+    "capacity_deficit",
+    "underserved_index",
+    "rank",
+    "white_zone",
+    "recommended_path",
+    "ref_posts_per_10k_qpv",
+    "ref_qpv_share",
+    "ref_te_entries",
+]
+
+
+def test_territory_support_csv(hand_con, tmp_path):
+    from coinvest.export import write_export
+
+    write_export(hand_con, ALL, tmp_path)
+    with (tmp_path / "territory_support.csv").open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == EXPORT_COLUMNS
+        rows = list(reader)
+    assert len(rows) == len(department_codes())
+    # ranked: the indexed departments first, by rank
+    assert [r["department_code"] for r in rows[:3]] == [D1, D2, D3]
+    # INSEE's populations (not the test's): the ranks may differ, the counts do not
+    ain = next(r for r in rows if r["department_code"] == D1)
+    assert ain["population"] == str(department_reference()[D1].population)
+    assert (ain["projects"], ain["projects_priority_need"], ain["unmet_priority"]) == (
+        "4",
+        "3",
+        "2",
+    )
+    assert ain["white_zone"] == "false"
+    assert ain["recommended_path"] == "innovation"
+    assert float(ain["unmet_share"]) == pytest.approx(2 / 3)
+    assert ain["committed_eur"] == "10000.0"
+    d4 = next(r for r in rows if r["department_code"] == D4)
+    assert (d4["underserved_index"], d4["rank"], d4["white_zone"]) == ("", "", "true")
+    mayotte = next(r for r in rows if r["department_code"] == "976")
+    assert mayotte["population"] == ""  # missing, not 0
+    assert mayotte["projects_per_100k"] == ""
+    assert float(
+        next(r for r in rows if r["department_code"] == "93")["ref_posts_per_10k_qpv"]
+    ) == (pytest.approx(4.302, abs=0.001))
+    # the same figures as the metric layer's, unrounded
+    frame = metrics.territory_support(hand_con, ALL).set_index("department_code")
+    for row in rows:
+        expected = frame.loc[row["department_code"], "underserved_index"]
+        if pd.isna(expected):
+            assert row["underserved_index"] == ""
+        else:
+            assert float(row["underserved_index"]) == expected
+
+
+def test_the_command_line_exports_the_unsupported_projects(demo_path, tmp_path):
+    env = {**os.environ, "COINVEST_LANG": "en"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coinvest",
+            "export",
+            "--db",
+            str(demo_path),
+            "--out",
+            str(tmp_path),
+            "--unsupported",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    territories = pd.read_csv(tmp_path / "territory_support.csv", dtype={"department_code": str})
+    assert territories["projects_supported"].sum() == 0
+    summary = pd.read_csv(tmp_path / "project_summary.csv")
+    from coinvest.db import open_database
+
+    con = open_database(demo_path)
+    try:
+        unsupported = metrics.project_count(con, PortfolioFilter.create(support=True, scope=None))
+        every = metrics.project_count(con, ALL)
+    finally:
+        con.close()
+    assert len(summary) == unsupported == territories["projects"].sum() < every

@@ -138,3 +138,30 @@ def test_the_sidebar_filter_works_with_the_keyboard_alone(page, demo_server):
             page.keyboard.press("Space")
             break
     page.wait_for_url(re.compile(r"qpv=1"))
+
+
+def test_the_territories_page_draws_its_map_and_its_tables(page, demo_server):
+    page.goto(page_url(demo_server, "territories"))
+    wait_for_page(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    # the map: one shape per department (coloured or grey), each said in words
+    shapes = page.evaluate(
+        """() => [...document.querySelector('.vega-embed svg')
+                     .querySelectorAll('path[aria-label]')]
+                 .map(p => p.getAttribute('aria-label'))"""
+    )
+    assert len([s for s in shapes if "INSEE" in s]) == 101, shapes[:3]
+    assert any("Seine-Saint-Denis" in s for s in shapes)
+    assert int(metric(page, "Départements indexés")) > 0
+    assert page.get_by_role("heading", name="Où agir").count() == 1
+    assert page.get_by_role("heading", name="Tous les départements, classés").count() == 1
+    assert page.locator("[data-testid=stDataFrame]").count() >= 2
+    # a rate and the tile grid, from the link
+    page.goto(page_url(demo_server, "territories", "?map_color=coverage&map_shape=tiles"))
+    wait_for_page(page)
+    title = page.evaluate(
+        """() => [...document.querySelector('.vega-embed svg').querySelectorAll('text')]
+                 .map(t => t.textContent).join(' ')"""
+    )
+    assert "Couverture" in title
+    assert page.console.real_errors() == []

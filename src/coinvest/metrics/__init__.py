@@ -83,7 +83,6 @@ from coinvest.metrics.query import (
 )
 from coinvest.metrics.territories import (
     DEFAULT_N_MIN,
-    bodies_elsewhere,
     territory_bodies,
     territory_support,
 )
@@ -125,7 +124,6 @@ __all__ = [
     "achievements",
     "blind_spot_counts",
     "blind_spots",
-    "bodies_elsewhere",
     "co_investment",
     "cohort_figures",
     "cohort_maturity_spread",

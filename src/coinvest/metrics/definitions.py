@@ -138,5 +138,4 @@ AGGREGATES: dict[str, str] = {
     "path_projects": "path",
     "needs_by_question": "question_to_work_on",
     "territory_bodies": "territory_inputs",
-    "bodies_elsewhere": "territory_inputs",
 }

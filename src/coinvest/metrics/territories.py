@@ -321,33 +321,33 @@ def territory_support(
 
 
 def territory_bodies(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
-    """The support bodies with active memberships of the filtered projects, per department:
-    what "Où agir" names as active elsewhere in a department's region.
+    """Per department, the support bodies with active memberships of the filtered projects in
+    the other departments of its region and none in it: those "Où agir" names as active
+    elsewhere in the region, most places first.
 
-    Columns: region_code, department_code, support_body_org_id, name, places.
+    Columns: department_code, support_body_org_id, name, places (in the region's other
+    departments).
     """
     q = Query(flt)
     _active(q)
-    return q.run(
-        con,
-        """SELECT d.region_code, p.department_code, a.support_body_org_id, o.name,
-               count(*) AS places
+    q.add(
+        "t_body_department",
+        """SELECT d.region_code, p.department_code, a.support_body_org_id, count(*) AS places
         FROM t_active a
         JOIN project p ON p.project_id = a.project_id
         JOIN department d ON d.code = p.department_code
-        JOIN organisation o ON o.org_id = a.support_body_org_id
-        GROUP BY d.region_code, p.department_code, a.support_body_org_id, o.name
-        ORDER BY d.region_code, p.department_code, o.name""",
+        GROUP BY d.region_code, p.department_code, a.support_body_org_id""",
+    )
+    return q.run(
+        con,
+        """SELECT d.code AS department_code, b.support_body_org_id, o.name,
+               sum(b.places) AS places
+        FROM department d
+        JOIN t_body_department b ON b.region_code = d.region_code AND b.department_code <> d.code
+        JOIN organisation o ON o.org_id = b.support_body_org_id
+        LEFT JOIN t_body_department here
+          ON here.department_code = d.code AND here.support_body_org_id = b.support_body_org_id
+        WHERE here.department_code IS NULL
+        GROUP BY d.code, b.support_body_org_id, o.name
+        ORDER BY d.code, places DESC, o.name, b.support_body_org_id""",
     ).astype({"places": "int64"})
-
-
-def bodies_elsewhere(bodies: pd.DataFrame, region_code: str, department_code: str) -> list[str]:
-    """The names of the support bodies active in the region's other departments and not in
-    this one, most places first."""
-    region = bodies[bodies["region_code"] == region_code]
-    here = set(region.loc[region["department_code"] == department_code, "support_body_org_id"])
-    elsewhere = region[
-        (region["department_code"] != department_code) & ~region["support_body_org_id"].isin(here)
-    ]
-    totals = elsewhere.groupby("name")["places"].sum().sort_values(ascending=False, kind="stable")
-    return list(totals.index)
