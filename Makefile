@@ -75,6 +75,7 @@ test-fast: install
 
 screenshots: install browser-deps
 	$(BIN)/python -m tests.browser.screenshots --out docs --pages overview,compare,viewpoints,project,needs,whatif
+	$(BIN)/python -m tests.browser.screenshots --out docs --pages territories --query ""
 
 # S, M and L on DuckDB, L on PostgreSQL too (about an hour); XL on its own (not in CI).
 bench: install browser-deps pg-deps

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from coinvest.charts import SHAPES, department_map, projects_by_chart
+from coinvest.charts import department_map, projects_by_chart
 from coinvest.i18n import format_eur, format_number, format_pct, t
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
 from ui.header import header
-from ui.show import altair, eur, leverage_tile, number, pct, table, unfolding
+from ui.show import altair, eur, leverage_tile, map_shape, number, pct, table, unfolding
 from ui.url import bound, keep, one_of
 
 MEASURES = ("projects", "committed_eur")
@@ -68,15 +68,7 @@ with left:
         key=lang_key("overview_map_measure"),
     )
     keep("map", measure, "projects")
-    bound("overview_map_shape", "map_shape", one_of(SHAPES), "map")
-    shape = st.radio(
-        t("map.shape", language),
-        options=SHAPES,
-        format_func=lambda s: t(f"map.shape.{s}", language),
-        horizontal=True,
-        key="overview_map_shape",
-    )
-    keep("map_shape", shape, "map")
+    shape = map_shape("overview_map_shape", language)
     by_dep = M.projects_by_department(con, flt)
     altair(department_map(by_dep, measure, language, shape), width="content", key="ov_map")
     box, shown = unfolding(t("chart.show_table", language), "ov_map_figures")

@@ -6,14 +6,14 @@ import streamlit as st
 
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.charts import CLASS_LIMITS, SHAPES, department_choropleth
+from coinvest.charts import CLASS_LIMITS, department_choropleth
 from coinvest.errors import CoinvestError
 from coinvest.i18n import format_number, t
 from coinvest.metrics.territories import COMPONENTS, RATES
 from ui.cache import M
-from ui.context import connection, current_filter, lang, no_match
+from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
-from ui.show import chart, eur, number, pct, table
+from ui.show import chart, eur, map_shape, number, pct, table
 from ui.url import bound, keep, number_in, one_of
 
 COLOURS = ("underserved_index", *RATES)
@@ -88,48 +88,32 @@ frame["status"] = [
 ]
 
 # --- the headline figures -----------------------------------------------------------------------
-tiles = st.columns(4)
-tiles[0].metric(
-    t("territories.indexed", language),
-    format_number(int(frame["indexed"].sum()), lang=language),
-    help=t("territories.indexed.help", language, n_min=n_min),
+headline = (
+    ("indexed", int(frame["indexed"].sum()), {"n_min": n_min}),
+    ("white_zones", int(frame["white_zone"].sum()), {}),
+    ("unmet", int(frame["unmet_priority"].sum()), {"threshold": threshold}),
+    ("not_assessed", int(frame["not_assessed"].sum()), {}),
 )
-tiles[1].metric(
-    t("territories.white_zones", language),
-    format_number(int(frame["white_zone"].sum()), lang=language),
-    help=t("territories.white_zones.help", language),
-)
-tiles[2].metric(
-    t("territories.unmet", language),
-    format_number(int(frame["unmet_priority"].sum()), lang=language),
-    help=t("territories.unmet.help", language, threshold=threshold),
-)
-tiles[3].metric(
-    t("territories.not_assessed", language),
-    format_number(int(frame["not_assessed"].sum()), lang=language),
-    help=t("territories.not_assessed.help", language),
-)
+for box, (code, value, quoted) in zip(st.columns(len(headline)), headline, strict=True):
+    box.metric(
+        t(f"territories.{code}", language),
+        format_number(value, lang=language),
+        help=t(f"territories.{code}.help", language, **quoted),
+    )
+
 # --- the map ------------------------------------------------------------------------------------
 names = {code: t(f"territories.col.{code}", language) for code in COLOURS}
 left, right = st.columns([3, 2], gap="large")
 with left:
-    bound("ter_map_color", "map_color", one_of(COLOURS), "underserved_index")
+    bound(lang_key("ter_map_color"), "map_color", one_of(COLOURS), "underserved_index")
     colour = st.selectbox(
         t("territories.map_color", language),
         options=COLOURS,
         format_func=lambda c: names[c],
-        key="ter_map_color",
+        key=lang_key("ter_map_color"),
     )
     keep("map_color", colour, "underserved_index")
-    bound("ter_map_shape", "map_shape", one_of(SHAPES), "map")
-    shape = st.radio(
-        t("map.shape", language),
-        options=SHAPES,
-        format_func=lambda s: t(f"map.shape.{s}", language),
-        horizontal=True,
-        key="ter_map_shape",
-    )
-    keep("map_shape", shape, "map")
+    shape = map_shape("ter_map_shape", language)
     is_index = colour == "underserved_index"
     value_format = ",.1f" if is_index else ".0%" if colour in SHARES else ",.2f"
     spec = department_choropleth(

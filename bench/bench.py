@@ -45,7 +45,7 @@ from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.db import open_database, query
 from coinvest.filters import PortfolioFilter
-from tests.browser.harness import PAGES
+from tests.browser.harness import PAGE_FILES, PAGES
 from tests.pgserver import missing as postgres_missing
 from tests.pgserver import throwaway_server
 
@@ -73,7 +73,7 @@ def page_times(db: Path | str, runs: int) -> dict[str, dict[str, tuple[float, fl
             at.run()  # app start: connection, sidebar, Overview
             if name != "overview":
                 started = time.perf_counter()
-                at.switch_page(f"app_pages/{name}.py").run()
+                at.switch_page(f"app_pages/{PAGE_FILES.get(name, name)}.py").run()
             else:
                 st.cache_data.clear()
                 started = time.perf_counter()
@@ -456,13 +456,22 @@ def _ms(pair) -> str:
     return "{:.0f} / {:.0f}".format(*pair) if pair else "–"
 
 
+def _page_names(measured: dict) -> list[str]:
+    """The pages of a record (an older record may lack a page added since, or name one that
+    was split since)."""
+    return [p for p in measured if p not in (FIRST_LOAD, NEXT_VISITOR)]
+
+
 def _slowest(chromium: dict) -> tuple[str, float]:
-    name = max(PAGES, key=lambda p: chromium[p][0])
+    name = max(_page_names(chromium), key=lambda p: chromium[p][0])
     return name, chromium[name][0]
 
 
 def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
     any_record = next(iter(tiers.values()))
+    # today's pages, then any page an older record still names
+    older = {p for r in [*tiers.values(), *postgres.values()] for p in r["pages"]} - set(PAGES)
+    pages = [*PAGES, *sorted(older)]
     lines = [
         "# coinvest benchmark",
         "",
@@ -490,7 +499,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
         chromium = r.get("chromium")
         if chromium:
             name, worst = _slowest(chromium)
-            median = statistics.median(chromium[p][0] for p in PAGES)
+            median = statistics.median(chromium[p][0] for p in _page_names(chromium))
             pages = f"{name}, {worst:.0f} ms | {median:.0f} ms | {chromium[FIRST_LOAD][0]:.0f} ms"
         else:
             pages = "not measured | | "
@@ -515,7 +524,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
         "| page | " + " | ".join(tiers) + " |",
         "|---|" + "---|" * len(tiers),
     ]
-    for name in (FIRST_LOAD, NEXT_VISITOR, *PAGES):
+    for name in (FIRST_LOAD, NEXT_VISITOR, *pages):
         cells = [_ms((r.get("chromium") or {}).get(name)) for r in tiers.values()]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
@@ -528,9 +537,11 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
         "| page | " + " | ".join(f"{t} cold | {t} warm | {t} change" for t in tiers) + " |",
         "|---|" + "---|" * (3 * len(tiers)),
     ]
-    for name in PAGES:
+    for name in pages:
         cells = [
-            _ms(r["pages"][name][k]) for r in tiers.values() for k in ("cold", "warm", "change")
+            _ms((r["pages"].get(name) or {}).get(k))
+            for r in tiers.values()
+            for k in ("cold", "warm", "change")
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
@@ -558,7 +569,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
             )
     lines += targets(tiers, postgres)
     if postgres:
-        lines += postgres_section(tiers, postgres)
+        lines += postgres_section(tiers, postgres, pages)
     return "\n".join(lines) + "\n"
 
 
@@ -580,7 +591,7 @@ def targets(tiers: dict[str, dict], postgres: dict[str, dict]) -> list[str]:
             )
             first = r["chromium"][FIRST_LOAD][0]
             row("L: first load ≤ 2 s (Chromium)", f"{first:.0f} ms", first, 2000)
-        change = max(PAGES, key=lambda p: r["pages"][p]["change"][0])
+        change = max(r["pages"], key=lambda p: r["pages"][p]["change"][0])
         value = r["pages"][change]["change"][0]
         row(
             "L: server time after a filter change ≤ 300 ms",
@@ -624,7 +635,9 @@ def targets(tiers: dict[str, dict], postgres: dict[str, dict]) -> list[str]:
     return ["", "## Targets (#19)", "", "| target | measured | |", "|---|---|---|", *rows]
 
 
-def postgres_section(tiers: dict[str, dict], postgres: dict[str, dict]) -> list[str]:
+def postgres_section(
+    tiers: dict[str, dict], postgres: dict[str, dict], pages: list[str]
+) -> list[str]:
     lines = [
         "",
         "## PostgreSQL",
@@ -639,16 +652,19 @@ def postgres_section(tiers: dict[str, dict], postgres: dict[str, dict]) -> list[
         lines += ["", f"### {tier}: demo loaded in {found['load']:.0f} s ({found['when']})", ""]
         if found.get("chromium"):
             lines += ["| page (Chromium, click → settled) | PostgreSQL | DuckDB |", "|---|---|---|"]
-            for name in (FIRST_LOAD, NEXT_VISITOR, *PAGES):
+            for name in (FIRST_LOAD, NEXT_VISITOR, *pages):
                 theirs = ((duck or {}).get("chromium") or {}).get(name)
-                lines.append(f"| {name} | {_ms(found['chromium'][name])} | {_ms(theirs)} |")
+                lines.append(f"| {name} | {_ms(found['chromium'].get(name))} | {_ms(theirs)} |")
             lines.append("")
         lines += ["| page (server time) | cold | warm | change |", "|---|---|---|---|"]
-        for name in PAGES:
+        for name in pages:
+            if name not in found["pages"]:
+                lines.append(f"| {name} | – | – | – |")
+                continue
             cells = []
             for kind in ("cold", "warm", "change"):
                 pg_ms = found["pages"][name][kind][0]
-                duck_ms = duck["pages"][name][kind][0] if duck else None
+                duck_ms = duck["pages"][name][kind][0] if duck and name in duck["pages"] else None
                 cells.append(f"{pg_ms:.0f}" + (f" ({pg_ms / duck_ms:.1f}×)" if duck_ms else ""))
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         if "queries" not in found:
@@ -657,8 +673,11 @@ def postgres_section(tiers: dict[str, dict], postgres: dict[str, dict]) -> list[
         for qname in QUERIES:
             cells = []
             for f in FILTERS:
+                if f"{f}|{qname}" not in found["queries"]:  # a query added since
+                    cells.append("–")
+                    continue
                 pg_ms = found["queries"][f"{f}|{qname}"][0]
-                duck_ms = duck["queries"][f"{f}|{qname}"][0] if duck else None
+                duck_ms = (duck["queries"].get(f"{f}|{qname}") or [None])[0] if duck else None
                 cells.append(f"{pg_ms:.0f}" + (f" ({pg_ms / duck_ms:.1f}×)" if duck_ms else ""))
             lines.append(f"| {qname} | " + " | ".join(cells) + " |")
     return lines

@@ -59,6 +59,8 @@ QUERIES = {
     "needs_by_question": metrics.needs_by_question,
     "did_it_help": metrics.did_it_help,
     "project_needs (export)": metrics.project_needs,
+    "territory_support": metrics.territory_support,
+    "territory_bodies": metrics.territory_bodies,
 }
 FILTERS = {
     "all": PortfolioFilter(scope=None),

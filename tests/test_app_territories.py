@@ -66,7 +66,7 @@ def test_every_setting_comes_from_the_url_and_changes_the_figures(open_page, app
         "w_fragile": "0.5",
     }
     at = open_page(app_demo_path, "territories", params)
-    assert at.session_state["ter_map_color"] == "coverage"
+    assert at.session_state["ter_map_color.fr"] == "coverage"
     assert at.session_state["ter_n_min"] == 5
     assert at.session_state["ter_w_capacity"] == 0.0
     for key, value in params.items():

@@ -15,11 +15,13 @@ from altair.utils.schemapi import disable_debug_mode
 
 from coinvest import reference as ref
 from coinvest.audit import TABLE_SHEET
+from coinvest.charts import SHAPES
 from coinvest.filters import PortfolioFilter
 from coinvest.folding import fold
 from coinvest.i18n import format_date, format_eur, format_number, format_pct, t
 from coinvest.workbook import frame_to_csv, frame_to_xlsx
-from ui.url import switch_page
+from ui.language import lang_key
+from ui.url import bound, keep, one_of, switch_page
 
 PROJECT_PAGE = "app_pages/project.py"
 SHEET_PROJECT = "sheet_project"
@@ -308,3 +310,19 @@ def history_table(frame: pd.DataFrame, language: str, key: str, title: str) -> N
         key=key,
         title=title,
     )
+
+
+def map_shape(key: str, language: str) -> str:
+    """The department map's drawing — the real shapes or the tile grid — chosen by the reader
+    and kept in the URL (`map_shape`)."""
+    key = lang_key(key)  # its options are labelled in the UI language
+    bound(key, "map_shape", one_of(SHAPES), SHAPES[0])
+    shape: str = st.radio(
+        t("map.shape", language),
+        options=SHAPES,
+        format_func=lambda s: t(f"map.shape.{s}", language),
+        horizontal=True,
+        key=key,
+    )
+    keep("map_shape", shape, SHAPES[0])
+    return shape

@@ -22,6 +22,17 @@ ACHIEVEMENT_CAP = ref.ACHIEVEMENT_CAP
 MAX_WEIGHT = 100.0
 
 
+def check_weight(code: str, raw: Any) -> float:
+    """A weight as a number from 0 to MAX_WEIGHT; CoinvestError (naming `code`) otherwise."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise CoinvestError("weights.invalid", code=code, value=raw) from None
+    if not math.isfinite(value) or value < 0 or value > MAX_WEIGHT:
+        raise CoinvestError("weights.invalid", code=code, value=raw)
+    return value
+
+
 @dataclass(frozen=True)
 class Weights:
     """Lever and viewpoint weights, in the reference model's order; equal by default."""
@@ -41,16 +52,7 @@ class Weights:
         """
 
         def build(codes: tuple[str, ...], given: Mapping[str, float] | None, key: str):
-            values = []
-            for code in codes:
-                raw = (given or {}).get(code, 1.0)
-                try:
-                    value = float(raw)
-                except (TypeError, ValueError):
-                    raise CoinvestError("weights.invalid", code=code, value=raw) from None
-                if not math.isfinite(value) or value < 0 or value > MAX_WEIGHT:
-                    raise CoinvestError("weights.invalid", code=code, value=raw)
-                values.append(value)
+            values = [check_weight(code, (given or {}).get(code, 1.0)) for code in codes]
             if not any(values):
                 raise CoinvestError(key)
             return tuple(values)

@@ -22,7 +22,6 @@ For department d, over the filtered projects:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,7 +33,7 @@ from coinvest.exact import EXACT_WIDE, exact_units, float_ratio
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import with_money, with_needs
 from coinvest.metrics.needs import DEFAULT_NEED_THRESHOLD
-from coinvest.metrics.query import MAX_WEIGHT, Query, check_threshold
+from coinvest.metrics.query import Query, check_threshold, check_weight
 from coinvest.territory import department_codes, department_reference, populations
 
 DEFAULT_N_MIN = 3
@@ -86,15 +85,7 @@ RATES = (
 def _weights(weights: Sequence[float]) -> tuple[float, float, float]:
     if len(weights) != len(COMPONENTS):
         raise CoinvestError("territory.weights_invalid", value=weights)
-    values = []
-    for code, raw in zip(COMPONENTS, weights, strict=True):
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            raise CoinvestError("weights.invalid", code=code, value=raw) from None
-        if not math.isfinite(value) or value < 0 or value > MAX_WEIGHT:
-            raise CoinvestError("weights.invalid", code=code, value=raw)
-        values.append(value)
+    values = [check_weight(code, raw) for code, raw in zip(COMPONENTS, weights, strict=True)]
     if not any(values):
         raise CoinvestError("territory.weights_invalid", value=weights)
     return values[0], values[1], values[2]
