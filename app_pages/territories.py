@@ -166,7 +166,7 @@ with right:
         st.info(t("territories.act.none", language, n_min=n_min))
     else:
         elsewhere = bodies.groupby("department_code")["name"].agg(", ".join)
-        top["elsewhere"] = top["department_code"].map(elsewhere).fillna("—")
+        top["elsewhere"] = [elsewhere.get(code, "—") for code in top["department_code"]]
         table(
             top,
             {

@@ -60,15 +60,37 @@ def test_overview_tiles_show_the_project_count_of_the_database(open_page, app_de
     assert len(app.get("vega_lite_chart")) == 3
 
 
+def map_rows(chart) -> list[dict]:
+    """The departments' figures the map of real shapes looks up for its shapes."""
+    spec = json.loads(chart.proto.spec)
+    lookups = [
+        step["from"]["data"]["values"]
+        for layer in spec["layer"]
+        for step in layer.get("transform", [])
+        if "lookup" in step
+    ]
+    return lookups[0]
+
+
 def test_map_sums_to_the_project_count_and_switches_to_euros(open_page, app_demo_path):
     app = open_page(app_demo_path)
-    rows = chart_rows(app.get("vega_lite_chart")[0])
+    rows = map_rows(app.get("vega_lite_chart")[0])
     assert len(rows) == 101
     assert sum(r["projects"] for r in rows) == _sql_count(app_demo_path)
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    assert len(spec["data"]["values"]) == 101  # one shape per department
     app.radio(key="overview_map_measure.fr").set_value("committed_eur").run()
     assert not app.exception
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert spec["title"] == "Euros engagés par département"
+    euros = sum(r["committed_eur"] for r in map_rows(app.get("vega_lite_chart")[0]))
+    # the tile grid, the other drawing: the same figures, as Arrow rows
+    app.radio(key="overview_map_shape.fr").set_value("tiles").run()
+    assert app.query_params["map_shape"] in ("tiles", ["tiles"])
+    tiles = chart_rows(app.get("vega_lite_chart")[0])
+    assert len(tiles) == 101
+    assert euros > 0
+    assert sum(r["committed_eur"] for r in tiles) == pytest.approx(euros)
 
 
 def test_filter_in_the_url_restricts_the_figures(open_page, app_demo_path):
