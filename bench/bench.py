@@ -471,7 +471,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
     any_record = next(iter(tiers.values()))
     # today's pages, then any page an older record still names
     older = {p for r in [*tiers.values(), *postgres.values()] for p in r["pages"]} - set(PAGES)
-    pages = [*PAGES, *sorted(older)]
+    page_names = [*PAGES, *sorted(older)]
     lines = [
         "# coinvest benchmark",
         "",
@@ -524,7 +524,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
         "| page | " + " | ".join(tiers) + " |",
         "|---|" + "---|" * len(tiers),
     ]
-    for name in (FIRST_LOAD, NEXT_VISITOR, *pages):
+    for name in (FIRST_LOAD, NEXT_VISITOR, *page_names):
         cells = [_ms((r.get("chromium") or {}).get(name)) for r in tiers.values()]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
@@ -537,7 +537,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
         "| page | " + " | ".join(f"{t} cold | {t} warm | {t} change" for t in tiers) + " |",
         "|---|" + "---|" * (3 * len(tiers)),
     ]
-    for name in pages:
+    for name in page_names:
         cells = [
             _ms((r["pages"].get(name) or {}).get(k))
             for r in tiers.values()
@@ -569,7 +569,7 @@ def write_results(tiers: dict[str, dict], postgres: dict[str, dict]) -> str:
             )
     lines += targets(tiers, postgres)
     if postgres:
-        lines += postgres_section(tiers, postgres, pages)
+        lines += postgres_section(tiers, postgres, page_names)
     return "\n".join(lines) + "\n"
 
 
