@@ -57,7 +57,7 @@ def tile_map(
         y=alt.Y("row:O", axis=None),
     )
     tooltips = [
-        alt.Tooltip("department_name:N", title=""),
+        alt.Tooltip("department_name:N", title=t("col.department", lang)),
         alt.Tooltip("department_code:N", title="INSEE"),
         alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
     ]
@@ -185,7 +185,7 @@ def department_choropleth(
     rows = alt.Data(values=_Whole(_records(frame, columns)))
     looked_up = [c for c in columns if c != "department_code"]
     tooltips = [
-        alt.Tooltip("department_name:N", title=""),
+        alt.Tooltip("department_name:N", title=t("col.department", lang)),
         alt.Tooltip("department_code:N", title="INSEE"),
         alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
         *[
