@@ -159,7 +159,7 @@ with left:
 
 # --- where to act ------------------------------------------------------------------------------
 with right:
-    st.subheader(t("territories.act.title", language))
+    st.header(t("territories.act.title", language))
     st.caption(t("territories.act.caption", language))
     top = frame[frame["rank"].notna()].head(TOP).copy()
     if top.empty:
@@ -196,7 +196,7 @@ with right:
         )
 
 # --- every department, ranked ------------------------------------------------------------------
-st.subheader(t("territories.ranked.title", language))
+st.header(t("territories.ranked.title", language))
 st.caption(t("territories.ranked.caption", language))
 table(
     frame,

@@ -82,7 +82,7 @@ def test_map_sums_to_the_project_count_and_switches_to_euros(open_page, app_demo
     app.radio(key="overview_map_measure.fr").set_value("committed_eur").run()
     assert not app.exception
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
-    assert spec["title"] == "Euros engagés par département"
+    assert spec["title"]["text"] == ["Euros engagés par département"]
     euros = sum(r["committed_eur"] for r in map_rows(app.get("vega_lite_chart")[0]))
     # the tile grid, the other drawing: the same figures, as Arrow rows
     app.radio(key="overview_map_shape.fr").set_value("tiles").run()

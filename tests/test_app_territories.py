@@ -47,7 +47,7 @@ def test_the_page_shows_the_metric_layers_figures(open_page, app_demo_path):
     act = next(d.value for d in at.dataframe if elsewhere in d.value.columns)
     assert len(act) == min(10, int(frame["rank"].notna().sum()))
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert "Indice de sous-dotation" in spec["title"]
+    assert "Indice de sous-dotation" in " ".join(spec["title"]["text"])
     assert "zones blanches" in spec["description"]
     # the real shapes: every department's geometry is in the chart
     shapes = spec["data"]["values"]
@@ -76,7 +76,7 @@ def test_every_setting_comes_from_the_url_and_changes_the_figures(open_page, app
     ranked = _ranked(at)
     assert list(ranked["Département"].head(5)) == list(frame["department_name"].head(5))
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert "Couverture" in spec["title"]
+    assert "Couverture" in " ".join(spec["title"]["text"])
     assert "values" not in spec.get("data", {})  # the tile grid: no shapes sent
     # back to the defaults: the URL keeps nothing of them
     at.slider(key="ter_n_min").set_value(3).run()

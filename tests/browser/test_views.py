@@ -17,6 +17,10 @@ pytestmark = pytest.mark.slow
 VIEWS = {
     "overview": ("?investor=INV01", [("radio", "Euros engagés")]),
     "utility": ("?investor=INV01&year_from=2024", []),
+    "territories": (
+        "?n_min=4",
+        [("radio", "Grille"), ("select", "Part des besoins non accompagnés")],
+    ),
     "compare": (
         "?projects=P000010&projects=P000020&projects=P000030",
         [("radio", "Coordonnées parallèles"), ("radio", "Projets")],

@@ -13,6 +13,7 @@ from coinvest.charts.base import (
     SEQUENTIAL_SCHEME,
     TILE,
     finish,
+    wrap,
 )
 from coinvest.i18n import t
 from coinvest.territory import department_shapes, departments
@@ -22,7 +23,8 @@ from coinvest.territory import department_shapes, departments
 CLASS_LIMITS = (20.0, 40.0, 60.0, 80.0)
 CLASS_COLOURS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 MISSING_COLOUR = "#d4d4d4"  # no figure: "not indexed", or a rate without its denominator
-MAP_WIDTH, MAP_HEIGHT = 430, 400
+MAP_WIDTH, MAP_HEIGHT = 350, 330  # fits a phone's width, as the tile grid does
+LEGEND_LIMIT = 400  # pixels: a legend's title is wrapped (28 characters a line), never cut
 SHAPES = ("map", "tiles")  # real shapes, or the tile grid
 
 
@@ -66,12 +68,13 @@ def tile_map(
         .mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3)
         .encode(color=_fill(value, value_title, classes, value_format), tooltip=tooltips)
     )
-    # a department without a figure is drawn grey, not left out
-    missing = (
-        base.transform_filter(_valid(value, False))
-        .mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3, color=MISSING_COLOUR)
-        .encode(tooltip=tooltips)
-    )
+    layers = [tiles]
+    if frame[value].isna().any():  # a department without a figure is drawn grey, not left out
+        layers.append(
+            base.transform_filter(_valid(value, False))
+            .mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3, color=MISSING_COLOUR)
+            .encode(tooltip=tooltips)
+        )
     # white on the dark colours, black on the light ones and on the grey of a missing figure
     shown = f"datum[{json.dumps(value)}]"
     dark = (
@@ -85,8 +88,9 @@ def tile_map(
     )
     n_cols = int(frame["col"].max()) + 1
     n_rows = int(frame["row"].max()) + 1
-    chart = (tiles + missing + labels).properties(
-        title=title,
+    # an empty layer of marks would be a graphic without a name for screen readers
+    chart = alt.layer(*layers, labels).properties(
+        title=_title(title),
         description=description,
         width=TILE * n_cols,
         height=TILE * n_rows,
@@ -99,11 +103,21 @@ def _fill(value: str, title: str, classes: tuple[float, ...] | None, value_forma
     are drawn grey, by a layer of their own)."""
     if classes:
         scale = alt.Scale(type="threshold", domain=list(classes), range=list(CLASS_COLOURS))
-        legend = alt.Legend(orient="bottom", format=",.0f", direction="horizontal")
+        legend = alt.Legend(
+            orient="bottom", format=",.0f", direction="horizontal", titleLimit=LEGEND_LIMIT
+        )
     else:
         scale = alt.Scale(scheme=SEQUENTIAL_SCHEME)
-        legend = alt.Legend(format=value_format, orient="bottom", gradientLength=TILE * 8)
-    return alt.Color(f"{value}:Q", title=title, scale=scale, legend=legend)
+        legend = alt.Legend(
+            format=value_format, orient="bottom", gradientLength=TILE * 8, titleLimit=LEGEND_LIMIT
+        )
+    return alt.Color(f"{value}:Q", title=wrap(title, 28), scale=scale, legend=legend)
+
+
+def _title(text: str) -> alt.TitleParams:
+    """A map's title on as many lines as it needs: a title cut at the chart's width would read
+    differently as the page's font arrives (a rate's name can be long)."""
+    return alt.TitleParams(text=wrap(text, 44))
 
 
 def _valid(value: str, valid: bool = True) -> str:
@@ -208,14 +222,18 @@ def department_choropleth(
         base.transform_filter(_valid(value))
         .mark_geoshape(stroke="white", strokeWidth=0.6)
         .encode(color=_fill(value, value_title, classes, value_format), tooltip=tooltips)
-        .project(type="identity", reflectY=True),
-        # a department without a figure is drawn grey, not left out
-        base.transform_filter(_valid(value, False))
-        .mark_geoshape(stroke="white", strokeWidth=0.6, color=MISSING_COLOUR)
-        .encode(tooltip=tooltips)
-        .project(type="identity", reflectY=True),
+        .project(type="identity", reflectY=True)
     ]
-    if marked:
+    # a department without a figure is drawn grey, not left out; no layer when there is none
+    # (an empty layer of marks would be a graphic without a name for screen readers)
+    if frame[value].isna().any():
+        layers.append(
+            base.transform_filter(_valid(value, False))
+            .mark_geoshape(stroke="white", strokeWidth=0.6, color=MISSING_COLOUR)
+            .encode(tooltip=tooltips)
+            .project(type="identity", reflectY=True)
+        )
+    if marked and frame[marked].any():
         layers.append(
             base.transform_filter(f"datum[{json.dumps(marked)}] === true")
             .transform_calculate(mark_label=json.dumps(marked_title))
@@ -233,7 +251,7 @@ def department_choropleth(
             .project(type="identity", reflectY=True)
         )
     chart = alt.layer(*layers).properties(
-        title=title, description=description, width=MAP_WIDTH, height=MAP_HEIGHT
+        title=_title(title), description=description, width=MAP_WIDTH, height=MAP_HEIGHT
     )
     finished = finish(chart, lang, fixed=True)
     # set once the chart is built: given to alt.layer, each layer would carry a copy
