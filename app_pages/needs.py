@@ -11,7 +11,7 @@ from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
 from ui.show import chart, number, pct, table
-from ui.url import bound, keep, number_in, one_of
+from ui.url import bound, keep, one_of, slider
 
 THRESHOLDS = (10, 90, 5)
 MATRIX_PROJECTS = 40
@@ -25,16 +25,15 @@ if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
 default = int(metrics.DEFAULT_NEED_THRESHOLD)
-bound("needs_threshold", "threshold", number_in(*THRESHOLDS, integer=True), default)
-threshold = st.slider(
+threshold = slider(
+    st,
     t("needs.threshold", language),
-    min_value=THRESHOLDS[0],
-    max_value=THRESHOLDS[1],
-    step=THRESHOLDS[2],
-    key="needs_threshold",
-    help=t("needs.threshold.help", language),
+    "needs_threshold",
+    "threshold",
+    THRESHOLDS,
+    default,
+    t("needs.threshold.help", language),
 )
-keep("threshold", threshold, default)
 
 lever_names = ref.labels(ref.LEVERS, language)
 levers = [lever_names[c] for c in ref.LEVER_CODES]

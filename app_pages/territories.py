@@ -14,7 +14,7 @@ from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
 from ui.show import chart, eur, map_shape, number, pct, table
-from ui.url import bound, keep, number_in, one_of
+from ui.url import bound, keep, one_of, slider
 
 COLOURS = ("underserved_index", *RATES)
 THRESHOLDS = (10, 90, 5)
@@ -34,43 +34,38 @@ if no_match(flt, M.project_count(con, flt), language):
 settings = st.expander(t("territories.settings", language), expanded=False)
 with settings:
     left, middle, right = st.columns(3)
-    default_threshold = int(metrics.DEFAULT_NEED_THRESHOLD)
-    bound(
-        "ter_threshold", "need_threshold", number_in(*THRESHOLDS, integer=True), default_threshold
-    )
-    threshold = left.slider(
+    threshold = slider(
+        left,
         t("needs.threshold", language),
-        min_value=THRESHOLDS[0],
-        max_value=THRESHOLDS[1],
-        step=THRESHOLDS[2],
-        key="ter_threshold",
-        help=t("needs.threshold.help", language),
+        "ter_threshold",
+        "need_threshold",
+        THRESHOLDS,
+        int(metrics.DEFAULT_NEED_THRESHOLD),
+        t("needs.threshold.help", language),
     )
-    keep("need_threshold", threshold, default_threshold)
-    bound("ter_n_min", "n_min", number_in(*N_MIN, integer=True), metrics.DEFAULT_N_MIN)
-    n_min = left.slider(
+    n_min = slider(
+        left,
         t("territories.n_min", language),
-        min_value=N_MIN[0],
-        max_value=N_MIN[1],
-        step=N_MIN[2],
-        key="ter_n_min",
-        help=t("territories.n_min.help", language),
+        "ter_n_min",
+        "n_min",
+        N_MIN,
+        metrics.DEFAULT_N_MIN,
+        t("territories.n_min.help", language),
     )
-    keep("n_min", n_min, metrics.DEFAULT_N_MIN)
-    weights = []
-    for box, component in zip((middle, middle, right), COMPONENTS, strict=True):
-        param = f"w_{component}"
-        bound(f"ter_{param}", param, number_in(*WEIGHTS), 1.0)
-        weight = box.slider(
-            t(f"territories.weight.{component}", language),
-            min_value=WEIGHTS[0],
-            max_value=WEIGHTS[1],
-            step=WEIGHTS[2],
-            key=f"ter_{param}",
-            help=t(f"territories.weight.{component}.help", language),
+    weights = [
+        float(
+            slider(
+                box,
+                t(f"territories.weight.{component}", language),
+                f"ter_w_{component}",
+                f"w_{component}",
+                WEIGHTS,
+                1.0,
+                t(f"territories.weight.{component}.help", language),
+            )
         )
-        keep(param, weight, 1.0)
-        weights.append(float(weight))
+        for box, component in zip((middle, middle, right), COMPONENTS, strict=True)
+    ]
 
 try:
     frame = M.territory_support(con, flt, float(threshold), int(n_min), tuple(weights))

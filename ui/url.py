@@ -139,3 +139,21 @@ def bound(key: str, param: str, parse: Parse, default: Any) -> None:
     """`seed`, then the default when neither the session nor the URL gives a value."""
     seed(key, param, parse)
     st.session_state.setdefault(key, default)
+
+
+def slider(
+    box: Any,
+    label: str,
+    key: str,
+    param: str,
+    grid: tuple[float, float, float],
+    default: float,
+    help: str | None = None,
+) -> Any:
+    """A slider on `grid` (low, high, step) whose value lives in the URL under `param` (and not
+    at all at its default): whole numbers when the default is one, else decimals."""
+    low, high, step = grid
+    bound(key, param, number_in(low, high, step, integer=isinstance(default, int)), default)
+    value = box.slider(label, min_value=low, max_value=high, step=step, key=key, help=help)
+    keep(param, value, default)
+    return value

@@ -58,11 +58,7 @@ def tile_map(
         x=alt.X("col:O", axis=None),
         y=alt.Y("row:O", axis=None),
     )
-    tooltips = [
-        alt.Tooltip("department_name:N", title=t("col.department", lang)),
-        alt.Tooltip("department_code:N", title="INSEE"),
-        alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
-    ]
+    tooltips = _tooltips(value, value_title, value_format, lang)
     tiles = (
         base.transform_filter(_valid(value))
         .mark_rect(stroke="white", strokeWidth=1.5, cornerRadius=3)
@@ -112,6 +108,15 @@ def _fill(value: str, title: str, classes: tuple[float, ...] | None, value_forma
             format=value_format, orient="bottom", gradientLength=TILE * 8, titleLimit=LEGEND_LIMIT
         )
     return alt.Color(f"{value}:Q", title=wrap(title, 28), scale=scale, legend=legend)
+
+
+def _tooltips(value: str, value_title: str, value_format: str, lang: str) -> list[alt.Tooltip]:
+    """A department's name, code and figure, as both drawings show them."""
+    return [
+        alt.Tooltip("department_name:N", title=t("col.department", lang)),
+        alt.Tooltip("department_code:N", title="INSEE"),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+    ]
 
 
 def _title(text: str) -> alt.TitleParams:
@@ -198,16 +203,11 @@ def department_choropleth(
     columns += [c for c, _, _ in extra_tooltips if c not in columns]
     rows = alt.Data(values=_Whole(_records(frame, columns)))
     looked_up = [c for c in columns if c != "department_code"]
-    tooltips = [
-        alt.Tooltip("department_name:N", title=t("col.department", lang)),
-        alt.Tooltip("department_code:N", title="INSEE"),
-        alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
-        *[
-            alt.Tooltip(f"{column}:N", title=tip)
-            if number is None
-            else alt.Tooltip(f"{column}:Q", title=tip, format=number)
-            for column, tip, number in extra_tooltips
-        ],
+    tooltips = _tooltips(value, value_title, value_format, lang) + [
+        alt.Tooltip(f"{column}:N", title=tip)
+        if number is None
+        else alt.Tooltip(f"{column}:Q", title=tip, format=number)
+        for column, tip, number in extra_tooltips
     ]
     # the layers' data, the shapes, is set on the finished chart (below)
     base = (

@@ -291,22 +291,15 @@ def territory_support(
         }
     )
     frame["population"] = frame["population"].round().astype("Int64")
-    reference = department_reference()
-    frame["ref_posts_per_10k_qpv"] = (
-        frame["department_code"]
-        .map(lambda c: reference[c].posts_per_10k_qpv if c in reference else None)
-        .astype("float64")
-    )
-    frame["ref_qpv_share"] = (
-        frame["department_code"]
-        .map(lambda c: reference[c].qpv_share if c in reference else None)
-        .astype("float64")
-    )
-    frame["ref_te_entries"] = (
-        frame["department_code"]
-        .map(lambda c: reference[c].te_entries if c in reference else 0)
-        .astype("int64")
-    )
+    layers = pd.DataFrame(
+        [
+            (r.code, r.posts_per_10k_qpv, r.qpv_share, r.te_entries)
+            for r in department_reference().values()
+        ],
+        columns=["department_code", "ref_posts_per_10k_qpv", "ref_qpv_share", "ref_te_entries"],
+    ).astype({"ref_posts_per_10k_qpv": "float64", "ref_qpv_share": "float64"})
+    frame = frame.merge(layers, on="department_code", how="left", validate="one_to_one")
+    frame["ref_te_entries"] = frame["ref_te_entries"].fillna(0).astype("int64")
     frame["recommended_path"] = frame["recommended_path"].astype("object")
     return frame.sort_values(["rank", "department_code"], na_position="last").reset_index(drop=True)
 
