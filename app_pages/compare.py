@@ -10,7 +10,7 @@ from coinvest.i18n import md_escape, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
-from ui.show import altair, number, table
+from ui.show import COMPARED, altair, number, table
 from ui.url import bound, keep, many_of, one_of, seed
 
 CHARTS = ("radar", "parallel")
@@ -24,12 +24,12 @@ if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
 # the projects compared live in the link; else start from the three most mature projects
-seed("cmp_projects", "projects", many_of(limit=6))
-if "cmp_projects" not in st.session_state:
-    st.session_state["cmp_projects"] = list(M.ranked_projects(con, flt, limit=3)["project_id"])
+seed(COMPARED, "projects", many_of(limit=6))
+if COMPARED not in st.session_state:
+    st.session_state[COMPARED] = list(M.ranked_projects(con, flt, limit=3)["project_id"])
 search = st.text_input(t("compare.search", language), key="cmp_search")
 found = lookups.search_projects(con, flt, search or "", limit=50)
-chosen = list(st.session_state["cmp_projects"])
+chosen = list(st.session_state[COMPARED])
 names = lookups.project_names(
     con, list(dict.fromkeys(chosen + list(found["project_id"]))), flt.scope
 )
@@ -40,7 +40,7 @@ picked = st.multiselect(
     options=options,
     format_func=lambda pid: f"{names.get(pid, pid)} ({pid})",
     max_selections=6,
-    key="cmp_projects",
+    key=COMPARED,
 )
 keep("projects", picked)
 if len(picked) < 2:

@@ -9,11 +9,13 @@ from coinvest.i18n import format_number, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
-from ui.show import chart, number, table
+from ui.show import chart, compare_projects, number, table
 from ui.url import bound, keep, number_in, one_of
 
 MAX_LISTED = 200
 PAIR_LISTED = 20
+COMPARE_MAX = 6  # the Compare page's limit
+COMPARE_DEFAULT = 4
 THRESHOLDS = (5, 50, 5)
 
 language = lang()
@@ -66,6 +68,18 @@ chart(
     formats={"mean_score": number(1, language)},
     key="vp_heatmap",
     stretch=False,
+)
+st.caption(
+    t(
+        "viewpoints.who",
+        language,
+        who="; ".join(
+            f"{viewpoint_names[code]} : {item.assessors(language)}"
+            if language == "fr"
+            else f"{viewpoint_names[code]}: {item.assessors(language)}"
+            for code, item in zip(ref.VIEWPOINT_CODES, ref.VIEWPOINTS, strict=True)
+        ),
+    )
 )
 
 threshold = st.slider(
@@ -146,30 +160,99 @@ with right:
 # --- two viewpoints of one lever: "my officers' view against the project's own" -------------
 st.header(t("viewpoints.pair", language))
 st.caption(t("viewpoints.pair.caption", language))
-pick = st.columns([1, 1, 1.4, 1.2], vertical_alignment="bottom")
+who = ref.viewpoint_who(language)
+pick = st.columns([1, 1, 1], vertical_alignment="bottom")
 for position, (param, default) in enumerate((("first", "project"), ("second", "investment"))):
     bound(lang_key(f"vp_{param}"), param, one_of(ref.VIEWPOINT_CODES), default)
     pick[position].selectbox(
         t(f"viewpoints.pair.{param}", language),
         ref.VIEWPOINT_CODES,
-        format_func=viewpoint_names.get,
+        format_func=who.get,
         key=lang_key(f"vp_{param}"),
     )
     keep(param, st.session_state[lang_key(f"vp_{param}")], default)
 first, second = st.session_state[lang_key("vp_first")], st.session_state[lang_key("vp_second")]
-bound(lang_key("vp_lever"), "lever", one_of(ref.LEVER_CODES), ref.LEVER_CODES[0])
-lever = pick[2].selectbox(
-    t("col.lever", language), ref.LEVER_CODES, format_func=lever_names.get, key=lang_key("vp_lever")
-)
-keep("lever", lever, ref.LEVER_CODES[0])
 bound("vp_own", "own", lambda values: values[-1] == "1" or None, False)
-own = pick[3].checkbox(
+own = pick[2].checkbox(
     t("viewpoints.pair.own", language),
     key="vp_own",
     disabled=not flt.investor or "investment" not in (first, second),
     help=t("viewpoints.pair.own.help", language),
 )
 keep("own", "1" if own else None)
+first_label = who[first] + (
+    f" ({t('viewpoints.pair.own_short', language)})" if own and first == "investment" else ""
+)
+second_label = who[second] + (
+    f" ({t('viewpoints.pair.own_short', language)})" if own and second == "investment" else ""
+)
+
+# --- the same pair over all levers: which projects to talk about first ----------------------
+if first != second:
+    st.subheader(t("viewpoints.ranking", language))
+    ranked = M.viewpoint_gap_ranking(con, flt, first, second, own_assessors=own, limit=PAIR_LISTED)
+    ranking = ranked["ranking"].copy()
+    if ranking.empty:
+        st.info(t("viewpoints.ranking.none", language))
+    else:
+        st.caption(
+            t(
+                "viewpoints.ranking.caption",
+                language,
+                n=format_number(ranked["summary"]["projects"].iloc[0], lang=language),
+                shown=format_number(len(ranking), lang=language),
+            )
+        )
+        ranking["largest_lever_label"] = ranking["largest_lever"].map(lever_names)
+        table(
+            ranking,
+            {
+                "name": t("col.project", language),
+                "mean_gap": t("viewpoints.col.mean_gap", language),
+                "largest_gap": t("viewpoints.col.largest_gap", language),
+                "largest_lever_label": t("viewpoints.col.largest_lever", language),
+                "mean_difference": t("viewpoints.col.mean_difference", language)
+                + f" ({first_label} − {second_label})",
+                "levers": t("viewpoints.col.levers", language),
+                "project_id": t("col.code", language),
+            },
+            language,
+            formats={
+                "mean_gap": number(1, language),
+                "largest_gap": number(1, language),
+                "mean_difference": number(1, language, signed=True),
+                "levers": number(0, language),
+            },
+            key="vp_ranking",
+            select=True,
+            title=t("viewpoints.ranking", language),
+            flt=flt,
+        )
+        most = min(COMPARE_MAX, len(ranking))
+        if most >= 2:
+            count_box, send_box = st.columns([1, 2], vertical_alignment="bottom")
+            sent = count_box.number_input(
+                t("viewpoints.ranking.send_count", language),
+                min_value=2,
+                max_value=most,
+                value=min(COMPARE_DEFAULT, most),
+                step=1,
+                key="vp_send_count",
+            )
+            if send_box.button(
+                t("viewpoints.ranking.send", language, n=int(sent)),
+                help=t("viewpoints.ranking.send.help", language),
+                key="vp_send",
+                icon=":material/compare_arrows:",
+            ):
+                compare_projects(list(ranking["project_id"].head(int(sent))), flt, language)
+
+st.subheader(t("viewpoints.one_lever", language))
+bound(lang_key("vp_lever"), "lever", one_of(ref.LEVER_CODES), ref.LEVER_CODES[0])
+lever = st.selectbox(
+    t("col.lever", language), ref.LEVER_CODES, format_func=lever_names.get, key=lang_key("vp_lever")
+)
+keep("lever", lever, ref.LEVER_CODES[0])
 if first == second:
     st.info(t("viewpoints.pair_same", language))
 else:
@@ -177,12 +260,6 @@ else:
         con, flt, first, second, lever, own_assessors=own, threshold=threshold, limit=PAIR_LISTED
     )
     summary = pair["summary"].iloc[0]
-    first_label = viewpoint_names[first] + (
-        f" ({t('viewpoints.pair.own_short', language)})" if own and first == "investment" else ""
-    )
-    second_label = viewpoint_names[second] + (
-        f" ({t('viewpoints.pair.own_short', language)})" if own and second == "investment" else ""
-    )
     if not summary["projects"]:
         st.info(t("viewpoints.pair.none", language))
     else:

@@ -406,3 +406,28 @@ def test_did_it_help_hides_a_median_over_fewer_than_five_projects(open_page, sma
     column = next(c for c in helped.value.columns if "Progression médiane" in c)
     assert all(row[column] == "—" for row in shown(helped))
     assert any("moins de 5 projets" in c.value for c in at.caption)
+
+
+def test_viewpoints_rank_projects_by_the_gap_over_all_levers_and_send_them_to_compare(
+    open_page, small_db
+):
+    at = open_page(small_db, "viewpoints", {"first": "project", "second": "investment"})
+    ranking = next(d for d in at.dataframe if "Plus grand écart" in d.value.columns)
+    rows = shown(ranking)
+    assert [row["Code"] for row in rows] == ["P1", "P2"]
+    # P1: |100 − 50|, |62,5 − 50|, |50 − 100| over three levers; largest on ecosystem
+    assert rows[0]["Écart moyen"] == "37,5"
+    assert rows[0]["Plus grand écart"] == "50,0"
+    assert rows[0]["Levier du plus grand écart"] == "Comprendre son écosystème"
+    assert rows[1]["Levier du plus grand écart"] == "Apprendre à faire alliance"
+    # the viewpoints are named by who answered
+    assert "Équipe du projet" in at.selectbox(key="vp_first.fr").format_func("project")
+    at.button(key="vp_send").click().run()
+    assert at.session_state["cmp_projects"] == ["P1", "P2"]
+    assert at.query_params["projects"] == ["P1", "P2"]
+
+    reversed_ = open_page(small_db, "viewpoints", {"first": "investment", "second": "project"})
+    assert param(reversed_, "first") == "investment"
+    ranking = next(d for d in reversed_.dataframe if "Plus grand écart" in d.value.columns)
+    difference = next(c for c in ranking.value.columns if c.startswith("Différence moyenne"))
+    assert shown(ranking)[0][difference] == "\u22124,2"  # (−50 − 12,5 + 50) / 3

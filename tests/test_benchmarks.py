@@ -172,3 +172,57 @@ def test_cohorts_of_a_support_body_are_its_own(portfolio_con):
     phases = metrics.cohort_phases(portfolio_con, sb2)
     assert set(phases["cohort_id"]) == {"C2"}
     assert isinstance(phases, pd.DataFrame)
+
+
+def test_viewpoint_gap_ranking_over_all_levers_by_hand(portfolio_con):
+    ranked = metrics.viewpoint_gap_ranking(portfolio_con, ALL, "project", "investment")
+    assert ranked["summary"]["projects"].iloc[0] == 2
+    rows = ranked["ranking"].set_index("project_id")
+    assert list(rows.index) == ["P1", "P2"]  # by mean gap
+    # P1: ecosystem 100 − 50, innovation 62.5 − 50, strategy 50 − 100
+    assert rows.loc["P1", "levers"] == 3
+    assert rows.loc["P1", "mean_gap"] == pytest.approx((50 + 12.5 + 50) / 3)
+    assert rows.loc["P1", "mean_difference"] == pytest.approx((50 + 12.5 - 50) / 3)
+    assert rows.loc["P1", "largest_gap"] == pytest.approx(50)
+    # a tie between ecosystem (+50) and strategy (−50): the first lever in the method's order
+    assert (rows.loc["P1", "largest_lever"], rows.loc["P1", "largest_difference"]) == (
+        "ecosystem",
+        pytest.approx(50),
+    )
+    # P2: digital 25 − 0, alliances 50 − 75; alliances comes before digital in the order
+    assert rows.loc["P2", "mean_gap"] == pytest.approx(25)
+    assert rows.loc["P2", "mean_difference"] == pytest.approx(0)
+    assert rows.loc["P2", "largest_lever"] == "alliances"
+    assert rows.loc["P2", "largest_difference"] == pytest.approx(-25)
+    assert rows.loc["P2", "name"]
+
+    # the reversed pair: the same gaps, the differences of the other sign
+    reversed_ = metrics.viewpoint_gap_ranking(portfolio_con, ALL, "investment", "project")
+    back = reversed_["ranking"].set_index("project_id")
+    assert back.loc["P1", "mean_difference"] == pytest.approx(-(50 + 12.5 - 50) / 3)
+    assert back.loc["P1", "mean_gap"] == pytest.approx((50 + 12.5 + 50) / 3)
+
+    first = metrics.viewpoint_gap_ranking(portfolio_con, ALL, "project", "investment", limit=1)
+    assert list(first["ranking"]["project_id"]) == ["P1"]
+    assert first["summary"]["projects"].iloc[0] == 2  # the count is of every project, not the shown
+
+
+def test_viewpoint_gap_ranking_with_the_investors_own_assessors(portfolio_con):
+    inv_b = PortfolioFilter.create(investor="INV_B", scope=None)  # P1 and P2
+    everyone = metrics.viewpoint_gap_ranking(portfolio_con, inv_b, "project", "investment")
+    assert list(everyone["ranking"]["project_id"]) == ["P1", "P2"]
+    own = metrics.viewpoint_gap_ranking(
+        portfolio_con, inv_b, "project", "investment", own_assessors=True
+    )
+    assert list(own["ranking"]["project_id"]) == ["P2"]  # INV_B assessed P2 only
+    assert own["ranking"]["mean_gap"].iloc[0] == pytest.approx(25)
+    nobody = metrics.viewpoint_gap_ranking(portfolio_con, ALL, "ecosystem", "investment")
+    assert list(nobody["ranking"]["project_id"]) == ["P1"]
+    in_29 = PortfolioFilter.create(department="29", scope=None)  # P3: investment only
+    assert metrics.viewpoint_gap_ranking(portfolio_con, in_29, "project", "investment")[
+        "ranking"
+    ].empty
+    from coinvest.errors import CoinvestError
+
+    with pytest.raises(CoinvestError):
+        metrics.viewpoint_gap_ranking(portfolio_con, ALL, "project", "project")

@@ -24,6 +24,8 @@ from ui.language import lang_key
 from ui.url import bound, keep, one_of, switch_page
 
 PROJECT_PAGE = "app_pages/project.py"
+COMPARE_PAGE = "app_pages/compare.py"
+COMPARED = "cmp_projects"  # the Compare page's picker
 SHEET_PROJECT = "sheet_project"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MISSING = "—"
@@ -44,10 +46,11 @@ class Format:
         return self.show(value)
 
 
-def number(decimals: int, language: str) -> Format:
+def number(decimals: int, language: str, signed: bool = False) -> Format:
+    excel = "#,##0" + ("." + "0" * decimals if decimals else "")
     return Format(
-        lambda v: format_number(v, decimals, language),
-        "#,##0" + ("." + "0" * decimals if decimals else ""),
+        lambda v: format_number(v, decimals, language, signed=signed),
+        f"+{excel};-{excel};0" if signed else excel,
     )
 
 
@@ -203,11 +206,24 @@ def leverage_tile(
 def open_project(project_id: str, flt: PortfolioFilter | None, language: str) -> None:
     """The project's sheet, its link keeping the filter (docs/pages.md)."""
     st.session_state[SHEET_PROJECT] = project_id
-    params: dict[str, Any] = dict((flt or PortfolioFilter(scope=None)).to_query_params())
+    open_page(PROJECT_PAGE, flt, language, {"project": project_id})
+
+
+def open_page(
+    page: str, flt: PortfolioFilter | None, language: str, params: dict[str, Any]
+) -> None:
+    """Another page with its own `params`, its link keeping the filter and the language."""
+    query: dict[str, Any] = dict((flt or PortfolioFilter(scope=None)).to_query_params())
     if language != "fr":
-        params["lang"] = language
-    params["project"] = project_id
-    switch_page(PROJECT_PAGE, params)
+        query["lang"] = language
+    query.update(params)
+    switch_page(page, query)
+
+
+def compare_projects(project_ids: list[str], flt: PortfolioFilter | None, language: str) -> None:
+    """The Compare page with these projects (its picker starts from the link)."""
+    st.session_state.pop(COMPARED, None)
+    open_page(COMPARE_PAGE, flt, language, {"projects": list(project_ids)})
 
 
 # The page tests set it: every chart a page draws is then checked against Vega-Lite's schema.

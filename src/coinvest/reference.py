@@ -87,6 +87,12 @@ class Viewpoint(Code):
         """Who assesses a project from this viewpoint."""
         return t(f"ref.viewpoint.{self.code}.assessors", lang)
 
+    def who_label(self, lang: str = "fr") -> str:
+        """The viewpoint named by who answered, for a programme officer: `Équipe du projet
+        (Projets)`."""
+        return t("ref.viewpoint.who_label", lang, who=t(f"ref.viewpoint.{self.code}.who", lang),
+                 label=self.label(lang))
+
 
 # §2.2 — the three viewpoints ("croisement des regards").
 VIEWPOINTS: tuple[Viewpoint, ...] = tuple(
@@ -204,6 +210,11 @@ def codes(items: tuple[Code, ...]) -> tuple[str, ...]:
 def labels(items: tuple[Code, ...], lang: str = "fr") -> dict[str, str]:
     """code → label in the language asked for."""
     return {item.code: item.label(lang) for item in items}
+
+
+def viewpoint_who(lang: str = "fr") -> dict[str, str]:
+    """viewpoint code → its name by who answered (`Viewpoint.who_label`)."""
+    return {item.code: item.who_label(lang) for item in VIEWPOINTS}
 
 
 LEVER_CODES = codes(LEVERS)

@@ -29,6 +29,7 @@ from coinvest.metrics.benchmarks import (
     MATURITY,
     investor_benchmark,
     lever_medians,
+    viewpoint_gap_ranking,
     viewpoint_pair,
 )
 from coinvest.metrics.cohorts import (
@@ -177,5 +178,6 @@ __all__ = [
     "utility_overview",
     "viewpoint_gaps",
     "viewpoint_overview",
+    "viewpoint_gap_ranking",
     "viewpoint_pair",
 ]

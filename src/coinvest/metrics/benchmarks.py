@@ -14,7 +14,7 @@ from coinvest.derived.formulas import leverage_ratio
 from coinvest.errors import CoinvestError
 from coinvest.exact import exact_mean
 from coinvest.filters import PortfolioFilter
-from coinvest.metrics.ctes import with_maturity, with_money, with_rounds
+from coinvest.metrics.ctes import with_maturity, with_money, with_phase_weights, with_rounds
 from coinvest.metrics.query import DEFAULT_BLIND_SPOT_THRESHOLD, Query
 from coinvest.reference import SCORE_SCALE
 
@@ -115,60 +115,13 @@ def viewpoint_pair(
     (the `limit` projects with the largest |difference|: project_id, name, first_score,
     second_score, difference).
     """
-    for code in (first, second):
-        if code not in ref.VIEWPOINT_CODES:
-            raise KeyError(code)
-    if first == second:
-        raise CoinvestError("viewpoints.pair_same")
     if lever not in ref.LEVER_CODES:
         raise KeyError(lever)
     if not (math.isfinite(threshold) and 0 < threshold <= 100):
         raise CoinvestError("threshold.invalid", value=threshold)
     q = Query(flt)
-    with_rounds(q)
-    own = own_assessors and flt.investor is not None
-    sources = {}
-    for tag, code in (("a", first), ("b", second)):
-        if own and code == "investment":
-            until, params = flt.until_condition("a.assessed_on", "own")
-            q.add(
-                "own_round",
-                f"""SELECT a.project_id, a.assessed_on, x.question, avg(x.score) AS score
-                FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-                {q.join_selected("a")}
-                WHERE a.viewpoint = $own_viewpoint AND a.assessor_org_id = $own_investor
-                  AND split_part(x.question, '.', 1) = $pair_lever{until}
-                GROUP BY a.project_id, a.assessed_on, x.question""",
-                own_viewpoint="investment",
-                own_investor=flt.investor,
-                **params,
-            )
-            q.add(
-                "own_lever",
-                f"""SELECT project_id, score FROM (
-                    SELECT project_id, assessed_on, {exact_mean("score")} * $score_scale AS score,
-                           max(assessed_on) OVER (PARTITION BY project_id) AS last_on
-                    FROM own_round GROUP BY project_id, assessed_on) r
-                WHERE assessed_on = last_on""",
-                score_scale=SCORE_SCALE,
-            )
-            sources[tag] = "own_lever"
-        else:
-            q.add(
-                f"pair_{tag}",
-                f"""SELECT project_id, score FROM latest_lever
-                WHERE viewpoint = $pair_viewpoint_{tag} AND lever = $pair_lever""",
-            )
-            q.params[f"pair_viewpoint_{tag}"] = code
-            sources[tag] = f"pair_{tag}"
-    q.params.update(pair_lever=lever, pair_threshold=float(threshold), pair_limit=int(limit))
-    q.add(
-        "pair",
-        f"""SELECT a.project_id, a.score AS first_score, b.score AS second_score,
-               a.score - b.score AS difference
-        FROM {sources["a"]} a JOIN {sources["b"]} b ON b.project_id = a.project_id""",
-        materialized=True,
-    )
+    _pair(q, first, second, lever, own_assessors)
+    q.params.update(pair_threshold=float(threshold), pair_limit=int(limit))
     band = f"least(floor(%s / {PAIR_BIN}), {100 // PAIR_BIN - 1}) * {PAIR_BIN}"
     frame = q.run(
         con,
@@ -225,3 +178,125 @@ def viewpoint_pair(
         .reset_index(drop=True)
     )
     return {"summary": summary, "density": density, "largest": largest}
+
+
+def _pair(q: Query, first: str, second: str, lever: str | None, own_assessors: bool) -> None:
+    """`pair`: per project (and lever) assessed from both viewpoints, their latest scores as of
+    the end of the period and first − second — on one lever, or on every lever (`lever` None).
+
+    With `own_assessors` and an investor in the filter, the investment viewpoint is that
+    investor's own assessors only (its latest round on each project and lever, scored as
+    `lever_round` scores: answers averaged per question, questions averaged, scaled to 0–100).
+    """
+    for code in (first, second):
+        if code not in ref.VIEWPOINT_CODES:
+            raise KeyError(code)
+    if first == second:
+        raise CoinvestError("viewpoints.pair_same")
+    flt = q.flt
+    with_rounds(q)
+    own = own_assessors and flt.investor is not None
+    one_lever = "" if lever is None else " AND lever = $pair_lever"
+    one_answer_lever = "" if lever is None else " AND split_part(x.question, '.', 1) = $pair_lever"
+    if lever is not None:
+        q.params["pair_lever"] = lever
+    sources = {}
+    for tag, code in (("a", first), ("b", second)):
+        if own and code == "investment":
+            until, params = flt.until_condition("a.assessed_on", "own")
+            q.add(
+                "own_round",
+                f"""SELECT a.project_id, split_part(x.question, '.', 1) AS lever, a.assessed_on,
+                       x.question, avg(x.score) AS score
+                FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+                {q.join_selected("a")}
+                WHERE a.viewpoint = $own_viewpoint AND a.assessor_org_id = $own_investor
+                  {one_answer_lever}{until}
+                GROUP BY a.project_id, a.assessed_on, x.question""",
+                own_viewpoint="investment",
+                own_investor=flt.investor,
+                **params,
+            )
+            q.add(
+                "own_lever",
+                f"""SELECT project_id, lever, score FROM (
+                    SELECT project_id, lever, assessed_on,
+                           {exact_mean("score")} * $score_scale AS score,
+                           max(assessed_on) OVER (PARTITION BY project_id, lever) AS last_on
+                    FROM own_round
+                    GROUP BY project_id, lever, assessed_on) r
+                WHERE assessed_on = last_on""",
+                score_scale=SCORE_SCALE,
+            )
+            sources[tag] = "own_lever"
+        else:
+            q.add(
+                f"pair_{tag}",
+                f"""SELECT project_id, lever, score FROM latest_lever
+                WHERE viewpoint = $pair_viewpoint_{tag}{one_lever}""",
+            )
+            q.params[f"pair_viewpoint_{tag}"] = code
+            sources[tag] = f"pair_{tag}"
+    q.add(
+        "pair",
+        f"""SELECT a.project_id, a.lever, a.score AS first_score, b.score AS second_score,
+               a.score - b.score AS difference
+        FROM {sources["a"]} a
+        JOIN {sources["b"]} b ON b.project_id = a.project_id AND b.lever = a.lever""",
+        materialized=True,
+    )
+
+
+def viewpoint_gap_ranking(
+    con: Connection,
+    flt: PortfolioFilter,
+    first: str,
+    second: str,
+    own_assessors: bool = False,
+    limit: int = 20,
+) -> dict[str, pd.DataFrame]:
+    """The projects ranked by how far two viewpoints lie apart over all the levers assessed from
+    both (latest rounds as of the end of the period; `own_assessors` as in `viewpoint_pair`).
+
+    Per project: `levers` (assessed from both), `mean_gap` (mean of |first − second| over those
+    levers), `mean_difference` (mean of first − second: its sign says which viewpoint rates the
+    project higher), `largest_gap` (the largest |first − second|) with its lever
+    (`largest_lever`, ties by lever order) and its signed `largest_difference`.
+
+    Returns `summary` (one row: projects) and `ranking` (the `limit` projects with the largest
+    mean gap, ties by largest gap, then project id: project_id, name and the figures above).
+    """
+    q = Query(flt)
+    _pair(q, first, second, None, own_assessors)
+    with_phase_weights(q)  # the levers' order
+    q.params["gap_limit"] = int(limit)
+    q.add(
+        "per_project",
+        f"""SELECT project_id, count(*) AS levers, {exact_mean("abs(difference)")} AS mean_gap,
+               {exact_mean("difference")} AS mean_difference
+        FROM pair GROUP BY project_id""",
+    )
+    q.add(
+        "largest",
+        """SELECT project_id, lever AS largest_lever, difference AS largest_difference
+        FROM (SELECT r.project_id, r.lever, r.difference,
+                     row_number() OVER (PARTITION BY r.project_id
+                                        ORDER BY abs(r.difference) DESC, w.position) AS k
+              FROM pair r
+              JOIN (SELECT DISTINCT lever, position FROM phase_weight) w ON w.lever = r.lever) r
+        WHERE k = 1""",
+    )
+    frame = q.run(
+        con,
+        """SELECT r.project_id, p.name, r.levers, r.mean_gap, r.mean_difference,
+               abs(l.largest_difference) AS largest_gap, l.largest_lever, l.largest_difference,
+               (SELECT count(*) FROM per_project) AS projects
+        FROM per_project r
+        JOIN largest l ON l.project_id = r.project_id
+        JOIN project p ON p.project_id = r.project_id
+        ORDER BY r.mean_gap DESC, abs(l.largest_difference) DESC, r.project_id
+        LIMIT $gap_limit""",
+    )
+    projects = int(frame["projects"].iloc[0]) if len(frame) else 0
+    ranking = frame.drop(columns="projects").astype({"levers": "int64"}).reset_index(drop=True)
+    return {"summary": pd.DataFrame([{"projects": projects}]), "ranking": ranking}

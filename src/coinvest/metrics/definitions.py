@@ -86,6 +86,7 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef("benchmark", "lever_medians"),
     MetricDef("investor_benchmark", "investor_benchmark"),
     MetricDef("viewpoint_pair", "viewpoint_pair"),
+    MetricDef("viewpoint_gap_ranking", "viewpoint_gap_ranking"),
     MetricDef("need", "project_needs", ("never_assessed_need",)),
     MetricDef("path", "project_needs"),
     MetricDef("question_to_work_on", "project_questions"),
