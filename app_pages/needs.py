@@ -6,7 +6,7 @@ import streamlit as st
 from coinvest import metrics
 from coinvest import reference as ref
 from coinvest.charts import bar_chart, heatmap
-from coinvest.i18n import format_number, format_pct, t
+from coinvest.i18n import format_number, format_pct, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
@@ -44,8 +44,10 @@ if not by_lever["assessed"].any():
     st.stop()
 assessed = int((by_lever["assessed"] + by_lever["not_assessed"]).max())
 with_path = int(by_lever["path"].sum())
-top = by_lever.iloc[int(by_lever["path"].to_numpy().argmax())]  # ties: the first lever
-tiles = st.columns(3)
+# ties: the first lever in the method's order
+top = by_lever.iloc[int(by_lever["path"].to_numpy().argmax())]
+needed = by_lever.iloc[int(by_lever["priority"].to_numpy().argmax())]
+tiles = st.columns(4)
 tiles[0].metric(t("needs.assessed", language), format_number(assessed, lang=language))
 tiles[1].metric(
     t("needs.with_path", language),
@@ -53,12 +55,21 @@ tiles[1].metric(
     help=t("needs.with_path.help", language, threshold=threshold),
 )
 tiles[2].metric(
-    t("needs.top_path", language),
+    t("needs.top_need", language, lever=lever_names[needed["lever"]])
+    if needed["priority"]
+    else t("needs.top_need.none", language),
+    format_pct(
+        needed["priority"] / assessed if assessed and needed["priority"] else None, lang=language
+    ),
+    help=t("needs.top_need.help", language, threshold=threshold),
+)
+tiles[3].metric(
+    t("needs.top_path", language, lever=lever_names[top["lever"]])
+    if top["path"]
+    else t("needs.top_path.none", language),
     format_pct(top["path"] / assessed if assessed and top["path"] else None, lang=language),
     help=t("needs.top_path.help", language),
 )
-if top["path"]:
-    tiles[2].caption(lever_names[top["lever"]])
 
 by_lever["lever_label"] = by_lever["lever"].map(lever_names)
 by_lever["percent"] = by_lever["share"] * 100
@@ -113,8 +124,9 @@ matrix["project"] = matrix["name"] + " (" + matrix["project_id"] + ")"
 order = list(dict.fromkeys(matrix["project"]))
 st.header(t("needs.matrix", language))
 st.caption(
-    t(
+    tn(
         "needs.matrix.caption",
+        assessed,
         language,
         shown=format_number(len(order), lang=language),
         total=format_number(assessed, lang=language),
@@ -161,18 +173,19 @@ bound(lang_key("needs_path"), "path", one_of(ref.LEVER_CODES), default_path)
 chosen = st.radio(
     t("needs.path.pick", language),
     ref.LEVER_CODES,
-    format_func=lambda code: t(
+    format_func=lambda code: tn(
         "needs.path.title",
+        int(paths.loc[code, "priority"]),
         language,
         number=ref.LEVER_CODES.index(code) + 1,
         lever=lever_names[code],
-        n=format_number(paths.loc[code, "path"], lang=language),
+        n=format_number(paths.loc[code, "priority"], lang=language),
     ),
     key=lang_key("needs_path"),
 )
 keep("path", chosen, default_path)
 lever = next(item for item in ref.LEVERS if item.code == chosen)
-count = int(paths.loc[chosen, "path"])
+count = int(paths.loc[chosen, "priority"])  # every project for which the lever is a priority
 with st.container(border=True):  # the card of the chosen path
     st.subheader(lever_names[chosen])
     guide, weak = st.columns(2, gap="large")
@@ -219,15 +232,20 @@ with st.container(border=True):  # the card of the chosen path
             invitees,
             {
                 "name": t("col.project", language),
-                "project_id": t("col.code", language),
+                "need": t("needs.col.need", language),
+                "rank": t("needs.col.rank", language),
+                "priorities": t("needs.col.priorities", language),
+                "department_code": t("col.department", language),
                 "holder": t("needs.col.holder", language),
                 "phase_label": t("col.phase", language),
-                "department_code": t("col.department", language),
-                "need": t("needs.col.need", language),
-                "priorities": t("needs.col.priorities", language),
+                "project_id": t("col.code", language),
             },
             language,
-            formats={"need": number(1, language), "priorities": number(0, language)},
+            formats={
+                "need": number(1, language),
+                "rank": number(0, language),
+                "priorities": number(0, language),
+            },
             key="needs_invitees",
             select=True,
             title=t("needs.path.file", language, lever=lever_names[chosen]),
@@ -241,22 +259,27 @@ bound("needs_helped_on", "helped", lambda values: values[-1] == "1" or None, Fal
 shown_helped = st.toggle(t("needs.helped.show", language), key="needs_helped_on")
 keep("helped", "1" if shown_helped else None)
 if shown_helped:
-    helped = M.did_it_help(con, flt, threshold)
-    helped["lever_label"] = helped["lever"].map(lever_names)
-    # a median over fewer than PEER_MIN projects is no comparison (docs/rules.md "Sign-in and scope"): hidden, said
-    few = helped["projects"] < ref.PEER_MIN
-    helped["median_progress"] = helped["median_progress"].where(~few)
-    if few.any():
-        st.caption(t("needs.helped.too_few", language, minimum=ref.PEER_MIN))
+    side = M.did_it_help_compared(con, flt, threshold)
+    side["lever_label"] = side["lever"].map(lever_names)
+    st.info(t("needs.helped.not_proof", language, minimum=ref.PEER_MIN), icon=":material/info:")
     table(
-        helped,
+        side,
         {
             "lever_label": t("needs.col.path_name", language),
-            "projects": t("needs.col.helped_projects", language),
-            "median_progress": t("needs.col.median_progress", language),
+            "supported_projects": t("needs.col.supported_projects", language),
+            "supported_median": t("needs.col.supported_median", language),
+            "unsupported_projects": t("needs.col.unsupported_projects", language),
+            "unsupported_median": t("needs.col.unsupported_median", language),
+            "difference": t("needs.col.helped_difference", language),
         },
         language,
-        formats={"projects": number(0, language), "median_progress": number(1, language)},
+        formats={
+            "supported_projects": number(0, language),
+            "supported_median": number(1, language, signed=True),
+            "unsupported_projects": number(0, language),
+            "unsupported_median": number(1, language, signed=True),
+            "difference": number(1, language, signed=True),
+        },
         key="needs_helped",
         title=t("needs.helped", language),
     )

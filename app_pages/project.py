@@ -8,7 +8,7 @@ from coinvest import lookups, metrics
 from coinvest import reference as ref
 from coinvest.charts import heatmap, line_chart, viewpoint_colours
 from coinvest.history import history
-from coinvest.i18n import format_eur, format_number, md_escape, t
+from coinvest.i18n import format_eur, format_number, md_escape, t, tn
 from coinvest.metrics import MATURITY
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
@@ -158,13 +158,17 @@ else:
         {
             "label": t("col.lever", language),
             "project": t("project.benchmark.project", language),
-            "portfolio": t(
+            "portfolio": tn(
                 "project.benchmark.portfolio_yours" if scoped else "project.benchmark.portfolio",
+                int(n_portfolio),
                 language,
                 n=format_number(n_portfolio, lang=language),
             ),
-            "peers": t(
-                "project.benchmark.peers", language, n=format_number(n_peers, lang=language)
+            "peers": tn(
+                "project.benchmark.peers",
+                int(n_peers),
+                language,
+                n=format_number(n_peers, lang=language),
             ),
             "difference": t("project.benchmark.difference", language),
         },

@@ -196,8 +196,9 @@ if first != second:
         st.info(t("viewpoints.ranking.none", language))
     else:
         st.caption(
-            t(
+            tn(
                 "viewpoints.ranking.caption",
+                int(ranked["summary"]["projects"].iloc[0]),
                 language,
                 n=format_number(ranked["summary"]["projects"].iloc[0], lang=language),
                 shown=format_number(len(ranking), lang=language),
@@ -276,8 +277,9 @@ else:
             help=t("viewpoints.pair.mean_difference.help", language),
         )
         st.write(
-            t(
+            tn(
                 "viewpoints.pair.reading",
+                int(summary["first_higher"]),
                 language,
                 first=first_label,
                 second=second_label,

@@ -172,6 +172,7 @@ def _calls(inside: list[str], outside: list[str], investor: str) -> dict[str, li
         "cost_extremes": [(), (5,)],
         "cost_ranking": [(), (5, False)],
         "did_it_help": [(), (30.0,)],
+        "did_it_help_compared": [(), (30.0, 1)],
         "diversity_summary": [()],
         "gaps_by_lever": [()],
         "indicator_summary": [()],
@@ -189,6 +190,7 @@ def _calls(inside: list[str], outside: list[str], investor: str) -> dict[str, li
         "needs_overview": [()],
         "partner_diversity": [()],
         "path_projects": [(lever,)],
+        "path_invitations": [(), (30.0,)],
         "portfolio_kpis": [(), (hypothetical,)],
         "portfolio_summary": [()],
         "progress": [()],
@@ -218,6 +220,7 @@ def _calls(inside: list[str], outside: list[str], investor: str) -> dict[str, li
             ("project", "investment", lever),
             ("investment", "ecosystem", lever, True, 10.0),
         ],
+        "viewpoint_gap_ranking": [("project", "investment"), ("investment", "ecosystem", True, 5)],
     }
 
 

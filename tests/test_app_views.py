@@ -362,20 +362,42 @@ def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
     assert lower.session_state["needs_threshold"] == 25
     assert tiles(lower)["Projets avec un parcours recommandé"] == "3"  # and P3 evaluation 25
     assert param(lower, "threshold") == "25"
-    assert not any("Projets suivis" in d.value.columns for d in at.dataframe)  # on request
+    assert not any("Accompagnés (n)" in d.value.columns for d in at.dataframe)  # on request
     helped = open_page(small_db, "needs", {"helped": "1"})
     rows = {
         row["Parcours"]: row
         for d in helped.dataframe
-        if "Projets suivis" in d.value.columns
+        if "Accompagnés (n)" in d.value.columns
         for row in shown(d)
     }
     # P1's first round made innovation a priority; its project team went from 25 to 62.5
-    # (+37.5, computed by the metric layer), but a median over one project is no comparison:
-    # hidden, and said (docs/rules.md "Sign-in and scope")
-    assert rows["Qualifier son innovation"]["Projets suivis"] == "1"
-    assert rows["Qualifier son innovation"]["Progression médiane (points)"] == "—"
-    assert any("moins de 5 projets" in c.value for c in helped.caption)
+    # (+37.5, computed by the metric layer), and P1 was in cohort C2 between its two rounds:
+    # supported. A median over one project is no comparison: hidden, and said
+    # (docs/rules.md "Sign-in and scope"); no difference without 5 projects on each side
+    innovation = rows["Qualifier son innovation"]
+    assert innovation["Accompagnés (n)"] == "1"
+    assert innovation["Non accompagnés (n)"] == "0"
+    assert innovation["Progression médiane des accompagnés (points)"] == "—"
+    assert innovation["Écart accompagnés − non accompagnés (points)"] == "—"
+    assert any("pas une preuve" in i.value for i in helped.info)
+    assert any("moins de 5 projets" in i.value for i in helped.info)
+
+
+def test_needs_page_names_the_most_needed_lever_and_invites_every_priority(open_page, small_db):
+    # at 20: P1 innovation 50; P2 digital 58,3 and alliances 25 (its second priority);
+    # P3 evaluation 25. Most needed: innovation, alliances, digital and evaluation tie at one
+    # project each (1 of 3): the lever order decides, as for the most recommended path
+    at = open_page(small_db, "needs", {"threshold": "20", "path": "alliances"})
+    figures = tiles(at)
+    assert figures["Levier le plus nécessaire : Qualifier son innovation"] == "33,3\u00a0%"
+    assert figures["Parcours le plus recommandé : Qualifier son innovation"] == "33,3\u00a0%"
+    invitees = [shown(d) for d in at.dataframe if "Porteur" in d.value.columns]
+    assert [[(row["Code"], row["Rang du levier"]) for row in rows] for rows in invitees] == [
+        [("P2", "2")]
+    ]
+    assert invitees[0][0]["Département"] == "13"
+    labels = at.radio(key="needs_path.fr").options
+    assert any(label.endswith("· 1 projet") for label in labels)  # not "1 projets"
 
 
 def test_project_sheet_shows_its_path_and_questions(open_page, small_db):

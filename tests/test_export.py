@@ -112,6 +112,8 @@ def test_xlsx_workbook_holds_the_same_tables(demo_path, tmp_path):
         "project_summary",
         "portfolio",
         "project_needs",
+        "path_invitations",
+        "did_it_help",
         "territory_support",
     ]
     csv = _read(out / "project_summary.csv")
@@ -251,3 +253,40 @@ def test_project_needs_csv_is_the_formula_applied_to_project_levers(demo_path, t
     text = (out / "project_needs.csv").read_text(encoding="utf-8")
     assert ",true," in text
     assert ",false," in text
+
+
+def test_path_invitations_and_did_it_help_csv(demo_path, tmp_path):
+    """`path_invitations.csv` holds every priority of `project_needs.csv` (not only the first),
+    and `did_it_help.csv` both groups of every lever."""
+    from coinvest import reference as ref
+
+    out = tmp_path / "out"
+    result = run("export", "--db", str(demo_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    needs = _read(out / "project_needs.csv")
+    invited = _read(out / "path_invitations.csv")
+    assert list(invited.columns) == [
+        "lever",
+        "project_id",
+        "rank",
+        "need",
+        "holder",
+        "department_code",
+    ]
+    priorities = needs[needs["priority"].astype(str).str.lower() == "true"]
+    assert len(invited) == len(priorities)
+    assert (invited["rank"] > 1).any()  # second priorities are invited too
+    expected = priorities.set_index(["lever", "project_id"])
+    for row in invited.itertuples():
+        want = expected.loc[(row.lever, row.project_id)]
+        assert row.rank == want["rank"]
+        assert row.need == pytest.approx(want["need"], abs=1e-9)
+    order = {code: i for i, code in enumerate(ref.LEVER_CODES)}
+    keys = [(order[r.lever], -r.need) for r in invited.itertuples()]
+    assert keys == sorted(keys)  # levers in order, then by need
+
+    helped = pd.read_csv(out / "did_it_help.csv")
+    assert list(helped.columns) == ["lever", "group", "projects", "median_progress"]
+    assert list(helped["lever"]) == [c for c in ref.LEVER_CODES for _ in range(2)]
+    assert list(helped["group"]) == ["supported", "unsupported"] * len(ref.LEVER_CODES)
+    assert helped["median_progress"].isna().eq(helped["projects"] < ref.PEER_MIN).all()

@@ -17,6 +17,7 @@ from coinvest import reference as ref
 from coinvest.derived import refresh_lever_rounds, refresh_needs
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
+from coinvest.metrics.needs import _side_by_side
 
 ALL = PortfolioFilter(scope=None)
 
@@ -139,14 +140,60 @@ def test_did_it_help(portfolio_con):
     # innovation 50; ecosystem (A4) ecosystem 0. First consolidated: ecosystem 41.67,
     # innovation 37.5 → first needs (rnd): ecosystem 38.9, innovation 62.5 (a priority).
     # Progress on innovation: only the project viewpoint has two rounds: 25 → 62.5.
-    helped = metrics.did_it_help(portfolio_con, ALL).set_index("lever")
-    assert helped.loc["innovation", "projects"] == 1
-    assert helped.loc["innovation", "median_progress"] == pytest.approx(37.5)
-    assert helped.loc["ecosystem", "projects"] == 0
-    lower = metrics.did_it_help(portfolio_con, ALL, 38.0).set_index("lever")
+    # P1 was in cohort C2 from 2024-01-15 to 2025-01-15, between its rounds of 2024-01-10 and
+    # 2025-01-10: supported.
+    frame = metrics.did_it_help(portfolio_con, ALL)
+    assert list(frame.columns) == ["lever", "group", "projects", "median_progress"]
+    assert len(frame) == 2 * len(ref.LEVER_CODES)  # every lever, both groups
+    helped = frame.set_index(["lever", "group"])
+    assert helped.loc[("innovation", "supported"), "projects"] == 1
+    assert helped.loc[("innovation", "supported"), "median_progress"] == pytest.approx(37.5)
+    assert helped.loc[("innovation", "unsupported"), "projects"] == 0
+    assert helped.loc[("ecosystem", "supported"), "projects"] == 0
+    hidden = metrics.did_it_help(portfolio_con, ALL, minimum=ref.PEER_MIN)
+    assert hidden["median_progress"].isna().all()  # one project is no comparison
+    side = metrics.did_it_help_compared(portfolio_con, ALL).set_index("lever")
+    assert side.loc["innovation", "supported_projects"] == 1
+    assert pd.isna(side.loc["innovation", "difference"])
+    lower = metrics.did_it_help(portfolio_con, ALL, 38.0).set_index(["lever", "group"])
     # ecosystem becomes a priority of P1's first round: progress (25 + 62.5) / 2
-    assert lower.loc["ecosystem", "projects"] == 1
-    assert lower.loc["ecosystem", "median_progress"] == pytest.approx(43.75)
+    assert lower.loc[("ecosystem", "supported"), "projects"] == 1
+    assert lower.loc[("ecosystem", "supported"), "median_progress"] == pytest.approx(43.75)
+
+    # P1's membership moved after its latest round: P1 is in the other group
+    portfolio_con.execute(
+        "UPDATE cohort_member SET entry_date = DATE '2025-02-01', exit_date = NULL "
+        "WHERE project_id = 'P1'"
+    )
+    moved = metrics.did_it_help(portfolio_con, ALL).set_index(["lever", "group"])
+    assert moved.loc[("innovation", "supported"), "projects"] == 0
+    assert moved.loc[("innovation", "unsupported"), "projects"] == 1
+    assert moved.loc[("innovation", "unsupported"), "median_progress"] == pytest.approx(37.5)
+    # a membership that ended before the first round does not count either
+    portfolio_con.execute(
+        "UPDATE cohort_member SET entry_date = DATE '2023-01-01', exit_date = DATE '2024-01-01' "
+        "WHERE project_id = 'P1'"
+    )
+    ended = metrics.did_it_help(portfolio_con, ALL).set_index(["lever", "group"])
+    assert ended.loc[("innovation", "unsupported"), "projects"] == 1
+
+
+def test_did_it_help_side_by_side_shows_a_difference_only_over_five_and_five():
+    helped = pd.DataFrame(
+        {
+            "lever": ["strategy", "strategy", "model", "model"],
+            "group": ["supported", "unsupported"] * 2,
+            "projects": [5, 6, 5, 4],
+            "median_progress": [12.0, 4.5, 10.0, None],  # hidden by did_it_help
+        }
+    )
+    side = _side_by_side(helped, ref.PEER_MIN).set_index("lever")
+    assert list(side.index) == ["strategy", "model"]
+    assert side.loc["strategy", "difference"] == pytest.approx(12.0 - 4.5)
+    assert side.loc["strategy", "unsupported_projects"] == 6
+    assert pd.isna(side.loc["model", "difference"])  # 4 unsupported projects: no difference
+    assert pd.isna(side.loc["model", "unsupported_median"])  # nor their median
+    assert side.loc["model", "supported_median"] == 10.0
 
 
 def test_a_bad_threshold_is_refused(portfolio_con):
@@ -223,3 +270,32 @@ def test_a_writer_of_one_project_keeps_the_question_tables_exact(portfolio_con):
     assert _derived_differences(portfolio_con) == 0
     p2 = metrics.project_questions(portfolio_con, ALL, "P2").set_index("question")
     assert p2.loc["digital.uses", "project"] == 4  # the new latest round of the project team
+
+
+def test_path_invitations_list_every_project_for_which_the_lever_is_a_priority(portfolio_con):
+    # at 20: P1 innovation 50 (its path); P2 digital 58.3 (its path) and alliances 25 (rank 2);
+    # P3 evaluation 25 — levers in the method's order, then by need
+    invited = metrics.path_invitations(portfolio_con, ALL, 20.0)
+    assert list(invited.columns) == [
+        "lever",
+        "project_id",
+        "rank",
+        "need",
+        "holder",
+        "department_code",
+    ]
+    assert [tuple(r) for r in invited[["lever", "project_id", "rank"]].itertuples(index=False)] == [
+        ("innovation", "P1", 1),
+        ("alliances", "P2", 2),
+        ("digital", "P2", 1),
+        ("evaluation", "P3", 1),
+    ]
+    alliances = invited.iloc[1]
+    assert alliances["need"] == pytest.approx(37.5 * 2 / 3)
+    assert alliances["department_code"] == "13"
+    assert alliances["holder"] == "SCIC Roue Libre"
+    # the page's list of a path holds the projects for which it is a second priority too
+    page = metrics.needs_overview(portfolio_con, ALL, 20.0)["invitees"]
+    assert list(page[page["lever"] == "alliances"]["rank"]) == [2]
+    # at 40 only the first priorities are left
+    assert list(metrics.path_invitations(portfolio_con, ALL)["project_id"]) == ["P1", "P2"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from coinvest import metrics
+from coinvest import reference as ref
 from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.territories import EXPORT_COLUMNS as TERRITORY_COLUMNS
@@ -19,6 +20,8 @@ EXPORT_FILES = (
     "project_summary",
     "portfolio",
     "project_needs",
+    "path_invitations",
+    "did_it_help",
     "territory_support",
 )
 WORKBOOK = "coinvest-export.xlsx"
@@ -41,6 +44,9 @@ def export_frames(
         "project_summary": metrics.project_summary(con, flt, weights, threshold),
         "portfolio": metrics.portfolio_summary(con, flt),
         "project_needs": needs,
+        "path_invitations": metrics.path_invitations(con, flt),
+        # a median over fewer than 5 projects is no comparison: empty, as on the page
+        "did_it_help": metrics.did_it_help(con, flt, minimum=ref.PEER_MIN),
         "territory_support": territories,
     }
 

@@ -90,8 +90,12 @@ class Viewpoint(Code):
     def who_label(self, lang: str = "fr") -> str:
         """The viewpoint named by who answered, for a programme officer: `Équipe du projet
         (Projets)`."""
-        return t("ref.viewpoint.who_label", lang, who=t(f"ref.viewpoint.{self.code}.who", lang),
-                 label=self.label(lang))
+        return t(
+            "ref.viewpoint.who_label",
+            lang,
+            who=t(f"ref.viewpoint.{self.code}.who", lang),
+            label=self.label(lang),
+        )
 
 
 # §2.2 — the three viewpoints ("croisement des regards").

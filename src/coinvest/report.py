@@ -138,7 +138,7 @@ def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
     e = html.escape
     threshold = metrics.DEFAULT_NEED_THRESHOLD
     by_lever = metrics.needs_by_lever(con, flt, threshold)
-    helped = metrics.did_it_help(con, flt, threshold).set_index("lever")
+    helped = metrics.did_it_help_compared(con, flt, threshold).set_index("lever")
     parts = [
         f"<h2>{e(t('report.needs', lang))}</h2>",
         f"<p class='muted'>{e(t('report.needs.intro', lang, threshold=int(threshold)))}</p>",
@@ -146,14 +146,21 @@ def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
     if not by_lever["assessed"].any():
         return [*parts, f"<p>{e(t('needs.none', lang))}</p>"]
     levers = ref.labels(ref.LEVERS, lang)
+
+    def followed(group: str, code: str) -> str:
+        median = format_number(helped.loc[code, f"{group}_median"], 1, lang, signed=True)
+        return f"{median} (n = {format_number(helped.loc[code, f'{group}_projects'], lang=lang)})"
+
     frame = pd.DataFrame(
         {
             "lever": by_lever["lever"].map(levers),
             "priority": [format_pct(v, lang=lang) for v in by_lever["share"]],
             "path": [format_number(v, lang=lang) for v in by_lever["path"]],
             "need": [format_number(v, 1, lang) for v in by_lever["median_need"]],
-            "helped": [
-                format_number(helped.loc[code, "median_progress"], 1, lang)
+            "supported": [followed("supported", code) for code in by_lever["lever"]],
+            "unsupported": [followed("unsupported", code) for code in by_lever["lever"]],
+            "difference": [
+                format_number(helped.loc[code, "difference"], 1, lang, signed=True)
                 for code in by_lever["lever"]
             ],
         }
@@ -163,9 +170,13 @@ def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
         "priority": t("needs.share", lang).replace(" (%)", ""),
         "path": t("needs.col.path", lang),
         "need": t("needs.col.median_need", lang),
-        "helped": t("needs.col.median_progress", lang),
+        "supported": t("needs.col.supported_median", lang),
+        "unsupported": t("needs.col.unsupported_median", lang),
+        "difference": t("needs.col.helped_difference", lang),
     }
-    return [*parts, _table(frame, columns, {"priority", "path", "need", "helped"})]
+    numeric = {"priority", "path", "need", "supported", "unsupported", "difference"}
+    note = t("needs.helped.not_proof", lang, minimum=ref.PEER_MIN)
+    return [*parts, _table(frame, columns, numeric), f"<p class='muted'>{e(note)}</p>"]
 
 
 def committee_report(
@@ -182,7 +193,7 @@ def committee_report(
         f"<h1>{e(t('report.title', lang))}</h1>",
         f'<p class="muted">{e(t("report.generated", lang, date=format_date(today, lang)))}</p>',
         "<div class='scope'><strong>"
-        + e(t("report.scope", lang, n=format_number(kpis.projects, lang=lang)))
+        + e(tn("report.scope", kpis.projects, lang, n=format_number(kpis.projects, lang=lang)))
         + "</strong><ul>"
         + "".join(f"<li>{e(line)}</li>" for line in _filter_lines(con, flt, lang))
         + "</ul></div>",

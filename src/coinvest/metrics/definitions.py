@@ -86,7 +86,6 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef("benchmark", "lever_medians"),
     MetricDef("investor_benchmark", "investor_benchmark"),
     MetricDef("viewpoint_pair", "viewpoint_pair"),
-    MetricDef("viewpoint_gap_ranking", "viewpoint_gap_ranking"),
     MetricDef("need", "project_needs", ("never_assessed_need",)),
     MetricDef("path", "project_needs"),
     MetricDef("question_to_work_on", "project_questions"),
@@ -137,6 +136,9 @@ AGGREGATES: dict[str, str] = {
     "needs_matrix": "need",
     "needs_overview": "need",
     "path_projects": "path",
+    "path_invitations": "path",
+    "did_it_help_compared": "did_it_help",
+    "viewpoint_gap_ranking": "gap",
     "needs_by_question": "question_to_work_on",
     "territory_bodies": "territory_inputs",
 }

@@ -25,6 +25,7 @@ from coinvest.metrics.ctes import (
 from coinvest.metrics.query import Query, check_threshold, with_weights
 
 DEFAULT_NEED_THRESHOLD = ref.DEFAULT_NEED_THRESHOLD
+ALL_INVITEES = 2**62  # no limit: an invitation list as a file holds every invitee
 
 
 def _query(flt: PortfolioFilter, threshold: float, project_ids: list[str] | None = None) -> Query:
@@ -78,9 +79,11 @@ def needs_overview(
     - `matrix`: the heatmap's cells for the `matrix_limit` projects with the highest need (a
       national portfolio cannot be drawn whole). Columns: project_id, name, lever, need,
       priority, top (the project's highest need, for its order).
-    - `invitees`: per path, its `invitee_limit` projects with the highest need (the invitees of
-      its collective workshop). Columns: lever, project_id, name, holder, phase,
-      department_code, score, need, priorities (how many priority levers the project has).
+    - `invitees`: per path, the invitees of its collective workshop: every project for which
+      that lever is a priority (first or not), the `invitee_limit` with the highest need.
+      Columns: lever, project_id, name, rank (of that lever among the project's priorities),
+      holder, phase, department_code, score, need, priorities (how many priority levers the
+      project has).
     """
     q = _query(flt, threshold)
     with_needs(q)
@@ -92,9 +95,9 @@ def needs_overview(
     )
     q.add(
         "invited",
-        """SELECT n.project_id, n.lever, n.score, n.need,
+        """SELECT n.project_id, n.lever, n.score, n.need, n.rank,
                row_number() OVER (PARTITION BY n.lever ORDER BY n.need DESC, n.project_id) AS k
-        FROM ranked_need_latest n WHERE n.rank = 1""",
+        FROM ranked_need_latest n WHERE n.rank IS NOT NULL""",
     )
     q.add(
         "priorities",
@@ -128,7 +131,7 @@ def needs_overview(
         JOIN project p ON p.project_id = s.project_id
         UNION ALL
         SELECT 'invitee', i.lever, i.k, i.project_id, p.name, o.name, p.phase,
-               p.department_code, {integer}, c.priorities, {integer}, {integer}, i.need, i.score,
+               p.department_code, i.rank, c.priorities, {integer}, {integer}, i.need, i.score,
                {number}, CAST(NULL AS BOOLEAN)
         FROM invited i
         JOIN project p ON p.project_id = i.project_id
@@ -145,7 +148,9 @@ def needs_overview(
         ["top", "project_id", "position"], ascending=[False, True, True]
     )
     invitees = frame[frame["part"] == "invitee"].sort_values(["lever", "position"])
-    invitees = invitees.rename(columns={"priority": "priorities"}).astype({"priorities": "int64"})
+    invitees = invitees.rename(columns={"priority": "priorities", "assessed": "rank"}).astype(
+        {"priorities": "int64", "rank": "int64"}
+    )
     return {
         "by_lever": by_lever[
             ["lever", "assessed", "priority", "share", "path", "median_need", "not_assessed"]
@@ -159,6 +164,7 @@ def needs_overview(
                 "lever",
                 "project_id",
                 "name",
+                "rank",
                 "holder",
                 "phase",
                 "department_code",
@@ -199,6 +205,28 @@ def path_projects(
         raise KeyError(lever)
     invitees = needs_overview(con, flt, threshold, matrix_limit=0, invitee_limit=limit)["invitees"]
     return invitees[invitees["lever"] == lever].drop(columns="lever").reset_index(drop=True)
+
+
+INVITATION_COLUMNS = ("lever", "project_id", "rank", "need", "holder", "department_code")
+
+
+def path_invitations(
+    con: Connection, flt: PortfolioFilter, threshold: float = DEFAULT_NEED_THRESHOLD
+) -> pd.DataFrame:
+    """Every path's whole invitation list (`path_invitations.csv`, docs/import.md "Command
+    line"): per lever in the method's order, every project for which it is a priority, by need
+    (highest first), with the lever's rank among the project's priorities, the holder's name and
+    the department. Columns: `INVITATION_COLUMNS`."""
+    invitees = needs_overview(con, flt, threshold, matrix_limit=0, invitee_limit=ALL_INVITEES)[
+        "invitees"
+    ]
+    order = {code: i for i, code in enumerate(ref.LEVER_CODES)}
+    invitees = invitees.sort_values(
+        ["lever", "need", "project_id"],
+        ascending=[True, False, True],
+        key=lambda s: s.map(order) if s.name == "lever" else s,
+    )
+    return invitees[list(INVITATION_COLUMNS)].reset_index(drop=True)
 
 
 def needs_by_question(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
@@ -256,14 +284,27 @@ def project_questions(con: Connection, flt: PortfolioFilter, project_id: str) ->
     )
 
 
-def did_it_help(
-    con: Connection, flt: PortfolioFilter, threshold: float = DEFAULT_NEED_THRESHOLD
-) -> pd.DataFrame:
-    """Per path (lever): the projects whose first round made it a priority and that have been
-    assessed again since, and their median progress on it (latest − first consolidated score,
-    over the viewpoints assessed twice, as `progress` counts it).
+HELPED_GROUPS = ("supported", "unsupported")
 
-    Columns: lever, projects, median_progress.
+
+def did_it_help(
+    con: Connection,
+    flt: PortfolioFilter,
+    threshold: float = DEFAULT_NEED_THRESHOLD,
+    minimum: int = 0,
+) -> pd.DataFrame:
+    """Per path (lever) and group: the projects whose first round made the lever a priority and
+    that have been assessed again since, and their median progress on it (latest − first
+    consolidated score, over the viewpoints assessed twice, as `progress` counts it).
+
+    Two groups side by side (docs/figures.md "Needs"): `supported`, the projects in a support
+    cohort between their two rounds (a membership that starts before the latest round and has
+    no exit or one after the first round, on that lever), and `unsupported`, the others. A
+    comparison, not proof of cause. A median over fewer than `minimum` projects is left empty
+    (the page and `did_it_help.csv` hide those under `PEER_MIN`, docs/rules.md "Sign-in and
+    scope").
+
+    Columns: lever, group, projects, median_progress (a row per lever and group, in order).
     """
     q = _query(flt, threshold)
     with_needs(q, "first")
@@ -272,7 +313,8 @@ def did_it_help(
     q.add(
         "helped",
         f"""SELECT f.lever, f.project_id,
-               {weighted_mean("l.score - o.score", "v.weight")} AS progress
+               {weighted_mean("l.score - o.score", "v.weight")} AS progress,
+               min(o.assessed_on) AS first_on, max(l.assessed_on) AS last_on
         FROM need_first f
         JOIN first_lever o ON o.project_id = f.project_id AND o.lever = f.lever
         JOIN latest_lever l ON l.project_id = o.project_id AND l.viewpoint = o.viewpoint
@@ -281,12 +323,60 @@ def did_it_help(
         WHERE f.priority AND o.assessed_on < l.assessed_on
         GROUP BY f.lever, f.project_id""",
     )
-    return q.run(
+    q.add(
+        "helped_group",
+        """SELECT h.lever, h.project_id, h.progress,
+               CASE WHEN count(m.project_id) > 0 THEN $group_supported
+                    ELSE $group_unsupported END AS grp
+        FROM helped h
+        LEFT JOIN cohort_member m
+          ON m.project_id = h.project_id AND m.entry_date < h.last_on
+         AND (m.exit_date IS NULL OR m.exit_date > h.first_on)
+        GROUP BY h.lever, h.project_id, h.progress""",
+        group_supported=HELPED_GROUPS[0],
+        group_unsupported=HELPED_GROUPS[1],
+    )
+    frame = q.run(
         con,
-        """SELECT w.lever, count(h.project_id) AS projects,
+        """SELECT w.lever, g.grp, count(h.project_id) AS projects,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY h.progress) AS median_progress
         FROM (SELECT DISTINCT lever, position FROM phase_weight) w
-        LEFT JOIN helped h ON h.lever = w.lever
-        GROUP BY w.lever, w.position
-        ORDER BY w.position""",
-    ).astype({"projects": "int64"})
+        CROSS JOIN (SELECT $group_supported AS grp, 0 AS k
+                    UNION ALL SELECT $group_unsupported, 1) g
+        LEFT JOIN helped_group h ON h.lever = w.lever AND h.grp = g.grp
+        GROUP BY w.lever, w.position, g.grp, g.k
+        ORDER BY w.position, g.k""",
+    )
+    frame = frame.rename(columns={"grp": "group"}).astype({"projects": "int64"})
+    frame["median_progress"] = frame["median_progress"].where(frame["projects"] >= minimum)
+    return frame
+
+
+def did_it_help_compared(
+    con: Connection,
+    flt: PortfolioFilter,
+    threshold: float = DEFAULT_NEED_THRESHOLD,
+    minimum: int = ref.PEER_MIN,
+) -> pd.DataFrame:
+    """`did_it_help` side by side, as the page and the report show it: per lever, each group's
+    projects and median progress (hidden over fewer than `minimum` projects) and the
+    difference supported − unsupported, only when both groups have at least `minimum`
+    projects.
+
+    Columns: lever, supported_projects, supported_median, unsupported_projects,
+    unsupported_median, difference.
+    """
+    return _side_by_side(did_it_help(con, flt, threshold, minimum), minimum)
+
+
+def _side_by_side(helped: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """`did_it_help`'s rows (medians already hidden) as `did_it_help_compared`'s columns."""
+    wide = helped.pivot(index="lever", columns="group", values=["projects", "median_progress"])
+    order = list(dict.fromkeys(helped["lever"]))
+    out = pd.DataFrame({"lever": order})
+    for group in HELPED_GROUPS:
+        out[f"{group}_projects"] = [int(wide.loc[lever, ("projects", group)]) for lever in order]
+        out[f"{group}_median"] = [wide.loc[lever, ("median_progress", group)] for lever in order]
+    both = (out["supported_projects"] >= minimum) & (out["unsupported_projects"] >= minimum)
+    out["difference"] = (out["supported_median"] - out["unsupported_median"]).where(both)
+    return out.astype({"supported_median": "float64", "unsupported_median": "float64"})
