@@ -19,7 +19,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREPARED = (
     "data_table",
     "data_figures_zip",
-    "data_prepared_for",
     "data_portfolio_xlsx",
     "data_report_html",
     "data_report_pdf",
@@ -94,33 +93,45 @@ if figures and figures[0] == flt:  # prepared for this filter, not an earlier on
 st.divider()
 st.write(t("data.export.portfolio", language))
 if st.button(t("data.export.prepare", language), key="data_prepare"):
-    st.session_state["data_prepared_for"] = (flt, language)  # the report is in a language
-    st.session_state["data_portfolio_xlsx"] = export_portfolio_xlsx(con, flt)
-    document = committee_report(con, flt, language)
-    st.session_state["data_report_html"] = document
-    try:
-        st.session_state["data_report_pdf"] = report_pdf(document)
-    except CoinvestError as exc:
-        st.session_state["data_report_pdf"] = exc
-if "data_portfolio_xlsx" in st.session_state and st.session_state.get("data_prepared_for") == (
-    flt,
-    language,
-):
+    with st.spinner(t("data.export.preparing_workbook", language)):
+        st.session_state["data_portfolio_xlsx"] = (flt, export_portfolio_xlsx(con, flt))
+workbook = st.session_state.get("data_portfolio_xlsx")
+if workbook and workbook[0] == flt:
     st.download_button(
         t("data.export.workbook", language),
-        data=st.session_state["data_portfolio_xlsx"],
+        data=workbook[1],
         file_name=f"coinvest-{t('data.export.workbook_file', language)}.xlsx",
         mime=XLSX,
         key="dl_portfolio",
     )
+st.divider()
+st.write(t("data.export.report_intro", language))
+if st.button(t("data.export.report_prepare", language), key="data_report_prepare"):
+    # the report is in a language: prepared for this filter and this language only
+    with st.status(t("data.export.report_preparing", language), expanded=True) as status:
+        st.write(t("data.export.report_step.figures", language))
+        document = committee_report(con, flt, language)
+        st.session_state["data_report_html"] = (flt, language, document)
+        st.write(t("data.export.report_step.pdf", language))
+        try:
+            pdf: bytes | CoinvestError = report_pdf(document)
+        except CoinvestError as exc:
+            pdf = exc
+        st.session_state["data_report_pdf"] = (flt, language, pdf)
+        status.update(
+            label=t("data.export.report_ready", language), state="complete", expanded=False
+        )
+report = st.session_state.get("data_report_html")
+if report and report[:2] == (flt, language):
     st.download_button(
         t("data.export.report", language),
-        data=st.session_state["data_report_html"].encode("utf-8"),
+        data=report[2].encode("utf-8"),
         file_name=file_name(language, "html"),
         mime="text/html",
         key="dl_report",
     )
-    pdf = st.session_state.get("data_report_pdf")
+    pdf_prepared = st.session_state.get("data_report_pdf")
+    pdf = pdf_prepared[2] if pdf_prepared else None
     if isinstance(pdf, bytes):
         st.download_button(
             t("data.export.report_pdf", language),

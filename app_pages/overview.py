@@ -3,7 +3,8 @@
 import streamlit as st
 
 from coinvest.charts import department_map, projects_by_chart
-from coinvest.i18n import format_eur, format_number, format_pct, t
+from coinvest.i18n import t
+from coinvest.report import headline_tiles
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
 from ui.header import header
@@ -23,35 +24,19 @@ if kpis.projects == 0:
     st.info(t("overview.empty" if flt.is_empty else "overview.no_match", language))
     st.stop()
 
+# the figures and their labels are the committee report's (coinvest.report.headline_tiles)
+headline = headline_tiles(kpis, language)
 tiles = st.columns(6)
-tiles[0].metric(t("kpi.projects", language), format_number(kpis.projects, lang=language))
-tiles[1].metric(
-    t("kpi.committed", language),
-    format_eur(kpis.committed_eur, lang=language, compact=True),
-    help=t("kpi.committed.help", language),
-)
+tiles[0].metric(*headline[0][:2])
+tiles[1].metric(*headline[1][:2], help=t("kpi.committed.help", language))
 if kpis.investor:
-    tiles[2].metric(
-        t("kpi.levered", language), format_eur(kpis.levered_eur, lang=language, compact=True)
-    )
+    tiles[2].metric(*headline[2][:2])
     leverage_tile(tiles[3], kpis.leverage, M.investor_benchmark(con, flt), language)
 else:
-    tiles[2].metric(
-        t("kpi.resources", language),
-        format_eur(kpis.resources_eur, lang=language, compact=True),
-        help=t("kpi.resources.help", language),
-    )
-    tiles[3].metric(t("kpi.leverage", language), "—", help=t("kpi.no_investor", language))
-tiles[4].metric(
-    t("kpi.beneficiaries", language),
-    format_number(kpis.beneficiaries, lang=language),
-    help=t("kpi.beneficiaries.help", language),
-)
-tiles[5].metric(
-    t("kpi.fragile", language),
-    format_pct(kpis.fragile_share, lang=language),
-    help=t("kpi.fragile.help", language),
-)
+    tiles[2].metric(*headline[2][:2], help=t("kpi.resources.help", language))
+    tiles[3].metric(*headline[3][:2], help=t("kpi.no_investor", language))
+tiles[4].metric(*headline[4][:2], help=t("kpi.beneficiaries.help", language))
+tiles[5].metric(*headline[5][:2], help=t("kpi.fragile.help", language))
 if not kpis.investor:
     st.caption(t("kpi.no_investor", language))
 

@@ -124,7 +124,17 @@ def test_exports_are_offered(data_page):
     at.button(key="data_prepare").click().run()
     assert not at.exception
     buttons = {b.proto.label for b in at.get("download_button")}
+    assert "Télécharger le classeur du portefeuille" in buttons
+    assert not buttons & {"Télécharger le rapport de comité"}  # each prepared on its own
+    at.button(key="data_report_prepare").click().run()
+    assert not at.exception
+    # the preparation is shown step by step, then said to be done
+    assert [s.label for s in at.status] == ["Rapport de comité prêt"]
+    steps = [m.value for m in at.status[0].markdown]
+    assert steps == ["Chiffres et graphiques du rapport…", "Mise en page du PDF…"]
+    buttons = {b.proto.label for b in at.get("download_button")}
     assert {
+        "Télécharger le classeur du portefeuille",
         "Télécharger le rapport de comité",
         "Télécharger le rapport de comité (PDF)",
     } <= buttons

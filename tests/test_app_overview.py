@@ -153,3 +153,25 @@ def test_the_figures_under_a_chart_are_drawn_once_opened(open_page, app_demo_pat
     departments = next(d.value for d in app.dataframe if "Département" in d.value.columns)
     assert departments["Projets"].sum() == _sql_count(app_demo_path)
     assert len(app.dataframe) == 3
+
+
+@pytest.mark.parametrize("investor", [None, "INV02"])
+def test_the_committee_report_opens_on_the_overviews_headline_figures(
+    open_page, app_demo_path, investor
+):
+    from datetime import date
+
+    from coinvest.filters import PortfolioFilter
+    from coinvest.report import committee_report
+
+    at = open_page(app_demo_path, "overview", {"investor": investor} if investor else {})
+    screen = {m.label: m.value for m in at.metric}
+    con = open_database(app_demo_path)  # as the app opened it, in this process
+    try:
+        flt = PortfolioFilter.create(investor=investor, scope=None)
+        page = committee_report(con, flt, "fr", date(2026, 12, 3))
+    finally:
+        con.close()
+    assert len(screen) == 6
+    for label, value in screen.items():
+        assert f"<div>{label}</div><div class='v'>{value}</div>" in page.replace("&#x27;", "'")

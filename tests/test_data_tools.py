@@ -111,7 +111,12 @@ def test_committee_report_is_self_contained(portfolio_con):
     assert "<script" not in page.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page
-    assert page.count("<svg") == 4  # map, phases, needs, levers × viewpoints
+    # map, phases, needs, levers × viewpoints: drawn as images by the chart engine itself, so no
+    # reader's font can push an axis label or a title out of its box; each one described
+    assert page.count('<img src="data:image/png;base64,') == 4
+    assert "<svg" not in page
+    assert page.count('alt="') == 4
+    assert 'alt=""' not in page
     assert "Fonds public A (INV_A)" in page
     assert "26/11/2026" in page
     assert "Épicerie des Lilas" in page
@@ -166,3 +171,27 @@ def test_committee_report_prints_to_a_pdf(portfolio_con):
     for expected in ("Revue de portefeuille", "Leviers × regards", "Épicerie des Lilas"):
         assert expected in text
     assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4 portrait
+
+
+def test_committee_pdf_has_no_near_empty_page_and_the_screens_headline_figures(demo_con):
+    from pypdf import PdfReader
+
+    from coinvest import metrics
+    from coinvest.report import headline_tiles
+
+    flt = PortfolioFilter.create(investor="INV02", scope=None)
+    page = committee_report(demo_con, flt, "fr", date(2026, 12, 3))
+    reader = PdfReader(io.BytesIO(report_pdf(page)))
+    texts = [p.extract_text() for p in reader.pages]
+    assert len(texts) <= 6
+    for number, text in enumerate(texts, start=1):
+        # a page holds more than a heading or a footer (charts are images: a page of charts
+        # still has their section's heading and captions)
+        assert len(text.strip()) > 200, (number, text)
+    # the headline figures are the Overview's: with an investor, its levered euros and its
+    # leverage, as the tiles show them
+    tiles = headline_tiles(metrics.portfolio_kpis(demo_con, flt), "fr")
+    labels = [label for label, _, _ in tiles]
+    assert {"Effet de levier", "€ levés"} <= set(labels)
+    for label, value, _ in tiles:
+        assert f"<div>{label}</div><div class='v'>{value}</div>" in page.replace("&#x27;", "'")

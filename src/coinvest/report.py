@@ -9,8 +9,12 @@ projects by consolidated maturity and the blind spots, for the current filter.
 
 from __future__ import annotations
 
+import base64
 import html
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -27,19 +31,31 @@ TOP_N = 5
 MAX_BLIND_SPOTS = 20
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;
-color:#1f2933;padding:0 1rem}h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d9e2ec}
+body{font-family:'DejaVu Sans',system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;
+max-width:1100px;color:#1f2933;padding:0 1rem}h1{margin-bottom:.2rem}
+h2{margin-top:2rem;border-bottom:1px solid #d9e2ec}
 .muted{color:#52606d}.tiles{display:grid;grid-template-columns:repeat(3,1fr);gap:.8rem}
 .tile{border:1px solid #d9e2ec;border-radius:6px;padding:.7rem}.tile .v{font-size:1.6rem;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
+.tile .x{font-size:.8rem;color:#52606d}
+.charts figure{display:inline-block;vertical-align:top;margin:0 1.5rem 1rem 0}
+.charts img{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #e4e7eb;
-padding:.3rem .5rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .scope{background:#f0f4f8;border-radius:6px;padding:.6rem .8rem}.scope ul{margin:.3rem 0 0 1.2rem;padding:0}
-@media print{.charts svg{max-width:100%}}
-@page{size:A4;margin:1.6cm 1.4cm}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure,.tile{break-inside:avoid}
-.tiles{grid-template-columns:repeat(3,1fr)}}
+@page{size:A4;margin:1.6cm 1.4cm;@bottom-right{content:counter(page) " / " counter(pages);
+font-size:8pt;color:#52606d}}
+@media print{body{margin:0;max-width:none;font-size:9.5pt}h1{font-size:18pt}
+h2{font-size:13pt;margin-top:1.2rem;break-after:avoid}
+table{font-size:8.5pt}thead{display:table-header-group}tr,figure,.tile{break-inside:avoid}
+.tile .v{font-size:14pt}.charts figure{display:block;float:left;width:48%;margin:0 2% .4cm 0}
+.charts figure.wide{width:80%}.charts img{width:100%}.charts::after{content:"";display:block;clear:both}
+h2{clear:both}h2+p{break-after:avoid}.footer{break-before:avoid}}
 """
+# the report's figures read at the same time (ThreadPoolExecutor): each on its own cursor
+FIGURE_WORKERS = 4
+# a chart is drawn at this scale (pixels per CSS pixel): sharp on paper
+CHART_SCALE = 2
 
 
 def file_name(lang: str, extension: str) -> str:
@@ -57,10 +73,20 @@ def report_pdf(document: str) -> bytes:
     return weasyprint.HTML(string=document).write_pdf()
 
 
-def _svg(chart) -> str:
+def _figure(chart, wide: bool = False) -> str:
+    """A chart as an image of itself: vl-convert lays the text out and draws it, so no
+    reader's font can make a label overflow its box (an SVG's text is laid out again by
+    whatever opens it, in another font). Its description is the image's text alternative."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(chart.to_json())
+    spec = chart.to_dict(validate=False)
+    png = vlc.vegalite_to_png(spec, scale=CHART_SCALE)
+    width = int.from_bytes(png[16:20], "big") // CHART_SCALE  # the PNG header's width
+    alt = html.escape(str(spec.get("description", "")), quote=True)
+    data = base64.b64encode(png).decode("ascii")
+    kind = ' class="wide"' if wide else ""
+    image = f'<img src="data:image/png;base64,{data}" width="{width}" alt="{alt}">'
+    return f"<figure{kind}>{image}</figure>"
 
 
 def _filter_lines(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
@@ -71,7 +97,10 @@ def _filter_lines(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str]) -> str:
-    head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
+    head = "".join(
+        ('<th class="n">' if key in numeric else "<th>") + f"{html.escape(label)}</th>"
+        for key, label in columns.items()
+    )
     rows = []
     for _, row in frame.iterrows():
         cells = []
@@ -83,11 +112,11 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str]) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _levers_by_viewpoint(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
+def _levers_by_viewpoint(overview: dict[str, pd.DataFrame], lang: str) -> list[str]:
     """The levers × viewpoints section: the matrix of mean scores as the Viewpoints page draws
-    it, then per lever the mean score from each viewpoint, the mean gap and the blind spots."""
+    it (`metrics.viewpoint_overview`), then per lever the mean score from each viewpoint, the
+    mean gap and the blind spots."""
     e = html.escape
-    overview = metrics.viewpoint_overview(con, flt)
     means = overview["means"]
     parts = [f"<h2>{e(t('report.levers', lang))}</h2>"]
     if means.empty:
@@ -113,7 +142,7 @@ def _levers_by_viewpoint(con: Connection, flt: PortfolioFilter, lang: str) -> li
         domain=[0, 100],
         y_axis_title=False,
     )
-    parts.append(f"<div class='charts'><figure>{_svg(matrix)}</figure></div>")
+    parts.append(f"<div class='charts'>{_figure(matrix, wide=True)}</div>")
     score = means.set_index(["lever", "viewpoint"])["mean_score"]
     gaps = overview["gaps"].set_index("lever")["mean_gap"]
     blind = overview["blind"].groupby("lever")["spots"].sum()
@@ -132,13 +161,14 @@ def _levers_by_viewpoint(con: Connection, flt: PortfolioFilter, lang: str) -> li
     return parts
 
 
-def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
-    """The needs section (docs/figures.md "Needs"): per lever, how many projects have it as a priority and as
-    their recommended path, the median need, and whether the path helped."""
+def _needs(by_lever: pd.DataFrame, compared: pd.DataFrame, lang: str) -> list[str]:
+    """The needs section (docs/figures.md "Needs"): per lever, how many projects have it as a
+    priority and as their recommended path, the median need (`metrics.needs_by_lever`), and
+    whether the path helped, supported and unsupported projects side by side
+    (`metrics.did_it_help_compared`)."""
     e = html.escape
     threshold = metrics.DEFAULT_NEED_THRESHOLD
-    by_lever = metrics.needs_by_lever(con, flt, threshold)
-    helped = metrics.did_it_help_compared(con, flt, threshold).set_index("lever")
+    helped = compared.set_index("lever")
     parts = [
         f"<h2>{e(t('report.needs', lang))}</h2>",
         f"<p class='muted'>{e(t('report.needs.intro', lang, threshold=int(threshold)))}</p>",
@@ -179,13 +209,72 @@ def _needs(con: Connection, flt: PortfolioFilter, lang: str) -> list[str]:
     return [*parts, _table(frame, columns, numeric), f"<p class='muted'>{e(note)}</p>"]
 
 
+def _figures(con: Connection, flt: PortfolioFilter) -> dict[str, Any]:
+    """Every figure the report shows, from the metric layer, read at once: each query on its
+    own cursor, several at a time (the database works while Python waits), so the report takes
+    about as long as its slowest figure, not as long as all of them."""
+    threshold = metrics.DEFAULT_NEED_THRESHOLD
+    calls: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
+        "helped": (metrics.did_it_help_compared, (threshold,)),  # the slowest first
+        "summary": (metrics.project_summary, ()),
+        "viewpoints": (metrics.viewpoint_overview, ()),
+        "spots": (metrics.blind_spots, ()),
+        "by_lever": (metrics.needs_by_lever, (threshold,)),
+        "kpis": (metrics.portfolio_kpis, ()),
+        "by_department": (metrics.projects_by_department, ()),
+        "phase": (metrics.projects_by, ("phase",)),
+        "need": (metrics.projects_by, ("need",)),
+    }
+    with ThreadPoolExecutor(max_workers=FIGURE_WORKERS) as pool:
+        futures = {
+            name: pool.submit(function, con, flt, *args) for name, (function, args) in calls.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def headline_tiles(kpis: metrics.PortfolioKpis, lang: str) -> list[tuple[str, str, str]]:
+    """The Overview's six tiles as the page shows them — (label, figure, exact figure) — so
+    that the report's headline figures are the screen's: with an investor chosen, its levered
+    euros and leverage; else the resources of the portfolio and no leverage."""
+    committed = (
+        format_eur(kpis.committed_eur, lang=lang, compact=True),
+        format_eur(kpis.committed_eur, lang=lang),
+    )
+    if kpis.investor:
+        third = (
+            t("kpi.levered", lang),
+            format_eur(kpis.levered_eur, lang=lang, compact=True),
+            format_eur(kpis.levered_eur, lang=lang),
+        )
+        leverage = format_number(kpis.leverage, 2, lang)
+    else:
+        third = (
+            t("kpi.resources", lang),
+            format_eur(kpis.resources_eur, lang=lang, compact=True),
+            format_eur(kpis.resources_eur, lang=lang),
+        )
+        leverage = "—"
+    projects = format_number(kpis.projects, lang=lang)
+    beneficiaries = format_number(kpis.beneficiaries, lang=lang)
+    fragile = format_pct(kpis.fragile_share, lang=lang)
+    return [
+        (t("kpi.projects", lang), projects, projects),
+        (t("kpi.committed", lang), *committed),
+        third,
+        (t("kpi.leverage", lang), leverage, leverage),
+        (t("kpi.beneficiaries", lang), beneficiaries, beneficiaries),
+        (t("kpi.fragile", lang), fragile, fragile),
+    ]
+
+
 def committee_report(
     con: Connection, flt: PortfolioFilter, lang: str = "fr", today: date | None = None
 ) -> str:
     """The report as one HTML document."""
     today = today or date.today()
     e = html.escape
-    kpis = metrics.portfolio_kpis(con, flt)
+    figures = _figures(con, flt)
+    kpis = figures["kpis"]
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{e(lang)}"><head><meta charset="utf-8">',
@@ -198,18 +287,12 @@ def committee_report(
         + "".join(f"<li>{e(line)}</li>" for line in _filter_lines(con, flt, lang))
         + "</ul></div>",
     ]
-    tiles = [
-        (t("kpi.projects", lang), format_number(kpis.projects, lang=lang)),
-        (t("kpi.committed", lang), format_eur(kpis.committed_eur, lang=lang)),
-        (t("kpi.resources", lang), format_eur(kpis.resources_eur, lang=lang)),
-        (t("kpi.leverage", lang), format_number(kpis.leverage, 2, lang) if kpis.investor else "—"),
-        (t("kpi.beneficiaries", lang), format_number(kpis.beneficiaries, lang=lang)),
-        (t("kpi.fragile", lang), format_pct(kpis.fragile_share, lang=lang)),
-    ]
     parts.append(f"<h2>{e(t('report.kpis', lang))}</h2><div class='tiles'>")
-    parts += [
-        f"<div class='tile'><div>{e(k)}</div><div class='v'>{e(v)}</div></div>" for k, v in tiles
-    ]
+    for label, value, exact in headline_tiles(kpis, lang):
+        under = f"<div class='x'>{e(exact)}</div>" if exact != value else ""
+        parts.append(
+            f"<div class='tile'><div>{e(label)}</div><div class='v'>{e(value)}</div>{under}</div>"
+        )
     parts.append("</div>")
     if not kpis.investor:
         parts.append(f"<p class='muted'>{e(t('kpi.no_investor', lang))}</p>")
@@ -217,19 +300,16 @@ def committee_report(
         parts.append(f"<p>{e(t('overview.no_match', lang))}</p></body></html>")
         return "\n".join(parts)
 
-    charts = [department_map(metrics.projects_by_department(con, flt), "projects", lang)]
-    charts += [
-        projects_by_chart(metrics.projects_by(con, flt, column), column, lang)
-        for column in ("phase", "need")
-    ]
+    charts = [department_map(figures["by_department"], "projects", lang)]
+    charts += [projects_by_chart(figures[column], column, lang) for column in ("phase", "need")]
     parts.append(f"<h2>{e(t('report.charts', lang))}</h2><div class='charts'>")
-    parts += [f"<figure>{_svg(chart)}</figure>" for chart in charts]
+    parts += [_figure(chart) for chart in charts]
     parts.append("</div>")
 
-    parts += _levers_by_viewpoint(con, flt, lang)
-    parts += _needs(con, flt, lang)
+    parts += _levers_by_viewpoint(figures["viewpoints"], lang)
+    parts += _needs(figures["by_lever"], figures["helped"], lang)
 
-    summary = metrics.project_summary(con, flt)
+    summary = figures["summary"]
     ranked = summary.dropna(subset=["maturity_consolidated"]).sort_values(
         ["maturity_consolidated", "project_id"], ascending=[False, True]
     )
@@ -258,7 +338,7 @@ def committee_report(
     parts.append(f"<h2>{e(tn('report.bottom', TOP_N, lang))}</h2>")
     parts.append(_table(shown(ranked.tail(TOP_N).iloc[::-1]), columns, numeric))
 
-    spots = metrics.blind_spots(con, flt).head(MAX_BLIND_SPOTS)
+    spots = figures["spots"].head(MAX_BLIND_SPOTS)
     parts.append(f"<h2>{e(t('report.blind_spots', lang))}</h2>")
     if spots.empty:
         parts.append(f"<p>{e(t('report.no_blind_spot', lang))}</p>")
@@ -288,5 +368,5 @@ def committee_report(
                 {"self", "others"},
             )
         )
-    parts.append(f"<p class='muted'>{e(t('report.footer', lang))}</p></body></html>")
+    parts.append(f"<p class='muted footer'>{e(t('report.footer', lang))}</p></body></html>")
     return "\n".join(parts)
