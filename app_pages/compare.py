@@ -112,9 +112,12 @@ maturity_column = (
     "maturity_consolidated" if viewpoint == "consolidated" else f"maturity_{viewpoint}"
 )
 wide["maturity"] = wide["project_id"].map(scores[maturity_column])
-columns = {"project_id": t("col.code", language), "name": t("col.project", language)}
-columns.update({c: lever_names[c] for c in ref.LEVER_CODES if c in wide.columns})
+# the figures first after the name, each lever under a short header (its full name in the help)
+short = {lever.code: lever.short_label(language) for lever in ref.LEVERS}
+columns = {"name": t("col.project", language)}
+columns.update({c: short[c] for c in ref.LEVER_CODES if c in wide.columns})
 columns["maturity"] = t("col.maturity", language)
+columns["project_id"] = t("col.code", language)
 st.header(t("compare.table", language))
 table(
     wide,
@@ -122,6 +125,7 @@ table(
     language,
     formats={c: number(1, language) for c in [*ref.LEVER_CODES, "maturity"]},
     key="cmp_table",
+    helps=lever_names,
     select=True,
     title=t("compare.table", language),
     flt=flt,

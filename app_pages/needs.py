@@ -47,14 +47,16 @@ with_path = int(by_lever["path"].sum())
 # ties: the first lever in the method's order
 top = by_lever.iloc[int(by_lever["path"].to_numpy().argmax())]
 needed = by_lever.iloc[int(by_lever["priority"].to_numpy().argmax())]
-tiles = st.columns(4)
+tiles = st.columns(2)
 tiles[0].metric(t("needs.assessed", language), format_number(assessed, lang=language))
 tiles[1].metric(
     t("needs.with_path", language),
     format_number(with_path, lang=language),
     help=t("needs.with_path.help", language, threshold=threshold),
 )
-tiles[2].metric(
+# the two headlines side by side, each naming its lever (a row of their own: room for names)
+tiles = st.columns(2)
+tiles[0].metric(
     t("needs.top_need", language, lever=lever_names[needed["lever"]])
     if needed["priority"]
     else t("needs.top_need.none", language),
@@ -63,7 +65,7 @@ tiles[2].metric(
     ),
     help=t("needs.top_need.help", language, threshold=threshold),
 )
-tiles[3].metric(
+tiles[1].metric(
     t("needs.top_path", language, lever=lever_names[top["lever"]])
     if top["path"]
     else t("needs.top_path.none", language),
@@ -119,7 +121,11 @@ if not missing.empty:
         )
     )
 matrix = overview["matrix"].copy()
-matrix["lever_label"] = matrix["lever"].map(lever_names)
+# the columns under the levers' short names (a phone's width holds seven); the tooltips and the
+# table under the chart name them in full
+short_names = {lever.code: lever.short_label(language) for lever in ref.LEVERS}
+matrix["lever_label"] = matrix["lever"].map(short_names)
+matrix["lever_name"] = matrix["lever"].map(lever_names)
 matrix["project"] = matrix["name"] + " (" + matrix["project_id"] + ")"
 order = list(dict.fromkeys(matrix["project"]))
 st.header(t("needs.matrix", language))
@@ -144,23 +150,21 @@ chart(
         title=t("needs.matrix.title", language),
         description=t("needs.matrix.description", language, n=len(order)),
         lang=language,
-        x_sort=levers,
+        x_sort=[short_names[c] for c in ref.LEVER_CODES],
         y_sort=order,
         domain=[0, 100],
-        cell_width=64,
-        cell_height=20,
+        cell_height=28,
         y_axis_title=False,
     ),
     matrix,
     {
         "project": t("col.project", language),
-        "lever_label": t("col.lever", language),
         "need": t("needs.col.need", language),
+        "lever_name": t("col.lever", language),
     },
     language,
     formats={"need": number(1, language)},
     key="needs_matrix",
-    stretch=False,
 )
 
 # --- one card per thematic path -------------------------------------------------------------------

@@ -201,7 +201,6 @@ else:
             lang=language,
             x_sort=order,
             y_sort=order,
-            cell_width=44,
         ),
         pairs,
         {
@@ -214,7 +213,6 @@ else:
         language,
         formats={"eur_a": eur(language), "eur_b": eur(language)},
         key="pt_matrix",
-        stretch=False,
     )
     top = pairs.iloc[0]
     st.caption(

@@ -124,7 +124,6 @@ else:
         language,
         formats={"score": number(1, language)},
         key="sheet_levers",
-        stretch=False,
     )
     # the project beside its portfolio (the filter) and its peers (the same phase in it)
     st.subheader(t("project.benchmark", language))
@@ -228,9 +227,9 @@ else:
             weak,
             {
                 "label": t("col.question", language),
-                "lever_label": t("col.lever", language),
-                **{v: viewpoint_names[v] for v in ref.VIEWPOINT_CODES},
                 "score": t("compare.consolidated", language),
+                **{v: viewpoint_names[v] for v in ref.VIEWPOINT_CODES},
+                "lever_label": t("col.lever", language),
             },
             language,
             formats={c: number(2, language) for c in (*ref.VIEWPOINT_CODES, "score")},
@@ -309,13 +308,14 @@ with left:
             investments,
             {
                 "investor": t("filter.investor", language),
+                "amount_eur": t("col.amount", language),
                 "date": t("project.date", language),
                 "instrument_label": t("project.instrument", language),
-                "amount_eur": t("col.amount", language),
             },
             language,
             formats={"date": day(language), "amount_eur": eur(language)},
             key="sheet_investments",
+            wide=False,
         )
 with right:
     st.subheader(t("project.contributions", language))
@@ -329,13 +329,14 @@ with right:
             contributions,
             {
                 "partner": t("project.partner", language),
+                "value_eur": t("project.value_eur", language),
                 "date": t("project.date", language),
                 "kind_label": t("partnerships.nature", language),
-                "value_eur": t("project.value_eur", language),
             },
             language,
             formats={"date": day(language), "value_eur": eur(language)},
             key="sheet_contributions",
+            wide=False,
         )
 
 st.header(t("project.indicators", language))

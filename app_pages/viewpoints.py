@@ -67,7 +67,6 @@ chart(
     language,
     formats={"mean_score": number(1, language)},
     key="vp_heatmap",
-    stretch=False,
 )
 st.caption(
     t(
@@ -313,7 +312,6 @@ else:
                 lang=language,
                 x_sort=bands,
                 y_sort=list(reversed(bands)),
-                cell_width=34,
                 cell_height=24,
             ),
             density,
@@ -324,17 +322,16 @@ else:
             },
             language,
             key="vp_pair_density",
-            stretch=False,
         )
         st.subheader(t("viewpoints.pair.largest", language))
         table(
             pair["largest"],
             {
                 "name": t("col.project", language),
-                "project_id": t("col.code", language),
                 "first_score": first_label,
                 "second_score": second_label,
                 "difference": t("col.difference", language),
+                "project_id": t("col.code", language),
             },
             language,
             formats={
@@ -370,12 +367,12 @@ else:
         listed,
         {
             "name": t("col.project", language),
-            "project_id": t("col.code", language),
-            "lever_label": t("col.lever", language),
             "self_score": t("report.col.self", language),
             "others_score": t("report.col.others", language),
             "difference": t("col.difference", language),
             "kind_label": t("col.direction", language),
+            "lever_label": t("col.lever", language),
+            "project_id": t("col.code", language),
         },
         language,
         formats={c: number(1, language) for c in ("self_score", "others_score", "difference")},

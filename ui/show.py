@@ -25,12 +25,24 @@ from ui.url import bound, keep, one_of, switch_page
 
 PROJECT_PAGE = "app_pages/project.py"
 COMPARE_PAGE = "app_pages/compare.py"
+# a table's pinned naming column, in pixels: room for a name, not for the figures' place
+NAME_WIDTH = 240
+NAME_WIDTH_NARROW = 170
 COMPARED = "cmp_projects"  # the Compare page's picker
 SHEET_PROJECT = "sheet_project"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MISSING = "—"
 # columns that name a row: pinned on the left, wide enough to read
-NAME_COLUMNS = ("name", "label", "lever_label", "metric", "department_name", "indicator")
+NAME_COLUMNS = (
+    "name",
+    "label",
+    "lever_label",
+    "metric",
+    "department_name",
+    "indicator",
+    "investor",
+    "partner",
+)
 
 
 @dataclass(frozen=True)
@@ -130,13 +142,16 @@ def table(
     flt: PortfolioFilter | None = None,
     download: bool = True,
     wide: bool = True,
+    helps: dict[str, str] | None = None,
 ):
     """A table in the UI's number format, its naming column pinned, and its downloads.
 
     Every figure is shown as formatted text (`2 224 400 €`, `50,2`), missing ones as "—"; the
     downloads keep the numbers. With `select`, picking a row that has a `project_id` opens that
-    project's sheet (with the filter `flt`). A table that is not `wide` (in half a page) keeps
-    its naming column narrower, so that its figures stay in sight.
+    project's sheet (with the filter `flt`). The naming column is pinned and kept narrow (long
+    names wrap to "…", whole in the cell's tooltip), so that the figures stay in sight at a
+    laptop's width; a table that is not `wide` (in half a page) keeps it narrower still.
+    `helps` gives a column's header a tooltip (a short header's full name).
     """
     key = key or f"table_{_slug('_'.join(columns))}"
     shown = frame[list(columns)].copy()
@@ -153,12 +168,16 @@ def table(
         elif missing:
             shown[column] = [MISSING if pd.isna(v) else str(v) for v in shown[column]]
     config: dict[str, Any] = {}
+    naming = next((c for c in columns if c in NAME_COLUMNS), None)  # the one pinned
     for column, label in columns.items():
-        if column in NAME_COLUMNS:
-            width = "large" if wide else "medium"
-            config[label] = st.column_config.Column(label, pinned=True, width=width)
+        help_text = (helps or {}).get(column)
+        if column == naming:
+            width = NAME_WIDTH if wide else NAME_WIDTH_NARROW
+            config[label] = st.column_config.Column(label, pinned=True, width=width, help=help_text)
         elif column in (formats or {}):
-            config[label] = st.column_config.Column(label, alignment="right")
+            config[label] = st.column_config.Column(label, alignment="right", help=help_text)
+        elif help_text:
+            config[label] = st.column_config.Column(label, help=help_text)
     shown = shown.rename(columns=columns)
     styled = shown.style.format(numeric) if numeric else shown
     common = {"hide_index": True, "key": key, "column_config": config, "width": "stretch"}

@@ -44,6 +44,10 @@ class Question(Code):
 class Lever(Code):
     questions: tuple[Question, ...] = ()
 
+    def short_label(self, lang: str = "fr") -> str:
+        """A word for a narrow place (a table's header): `Écosystème`."""
+        return t(f"ref.lever.{self.code}.short", lang)
+
 
 def _lever(code: str, questions: tuple[str, ...]) -> Lever:
     return Lever(

@@ -54,6 +54,7 @@ h2{clear:both}h2+p{break-after:avoid}.footer{break-before:avoid}}
 """
 # the report's figures read at the same time (ThreadPoolExecutor): each on its own cursor
 FIGURE_WORKERS = 4
+REPORT_MATRIX_WIDTH = 330  # the levers × viewpoints matrix, in pixels
 # a chart is drawn at this scale (pixels per CSS pixel): sharp on paper
 CHART_SCALE = 2
 
@@ -141,6 +142,7 @@ def _levers_by_viewpoint(overview: dict[str, pd.DataFrame], lang: str) -> list[s
         y_sort=[levers[c] for c in ref.LEVER_CODES],
         domain=[0, 100],
         y_axis_title=False,
+        width=REPORT_MATRIX_WIDTH,
     )
     parts.append(f"<div class='charts'>{_figure(matrix, wide=True)}</div>")
     score = means.set_index(["lever", "viewpoint"])["mean_score"]

@@ -176,37 +176,53 @@ def heatmap(
     y_sort: list[str] | None = None,
     value_format: str = ",.0f",
     domain: list[float] | None = None,
-    cell_width: int = 90,
     cell_height: int = 26,
     y_axis_title: bool = True,
+    width: int | None = None,
 ) -> alt.TopLevelMixin:
     """A matrix of coloured cells with their value written in them.
 
-    Without `y_axis_title` the rows' labels speak for themselves (long lever names would run
-    into a title beside them); the tooltips still name the rows.
+    It fits the width it is given (a phone's, a page's column; `width` in pixels for a fixed
+    picture): the columns share what the row labels and the legend, under the matrix, leave.
+    A row label longer than a line goes on two (the second cut if it still runs on); the
+    tooltips give it whole. Without `y_axis_title` the rows' labels speak for themselves (long
+    lever names would run into a title beside them).
     """
     scale = (
         alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=domain)
         if domain
         else alt.Scale(scheme=SEQUENTIAL_SCHEME)
     )
+    columns = len(x_sort) if x_sort else int(frame[x].nunique())
     base = alt.Chart(frame).encode(
         x=alt.X(
             f"{x}:N",
             title=x_title,
             sort=x_sort,
-            axis=alt.Axis(labelAngle=-90 if cell_width < 80 else 0, labelLimit=180, orient="top"),
+            axis=alt.Axis(
+                labelAngle=-90 if columns > WIDE_COLUMNS else 0,
+                labelLimit=HEATMAP_LABEL_LIMIT,
+                orient="top",
+            ),
         ),
         y=alt.Y(
             f"{y}:N",
             title=y_title if y_axis_title else None,
             sort=y_sort,
-            axis=alt.Axis(labelLimit=260),
+            axis=alt.Axis(
+                labelLimit=HEATMAP_LABEL_LIMIT,
+                labelExpr=two_lines("datum.label", LABEL_LINE),
+                labelLineHeight=12,
+                labelOverlap=False,  # every row is named, a two-line label included
+            ),
         ),
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(
-            f"{value}:Q", title=value_title, scale=scale, legend=alt.Legend(format=value_format)
+            f"{value}:Q",
+            title=value_title,
+            scale=scale,
+            legend=alt.Legend(format=value_format, orient="bottom", gradientLength=160),
         ),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
@@ -220,9 +236,27 @@ def heatmap(
         color=alt.condition(f"datum.{value} > {top * 0.6}", alt.value("black"), alt.value("white")),
     )
     chart = (cells + text).properties(
-        title=title,
+        title=alt.TitleParams(text=wrap(title, 44)),
         description=description,
-        width=alt.Step(cell_width),
         height=alt.Step(cell_height),
     )
-    return finish(chart, lang, fixed=True)
+    if width is not None:
+        chart = chart.properties(width=width)
+    return finish(chart, lang)
+
+
+# a heatmap's axis labels: at most this wide (pixels), row labels on two lines of this many
+# characters; more columns than WIDE_COLUMNS turn their labels upright
+HEATMAP_LABEL_LIMIT = 190
+LABEL_LINE = 32
+WIDE_COLUMNS = 4
+
+
+def two_lines(label: str, line: int) -> str:
+    """A Vega expression breaking `label` at its last space before `line` characters: a label
+    longer than a line is shown on two (the axis cuts the second if it still runs on)."""
+    cut = f"lastindexof(substring({label}, 0, {line}), ' ')"
+    return (
+        f"length({label}) > {line} && {cut} > 0"
+        f" ? [substring({label}, 0, {cut}), substring({label}, {cut} + 1)] : {label}"
+    )
