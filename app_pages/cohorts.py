@@ -34,6 +34,7 @@ picked = st.multiselect(
     options=list(labels),
     format_func=labels.get,
     max_selections=4,
+    select_all=False,  # at most four: picking them all is no choice
     key="coh_pick",
 )
 keep("cohorts", picked)

@@ -40,6 +40,7 @@ picked = st.multiselect(
     options=options,
     format_func=lambda pid: f"{names.get(pid, pid)} ({pid})",
     max_selections=6,
+    select_all=False,  # at most six: picking them all is no choice
     key=COMPARED,
 )
 keep("projects", picked)

@@ -7,6 +7,7 @@ from coinvest.errors import CoinvestError
 from coinvest.export import export_zip
 from coinvest.i18n import format_number, t, tn
 from coinvest.interchange import SHEETS
+from coinvest.people import file_slug, interchange_for_people, interchange_sheet_name
 from coinvest.report import committee_report, file_name, report_pdf
 from coinvest.workbook import export_portfolio_xlsx, frame_to_csv, frame_to_xlsx, table_frame
 from ui.context import lang_key
@@ -45,12 +46,14 @@ sheet_name = st.selectbox(
 )
 # the table is read only when asked for: at national scale it holds a lot of rows
 if st.button(t("data.export.table_prepare", language), key="data_table_prepare"):
-    frame = table_frame(con, sheet_name, flt)
+    # a file for people: headers and codes in the reader's language (docs/import.md "Exports")
+    frame = interchange_for_people(table_frame(con, sheet_name, flt), sheet_name, language)
+    label = interchange_sheet_name(sheet_name, language)
     st.session_state["data_table"] = (
         sheet_name,
         len(frame),
         frame_to_csv(frame),
-        frame_to_xlsx(frame, sheet_name),
+        frame_to_xlsx(frame, label),
     )
 prepared = st.session_state.get("data_table")
 if prepared and prepared[0] == sheet_name:
@@ -66,21 +69,21 @@ if prepared and prepared[0] == sheet_name:
     left.download_button(
         t("table.download.csv", language),
         data=prepared[2],
-        file_name=f"{sheet_name}.csv",
+        file_name=f"coinvest-{file_slug(interchange_sheet_name(sheet_name, language))}.csv",
         mime="text/csv",
         key="dl_table_csv",
     )
     right.download_button(
         t("table.download.xlsx", language),
         data=prepared[3],
-        file_name=f"{sheet_name}.xlsx",
+        file_name=f"coinvest-{file_slug(interchange_sheet_name(sheet_name, language))}.xlsx",
         mime=XLSX,
         key="dl_table_xlsx",
     )
 st.divider()
 st.write(t("data.export.figures", language))
 if st.button(t("data.export.figures_prepare", language), key="data_figures_prepare"):
-    st.session_state["data_figures_zip"] = (flt, export_zip(con, flt))
+    st.session_state["data_figures_zip"] = (flt, export_zip(con, flt, language))
 figures = st.session_state.get("data_figures_zip")
 if figures and figures[0] == flt:  # prepared for this filter, not an earlier one
     st.download_button(

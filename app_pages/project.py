@@ -13,7 +13,7 @@ from coinvest.metrics import MATURITY
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
 from ui.header import header
-from ui.show import SHEET_PROJECT, chart, day, eur, history_table, number, pct, table
+from ui.show import SHEET_PROJECT, chart, day, eur, history_table, measure, number, pct, table
 from ui.url import bound, keep, one_of
 
 TRAJECTORIES = (MATURITY, *ref.LEVER_CODES)
@@ -349,19 +349,22 @@ else:
         .map(lookups.indicator_names(con, language))
         .fillna(achieved["indicator_code"])
     )
+    # each value in its indicator's unit (`906` and `€`, `34` and `personnes`)
+    achieved["unit"] = achieved["indicator_code"].map(lookups.indicator_units(con))
     table(
         achieved,
         {
             "indicator": t("utility.indicator", language),
-            "year": t("col.year", language),
             "value": t("project.value", language),
             "target": t("project.target", language),
+            "unit": t("utility.unit", language),
             "achievement": t("utility.achievement", language),
+            "year": t("col.year", language),
         },
         language,
         formats={
-            "value": number(1, language),
-            "target": number(1, language),
+            "value": measure(language),
+            "target": measure(language),
             "achievement": pct(language),
         },
         key="sheet_indicators",

@@ -195,3 +195,32 @@ def test_committee_pdf_has_no_near_empty_page_and_the_screens_headline_figures(d
     assert {"Effet de levier", "€ levés"} <= set(labels)
     for label, value, _ in tiles:
         assert f"<div>{label}</div><div class='v'>{value}</div>" in page.replace("&#x27;", "'")
+
+
+def test_a_table_exported_for_people_speaks_their_language(portfolio_con):
+    """The Export page's Table: headers and codes in the reader's language (the portfolio
+    workbook and the machine CSV keep the interchange format's)."""
+    from coinvest.people import interchange_for_people
+
+    projects = table_frame(portfolio_con, "projects", PortfolioFilter(scope=None))
+    french = interchange_for_people(projects, "projects", "fr").set_index("Identifiant du projet")
+    assert french.loc["P1", "Phase"] == "R&D, expérimentation"
+    assert french.loc["P1", "Besoin sociétal"] == "Alimentation"
+    assert french.loc["P1", "QPV"] == "oui"
+    assert french.loc["P2", "QPV"] == "non"
+    assert french.loc["P1", "Département"] == "75"
+    english = interchange_for_people(projects, "projects", "en")
+    assert "Project id" in english.columns
+    assert set(english["Phase"]) == {"R&D, experimentation", "Modelling"}
+    text = frame_to_csv(interchange_for_people(projects, "projects", "fr")).decode("utf-8")
+    assert text.startswith("\ufeffIdentifiant du projet;Nom;Porteur (identifiant);")
+
+    assessments = table_frame(portfolio_con, "assessments", PortfolioFilter(scope=None))
+    shown = interchange_for_people(assessments, "assessments", "fr")
+    questions = [c for c in shown.columns if " · " in c]
+    assert len(questions) == 23  # each question by its lever and its words, none as a code
+    assert questions[0].startswith("Écosystème · ")
+    assert not any("." in c for c in shown.columns)
+    assert set(shown["Regard"]) == {"Écosystème", "Projets", "Investissements"}
+    contributions = table_frame(portfolio_con, "contributions", PortfolioFilter(scope=None))
+    assert "Nature" in interchange_for_people(contributions, "contributions", "fr").columns

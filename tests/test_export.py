@@ -104,22 +104,34 @@ def test_export_files_are_plain_utf8_with_empty_cells(demo_path, tmp_path):
 
 
 def test_xlsx_workbook_holds_the_same_tables(demo_path, tmp_path):
+    """The workbook is for people (headers and codes in the language, docs/import.md
+    "Exports"); its figures are the CSV files' own, unrounded."""
     out = tmp_path / "out"
     assert run("export", "--db", str(demo_path), "--out", str(out), "--xlsx").returncode == 0
     sheets = pd.read_excel(out / "coinvest-export.xlsx", sheet_name=None)
     assert list(sheets) == [
-        "project_levers",
-        "project_summary",
-        "portfolio",
-        "project_needs",
-        "path_invitations",
-        "did_it_help",
-        "territory_support",
+        "Lever scores",
+        "Summary per project",
+        "Portfolio",
+        "Needs per project",
+        "Path invitations",
+        "Did it help",
+        "Territories",
     ]
     csv = _read(out / "project_summary.csv")
-    assert sheets["project_summary"]["maturity_consolidated"].tolist() == pytest.approx(
+    summary = sheets["Summary per project"]
+    assert summary["Consolidated maturity"].tolist() == pytest.approx(
         csv["maturity_consolidated"].tolist(), nan_ok=True
     )
+    assert not any("_" in column for sheet in sheets.values() for column in sheet.columns)
+    levers = sheets["Lever scores"]
+    assert set(levers["Viewpoint"]) <= {"Ecosystem", "Projects", "Investments"}
+    needs = sheets["Needs per project"]
+    assert set(needs["Priority"].dropna()) == {"yes", "no"}
+    helped = sheets["Did it help"]
+    assert list(helped["Group"].unique()) == ["Supported", "Not supported"]
+    portfolio = sheets["Portfolio"].set_index("Figure")
+    assert portfolio.loc["Projects", "Value"] == len(csv)
 
 
 def test_export_filter_matching_nothing_writes_headers_only(demo_path, tmp_path):
@@ -173,10 +185,10 @@ def test_the_data_pages_zip_holds_the_files_of_coinvest_export(demo_path, tmp_pa
     assert result.returncode == 0, result.stderr
     con = open_database(demo_path, read_only=True)
     try:
-        data = export_zip(con, PortfolioFilter.create(investor="INV01", scope=None))
-        assert (
-            export_zip(con, PortfolioFilter.create(investor="INV01", scope=None)) == data
-        )  # reproducible
+        inv01 = PortfolioFilter.create(investor="INV01", scope=None)
+        data = export_zip(con, inv01, "en")  # the command ran in English
+        assert export_zip(con, inv01, "en") == data  # reproducible
+        french = export_zip(con, inv01, "fr")
     finally:
         con.close()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -184,6 +196,13 @@ def test_the_data_pages_zip_holds_the_files_of_coinvest_export(demo_path, tmp_pa
         assert names == sorted(p.name for p in out.iterdir())
         for name in names:
             assert archive.read(name) == (out / name).read_bytes(), name
+    with zipfile.ZipFile(io.BytesIO(french)) as archive:
+        for name in names:  # the machine files are the same in every language
+            if name.endswith(".csv"):
+                assert archive.read(name) == (out / name).read_bytes(), name
+        sheets = pd.read_excel(io.BytesIO(archive.read("coinvest-export.xlsx")), sheet_name=None)
+    assert "Besoins par projet" in sheets
+    assert "Levier" in sheets["Besoins par projet"].columns
 
 
 def test_project_needs_csv_is_the_formula_applied_to_project_levers(demo_path, tmp_path):

@@ -26,7 +26,7 @@ from coinvest.scenarios import load_scenario, load_view
 from coinvest.scope import Scope
 from coinvest.territory import departments
 from ui.access import current_member, shared_mode
-from ui.language import lang, lang_key
+from ui.language import lang, lang_key, select_all
 
 STATE_FILTER = "portfolio_filter"
 PENDING_VIEW = "pending_view"  # a saved view opened from the URL, for the What-if page's weights
@@ -292,7 +292,11 @@ def _widget(box, field: FilterField, options: dict, language: str) -> None:
             )
         else:
             box.multiselect(
-                label, options=values, placeholder=t("filter.choose", language), **common
+                label,
+                options=values,
+                placeholder=t("filter.choose", language),
+                select_all=select_all(language),
+                **common,
             )
 
 

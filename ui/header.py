@@ -123,7 +123,9 @@ def app_style(language: str) -> str:
   display: none;
 }}
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
+  display: none;
+}}
 [data-testid="stFileUploaderDropzone"] button::after {{
   content: "{browse}"; font-size: 0.875rem;
 }}

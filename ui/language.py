@@ -22,3 +22,9 @@ def lang() -> str:
     if "ui_lang" in st.session_state:
         return normalise_lang(st.session_state["ui_lang"])
     return normalise_lang(st.query_params.get("lang"))
+
+
+def select_all(language: str) -> bool:
+    """Whether a multiselect offers Streamlit's bulk "Select all": its words are English only
+    (streamlit 1.67), so a French page does without it."""
+    return language == "en"

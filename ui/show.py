@@ -66,6 +66,19 @@ def number(decimals: int, language: str, signed: bool = False) -> Format:
     )
 
 
+def measure(language: str) -> Format:
+    """A measured value as its indicator counts it: `34` people, `12,5` tonnes (a whole number
+    without decimals, another with what it has, up to two)."""
+
+    def shown(value: float) -> str:
+        number = float(value)
+        if number.is_integer():
+            return format_number(number, 0, language)
+        return format_number(number, 2, language).rstrip("0").rstrip(",.")
+
+    return Format(shown, "#,##0.##")
+
+
 def eur(language: str) -> Format:
     return Format(lambda v: format_eur(v, lang=language), '#,##0 "€"')
 

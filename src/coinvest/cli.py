@@ -310,7 +310,7 @@ def _export(args: argparse.Namespace) -> int:
                 raise CoinvestError("cli.not_a_member", email=args.as_member)
             flt = flt.within(member.scope)
         refuse_unknown_ids(con, flt)
-        written = write_export(con, flt, Path(args.out), xlsx=args.xlsx)
+        written = write_export(con, flt, Path(args.out), xlsx=args.xlsx, lang=_lang())
     finally:
         con.close()
     for file in written:

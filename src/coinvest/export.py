@@ -13,6 +13,7 @@ from coinvest import reference as ref
 from coinvest.db import Connection
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.territories import EXPORT_COLUMNS as TERRITORY_COLUMNS
+from coinvest.people import figures_workbook_sheets
 from coinvest.workbook import write_xlsx
 
 EXPORT_FILES = (
@@ -52,10 +53,11 @@ def export_frames(
 
 
 def write_export(
-    con: Connection, flt: PortfolioFilter, out_dir: Path, xlsx: bool = False
+    con: Connection, flt: PortfolioFilter, out_dir: Path, xlsx: bool = False, lang: str = "fr"
 ) -> list[Path]:
     """Write the CSV files (UTF-8, `.` as decimal point, empty cells where a figure does not
-    exist) and, with `xlsx`, the same tables as sheets of one workbook. Returns the paths."""
+    exist) and, with `xlsx`, the same tables as sheets of one workbook for people (headers and
+    codes in `lang`, `coinvest.people`). Returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = export_frames(con, flt)
     written = []
@@ -65,7 +67,7 @@ def write_export(
         written.append(path)
     if xlsx:
         path = out_dir / WORKBOOK
-        write_xlsx(frames, path)
+        write_xlsx(figures_workbook_sheets(frames, lang), path)
         written.append(path)
     return written
 
@@ -76,16 +78,17 @@ def machine_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, na_rep="", lineterminator="\n").encode("utf-8")
 
 
-def export_zip(con: Connection, flt: PortfolioFilter) -> bytes:
+def export_zip(con: Connection, flt: PortfolioFilter, lang: str = "fr") -> bytes:
     """The files of `coinvest export --xlsx` in one zip (the Export page's download): the same
-    bytes as the command writes, with fixed dates so that one database gives one zip."""
+    bytes as the command writes in `lang`, with fixed dates so that one database gives one
+    zip."""
     frames = export_frames(con, flt)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, frame in frames.items():
             archive.writestr(zipfile.ZipInfo(f"{name}.csv", ZIP_DATE), machine_csv(frame))
         workbook = io.BytesIO()
-        write_xlsx(frames, workbook)
+        write_xlsx(figures_workbook_sheets(frames, lang), workbook)
         archive.writestr(zipfile.ZipInfo(WORKBOOK, ZIP_DATE), workbook.getvalue())
     return out.getvalue()
 

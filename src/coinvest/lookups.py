@@ -220,6 +220,12 @@ def indicator_names(con: Connection, lang: str) -> dict[str, str]:
     return names
 
 
+def indicator_units(con: Connection) -> dict[str, str]:
+    """Indicator code → its unit (`personnes`, `€`)."""
+    frame = query(con, "SELECT indicator_code, unit FROM indicator ORDER BY indicator_code")
+    return {str(c): str(u) for c, u in zip(frame["indicator_code"], frame["unit"], strict=True)}
+
+
 def organisations_around(column: str, projects: str) -> str:
     """`column IN (…)`: the organisations around some projects (holders, investors, partners,
     assessors, support bodies of their cohorts); `column` and `projects` (a `SELECT project_id

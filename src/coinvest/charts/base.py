@@ -58,7 +58,8 @@ def finish(chart: alt.TopLevelMixin, lang: str, fixed: bool = False) -> alt.TopL
 
     A chart fits its width to the page (axes and legend included, so nothing overflows a phone)
     and takes the height it needs: the plot is never squeezed to make room for a legend or
-    multi-line labels. A `fixed` chart (radar, map, matrix) keeps the size it was given.
+    multi-line labels. A `fixed` chart (radar, map) keeps the size it was given. A mark
+    without tooltips of its own (a label, a cross) has none.
     """
     language = normalise_lang(lang)
     autosize = alt.AutoSizeParams(type="pad" if fixed else "fit-x", contains="padding")
@@ -67,6 +68,9 @@ def finish(chart: alt.TopLevelMixin, lang: str, fixed: bool = False) -> alt.TopL
         chart.properties(autosize=autosize)
         .configure(locale={"number": d3_number_format(language), "time": d3_time_format(language)})
         .configure_view(strokeWidth=0)
+        # Streamlit's theme gives every mark a tooltip of its raw fields (`department_name`,
+        # `lever_label`…): a mark shows the tooltip its chart names in words, or none
+        .configure_mark(tooltip=False)
     )
 
 
