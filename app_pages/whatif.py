@@ -259,6 +259,9 @@ with tab_weights:
             (t("whatif.movers", language), movers, "wi_movers"),
         ):
             st.header(heading)
+            if frame.empty and key == "wi_movers":  # equal weights, or weights moving nobody
+                st.info(t("whatif.movers.none", language))
+                continue
             table(frame, ordered, language, formats, key=key, select=True, title=heading, flt=flt)
 
 # --- hypothetical investments -------------------------------------------------------------------

@@ -454,3 +454,49 @@ def test_viewpoints_rank_projects_by_the_gap_over_all_levers_and_send_them_to_co
     ranking = next(d for d in reversed_.dataframe if "Plus grand écart" in d.value.columns)
     difference = next(c for c in ranking.value.columns if c.startswith("Différence moyenne"))
     assert shown(ranking)[0][difference] == "\u22124,2"  # (−50 − 12,5 + 50) / 3
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _spec_titled(at, words: str) -> dict:
+    for spec in specs(at):
+        title = spec.get("title")
+        text = title.get("text") if isinstance(title, dict) else title
+        text = " ".join(text) if isinstance(text, list) else str(text)
+        if words in text:
+            return spec
+    raise AssertionError(f"no chart titled {words!r}")
+
+
+def test_smaller_things_that_misled(open_page, small_db):
+    # What-if under equal weights: nobody moves, so no "biggest moves" are listed
+    whatif = open_page(small_db, "whatif")
+    assert any("Aucun projet ne change de rang" in i.value for i in whatif.info)
+    only = {f"lw_{c}": "0" for c in ("innovation", "strategy", "model", "digital", "evaluation")}
+    moved = open_page(small_db, "whatif", only)  # ecosystem and alliances only: all three move
+    assert not any("Aucun projet ne change de rang" in i.value for i in moved.info)
+
+    # the pair density draws every band of 10 points, those without a project too
+    pair = open_page(small_db, "viewpoints", {"first": "project", "second": "investment"})
+    density = _spec_titled(pair, "Comprendre son écosystème")
+    cells = _layers(density)[0]["encoding"]
+    assert len(cells["x"]["scale"]["domain"]) == 10
+    assert len(cells["y"]["scale"]["domain"]) == 10
+
+    # the needs matrix: the levers under their short names, every project's name on two lines
+    # at most, none left out
+    needs = open_page(small_db, "needs")
+    matrix = _spec_titled(needs, "Besoin par levier")
+    encoding = _layers(matrix)[0]["encoding"]
+    assert encoding["x"]["scale"]["domain"][0] == "Écosystème"
+    assert encoding["y"]["axis"]["labelOverlap"] is False
+    assert "substring" in encoding["y"]["axis"]["labelExpr"]
+
+    # the trajectory's first and last rounds stand clear of the axes
+    sheet = open_page(small_db, "project", {"project": "P1"})
+    trajectory = _spec_titled(sheet, "à chaque tour")
+    line = _layers(trajectory)[0]["encoding"]
+    assert line["x"]["scale"]["padding"] > 0
+    assert line["y"]["scale"]["padding"] > 0

@@ -196,9 +196,11 @@ def test_reweighting_overview_is_one_query_for_three_answers(demo_con):
     )
     assert list(top["rank_weighted"]) == list(range(1, 11))
     assert (movers["rank_change"].abs().diff().dropna() <= 0).all()
-    equal_top, _, equal_summary = metrics.reweighting_overview(
+    assert (movers["rank_change"] != 0).all()
+    equal_top, equal_movers, equal_summary = metrics.reweighting_overview(
         demo_con, PortfolioFilter(scope=None), metrics.EQUAL, 10
     )
     assert (equal_top["rank_change"] == 0).all()
+    assert equal_movers.empty  # nothing moves: no "biggest move" listed
     assert equal_summary["moved"] == 0
     assert equal_summary["maturity_equal"] == pytest.approx(summary["maturity_equal"])

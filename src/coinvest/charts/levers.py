@@ -195,10 +195,13 @@ def heatmap(
     )
     columns = len(x_sort) if x_sort else int(frame[x].nunique())
     base = alt.Chart(frame).encode(
+        # every column and row of the sort lists is drawn, with no data (an empty band of the
+        # pair density, a lever nobody scored) a blank cell, not a missing column
         x=alt.X(
             f"{x}:N",
             title=x_title,
             sort=x_sort,
+            scale=alt.Scale(domain=x_sort) if x_sort else alt.Undefined,
             axis=alt.Axis(
                 labelAngle=-90 if columns > WIDE_COLUMNS else 0,
                 labelLimit=HEATMAP_LABEL_LIMIT,
@@ -209,6 +212,7 @@ def heatmap(
             f"{y}:N",
             title=y_title if y_axis_title else None,
             sort=y_sort,
+            scale=alt.Scale(domain=y_sort) if y_sort else alt.Undefined,
             axis=alt.Axis(
                 labelLimit=HEATMAP_LABEL_LIMIT,
                 labelExpr=two_lines("datum.label", LABEL_LINE),

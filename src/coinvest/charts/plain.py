@@ -13,6 +13,8 @@ from coinvest.charts.base import (
 )
 from coinvest.i18n import normalise_lang, t
 
+BAR_TICKS = 6  # a bar chart's value axis: a few round ticks, not one every two units
+
 
 def bar_chart(
     frame: pd.DataFrame,
@@ -42,7 +44,11 @@ def bar_chart(
         .mark_bar(color=OKABE_ITO[0], cornerRadiusEnd=3)
         .encode(
             y=alt.Y(f"{category}:N", title=None, sort=sort or "-x", axis=alt.Axis(labelLimit=220)),
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.0f", tickMinStep=1)),
+            x=alt.X(
+                f"{value}:Q",
+                title=value_title,
+                axis=alt.Axis(format=",.0f", tickMinStep=1, tickCount=BAR_TICKS),
+            ),
             tooltip=tooltip,
         )
         .properties(title=title, description=description, height=alt.Step(24))
@@ -178,6 +184,9 @@ def histogram(
     return finish(chart, lang)
 
 
+POINT_ROOM = 12  # pixels between a line chart's extreme points and its axes
+
+
 def line_chart(
     frame: pd.DataFrame,
     x: str,
@@ -203,8 +212,10 @@ def line_chart(
             axis=alt.Axis(
                 format="%b %Y", tickCount={"interval": "month", "step": 3}, labelOverlap="greedy"
             ),
+            # the first and last rounds stand clear of the axes, not half hidden on them
+            scale=alt.Scale(padding=POINT_ROOM),
         ),
-        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 100], padding=POINT_ROOM)),
         color=colour,
     )
     chart = (

@@ -31,7 +31,8 @@ from coinvest.metrics.utility import (
 def reweighting_overview(
     con, flt: PortfolioFilter, weights: Weights, limit: int = 20
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float | None]]:
-    """The top `limit` projects under `weights`, the `limit` largest rank moves, and the
+    """The top `limit` projects under `weights`, the `limit` largest rank moves (only projects
+    whose rank changes: none under equal weights), and the
     portfolio maturity (mean consolidated maturity) with equal weights and with `weights`,
     with how many projects change rank — from one query.
 
@@ -74,7 +75,9 @@ def reweighting_overview(
         "rank_change",
     ]
     top = frame[frame["rank_weighted"] <= limit].sort_values("rank_weighted")[columns]
-    moves = frame[frame["mover_rank"] <= limit].sort_values("mover_rank")[columns]
+    # a project whose rank does not change is no move, however few projects moved
+    moved = (frame["mover_rank"] <= limit) & (frame["rank_change"] != 0)
+    moves = frame[moved].sort_values("mover_rank")[columns]
     if frame.empty:
         summary = {"maturity_equal": None, "maturity_weighted": None, "projects": 0.0, "moved": 0.0}
     else:
