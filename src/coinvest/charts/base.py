@@ -45,6 +45,33 @@ def wrap(label: str, width: int = 16) -> list[str]:
     return lines or [label]
 
 
+def two_lines(label: str, line: int) -> str:
+    """A Vega expression breaking `label` at its last space before `line` characters: a label
+    longer than a line is shown on two (the axis cuts the second if it still runs on)."""
+    cut = f"lastindexof(substring({label}, 0, {line}), ' ')"
+    return (
+        f"length({label}) > {line} && {cut} > 0"
+        f" ? [substring({label}, 0, {cut}), substring({label}, {cut} + 1)] : {label}"
+    )
+
+
+# a category axis's labels (a bar per lever, per cohort…): on two lines of this many characters
+# at most, within this many pixels, so that the plot keeps most of a phone's width
+CATEGORY_LINE = 26
+CATEGORY_LABEL_LIMIT = 160
+
+
+def category_axis(**options: Any) -> alt.Axis:
+    """The axis of a bar chart's categories: every label shown, long ones on two lines."""
+    return alt.Axis(
+        labelLimit=CATEGORY_LABEL_LIMIT,
+        labelExpr=two_lines("datum.label", CATEGORY_LINE),
+        labelLineHeight=12,
+        labelOverlap=False,
+        **options,
+    )
+
+
 def wrapped_labels(labels: list[str], width: int = 16) -> str:
     """A Vega expression turning each label into its lines (multi-line axis labels)."""
     import json
@@ -71,6 +98,13 @@ def finish(chart: alt.TopLevelMixin, lang: str, fixed: bool = False) -> alt.TopL
         # Streamlit's theme gives every mark a tooltip of its raw fields (`department_name`,
         # `lever_label`…): a mark shows the tooltip its chart names in words, or none
         .configure_mark(tooltip=False)
+        # nothing hangs out of a phone's width: the end labels of a number or date axis stay
+        # within it, and legends go under the plot, a series a line
+        .configure_axisQuantitative(labelFlush=True)
+        .configure_axisTemporal(labelFlush=True)
+        .configure_legend(
+            orient="bottom", symbolDirection="vertical", gradientDirection="horizontal"
+        )
     )
 
 
@@ -124,6 +158,9 @@ def speak(chart: Any, lang: str) -> None:
             chart.encoding = spoken.encoding
 
 
+LEGEND_LINE = 28  # a legend's entry: lines of at most this many characters (a phone's width)
+
+
 def series_colour(
     frame: pd.DataFrame,
     field: str,
@@ -150,7 +187,7 @@ def series_colour(
         "orient": "bottom",
         "direction": "vertical",
         "labelLimit": 0,
-        "labelExpr": wrapped_labels([str(v) for v in domain], 44),
+        "labelExpr": wrapped_labels([str(v) for v in domain], LEGEND_LINE),
         **legend,
     }
     colour = alt.Color(

@@ -12,6 +12,7 @@ from coinvest.charts.base import (
     SEQUENTIAL_SCHEME,
     finish,
     series_colour,
+    two_lines,
     wrap,
     wrapped_labels,
 )
@@ -226,7 +227,8 @@ def heatmap(
             f"{value}:Q",
             title=value_title,
             scale=scale,
-            legend=alt.Legend(format=value_format, orient="bottom", gradientLength=160),
+            # short enough to sit under the plot beside long row labels on a phone
+            legend=alt.Legend(format=value_format, orient="bottom", gradientLength=100),
         ),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
@@ -254,13 +256,3 @@ def heatmap(
 HEATMAP_LABEL_LIMIT = 190
 LABEL_LINE = 32
 WIDE_COLUMNS = 4
-
-
-def two_lines(label: str, line: int) -> str:
-    """A Vega expression breaking `label` at its last space before `line` characters: a label
-    longer than a line is shown on two (the axis cuts the second if it still runs on)."""
-    cut = f"lastindexof(substring({label}, 0, {line}), ' ')"
-    return (
-        f"length({label}) > {line} && {cut} > 0"
-        f" ? [substring({label}, 0, {cut}), substring({label}, {cut} + 1)] : {label}"
-    )

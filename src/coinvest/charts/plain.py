@@ -8,6 +8,7 @@ import pandas as pd
 from coinvest import reference as ref
 from coinvest.charts.base import (
     OKABE_ITO,
+    category_axis,
     finish,
     series_colour,
 )
@@ -43,7 +44,7 @@ def bar_chart(
         alt.Chart(frame)
         .mark_bar(color=OKABE_ITO[0], cornerRadiusEnd=3)
         .encode(
-            y=alt.Y(f"{category}:N", title=None, sort=sort or "-x", axis=alt.Axis(labelLimit=220)),
+            y=alt.Y(f"{category}:N", title=None, sort=sort or "-x", axis=category_axis()),
             x=alt.X(
                 f"{value}:Q",
                 title=value_title,
@@ -83,7 +84,7 @@ def grouped_bars(
     rank = {g: i for i, g in enumerate(domain)}
     frame = frame.assign(group_rank=frame[group].map(rank))
     encoding = {
-        "y": alt.Y(f"{category}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
+        "y": alt.Y(f"{category}:N", title=None, sort=sort, axis=category_axis()),
         "x": alt.X(
             f"{value}:Q",
             title=value_title,
@@ -125,7 +126,7 @@ def box_plot(
     """Box plots drawn from quartiles computed in SQL (min, q1, median, q3, max per row)."""
     colour, domain = series_colour(frame, group, group_title)
     base = alt.Chart(frame).encode(
-        y=alt.Y(f"{category}:N", title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y(f"{category}:N", title=None, axis=category_axis()),
         yOffset=alt.YOffset(f"{group}:N", sort=domain),
     )
     tooltip = [
