@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard src/coinvest/locale/*/LC_MESSAGES/coinvest.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install browser-deps pg-deps run demo test check test-fast test-slow screenshots lint bench bench-xl bench-metrics clean
+.PHONY: install browser-deps pg-deps run demo test check test-fast test-slow screenshots lint bench bench-xl bench-links bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinvest needs Python 3.11 or newer")'
@@ -83,6 +83,10 @@ bench: install browser-deps pg-deps
 
 bench-xl: install browser-deps
 	$(BIN)/python bench/bench.py --tiers XL --runs 2 --browser-runs 1 --postgres ""
+
+# a shared link against opening the page, on the demo (bench/LINKS.md)
+bench-links: install browser-deps
+	$(BIN)/python bench/links.py --runs 5
 
 bench-metrics: install
 	$(BIN)/python bench/bench_metrics.py --tiers M,L

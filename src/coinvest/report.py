@@ -170,7 +170,7 @@ def _needs(by_lever: pd.DataFrame, compared: pd.DataFrame, lang: str) -> list[st
     (`metrics.did_it_help_compared`)."""
     e = html.escape
     threshold = metrics.DEFAULT_NEED_THRESHOLD
-    helped = compared.set_index("lever")
+    helped: dict[Any, dict[Any, Any]] = compared.set_index("lever").to_dict("index")
     parts = [
         f"<h2>{e(t('report.needs', lang))}</h2>",
         f"<p class='muted'>{e(t('report.needs.intro', lang, threshold=int(threshold)))}</p>",
@@ -180,8 +180,9 @@ def _needs(by_lever: pd.DataFrame, compared: pd.DataFrame, lang: str) -> list[st
     levers = ref.labels(ref.LEVERS, lang)
 
     def followed(group: str, code: str) -> str:
-        median = format_number(helped.loc[code, f"{group}_median"], 1, lang, signed=True)
-        return f"{median} (n = {format_number(helped.loc[code, f'{group}_projects'], lang=lang)})"
+        median = format_number(helped[code][f"{group}_median"], 1, lang, signed=True)
+        projects = format_number(helped[code][f"{group}_projects"], lang=lang)
+        return f"{median} (n = {projects})"
 
     frame = pd.DataFrame(
         {
@@ -192,7 +193,7 @@ def _needs(by_lever: pd.DataFrame, compared: pd.DataFrame, lang: str) -> list[st
             "supported": [followed("supported", code) for code in by_lever["lever"]],
             "unsupported": [followed("unsupported", code) for code in by_lever["lever"]],
             "difference": [
-                format_number(helped.loc[code, "difference"], 1, lang, signed=True)
+                format_number(helped[code]["difference"], 1, lang, signed=True)
                 for code in by_lever["lever"]
             ],
         }
