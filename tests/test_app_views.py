@@ -500,3 +500,52 @@ def test_smaller_things_that_misled(open_page, small_db):
     line = _layers(trajectory)[0]["encoding"]
     assert line["x"]["scale"]["padding"] > 0
     assert line["y"]["scale"]["padding"] > 0
+
+
+def _layout(table) -> list[tuple[str, dict]]:
+    config = json.loads(table.proto.columns)
+    return [(column, config.get(column, {})) for column in table.value.columns]
+
+
+def _figures_follow_the_pinned_name(table, figures: int) -> None:
+    """The naming column pinned and narrow, then `figures` figure columns (right-aligned)."""
+    layout = _layout(table)
+    name, first = layout[0]
+    assert first.get("pinned") is True, name
+    assert first.get("width", 999) <= 240, name
+    assert [c.get("alignment") for _, c in layout[1 : 1 + figures]] == ["right"] * figures, layout
+    assert not any(c.get("pinned") for _, c in layout[1:])  # one pinned column only
+
+
+def test_figure_columns_come_first_after_the_pinned_name(open_page, small_db):
+    compare = open_page(small_db, "compare", {"projects": ["P1", "P2"]})
+    scores = next(d for d in compare.dataframe if "Maturité" in d.value.columns)
+    assert list(scores.value.columns)[-1] == "Code"  # the code last
+    _figures_follow_the_pinned_name(scores, len(scores.value.columns) - 2)  # levers, maturity
+    assert list(scores.value.columns)[1] == "Écosystème"  # the lever's short name…
+    assert _layout(scores)[1][1]["help"] == "Comprendre son écosystème"  # …its full name
+
+    viewpoints = open_page(small_db, "viewpoints")
+    spots = next(d for d in viewpoints.dataframe if {"Sens", "Projet"} <= set(d.value.columns))
+    _figures_follow_the_pinned_name(spots, 3)  # self, others, difference
+
+    sheet = open_page(small_db, "project", {"project": "P1"})
+    money = [d for d in sheet.dataframe if "Montant (€)" in d.value.columns]
+    assert money
+    _figures_follow_the_pinned_name(money[0], 1)
+    questions = next(d for d in sheet.dataframe if "Question" in d.value.columns)
+    _figures_follow_the_pinned_name(questions, 4)  # consolidated, then each viewpoint
+
+    needs = open_page(small_db, "needs", {"threshold": "20", "path": "alliances"})
+    invitees = next(d for d in needs.dataframe if "Porteur" in d.value.columns)
+    _figures_follow_the_pinned_name(invitees, 3)  # need, rank, priorities
+
+
+def test_the_project_sheet_shows_a_measure_in_its_unit(open_page, small_db):
+    sheet = open_page(small_db, "project", {"project": "P1"})
+    indicators = next(d for d in sheet.dataframe if "Unité" in d.value.columns)
+    rows = shown(indicators)
+    assert rows
+    for row in rows:  # a whole count is shown whole: "34", not "34,0"
+        assert not re.fullmatch(r"\d[\d\u202f]*,0", row["Valeur"]), row
+        assert row["Unité"]

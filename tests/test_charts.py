@@ -178,3 +178,51 @@ def test_screen_readers_hear_words_not_field_names():
     assert '"Score : "' in calculate
     assert "project" not in calculate.replace('datum["project"]', "")  # no bare field name
     assert all(layer["mark"]["aria"] is False for layer in hidden)  # rings, spokes, labels
+
+
+def test_no_mark_shows_its_raw_fields_as_a_tooltip():
+    """Streamlit's theme turns on a tooltip of every field for marks without one
+    (`department_name: Essonne`): every chart turns that default off, so a mark shows the
+    tooltip its builder names in words, or none."""
+    from coinvest.charts import bar_chart, department_map, heatmap
+
+    frame = pd.DataFrame({"x": ["a", "b"], "y": ["c", "c"], "v": [1.0, 2.0]})
+    departments = pd.DataFrame(
+        {"department_code": ["01", "75"], "department_name": ["Ain", "Paris"], "projects": [1, 2]}
+    )
+    charts = [
+        heatmap(frame, "x", "y", "v", "X", "Y", "V", "T", "D"),
+        bar_chart(frame, "x", "v", "X", "V", "T", "D"),
+        department_map(departments, "projects", "fr", shape="map"),
+        department_map(departments, "projects", "fr", shape="tiles"),
+        radar_chart(_profiles(["A"]), LEVERS, "project", "Projet", "T", "D"),
+    ]
+    for chart in charts:
+        assert chart.to_dict()["config"]["mark"]["tooltip"] is False
+    # the tile grid: its tiles name their tooltip in words; its labels (last) have none
+    tiles = _layers(charts[3].to_dict())
+    assert all("tooltip" in layer.get("encoding", {}) for layer in tiles[:-1])
+    assert "tooltip" not in tiles[-1].get("encoding", {})
+
+
+def test_heatmap_and_axes_fit_a_phone():
+    from coinvest.charts import heatmap
+
+    spec = heatmap(
+        pd.DataFrame(
+            {"x": ["a"], "y": ["a very long project name that runs on (P000001)"], "v": [1]}
+        ),
+        "x",
+        "y",
+        "v",
+        "X",
+        "Y",
+        "V",
+        "T",
+        "D",
+    ).to_dict()
+    assert "width" not in spec  # it takes its column's width
+    assert spec["config"]["axisQuantitative"]["labelFlush"] is True
+    assert spec["config"]["legend"]["orient"] == "bottom"
+    y_axis = _layers(spec)[0]["encoding"]["y"]["axis"]
+    assert y_axis["labelLimit"] <= 190
