@@ -46,7 +46,8 @@ assessed = int((by_lever["assessed"] + by_lever["not_assessed"]).max())
 with_path = int(by_lever["path"].sum())
 # ties: the first lever in the method's order
 top = by_lever.iloc[int(by_lever["path"].to_numpy().argmax())]
-needed = by_lever.iloc[int(by_lever["priority"].to_numpy().argmax())]
+# the most-needed lever: the highest share of priority, as the chart below draws it
+needed = by_lever.iloc[int(by_lever["share"].fillna(0).to_numpy().argmax())]
 tiles = st.columns(2)
 tiles[0].metric(t("needs.assessed", language), format_number(assessed, lang=language))
 tiles[1].metric(
@@ -60,9 +61,7 @@ tiles[0].metric(
     t("needs.top_need", language, lever=lever_names[needed["lever"]])
     if needed["priority"]
     else t("needs.top_need.none", language),
-    format_pct(
-        needed["priority"] / assessed if assessed and needed["priority"] else None, lang=language
-    ),
+    format_pct(needed["share"] if needed["priority"] else None, lang=language),
     help=t("needs.top_need.help", language, threshold=threshold),
 )
 tiles[1].metric(

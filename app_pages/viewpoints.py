@@ -231,6 +231,8 @@ if first != second:
         most = min(COMPARE_MAX, len(ranking))
         if most >= 2:
             count_box, send_box = st.columns([1, 2], vertical_alignment="bottom")
+            if st.session_state.get("vp_send_count", 0) > most:  # a shorter list than before
+                st.session_state["vp_send_count"] = most
             sent = count_box.number_input(
                 t("viewpoints.ranking.send_count", language),
                 min_value=2,

@@ -385,11 +385,12 @@ def test_needs_page_figures_and_its_threshold_in_the_link(open_page, small_db):
 
 def test_needs_page_names_the_most_needed_lever_and_invites_every_priority(open_page, small_db):
     # at 20: P1 innovation 50; P2 digital 58,3 and alliances 25 (its second priority);
-    # P3 evaluation 25. Most needed: innovation, alliances, digital and evaluation tie at one
-    # project each (1 of 3): the lever order decides, as for the most recommended path
+    # P3 evaluation 25. Most needed, as the chart's shares: innovation, alliances, digital and
+    # evaluation are each a priority for the one project assessed on them (100 %), ecosystem
+    # for none of its two: the lever order decides the tie, as for the most recommended path
     at = open_page(small_db, "needs", {"threshold": "20", "path": "alliances"})
     figures = tiles(at)
-    assert figures["Levier le plus nécessaire : Qualifier son innovation"] == "33,3\u00a0%"
+    assert figures["Levier le plus nécessaire : Qualifier son innovation"] == "100,0\u00a0%"
     assert figures["Parcours le plus recommandé : Qualifier son innovation"] == "33,3\u00a0%"
     invitees = [shown(d) for d in at.dataframe if "Porteur" in d.value.columns]
     assert [[(row["Code"], row["Rang du levier"]) for row in rows] for rows in invitees] == [
