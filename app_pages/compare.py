@@ -65,7 +65,7 @@ viewpoint = right.radio(
     format_func=lambda v: (
         t("compare.consolidated", language)
         if v == "consolidated"
-        else ref.labels(ref.VIEWPOINTS, language)[v]
+        else ref.viewpoint_who(language)[v]  # named by who answered
     ),
     horizontal=True,
     key=lang_key("cmp_viewpoint"),

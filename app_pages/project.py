@@ -13,7 +13,18 @@ from coinvest.metrics import MATURITY
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key
 from ui.header import header
-from ui.show import SHEET_PROJECT, chart, day, eur, history_table, measure, number, pct, table
+from ui.show import (
+    SHEET_PROJECT,
+    chart,
+    day,
+    eur,
+    history_table,
+    measure,
+    number,
+    pct,
+    table,
+    who_answered,
+)
 from ui.url import bound, keep, one_of
 
 TRAJECTORIES = (MATURITY, *ref.LEVER_CODES)
@@ -125,6 +136,7 @@ else:
         formats={"score": number(1, language)},
         key="sheet_levers",
     )
+    who_answered(language)
     # the project beside its portfolio (the filter) and its peers (the same phase in it)
     st.subheader(t("project.benchmark", language))
     own = consolidated.set_index("lever")["score"].to_dict()

@@ -9,7 +9,7 @@ from coinvest.i18n import format_number, t, tn
 from ui.cache import M
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
-from ui.show import chart, compare_projects, number, table
+from ui.show import chart, compare_projects, number, table, who_answered
 from ui.url import bound, keep, number_in, one_of
 
 MAX_LISTED = 200
@@ -68,18 +68,7 @@ chart(
     formats={"mean_score": number(1, language)},
     key="vp_heatmap",
 )
-st.caption(
-    t(
-        "viewpoints.who",
-        language,
-        who="; ".join(
-            f"{viewpoint_names[code]} : {item.assessors(language)}"
-            if language == "fr"
-            else f"{viewpoint_names[code]}: {item.assessors(language)}"
-            for code, item in zip(ref.VIEWPOINT_CODES, ref.VIEWPOINTS, strict=True)
-        ),
-    )
-)
+who_answered(language)
 
 threshold = st.slider(
     t("viewpoints.threshold", language),

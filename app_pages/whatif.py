@@ -182,7 +182,7 @@ with tab_weights:
         st.markdown(f"**{t('whatif.viewpoints', language)}**")
         for viewpoint in ref.VIEWPOINTS:
             st.select_slider(
-                viewpoint.label(language),
+                viewpoint.who_label(language),  # named by who answered
                 options=WEIGHTS,
                 format_func=weight_label,
                 key=f"wi_vp_{viewpoint.code}",

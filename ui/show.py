@@ -360,6 +360,16 @@ def history_table(frame: pd.DataFrame, language: str, key: str, title: str) -> N
     )
 
 
+def who_answered(language: str) -> None:
+    """A caption naming who answers from each viewpoint (`Projets : l'équipe projet elle-même…`),
+    under a chart that names the viewpoints by their short labels."""
+    separator = " : " if language == "fr" else ": "
+    who = "; ".join(
+        f"{item.label(language)}{separator}{item.assessors(language)}" for item in ref.VIEWPOINTS
+    )
+    st.caption(t("viewpoints.who", language, who=who))
+
+
 def map_shape(key: str, language: str) -> str:
     """The department map's drawing — the real shapes or the tile grid — chosen by the reader
     and kept in the URL (`map_shape`)."""

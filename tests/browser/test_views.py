@@ -23,7 +23,7 @@ VIEWS = {
     ),
     "compare": (
         "?projects=P000010&projects=P000020&projects=P000030",
-        [("radio", "Coordonnées parallèles"), ("radio", "Projets")],
+        [("radio", "Coordonnées parallèles"), ("radio", "Équipe du projet (regard Projets)")],
     ),
     "viewpoints": (
         "?investor=INV01",
