@@ -10,6 +10,7 @@ from coinvest.audit import author
 from coinvest.errors import CoinvestError
 from coinvest.i18n import t, tn
 from coinvest.importer import import_files, max_import_bytes
+from ui.header import name_uploader
 from ui.show import number, table
 from ui.show import table_label as show_table_label
 from ui.tools import open_tool
@@ -84,6 +85,7 @@ uploads = st.file_uploader(
     key="data_upload",
     disabled=locked,
 )
+name_uploader(language)
 if st.button(
     t("data.import.run", language),
     type="primary",

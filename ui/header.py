@@ -74,6 +74,32 @@ _copy_components = {
 }
 
 
+# The uploader's English word ("Upload") is hidden from sight by app_style (kept for the button to
+# have a name from the start), its French one drawn after it; screen readers get the French one
+# as the button's name as soon as the page has drawn it.
+_UPLOADER_JS = """
+export default function (component) {
+  const { data } = component;
+  const name = () => {
+    for (const b of document.querySelectorAll('[data-testid=stFileUploaderDropzone] button')) {
+      if (b.getAttribute('aria-label') !== data.label) { b.setAttribute('aria-label', data.label); }
+    }
+  };
+  name();
+  const watcher = new MutationObserver(name);
+  watcher.observe(document.body, { childList: true, subtree: true });
+  return () => watcher.disconnect();
+}
+"""
+
+_uploader_component = st.components.v2.component("coinvest_uploader_name", js=_UPLOADER_JS)
+
+
+def name_uploader(language: str) -> None:
+    """The file uploader's button named in the reader's language, for screen readers too."""
+    _uploader_component(data={"label": t("data.import.browse", language)}, key="uploader_name")
+
+
 def copy_link(language: str) -> None:
     """The "Copier le lien" button: puts the page's address (filter and choices) on the clipboard."""
     _copy_components[normalise_lang(language)](
@@ -124,7 +150,8 @@ def app_style(language: str) -> str:
 }}
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
-  display: none;
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap;
 }}
 [data-testid="stFileUploaderDropzone"] button::after {{
   content: "{browse}"; font-size: 0.875rem;

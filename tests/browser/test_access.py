@@ -433,7 +433,7 @@ def test_a_project_team_sees_no_other_organisation_s_scenario_and_peer_figures_s
     try:
         sign_in(page, shared_server, "team", f"project?project={project}")
         main = page.locator("[data-testid=stMain]")
-        main.get_by_text("Médiane de vos projets (1)").first.wait_for(
+        main.get_by_text("Médiane de votre projet (1)").first.wait_for(
             state="attached", timeout=30_000
         )
         text = main.inner_text()
