@@ -168,11 +168,10 @@ own = pick[2].checkbox(
     help=t("viewpoints.pair.own.help", language),
 )
 keep("own", "1" if own else None)
-first_label = who[first] + (
-    f" ({t('viewpoints.pair.own_short', language)})" if own and first == "investment" else ""
-)
-second_label = who[second] + (
-    f" ({t('viewpoints.pair.own_short', language)})" if own and second == "investment" else ""
+own_short = f" ({t('viewpoints.pair.own_short', language)})"
+# a viewpoint by who answered, "my officers only" said where it applies
+first_label, second_label = (
+    who[code] + (own_short if own and code == "investment" else "") for code in (first, second)
 )
 
 # --- the same pair over all levers: which projects to talk about first ----------------------
