@@ -47,7 +47,7 @@ demo: install
 # a new DuckDB file gets the demo portfolio; a PostgreSQL URL is used as it is
 run: install
 	@case "$(DB)" in postgres://*|postgresql://*) ;; *) test -f "$(DB)" || $(BIN)/coinvest demo --db "$(DB)";; esac
-	COINVEST_DB="$(DB)" $(BIN)/streamlit run app.py --server.port $(PORT) \
+	COINVEST_DB="$(DB)" $(BIN)/python serve.py --server.port $(PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 # On every core (pytest-xdist): each worker has its own database files and PostgreSQL server.

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from coinvest import reference as ref
-from coinvest.charts import box_plot, grouped_bars
 from coinvest.i18n import md_escape, t
 from ui.cache import M
+from ui.charts import box_plot, grouped_bars
 from ui.context import connection, current_filter, lang, no_match
 from ui.header import header
 from ui.show import chart, number, pct, table

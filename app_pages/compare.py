@@ -5,9 +5,9 @@ import streamlit as st
 
 from coinvest import lookups
 from coinvest import reference as ref
-from coinvest.charts import parallel_chart, radar_chart
 from coinvest.i18n import md_escape, t, tn
 from ui.cache import M
+from ui.charts import parallel_chart, radar_chart
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
 from ui.show import COMPARED, altair, number, table

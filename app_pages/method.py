@@ -8,16 +8,18 @@ from coinvest.i18n import t
 from coinvest.metrics import METRICS
 from ui.context import lang
 from ui.header import header
-from ui.show import table, unfolding
+from ui.show import unfolding
 
 language = lang()
 
 header(None, None, language, "method.title", "method.caption")
 
 
-def listing(frame: pd.DataFrame, key: str) -> None:
-    """A reference table as shown (its columns are already named in the language)."""
-    table(frame, {c: c for c in frame.columns}, language, key=key, title=key.replace("_", " "))
+def listing(frame: pd.DataFrame) -> None:
+    """A reference list as shown (its columns are already named in the language): a plain
+    table, read, not sorted or searched, which a browser draws in no time (docs/rules.md
+    "Speed")."""
+    st.table(frame, hide_index=True, border="horizontal")
 
 
 st.header(t("method.levers", language))
@@ -34,8 +36,7 @@ for number, lever in enumerate(ref.LEVERS, start=1):
                         t("col.code", language): [q.code for q in lever.questions],
                         t("col.question", language): [q.label(language) for q in lever.questions],
                     }
-                ),
-                key=f"method_{lever.code}",
+                )
             )
 
 st.header(t("method.viewpoints", language))
@@ -47,8 +48,7 @@ listing(
             t("col.label", language): [v.label(language) for v in ref.VIEWPOINTS],
             t("col.who", language): [v.assessors(language) for v in ref.VIEWPOINTS],
         }
-    ),
-    key="method_viewpoints",
+    )
 )
 
 st.header(t("method.phases", language))
@@ -59,8 +59,7 @@ listing(
             t("col.code", language): [p.code for p in ref.PHASES],
             t("col.label", language): [p.label(language) for p in ref.PHASES],
         }
-    ),
-    key="method_phases",
+    )
 )
 
 st.subheader(t("method.phase_weights", language))
@@ -74,8 +73,7 @@ listing(
                 for lever in ref.LEVERS
             },
         }
-    ),
-    key="method_phase_weights",
+    )
 )
 
 st.header(t("method.scale", language))
@@ -87,8 +85,7 @@ listing(
                 ref.maturity_label(level, language) for level in ref.MATURITY_SCALE
             ],
         }
-    ),
-    key="method_scale",
+    )
 )
 
 st.header(t("method.figures", language))
@@ -122,6 +119,5 @@ for key, items, extra in tables:
                 t("col.label", language): [i.label(language) for i in items],
                 **extra,
             }
-        ),
-        key=key.replace(".", "_"),
+        )
     )

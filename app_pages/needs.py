@@ -5,9 +5,9 @@ import streamlit as st
 
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.charts import bar_chart, heatmap
 from coinvest.i18n import format_number, format_pct, t, tn
 from ui.cache import M
+from ui.charts import bar_chart, heatmap
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
 from ui.show import chart, number, pct, table

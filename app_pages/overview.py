@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from coinvest.charts import department_map, projects_by_chart
+from coinvest.charts import labelled
 from coinvest.i18n import t
 from coinvest.report import headline_tiles
 from ui.cache import M
+from ui.charts import department_map, projects_by_chart
 from ui.context import connection, current_filter, lang, lang_key
 from ui.header import header
 from ui.show import altair, eur, leverage_tile, map_shape, number, pct, table, unfolding
@@ -76,7 +77,7 @@ with left:
 
 with right:
     for column in ("phase", "need"):
-        frame = M.projects_by(con, flt, column)
+        frame = labelled(M.projects_by(con, flt, column), column, language)
         altair(projects_by_chart(frame, column, language), width="stretch", key=f"ov_{column}")
         box, shown = unfolding(t("chart.show_table", language), f"ov_{column}_figures")
         with box:

@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from coinvest import reference as ref
-from coinvest.charts import bar_chart, grouped_bars, heatmap
 from coinvest.i18n import format_eur, format_number, format_pct, md_escape, t, tn
 from ui.cache import M
+from ui.charts import bar_chart, grouped_bars, heatmap
 from ui.context import connection, current_filter, lang, no_match
 from ui.header import header
 from ui.show import chart, eur, leverage_tile, number, pct, table, unfolding

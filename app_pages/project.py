@@ -6,11 +6,12 @@ import streamlit as st
 
 from coinvest import lookups, metrics
 from coinvest import reference as ref
-from coinvest.charts import heatmap, line_chart, viewpoint_colours
+from coinvest.charts import viewpoint_colours
 from coinvest.history import history
 from coinvest.i18n import format_eur, format_number, md_escape, t, tn
 from coinvest.metrics import MATURITY
 from ui.cache import M
+from ui.charts import heatmap, line_chart
 from ui.context import connection, current_filter, lang, lang_key
 from ui.header import header
 from ui.show import (

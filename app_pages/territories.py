@@ -6,11 +6,12 @@ import streamlit as st
 
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.charts import CLASS_LIMITS, department_choropleth
+from coinvest.charts import CLASS_LIMITS
 from coinvest.errors import CoinvestError
 from coinvest.i18n import format_number, t
 from coinvest.metrics.territories import COMPONENTS, RATES
 from ui.cache import M
+from ui.charts import department_choropleth
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
 from ui.show import chart, eur, map_shape, number, pct, table

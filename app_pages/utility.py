@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from coinvest.charts import bar_chart, histogram
 from coinvest.i18n import format_eur, format_number, t
 from ui.cache import M
+from ui.charts import bar_chart, histogram
 from ui.context import connection, current_filter, lang, no_match
 from ui.header import header
 from ui.show import chart, eur, number, pct, table

@@ -4,9 +4,9 @@ import streamlit as st
 
 from coinvest import metrics
 from coinvest import reference as ref
-from coinvest.charts import grouped_bars, heatmap
 from coinvest.i18n import format_number, t, tn
 from ui.cache import M
+from ui.charts import grouped_bars, heatmap
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
 from ui.show import chart, compare_projects, number, table, who_answered

@@ -26,7 +26,7 @@ def _text(at: AppTest) -> str:
         [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
     )
     parts += [e.value for e in at.markdown] + [e.label for e in at.expander]
-    for frame in at.dataframe:
+    for frame in [*at.dataframe, *at.table]:
         parts.append(frame.value.to_string())
     return "\n".join(str(p) for p in parts)
 

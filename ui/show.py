@@ -264,13 +264,23 @@ VALIDATE_CHARTS = False
 disable_debug_mode()
 
 
-def altair(spec, **options: Any) -> Any:
-    """`st.altair_chart`, without validating the spec against Vega-Lite's schema on every run
-    (a tenth of a page's server time at L): the page tests validate every chart drawn."""
-    if not VALIDATE_CHARTS:
-        unchecked = functools.partial(type(spec).to_dict, spec, validate=False)
-        object.__setattr__(spec, "to_dict", unchecked)  # Altair's own __setattr__ stores specs
-    return st.altair_chart(spec, **options)
+def vega_lite(chart: Any, validate: bool) -> dict[str, Any]:
+    """An Altair chart as the Vega-Lite spec `st.altair_chart` sends (its frames under
+    `datasets`, sent as Arrow), checked against Vega-Lite's schema only when `validate`: a tenth
+    of a page's server time at L, and the page tests validate every chart drawn."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    if not validate:
+        unchecked = functools.partial(type(chart).to_dict, chart, validate=False)
+        object.__setattr__(chart, "to_dict", unchecked)  # Altair's own __setattr__ stores specs
+    return dict(_convert_altair_to_vega_lite_spec(chart))
+
+
+def altair(spec: Any, **options: Any) -> Any:
+    """A chart: a spec of `ui.charts` (built once per input), or an Altair chart."""
+    if not isinstance(spec, dict):
+        spec = vega_lite(spec, VALIDATE_CHARTS)
+    return st.vega_lite_chart(spec, **options)
 
 
 def unfolding(label: str, key: str | None, expanded: bool = False) -> tuple[Any, bool]:
@@ -310,7 +320,7 @@ def chart(
     box, shown = unfolding(t("chart.show_table", language), f"{key}_figures" if key else None)
     with box:
         if shown:
-            title = getattr(spec, "title", None)
+            title = spec.get("title") if isinstance(spec, dict) else getattr(spec, "title", None)
             table(
                 frame,
                 columns,

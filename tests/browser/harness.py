@@ -87,26 +87,27 @@ def running_app(
     secrets: Path | None = None,
     log_path: Path | None = None,
     address: str = "127.0.0.1",
+    app: Path = ROOT / "app.py",
 ) -> Iterator[str]:
     """Serve app.py over `db` (a DuckDB file or a PostgreSQL URL) on a free port; yield its
     base URL; stop it afterwards.
 
     `secrets`: a secrets.toml with an `[auth]` section, for shared mode (sign-in). The server's
     output goes to `log_path` (by default next to a DuckDB file). `address`: the one it listens
-    on (requests always go to 127.0.0.1).
+    on (requests always go to 127.0.0.1). `app`: the script served (the benchmark's floor
+    serves its own).
     """
     port = port or free_port()
     env = {**os.environ, "COINVEST_DB": str(db), "PYTHONPATH": str(ROOT)}
     extra = ["--secrets.files", str(secrets)] if secrets else []
     log_path = log_path or Path(db).with_suffix(".log")
     log = open(log_path, "w")  # noqa: SIM115 - closed below, after the process
+    # the app as `make run` serves it (serve.py: its libraries loaded as the server starts)
+    command = ["serve.py"] if app == ROOT / "app.py" else ["-m", "streamlit", "run", str(app)]
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
+            *command,
             "--server.port",
             str(port),
             "--server.address",

@@ -36,6 +36,7 @@ from coinvest.charts.plain import (
     box_plot,
     grouped_bars,
     histogram,
+    labelled,
     line_chart,
     projects_by_chart,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "grouped_bars",
     "heatmap",
     "histogram",
+    "labelled",
     "line_chart",
     "parallel_chart",
     "projects_by_chart",

@@ -235,10 +235,16 @@ def line_chart(
 # --- the Overview's charts (the page and the committee report draw the same ones) ---------------
 
 
-def projects_by_chart(frame: pd.DataFrame, column: str, lang: str = "fr") -> alt.TopLevelMixin:
-    """Bars of `projects_by` for `phase` or `need`, labelled in the language (adds `label`)."""
+def labelled(frame: pd.DataFrame, column: str, lang: str = "fr") -> pd.DataFrame:
+    """`projects_by` for `phase` or `need` with a `label` column in the language."""
     items = {"phase": ref.PHASES, "need": ref.NEEDS}[column]
-    frame["label"] = frame["code"].map(ref.labels(items, lang))
+    return frame.assign(label=frame["code"].map(ref.labels(items, lang)))
+
+
+def projects_by_chart(frame: pd.DataFrame, column: str, lang: str = "fr") -> alt.TopLevelMixin:
+    """Bars of `projects_by` for `phase` or `need`, labelled in the language (the frame itself
+    is left as it is: `labelled` gives the labels to a table)."""
+    frame = labelled(frame, column, lang)
     return bar_chart(
         frame,
         category="label",
