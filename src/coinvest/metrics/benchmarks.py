@@ -273,8 +273,15 @@ def viewpoint_gap_ranking(
     q.add(
         "per_project",
         f"""SELECT project_id, count(*) AS levers, {exact_mean("abs(difference)")} AS mean_gap,
-               {exact_mean("difference")} AS mean_difference
+               {exact_mean("difference")} AS mean_difference,
+               max(abs(difference)) AS largest_gap
         FROM pair GROUP BY project_id""",
+    )
+    # the ranked projects first: the largest gap's lever is then looked for in those alone
+    q.add(
+        "ranked",
+        """SELECT * FROM per_project
+        ORDER BY mean_gap DESC, largest_gap DESC, project_id LIMIT $gap_limit""",
     )
     q.add(
         "largest",
@@ -283,19 +290,19 @@ def viewpoint_gap_ranking(
                      row_number() OVER (PARTITION BY r.project_id
                                         ORDER BY abs(r.difference) DESC, w.position) AS k
               FROM pair r
-              JOIN (SELECT DISTINCT lever, position FROM phase_weight) w ON w.lever = r.lever) r
+              JOIN (SELECT DISTINCT lever, position FROM phase_weight) w ON w.lever = r.lever
+              WHERE r.project_id IN (SELECT project_id FROM ranked)) r
         WHERE k = 1""",
     )
     frame = q.run(
         con,
         """SELECT r.project_id, p.name, r.levers, r.mean_gap, r.mean_difference,
-               abs(l.largest_difference) AS largest_gap, l.largest_lever, l.largest_difference,
+               r.largest_gap, l.largest_lever, l.largest_difference,
                (SELECT count(*) FROM per_project) AS projects
-        FROM per_project r
+        FROM ranked r
         JOIN largest l ON l.project_id = r.project_id
         JOIN project p ON p.project_id = r.project_id
-        ORDER BY r.mean_gap DESC, abs(l.largest_difference) DESC, r.project_id
-        LIMIT $gap_limit""",
+        ORDER BY r.mean_gap DESC, r.largest_gap DESC, r.project_id""",
     )
     projects = int(frame["projects"].iloc[0]) if len(frame) else 0
     ranking = frame.drop(columns="projects").astype({"levers": "int64"}).reset_index(drop=True)
