@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from coinvest.importer.problems import (
     Problem,
@@ -276,13 +277,24 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
     return _table_from_rows(file, sheet, sheet.name, rows, problems)
 
 
+def _cell_value(value: Any) -> Any:
+    """A cell as read by calamine, given as a spreadsheet library gives it: an empty cell is
+    None, a whole number an int (`25000`, never `25000.0`), anything else as it is."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
     """The tables of a workbook. A sheet is read as the table its name or, failing that, its
     header row names (`Investissements 2024`); nothing is skipped silently: a sheet matching
     no table is named, and a hidden row or column holding values is an error (docs/import.md "Rules")."""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged file
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        worksheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except Exception:  # a damaged file, or not a workbook
         problems.append(Problem(file, "", None, None, None, "rule.not_a_workbook"))
         return []
     tables = []
@@ -290,21 +302,26 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
     hidden = _hidden_parts(data)
     try:
         known = False
-        for ws in book.worksheets:
-            if header_key(ws.title) in (header_key(h) for h in HELPER_SHEETS):
+        for title in worksheets:
+            if header_key(title) in (header_key(h) for h in HELPER_SHEETS):
                 continue
+            try:
+                values = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            except Exception:
+                problems.append(Problem(file, title, None, None, None, "rule.not_a_workbook"))
+                return []
             rows = [
-                (number, list(values))
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+                (number, [_cell_value(v) for v in row])
+                for number, row in enumerate(values, start=1)
             ]
-            sheet = match_sheet(ws.title)
+            sheet = match_sheet(title)
             if sheet is None:
                 sheet = _sheet_by_header(rows)
                 if sheet is not None:
                     problems.append(
                         Problem(
                             file,
-                            ws.title,
+                            title,
                             None,
                             None,
                             None,
@@ -316,21 +333,21 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
             if sheet is None:
                 problems.append(
                     Problem(
-                        file, ws.title, None, None, None, "rule.unknown_sheet", severity="warning"
+                        file, title, None, None, None, "rule.unknown_sheet", severity="warning"
                     )
                 )
                 continue
             known = True
-            if uncomputed.get(ws.title):
+            if uncomputed.get(title):
                 # a formula never computed reads as an empty cell: say why, not "missing"
                 problems.extend(
-                    Problem(file, ws.title, row, letter, formula, "rule.formula_without_value")
-                    for row, letter, formula in uncomputed[ws.title][:50]
+                    Problem(file, title, row, letter, formula, "rule.formula_without_value")
+                    for row, letter, formula in uncomputed[title][:50]
                 )
                 continue
-            if _refuse_hidden(file, ws.title, rows, hidden.get(ws.title), problems):
+            if _refuse_hidden(file, title, rows, hidden.get(title), problems):
                 continue
-            table = _table_from_rows(file, sheet, ws.title, rows, problems)
+            table = _table_from_rows(file, sheet, title, rows, problems)
             if table is not None:
                 tables.append(table)
         if not known:
