@@ -277,14 +277,20 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> Table | None:
     return _table_from_rows(file, sheet, sheet.name, rows, problems)
 
 
-def _cell_value(value: Any) -> Any:
-    """A cell as read by calamine, given as a spreadsheet library gives it: an empty cell is
+def _row_values(row: list[Any]) -> list[Any]:
+    """A row as read by calamine, given as a spreadsheet library gives it: an empty cell is
     None, a whole number an int (`25000`, never `25000.0`), anything else as it is."""
-    if value == "":
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
+    return [
+        None
+        if value == ""
+        else int(value)
+        if value.__class__ is float and value.is_integer() and -_EXACT < value < _EXACT
+        else value
+        for value in row
+    ]
+
+
+_EXACT = 2.0**53  # beyond, a float no longer tells whole numbers apart
 
 
 def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Table]:
@@ -310,10 +316,7 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
             except Exception:
                 problems.append(Problem(file, title, None, None, None, "rule.not_a_workbook"))
                 return []
-            rows = [
-                (number, [_cell_value(v) for v in row])
-                for number, row in enumerate(values, start=1)
-            ]
+            rows = [(number, _row_values(row)) for number, row in enumerate(values, start=1)]
             sheet = match_sheet(title)
             if sheet is None:
                 sheet = _sheet_by_header(rows)
@@ -332,9 +335,7 @@ def _read_workbook(file: str, data: bytes, problems: list[Problem]) -> list[Tabl
                     )
             if sheet is None:
                 problems.append(
-                    Problem(
-                        file, title, None, None, None, "rule.unknown_sheet", severity="warning"
-                    )
+                    Problem(file, title, None, None, None, "rule.unknown_sheet", severity="warning")
                 )
                 continue
             known = True
@@ -427,7 +428,10 @@ def _hidden_parts(data: bytes) -> dict[str, _Hidden]:
             part = targets.get(relation)
             if part not in names:
                 continue
-            xml = archive.read(part).decode("utf-8", errors="replace")
+            raw = archive.read(part)
+            if b"hidden=" not in raw:  # nothing hidden: no need to read every row's tag
+                continue
+            xml = raw.decode("utf-8", errors="replace")
             columns: set[int] = set()
             for col in _COL.findall(xml):
                 spec = dict(_ATTRIBUTE.findall(col))
