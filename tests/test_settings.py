@@ -61,7 +61,7 @@ def test_no_code_reads_a_coinvest_variable_but_the_settings_module():
         ("COINVEST_LOCK_WAIT", "soon", 60.0),  # not a number: the default
         ("COINVEST_LOCK_WAIT", "-3", 60.0),  # no negative wait
         ("COINVEST_MAX_IMPORT_MB", "2.5", 2.5),
-        ("COINVEST_MAX_IMPORT_MB", "nan", 16.0),
+        ("COINVEST_MAX_IMPORT_MB", "nan", 32.0),
         ("COINVEST_READ_ONLY", "1", True),
         ("COINVEST_READ_ONLY", "yes", False),
         ("COINVEST_DB", "  ", "data/coinvest.duckdb"),  # blank: the default

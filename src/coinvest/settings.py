@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "COINVEST_MAX_IMPORT_MB",
         _number,
-        16.0,
+        32.0,
         "the size limit of one import, in megabytes (with `maxUploadSize` in "
         "`.streamlit/config.toml`)",
         "app",

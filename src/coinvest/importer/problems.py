@@ -15,7 +15,7 @@ Progress = Callable[[str, str], None]  # (stage: reading | validating | writing,
 
 
 def max_import_bytes() -> int:
-    """The size limit of one import, in bytes (COINVEST_MAX_IMPORT_MB, default 16 MB)."""
+    """The size limit of one import, in bytes (COINVEST_MAX_IMPORT_MB, default 32 MB)."""
     return int(float(settings.get("COINVEST_MAX_IMPORT_MB")) * 1024 * 1024)
 
 
