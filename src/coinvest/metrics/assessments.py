@@ -114,17 +114,17 @@ def blind_spots(
         raise CoinvestError("threshold.invalid", value=threshold)
     q = Query(flt)
     with_blind_spots(q, threshold)
-    tail = ""
-    if limit is not None:
+    order = "ORDER BY abs(b.difference) DESC NULLS LAST, b.project_id, b.lever"
+    source = "blind_spot"
+    if limit is not None:  # the listed ones first, then their names (not every spot's)
         q.params["limit"] = int(limit)
-        tail = " LIMIT $limit"
+        source = f"(SELECT * FROM blind_spot b {order} LIMIT $limit)"
     return q.run(
         con,
-        """SELECT b.project_id, p.name, b.lever, b.self_score, b.others_score, b.difference,
+        f"""SELECT b.project_id, p.name, b.lever, b.self_score, b.others_score, b.difference,
                b.kind
-        FROM blind_spot b JOIN project p ON p.project_id = b.project_id
-        ORDER BY abs(b.difference) DESC NULLS LAST, b.project_id, b.lever"""
-        + tail,
+        FROM {source} b JOIN project p ON p.project_id = b.project_id
+        {order}""",
     )
 
 
