@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
+from coinvest.importer.problems import max_import_bytes
 from coinvest.metrics import lever_scores
 from coinvest.schema import DATA_TABLES
 from coinvest.workbook import export_portfolio_xlsx
@@ -435,12 +436,12 @@ def test_csv_named_after_no_table(empty_con):
     _bad(empty_con, [("export_2025.csv", csv(ORGS))], "rule.unknown_file")
 
 
-def test_a_20_mb_file_is_refused(empty_con):
+def test_a_file_over_the_32_mb_limit_is_refused(empty_con):
     line = "P{0};Projet {0};H1;food;rnd;75\n"
     text = "project_id;name;holder_org_id;need;phase;department_code\n"
-    body = "".join(line.format(i) for i in range(600_000))
+    body = "".join(line.format(i) for i in range(1_000_000))
     data = csv(text + body)
-    assert len(data) > 20 * 1024 * 1024
+    assert max_import_bytes() == 32 * 1024 * 1024 < len(data)
     _bad(empty_con, [("projects.csv", data)], "rule.file_too_large")
 
 
