@@ -179,7 +179,8 @@ def test_a_phone_shows_the_page_without_overflow_and_with_the_filter(chrome, dem
 
 # Nothing of a page may scroll sideways at a phone's width: neither the page, nor Streamlit's
 # main area, nor any box inside it (a chart wider than its column, a row of tabs). A table
-# scrolls inside its own grid by design (its naming column pinned): it is left out.
+# scrolls inside its own box by design (a data grid with its naming column pinned, or a plain
+# reference table, as the Method page's phase weights): it is left out.
 OVERFLOW = """() => {
   const main = document.querySelector('[data-testid=stMain]');
   const width = window.innerWidth;
@@ -187,7 +188,7 @@ OVERFLOW = """() => {
   if (document.documentElement.scrollWidth > width) found.push(['page', document.documentElement.scrollWidth - width]);
   if (main.scrollWidth > main.clientWidth) found.push(['main', main.scrollWidth - main.clientWidth]);
   for (const el of main.querySelectorAll('*')) {
-    if (el.closest('[data-testid=stDataFrame], [data-testid=stDataFrameResizable]')) continue;
+    if (el.closest('[data-testid=stDataFrame], [data-testid=stDataFrameResizable], [data-testid=stTable]')) continue;
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     const style = getComputedStyle(el);
