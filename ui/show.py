@@ -3,7 +3,6 @@ its figures as a table, project tables that open the sheet."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -264,22 +263,8 @@ VALIDATE_CHARTS = False
 disable_debug_mode()
 
 
-def vega_lite(chart: Any, validate: bool) -> dict[str, Any]:
-    """An Altair chart as the Vega-Lite spec `st.altair_chart` sends (its frames under
-    `datasets`, sent as Arrow), checked against Vega-Lite's schema only when `validate`: a tenth
-    of a page's server time at L, and the page tests validate every chart drawn."""
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
-    if not validate:
-        unchecked = functools.partial(type(chart).to_dict, chart, validate=False)
-        object.__setattr__(chart, "to_dict", unchecked)  # Altair's own __setattr__ stores specs
-    return dict(_convert_altair_to_vega_lite_spec(chart))
-
-
-def altair(spec: Any, **options: Any) -> Any:
-    """A chart: a spec of `ui.charts` (built once per input), or an Altair chart."""
-    if not isinstance(spec, dict):
-        spec = vega_lite(spec, VALIDATE_CHARTS)
+def altair(spec: dict[str, Any], **options: Any) -> Any:
+    """A chart of `ui.charts` (a Vega-Lite spec, built once per input)."""
     return st.vega_lite_chart(spec, **options)
 
 
@@ -294,7 +279,7 @@ def unfolding(label: str, key: str | None, expanded: bool = False) -> tuple[Any,
 
 
 def chart(
-    spec,
+    spec: dict[str, Any],
     frame: pd.DataFrame,
     columns: dict[str, str],
     language: str,
@@ -320,7 +305,7 @@ def chart(
     box, shown = unfolding(t("chart.show_table", language), f"{key}_figures" if key else None)
     with box:
         if shown:
-            title = spec.get("title") if isinstance(spec, dict) else getattr(spec, "title", None)
+            title = spec.get("title")
             table(
                 frame,
                 columns,
