@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coinvest import derived, metrics
+from coinvest import derived, metrics, schema
 from coinvest import reference as ref
 from coinvest.assessments import AssessmentInput, save_assessment
 from coinvest.db import open_database, query
@@ -20,7 +20,7 @@ from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.importer.revert import revert
 from coinvest.metrics.query import Weights
-from coinvest.schema.later import v9_data
+from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data
 from coinvest.schema.released import V8_MONEY, V8_UTILITY
 from coinvest.writing import transaction
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
@@ -349,3 +349,44 @@ def test_progress_from_the_summary_equals_progress_from_the_rounds(demo, name):
     spread = metrics.cohort_progress(demo, flt)
     assert not spread.empty
     pd.testing.assert_frame_equal(spread, metrics.cohort_progress(demo, flt.with_(year_to=2100)))
+
+
+def _keyed(con) -> set[str]:
+    found = con.execute(
+        "SELECT table_name FROM information_schema.table_constraints "
+        "WHERE constraint_type = 'PRIMARY KEY' AND table_schema = current_schema()"
+    ).fetchall()
+    return {str(t) for (t,) in found}
+
+
+def test_the_summaries_carry_no_key_on_duckdb_and_keep_it_on_postgresql(empty_con):
+    """Schema v11 (docs/data.md "Derived tables"): DuckDB rebuilt an index per key at every
+    commit of a write; PostgreSQL keeps its B-trees."""
+    keyed = _keyed(empty_con)
+    assert {"project", "assessment_answer"} <= keyed  # the user's tables keep theirs
+    on_both = keyed & set(KEYLESS_ON_DUCKDB)
+    if empty_con.engine == "duckdb":
+        assert not on_both
+    else:
+        assert on_both == set(KEYLESS_ON_DUCKDB)
+
+
+def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, monkeypatch):
+    path = tmp_path / "v10.duckdb"
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:10])
+    con = open_database(path)
+    generate(con, n_projects=12, seed=3, progress=_quiet)
+    before = snapshot(con)
+    assert set(KEYLESS_ON_DUCKDB) <= _keyed(con)
+    con.close()
+    monkeypatch.undo()
+    con = open_database(path)
+    try:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [(11,)]
+        assert not _keyed(con) & set(KEYLESS_ON_DUCKDB)
+        assert snapshot(con) == before
+        for table in KEYLESS_ON_DUCKDB:
+            assert before[table], f"the test must see {table} rows"
+        assert_rebuild_gives_the_same_rows(con)  # and the write path refreshes them as before
+    finally:
+        con.close()

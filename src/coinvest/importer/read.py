@@ -230,8 +230,10 @@ def _table_from_rows(
     for name in sheet.required:
         if name not in seen:
             problems.append(Problem(file, label, header_row, name, None, "rule.required_column"))
-    data = [
-        (number, list(cells) + [None] * (len(columns) - len(cells))) for number, cells in iterator
+    width = len(columns)
+    data = [  # every row as wide as the header (a workbook's rows are already: kept as they are)
+        (number, cells if len(cells) >= width else [*cells, *[None] * (width - len(cells))])
+        for number, cells in iterator
     ]
     return Table(file, sheet, label, header_row, columns, data)
 

@@ -40,15 +40,24 @@ _REF_QUERIES = {
 
 
 _MISSING = object()
+# a score cell as a CSV gives it (text) or a workbook (a whole number, nothing when empty); a
+# bool is an int to Python and to a dict, so the cell's class is checked first
+_SCORE_CELLS: dict[Any, int | None] = {
+    **SCORE_SPELLINGS,
+    **{n: n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)},
+    None: None,
+}
+_SCORE_CLASSES = (str, int, type(None))
 
 
 def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[int, CellError]]:
     """Parse one column's cells; the errors by row position. Score columns, which a large
     assessments file holds by the million, go through a lookup before the general parser."""
     errors: dict[int, CellError] = {}
-    if column.kind == "score":
+    if column.kind == "score" and column.default is None:
         fast = [
-            SCORE_SPELLINGS.get(v, _MISSING) if v.__class__ is str else _MISSING for v in values
+            _SCORE_CELLS.get(v, _MISSING) if v.__class__ in _SCORE_CLASSES else _MISSING
+            for v in values
         ]
         todo = [i for i, v in enumerate(fast) if v is _MISSING]
     else:

@@ -392,6 +392,7 @@ def _write_all(
                 data = _arrow(present, [r for _, r in item.records])
                 counts = _upsert(cur, sheet.table, sheet.key, data, missing)
             report.counts[sheet.table] = counts
+            item.records = []  # written: the history and derived tables need the memory back
         dangling = missing.finish(cur, ", ".join(report.files))
         if dangling:
             raise _Refused(dangling)

@@ -1,7 +1,7 @@
 """The database schema (docs/data.md) and its forward migrations.
 
 `MIGRATIONS` lists them, append only; `schema_version` records the ones a database has had.
-`early` holds versions 1 to 6, `later` 7 to 10, `released` the frozen fills of the derived
+`early` holds versions 1 to 6, `later` 7 to 11, `released` the frozen fills of the derived
 tables they wrote. The schema knows the engines' types only (`coinvest.backend`): it never opens
 a connection and never imports the derived tables' code, whose formulas may change.
 """
@@ -34,6 +34,8 @@ from coinvest.schema.later import (
     v9_statements,
     v10_data,
     v10_statements,
+    v11_data,
+    v11_statements,
 )
 
 __all__ = [
@@ -68,6 +70,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (8, v8_statements, v8_data),
     (9, v9_statements, v9_data),
     (10, v10_statements, v10_data),
+    (11, v11_statements, v11_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,7 +1,9 @@
-"""Migrations 7 to 10 (docs/data.md): the per-project summaries, kept at write time, and who a
+"""Migrations 7 to 11 (docs/data.md): the per-project summaries, kept at write time, and who a
 member is at their provider. Their fills are the frozen copies of `coinvest.schema.released`."""
 
 from __future__ import annotations
+
+import re
 
 from coinvest.backend import Cursor
 from coinvest.schema.early import MONEY, V1_CODES, check_in
@@ -156,3 +158,48 @@ def v10_data(cur: Cursor) -> None:
         "CREATE TRIGGER change_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
         "ON change_log FOR EACH STATEMENT EXECUTE FUNCTION change_log_append_only()"
     )
+
+
+# Version 11 (#33 [perf2], docs/data.md "Derived tables"): the per-project summaries without a
+# primary key on DuckDB. The write path rewrites them per project (a delete, then an insert) at
+# every write of the rows they follow; DuckDB kept an ART index per key and rewrote it at the
+# commit: 13 of the 17 s the commit of 100,000 new assessments took at L. No query looks a row
+# up by that key, and the refresh's exactness is tested against a rebuild
+# (tests/test_summaries.py). PostgreSQL keeps its B-tree keys: cheap to keep there, and what its
+# per-project deletes use.
+KEYLESS_ON_DUCKDB = (
+    "lever_summary",
+    "viewpoint_maturity",
+    "clever_summary",
+    "project_maturity",
+    "money_summary",
+    "need_summary",
+    "utility_summary",
+)
+
+
+def _keyless(ddl: str, table: str) -> str:
+    """The CREATE TABLE of a summary of versions 7 and 8 as `{table}_v11`, without its key."""
+    ddl = ddl.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_v11 (", 1)
+    ddl = re.sub(r",(\s*--[^\n]*)?\s*PRIMARY KEY \([^)]*\)", r"\1", ddl)  # a comment stays
+    return ddl.replace(" PRIMARY KEY,", " NOT NULL,")
+
+
+def v11_statements() -> list[str]:
+    return []  # the same tables; on DuckDB, rebuilt without their key (`v11_data`)
+
+
+def v11_data(cur: Cursor) -> None:
+    if cur.engine != "duckdb":
+        return
+    created = {
+        table: ddl
+        for ddl in (*v7_statements(), *v8_statements())
+        for table in KEYLESS_ON_DUCKDB
+        if ddl.startswith(f"CREATE TABLE {table} (")
+    }
+    for table in KEYLESS_ON_DUCKDB:  # fixed table names
+        cur.execute(_keyless(created[table], table))
+        cur.execute(f"INSERT INTO {table}_v11 SELECT * FROM {table}")
+        cur.execute(f"DROP TABLE {table}")
+        cur.execute(f"ALTER TABLE {table}_v11 RENAME TO {table}")
