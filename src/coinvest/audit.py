@@ -138,6 +138,13 @@ class Audit:
         )
         self.watches[table] = _Watch(table, condition, params, snapshot)
 
+    def unchanged(self, table: str) -> None:
+        """The writer counted no row of `table` added, changed or removed (an import of a file
+        already there): its rows are not compared again, which at L is seconds of scans."""
+        watch = self.watches.pop(table, None)
+        if watch is not None:
+            self.cur.execute(f"DROP TABLE IF EXISTS {watch.snapshot}")
+
     def finish(self) -> int:
         """Write the change rows of every watched table, then tell `after` which tables and
         projects changed (the write path refreshes their derived tables); returns how many

@@ -392,6 +392,10 @@ def _write_all(
                 data = _arrow(present, [r for _, r in item.records])
                 counts = _upsert(cur, sheet.table, sheet.key, data, missing)
             report.counts[sheet.table] = counts
+            if not (counts["added"] or counts["updated"] or counts.get("deleted")):
+                audit.unchanged(sheet.table)  # as the report says: nothing to log
+                if sheet.table == "assessment":
+                    audit.unchanged("assessment_answer")  # a changed answer counts its assessment
             item.records = []  # written: the history and derived tables need the memory back
         dangling = missing.finish(cur, ", ".join(report.files))
         if dangling:
