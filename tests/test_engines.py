@@ -265,3 +265,46 @@ def test_euros_with_cents_export_as_their_exact_decimal_and_the_same_bytes(pg: S
     assert ",165000.3\n" in summary or ",165000.3," in summary
     assert ",0.3" in summary  # P2: 0.10 + 0.20, not 0.30000000000000004
     assert "0000000" not in summary
+
+
+def test_queries_of_a_few_projects_join_through_keys_and_the_pool_forgets_it(pg: Server):
+    """PostgreSQL's planner settings (docs/data.md "Two engines"): hash joins only and no JIT for
+    the whole-portfolio queries; a keyed cursor (one project's sheet) may join row by row, and
+    its connection goes back to the pool as it came."""
+    from coinvest.backend import POOL_SIZE
+
+    url = pg.create("keyed", template="coinvest_empty")
+    con = open_database(url, read_only=True)
+    try:
+        setting = "SELECT current_setting('enable_nestloop'), current_setting('jit')"
+        with con.cursor() as cur:
+            assert cur.execute(setting).fetchall() == [("off", "off")]
+            cur.keyed()
+            assert cur.execute(setting).fetchall() == [("on", "off")]
+        cursors = [con.cursor() for _ in range(POOL_SIZE)]  # every connection of the pool
+        try:
+            assert {c.execute(setting).fetchall()[0] for c in cursors} == {("off", "off")}
+        finally:
+            for cur in cursors:
+                cur.close()
+        assert query(con, setting, keyed=True).iloc[0].tolist() == ["on", "off"]
+    finally:
+        con.close()
+
+
+def test_postgresql_indexes_the_tables_read_one_project_at_a_time(both):
+    from coinvest.schema.later import INDEXED_ON_POSTGRES
+
+    duck, post = both
+    wanted = {f"{table}_{column}_idx" for table, column in INDEXED_ON_POSTGRES}
+    on_pg = {
+        name
+        for (name,) in post.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        ).fetchall()
+    }
+    assert wanted <= on_pg
+    on_duck = {
+        name for (name,) in duck.execute("SELECT index_name FROM duckdb_indexes()").fetchall()
+    }
+    assert not wanted & on_duck  # DuckDB pays for an index at every write: it prunes by row group

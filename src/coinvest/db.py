@@ -143,10 +143,15 @@ def open_database(
     return con
 
 
-def query(con: Connection, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
-    """Run one read query on its own cursor; values always as bound parameters."""
+def query(
+    con: Connection, sql: str, params: Sequence | dict | None = None, keyed: bool = False
+) -> pd.DataFrame:
+    """Run one read query on its own cursor; values always as bound parameters. `keyed`: the
+    query reads a few projects' rows through their keys (`Cursor.keyed`)."""
     cur = con.cursor()
     try:
+        if keyed:
+            cur.keyed()
         table = cur.arrow(sql, params or None)
     finally:
         cur.close()

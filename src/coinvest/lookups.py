@@ -116,6 +116,7 @@ def project_names(con: Connection, project_ids: list[str], scope: Scope | None) 
         con,
         f"SELECT project_id, name FROM project WHERE project_id = ANY($ids){within}",
         {"ids": list(project_ids), **params},
+        keyed=True,
     )
     return dict(zip(frame["project_id"], frame["name"], strict=True))
 
@@ -156,6 +157,7 @@ def project_card(con: Connection, project_id: str, scope: Scope | None) -> dict 
            JOIN region r ON r.code = d.region_code
            WHERE p.project_id = $id{within}""",
         {"id": project_id, **params},
+        keyed=True,
     )
     return None if frame.empty else frame.iloc[0].to_dict()
 
@@ -172,6 +174,7 @@ def project_money_rows(
            FROM investment i JOIN organisation o ON o.org_id = i.investor_org_id
            WHERE i.project_id = $id{within} ORDER BY i.date, i.investment_id""",
         {"id": project_id, **params},
+        keyed=True,
     )
     contributions = query(
         con,
@@ -180,6 +183,7 @@ def project_money_rows(
            FROM contribution c JOIN organisation o ON o.org_id = c.partner_org_id
            WHERE c.project_id = $id{within} ORDER BY c.date, c.contribution_id""",
         {"id": project_id, **params},
+        keyed=True,
     )
     return investments, contributions
 
@@ -203,6 +207,7 @@ def project_assessments(con: Connection, project_id: str, scope: Scope | None) -
            GROUP BY a.assessment_id, a.assessed_on, a.viewpoint, o.name, a.comment
            ORDER BY a.assessed_on DESC, a.assessment_id""",
         {"id": project_id, **params},
+        keyed=True,
     )
 
 

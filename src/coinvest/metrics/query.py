@@ -21,6 +21,8 @@ ACHIEVEMENT_CAP = ref.ACHIEVEMENT_CAP
 
 MAX_WEIGHT = 100.0
 
+KEYED_PICK = 50  # up to this many picked projects, a query reads them through the keys
+
 
 def check_weight(code: str, raw: Any) -> float:
     """A weight as a number from 0 to MAX_WEIGHT; CoinvestError (naming `code`) otherwise."""
@@ -181,7 +183,9 @@ class Query:
         return "WITH " + ",\n".join(parts) + "\n" + select
 
     def run(self, con: Connection, select: str) -> pd.DataFrame:
-        return query(con, self.text(select), self.params)
+        # a pick of a few projects (a sheet, Compare) reads their rows through the keys
+        keyed = self.projects is not None and len(self.projects) <= KEYED_PICK
+        return query(con, self.text(select), self.params, keyed=keyed)
 
 
 def _values_table(name: str, codes: tuple[str, ...], column: str, weights: tuple[float, ...]):

@@ -36,6 +36,8 @@ from coinvest.schema.later import (
     v10_statements,
     v11_data,
     v11_statements,
+    v12_data,
+    v12_statements,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (9, v9_statements, v9_data),
     (10, v10_statements, v10_data),
     (11, v11_statements, v11_data),
+    (12, v12_statements, v12_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -203,3 +203,30 @@ def v11_data(cur: Cursor) -> None:
         cur.execute(f"INSERT INTO {table}_v11 SELECT * FROM {table}")
         cur.execute(f"DROP TABLE {table}")
         cur.execute(f"ALTER TABLE {table}_v11 RENAME TO {table}")
+
+
+# Version 12 (#33 [perf2], docs/data.md "Two engines"): on PostgreSQL, B-tree indexes on the
+# project of the tables a project's sheet and the write path read one project at a time. The
+# rounds and the assessments had none there: one project's questions scanned the 13 million
+# question rounds of L (1.2 s), and every refresh of a few projects' rounds scanned them to
+# delete theirs. DuckDB prunes its scans by the row groups' min/max and pays for an index at
+# every write: it gets none.
+INDEXED_ON_POSTGRES = (
+    ("assessment", "project_id"),
+    ("lever_round", "project_id"),
+    ("question_round", "project_id"),
+    ("question_latest", "project_id"),
+    ("investment", "project_id"),
+    ("contribution", "project_id"),
+)
+
+
+def v12_statements() -> list[str]:
+    return []  # indexes on PostgreSQL only (`v12_data`)
+
+
+def v12_data(cur: Cursor) -> None:
+    if cur.engine != "postgres":
+        return
+    for table, column in INDEXED_ON_POSTGRES:  # fixed names
+        cur.execute(f"CREATE INDEX {table}_{column}_idx ON {table} ({column})")
