@@ -62,7 +62,7 @@ def with_rounds(q: Query) -> None:
                        l.{which}_on AS assessed_on
                 FROM lever_summary l {q.join_selected("l")}
                 WHERE l.{which}_score IS NOT NULL""",
-                materialized=True,
+                inline=True,
             )
         else:
             q.add(
@@ -89,19 +89,19 @@ def with_maturity(
             f"{which}_maturity{tag}",
             f"""SELECT m.project_id, m.viewpoint, m.{which}_maturity AS maturity
             FROM viewpoint_maturity m {selected} WHERE m.{which}_maturity IS NOT NULL""",
-            materialized=True,
+            inline=True,
         )
         q.add(
             f"{which}_clever{tag}",
             f"""SELECT m.project_id, m.lever, m.{which}_score AS score
             FROM clever_summary m {selected} WHERE m.{which}_score IS NOT NULL""",
-            materialized=True,
+            inline=True,
         )
         q.add(
             f"{which}_cmaturity{tag}",
             f"""SELECT m.project_id, m.{which}_maturity AS maturity
             FROM project_maturity m {selected} WHERE m.{which}_maturity IS NOT NULL""",
-            materialized=True,
+            inline=True,
         )
         return
     q.add(
@@ -136,7 +136,7 @@ def with_lever_stats(q: Query) -> None:
                    m.self_score, m.others_score
             FROM clever_summary m {q.join_selected("m")}
             WHERE m.latest_viewpoints > 0""",
-            materialized=True,
+            inline=True,
         )
         return
     q.add(
@@ -230,7 +230,7 @@ def with_achievements(q: Query) -> None:
         f"""SELECT m.project_id, m.year, m.utility_index, m.indicators, m.beneficiaries
         FROM utility_summary m {q.join_selected("m")}
         WHERE 1 = 1{period}""",
-        materialized=True,
+        inline=True,
     )
     q.add(
         "utility_year",
@@ -273,6 +273,7 @@ def with_money(q: Query, investor: str | None = None) -> None:
         FROM money_summary m {q.join_selected("m")}
         WHERE 1 = 1{period}{hypothetical}""",
         materialized=True,
+        inline=not hypothetical,  # the summary's rows alone: each reader reads them afresh
         **params,
     )
     q.add(
@@ -383,7 +384,7 @@ def with_needs(q: Query, which: str = "latest") -> None:
             f"""SELECT n.project_id, n.lever, n.score, n.weight, n.position, n.need,
                    n.need_rank, {priority} AS priority
             FROM need_summary n {q.join_selected("n")}""",
-            materialized=True,
+            inline=True,
         )
     else:
         with_maturity(q, which)

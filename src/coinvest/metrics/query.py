@@ -4,6 +4,7 @@ adds common table expressions in dependency order with their bound parameters.""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ DEFAULT_BLIND_SPOT_THRESHOLD = 25.0
 ACHIEVEMENT_CAP = ref.ACHIEVEMENT_CAP
 
 MAX_WEIGHT = 100.0
+
+INLINE = "inline"  # a table expression PostgreSQL reads afresh for each reader (`Query.add`)
 
 KEYED_PICK = 50  # up to this many picked projects, a query reads them through the keys
 
@@ -104,7 +107,7 @@ class Query:
     projects: list[str] | None = None  # a pick of projects inside the filter (Compare page)
     hypothetical: tuple[Hypothetical, ...] = ()  # what-if investments, never written
     in_cohorts: bool = False  # only the filtered projects that are in a (chosen) cohort
-    ctes: list[tuple[str, str, bool]] = field(default_factory=list)
+    ctes: list[tuple[str, str, bool | str]] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -158,10 +161,20 @@ class Query:
     def has(self, name: str) -> bool:
         return any(n == name for n, _, _ in self.ctes)
 
-    def add(self, name: str, sql: str, materialized: bool = False, **params: Any) -> None:
+    def add(
+        self, name: str, sql: str, materialized: bool = False, inline: bool = False, **params: Any
+    ) -> None:
+        """`materialized`: computed once for its several readers. `inline`: a stored table's
+        rows picked by a condition alone, which PostgreSQL reads afresh for each reader (its
+        copy of 2 million rows cost more than reading them again, and each reader's own
+        conditions then reach the table); DuckDB computes it once, as it does rows joined to
+        the filter's projects on both engines (each reader would join them again)."""
         if self.has(name):
             return
-        self.ctes.append((name, sql, materialized))
+        if inline and "JOIN selected" not in sql:
+            self.ctes.append((name, sql, INLINE))
+        else:
+            self.ctes.append((name, sql, materialized or inline))
         self.params.update(params)
 
     def join_selected(self, alias: str) -> str:
@@ -176,16 +189,31 @@ class Query:
             return ""
         return f"JOIN selected s ON s.project_id = {alias}.project_id"
 
-    def text(self, select: str) -> str:
-        parts = [
-            f"{name} AS {'MATERIALIZED ' if mat else ''}({sql})" for name, sql, mat in self.ctes
-        ]
+    def text(self, select: str, engine: str = "duckdb") -> str:
+        bodies = [sql for _, sql, _ in self.ctes] + [select]
+        parts = []
+        for i, (name, sql, mat) in enumerate(self.ctes):
+            if mat == INLINE and engine == "postgres":
+                how = "NOT MATERIALIZED "
+            elif mat and _uses(name, bodies, i) > 1:
+                # a table read once is left to the engine to stream into its reader; a name
+                # that also occurs as a column's only counts more uses, never fewer
+                how = "MATERIALIZED "
+            else:
+                how = ""
+            parts.append(f"{name} AS {how}({sql})")
         return "WITH " + ",\n".join(parts) + "\n" + select
 
     def run(self, con: Connection, select: str) -> pd.DataFrame:
         # a pick of a few projects (a sheet, Compare) reads their rows through the keys
         keyed = self.projects is not None and len(self.projects) <= KEYED_PICK
-        return query(con, self.text(select), self.params, keyed=keyed)
+        return query(con, self.text(select, con.engine), self.params, keyed=keyed)
+
+
+def _uses(name: str, bodies: list[str], own: int) -> int:
+    """How many times `name` occurs as a word in the other tables' bodies and the query."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return sum(len(word.findall(body)) for i, body in enumerate(bodies) if i != own)
 
 
 def _values_table(name: str, codes: tuple[str, ...], column: str, weights: tuple[float, ...]):
