@@ -406,6 +406,7 @@ def with_needs(q: Query, which: str = "latest") -> None:
         f"ranked_need_{which}",
         f"""SELECT n.*, CASE WHEN n.priority THEN n.need_rank END AS rank
         FROM need_{which} n""",
+        inline=True,  # a column more on the needs' rows
     )
 
 

@@ -7,8 +7,11 @@ import pandas as pd
 
 from coinvest.db import Connection
 from coinvest.exact import (
-    exact_mean,
+    DOUBLE,
+    EXACT,
     exact_sum,
+    exact_units,
+    float_ratio,
 )
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -85,17 +88,28 @@ def indicator_summary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """
     q = Query(flt)
     with_achievements(q)
+    # per indicator and project first, then per indicator: projects are counted as groups,
+    # not as distinct values (PostgreSQL sorted the 850,000 measurements of L for that, 2 s);
+    # the achievements are summed as whole units, so the two-step sum is the same exact sum
+    q.add(
+        "indicator_project",
+        f"""SELECT indicator_code, project_id, count(*) AS measurements,
+               count(achievement) AS with_target,
+               sum(CAST({exact_units("achievement")} AS BIGINT)) AS achieved_units,
+               count(*) FILTER (WHERE achievement >= 1) AS met
+        FROM achievement GROUP BY indicator_code, project_id""",
+    )
     return q.run(
         con,
         f"""SELECT a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better,
-               count(DISTINCT a.project_id) AS projects, count(*) AS measurements,
-               count(a.achievement) AS with_target,
-               {exact_mean("a.achievement")} AS mean_achievement,
-               avg(CASE WHEN a.achievement >= 1 THEN 1.0 ELSE 0.0 END)
-                   FILTER (WHERE a.achievement IS NOT NULL) AS share_met
-        FROM achievement a JOIN indicator i ON i.indicator_code = a.indicator_code
+               count(*) AS projects, CAST(sum(a.measurements) AS BIGINT) AS measurements,
+               CAST(sum(a.with_target) AS BIGINT) AS with_target,
+               {float_ratio(f"CAST(sum(a.achieved_units) AS {DOUBLE}) / CAST({EXACT} AS {DOUBLE})", "sum(a.with_target)")}
+                   AS mean_achievement,
+               {float_ratio("sum(a.met)", "sum(a.with_target)")} AS share_met
+        FROM indicator_project a JOIN indicator i ON i.indicator_code = a.indicator_code
         GROUP BY a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better
-        ORDER BY count(DISTINCT a.project_id) DESC NULLS LAST, a.indicator_code""",
+        ORDER BY count(*) DESC, a.indicator_code""",
     )
 
 
