@@ -8,13 +8,14 @@ import threading
 import pytest
 
 from coinvest import lookups, metrics
-from coinvest.backend import pg_placeholders, redact
+from coinvest.backend import POOL_SIZE, pg_placeholders, redact
 from coinvest.db import EngineError, data_version, open_database, query
 from coinvest.demo import generate
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.schema import LATEST_VERSION
+from coinvest.schema.later import INDEXED_ON_POSTGRES
 from coinvest.workbook import export_portfolio_xlsx
 from tests.pgserver import Server
 from tests.template import filled_template_xlsx
@@ -271,8 +272,6 @@ def test_queries_of_a_few_projects_join_through_keys_and_the_pool_forgets_it(pg:
     """PostgreSQL's planner settings (docs/data.md "Two engines"): hash joins only and no JIT for
     the whole-portfolio queries; a keyed cursor (one project's sheet) may join row by row, and
     its connection goes back to the pool as it came."""
-    from coinvest.backend import POOL_SIZE
-
     url = pg.create("keyed", template="coinvest_empty")
     con = open_database(url, read_only=True)
     try:
@@ -293,8 +292,6 @@ def test_queries_of_a_few_projects_join_through_keys_and_the_pool_forgets_it(pg:
 
 
 def test_postgresql_indexes_the_tables_read_one_project_at_a_time(both):
-    from coinvest.schema.later import INDEXED_ON_POSTGRES
-
     duck, post = both
     wanted = {f"{table}_{column}_idx" for table, column in INDEXED_ON_POSTGRES}
     on_pg = {

@@ -24,11 +24,21 @@ def exact_units(expr: str, unit: int = EXACT) -> str:
     return f"floor(CAST({expr} AS {DOUBLE}) * CAST({unit} AS {DOUBLE}) + CAST(0.5 AS {DOUBLE}))"
 
 
+def unit_sum(units: str) -> str:
+    """The exact sum of whole numbers of units (as `exact_units` gives them), SQL text."""
+    return f"sum(CAST({units} AS BIGINT))"
+
+
+def from_units(total: str, unit: int = EXACT) -> str:
+    """A whole number of units back to a double, divided once (SQL text)."""
+    return f"CAST({total} AS {DOUBLE}) / CAST({unit} AS {DOUBLE})"
+
+
 def exact_sum(expr: str, wide: bool = False) -> str:
     """An exact sum of a double expression, as a double (SQL text from this module, never user
     input)."""
     unit = EXACT_WIDE if wide else EXACT
-    return f"CAST(sum(CAST({exact_units(expr, unit)} AS BIGINT)) AS {DOUBLE}) / CAST({unit} AS {DOUBLE})"
+    return from_units(unit_sum(exact_units(expr, unit)), unit)
 
 
 def float_ratio(numerator: str, denominator: str) -> str:

@@ -7,11 +7,11 @@ import pandas as pd
 
 from coinvest.db import Connection
 from coinvest.exact import (
-    DOUBLE,
-    EXACT,
     exact_sum,
     exact_units,
     float_ratio,
+    from_units,
+    unit_sum,
 )
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
@@ -95,7 +95,7 @@ def indicator_summary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
         "indicator_project",
         f"""SELECT indicator_code, project_id, count(*) AS measurements,
                count(achievement) AS with_target,
-               sum(CAST({exact_units("achievement")} AS BIGINT)) AS achieved_units,
+               {unit_sum(exact_units("achievement"))} AS achieved_units,
                count(*) FILTER (WHERE achievement >= 1) AS met
         FROM achievement GROUP BY indicator_code, project_id""",
     )
@@ -104,7 +104,7 @@ def indicator_summary(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
         f"""SELECT a.indicator_code, i.name_fr, i.name_en, i.unit, i.higher_is_better,
                count(*) AS projects, CAST(sum(a.measurements) AS BIGINT) AS measurements,
                CAST(sum(a.with_target) AS BIGINT) AS with_target,
-               {float_ratio(f"CAST(sum(a.achieved_units) AS {DOUBLE}) / CAST({EXACT} AS {DOUBLE})", "sum(a.with_target)")}
+               {float_ratio(from_units("sum(a.achieved_units)"), "sum(a.with_target)")}
                    AS mean_achievement,
                {float_ratio("sum(a.met)", "sum(a.with_target)")} AS share_met
         FROM indicator_project a JOIN indicator i ON i.indicator_code = a.indicator_code
