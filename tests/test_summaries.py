@@ -5,6 +5,7 @@ metrics computed without them."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import pandas as pd
@@ -16,14 +17,17 @@ from coinvest.assessments import AssessmentInput, save_assessment
 from coinvest.db import open_database, query
 from coinvest.demo import generate
 from coinvest.derived import DERIVED_TABLES, SUMMARY_TABLES
+from coinvest.derived.fills import summary_fills
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.importer.revert import revert
 from coinvest.metrics.query import Weights
 from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data
-from coinvest.schema.released import V8_MONEY, V8_UTILITY
+from coinvest.schema.released import V8_MONEY, V8_UTILITY, V13_PAIR
 from coinvest.writing import transaction
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
+
+refresh_module = sys.modules["coinvest.derived.refresh"]  # `derived.refresh` is its function
 
 DERIVED = DERIVED_TABLES
 
@@ -32,10 +36,10 @@ def _quiet(_: str) -> None:
     pass
 
 
-def snapshot(con) -> dict[str, list[tuple]]:
-    """Every derived table's rows, sorted (the tables are sets of rows)."""
+def snapshot(con, tables: tuple[str, ...] = DERIVED) -> dict[str, list[tuple]]:
+    """Every derived table's rows (or those of `tables`), sorted (the tables are sets of rows)."""
     out = {}
-    for table in DERIVED:
+    for table in tables:
         rows = con.execute(f"SELECT * FROM {table}").fetchall()  # a fixed table name
         out[table] = sorted(rows, key=repr)
     return out
@@ -67,14 +71,19 @@ def test_the_demo_writes_the_summaries_a_rebuild_would(demo):
 
 
 def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
-    """Versions 8 and 9 keep copies of the fills they ran (`schema.released`): until a formula
-    changes (with a migration of its own), refilling with them gives today's rows exactly."""
+    """Versions 8, 9 and 13 keep copies of the fills they ran (`schema.released`): until a
+    formula changes (with a migration of its own), refilling with them gives today's rows
+    exactly."""
     today = snapshot(demo)
     with transaction(demo) as cur:
         for table in DERIVED:
             cur.execute(f"DELETE FROM {table}")  # fixed table names
         v9_data(cur)  # the rounds, the summaries and the needs
-        for table, fill in (("money_summary", V8_MONEY), ("utility_summary", V8_UTILITY)):
+        for table, fill in (
+            ("money_summary", V8_MONEY),
+            ("utility_summary", V8_UTILITY),
+            ("pair_summary", V13_PAIR),
+        ):
             assert table in DERIVED
             cur.execute(fill)
     frozen = snapshot(demo)
@@ -371,12 +380,22 @@ def test_the_summaries_carry_no_key_on_duckdb_and_keep_it_on_postgresql(empty_co
         assert on_both == set(KEYLESS_ON_DUCKDB)
 
 
+def _as_of(monkeypatch, version: int) -> None:
+    """The schema of `version` and the write path of its day, which kept the summaries it had
+    (the pair summary came with version 13)."""
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+    if version < 13:
+        assert SUMMARY_TABLES[-1] == "pair_summary"
+        monkeypatch.setattr(refresh_module, "SUMMARY_TABLES", SUMMARY_TABLES[:-1])
+        monkeypatch.setattr(refresh_module, "summary_fills", lambda: summary_fills()[:-1])
+
+
 def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, monkeypatch):
     path = tmp_path / "v10.duckdb"
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:10])
+    _as_of(monkeypatch, 10)
     con = open_database(path)
     generate(con, n_projects=12, seed=3, progress=_quiet)
-    before = snapshot(con)
+    before = snapshot(con, KEYLESS_ON_DUCKDB)
     assert set(KEYLESS_ON_DUCKDB) <= _keyed(con)
     con.close()
     monkeypatch.undo()
@@ -386,9 +405,59 @@ def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, 
             (schema.LATEST_VERSION,)
         ]
         assert not _keyed(con) & set(KEYLESS_ON_DUCKDB)
-        assert snapshot(con) == before
+        assert snapshot(con, KEYLESS_ON_DUCKDB) == before
         for table in KEYLESS_ON_DUCKDB:
             assert before[table], f"the test must see {table} rows"
         assert_rebuild_gives_the_same_rows(con)  # and the write path refreshes them as before
+    finally:
+        con.close()
+
+
+PAIRS = [(a, b) for a in ref.VIEWPOINT_CODES for b in ref.VIEWPOINT_CODES if a != b]
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_the_gap_ranking_from_the_pair_summary_equals_the_ranking_from_the_rounds(demo, name):
+    """Schema v13: a period ending in 2100 takes the same latest rounds, but pairs the
+    viewpoints' scores in the query; both ways round each pair, every figure the same number."""
+    flt = FILTERS[name]
+    for first, second in PAIRS:
+        stored = metrics.viewpoint_gap_ranking(demo, flt, first, second, limit=10_000)
+        computed = metrics.viewpoint_gap_ranking(
+            demo, flt.with_(year_to=2100), first, second, limit=10_000
+        )
+        assert len(stored["ranking"]) > 0, (first, second)
+        pd.testing.assert_frame_equal(stored["summary"], computed["summary"])
+        pd.testing.assert_frame_equal(stored["ranking"], computed["ranking"], check_exact=True)
+    # one pair both ways round: the same projects and gaps, the differences reversed
+    forth = metrics.viewpoint_gap_ranking(demo, flt, "project", "investment", limit=10_000)
+    back = metrics.viewpoint_gap_ranking(demo, flt, "investment", "project", limit=10_000)
+    forth, back = (f["ranking"].set_index("project_id").sort_index() for f in (forth, back))
+    assert forth["mean_gap"].equals(back["mean_gap"])
+    assert forth["largest_lever"].equals(back["largest_lever"])
+    assert forth["largest_difference"].equals(-back["largest_difference"])
+    assert forth["mean_difference"].tolist() == pytest.approx(
+        (-back["mean_difference"]).tolist(), abs=1e-9
+    )
+
+
+def test_a_version_12_database_gets_the_pair_summary_the_write_path_keeps(tmp_path, monkeypatch):
+    path = tmp_path / "v12.duckdb"
+    _as_of(monkeypatch, 12)
+    con = open_database(path)
+    generate(con, n_projects=12, seed=3, progress=_quiet)
+    assert "pair_summary" not in {
+        t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    con.close()
+    monkeypatch.undo()
+    con = open_database(path)
+    try:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
+            (schema.LATEST_VERSION,)
+        ]
+        assert snapshot(con, ("pair_summary",))["pair_summary"], "the migration fills it"
+        assert "pair_summary" not in _keyed(con)  # DuckDB: no key, as the other summaries
+        assert_rebuild_gives_the_same_rows(con)
     finally:
         con.close()

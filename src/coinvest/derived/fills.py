@@ -5,11 +5,17 @@ tables keep frozen copies of their own (`coinvest.schema.released`)."""
 
 from __future__ import annotations
 
-from coinvest.derived.formulas import achievement_expression, equal_mean
+from coinvest.derived.formulas import achievement_expression, equal_mean, lever_position
 from coinvest.exact import exact_mean
 from coinvest.reference import SELF_VIEWPOINT
 
-SUMMARY_TABLES = ("lever_summary", "viewpoint_maturity", "clever_summary", "project_maturity")
+SUMMARY_TABLES = (
+    "lever_summary",
+    "viewpoint_maturity",
+    "clever_summary",
+    "project_maturity",
+    "pair_summary",
+)
 # Every table derived from the user's data, in the order it is refilled.
 DERIVED_TABLES = (
     "lever_round",
@@ -104,7 +110,37 @@ def summary_fills() -> list[str]:
         SELECT project_id, {equal_mean("first_score")}, {equal_mean("latest_score")}
         FROM clever_summary WHERE 1 = 1{{where}}
         GROUP BY project_id""",
+        PAIR_SUMMARY_FILL,
     ]
+
+
+# Per project and pair of viewpoints (their codes in alphabetical order), over the levers with
+# a latest score from both: the figures of the Viewpoints page's ranking
+# (`metrics.viewpoint_gap_ranking`), spelt as it spells them. The mean of b − a is kept beside
+# that of a − b: each term is rounded on its own (`coinvest.exact`), so one is not exactly the
+# other's opposite. The largest gap's lever: ties by the levers' order.
+PAIR_SUMMARY_FILL = f"""
+INSERT INTO pair_summary (project_id, viewpoint_a, viewpoint_b, levers, mean_gap,
+                          mean_difference, mean_reverse_difference, largest_gap, largest_lever,
+                          largest_difference)
+SELECT project_id, viewpoint_a, viewpoint_b, count(*), {exact_mean("abs(difference)")},
+       {exact_mean("difference")}, {exact_mean("reverse_difference")}, max(abs(difference)),
+       max(lever) FILTER (WHERE k = 1), max(difference) FILTER (WHERE k = 1)
+FROM (
+    SELECT a.project_id, a.viewpoint AS viewpoint_a, b.viewpoint AS viewpoint_b, a.lever,
+           a.latest_score - b.latest_score AS difference,
+           b.latest_score - a.latest_score AS reverse_difference,
+           row_number() OVER (PARTITION BY a.project_id, a.viewpoint, b.viewpoint
+                              ORDER BY abs(a.latest_score - b.latest_score) DESC,
+                                       {lever_position("a.lever")}) AS k
+    FROM (SELECT project_id, viewpoint, lever, latest_score FROM lever_summary
+          WHERE latest_score IS NOT NULL{{where}}) a
+    JOIN (SELECT project_id, viewpoint, lever, latest_score FROM lever_summary
+          WHERE latest_score IS NOT NULL{{where}}) b
+      ON b.project_id = a.project_id AND b.lever = a.lever AND a.viewpoint < b.viewpoint
+) d
+GROUP BY project_id, viewpoint_a, viewpoint_b
+"""
 
 
 # Money per project, organisation, year and nature (investment or contribution, financial or

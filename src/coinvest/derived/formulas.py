@@ -54,6 +54,13 @@ def phase_weight_values() -> tuple[str, dict[str, Any]]:
     return f"SELECT * FROM (VALUES {', '.join(rows)}) AS w (phase, lever, position, weight)", params
 
 
+def lever_position(lever: str) -> str:
+    """A lever's place in the reference order (0 for the first), as SQL text of the fixed codes:
+    what breaks ties between levers, as `position` does in `phase_weight_values`."""
+    cases = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(ref.LEVER_CODES))
+    return f"CASE {lever} {cases} END"
+
+
 def need_expression(score: str, weight: str) -> str:
     """need = (100 − score) × phase weight / the highest weight (SQL text, with
     `$need_max_weight` bound)."""

@@ -267,9 +267,64 @@ def viewpoint_gap_ranking(
     mean gap, ties by largest gap, then project id: project_id, name and the figures above).
     """
     q = Query(flt)
+    q.params["gap_limit"] = int(limit)
+    if flt.year_to is None and not (own_assessors and flt.investor is not None):
+        _ranking_from_summary(q, first, second)
+    else:
+        _ranking_from_rounds(q, first, second, own_assessors)
+    frame = q.run(
+        con,
+        """SELECT r.project_id, p.name, r.levers, r.mean_gap, r.mean_difference,
+               r.largest_gap, r.largest_lever, r.largest_difference,
+               (SELECT count(*) FROM per_project) AS projects
+        FROM ranked r
+        JOIN project p ON p.project_id = r.project_id
+        ORDER BY r.mean_gap DESC, r.largest_gap DESC, r.project_id""",
+    )
+    projects = int(frame["projects"].iloc[0]) if len(frame) else 0
+    ranking = frame.drop(columns="projects").astype({"levers": "int64"}).reset_index(drop=True)
+    return {"summary": pd.DataFrame([{"projects": projects}]), "ranking": ranking}
+
+
+_RANKED = """SELECT * FROM per_project
+ORDER BY mean_gap DESC, largest_gap DESC, project_id LIMIT $gap_limit"""
+
+
+def _ranking_from_summary(q: Query, first: str, second: str) -> None:
+    """`per_project` and the `ranked` first of them, read from the pair summary kept at write
+    time (latest rounds, no period end): each pair is kept once, its viewpoints' codes in
+    alphabetical order; the other way round, the differences are the reverse ones."""
+    for code in (first, second):
+        if code not in ref.VIEWPOINT_CODES:
+            raise KeyError(code)
+    if first == second:
+        raise CoinvestError("viewpoints.pair_same")
+    low, high = sorted((first, second))
+    reverse = (first, second) != (low, high)
+    # b − a is computed, not negated: 0 − 0 is 0 where −0 would show "−0"
+    largest = (
+        "CAST(0 AS DOUBLE PRECISION) - g.largest_difference"
+        if reverse
+        else ("g.largest_difference")
+    )
+    q.add(
+        "per_project",
+        f"""SELECT g.project_id, g.levers, g.mean_gap,
+               g.{"mean_reverse_difference" if reverse else "mean_difference"} AS mean_difference,
+               g.largest_gap, g.largest_lever, {largest} AS largest_difference
+        FROM pair_summary g {q.join_selected("g")}
+        WHERE g.viewpoint_a = $pair_low AND g.viewpoint_b = $pair_high""",
+        pair_low=low,
+        pair_high=high,
+    )
+    q.add("ranked", _RANKED)
+
+
+def _ranking_from_rounds(q: Query, first: str, second: str, own_assessors: bool) -> None:
+    """`per_project` and the `ranked` first of them, from the latest rounds as of the period's
+    end (or the investor's own assessors)."""
     _pair(q, first, second, None, own_assessors)
     with_phase_weights(q)  # the levers' order
-    q.params["gap_limit"] = int(limit)
     q.add(
         "per_project",
         f"""SELECT project_id, count(*) AS levers, {exact_mean("abs(difference)")} AS mean_gap,
@@ -278,11 +333,7 @@ def viewpoint_gap_ranking(
         FROM pair GROUP BY project_id""",
     )
     # the ranked projects first: the largest gap's lever is then looked for in those alone
-    q.add(
-        "ranked",
-        """SELECT * FROM per_project
-        ORDER BY mean_gap DESC, largest_gap DESC, project_id LIMIT $gap_limit""",
-    )
+    q.add("top", _RANKED)
     q.add(
         "largest",
         """SELECT project_id, lever AS largest_lever, difference AS largest_difference
@@ -291,19 +342,11 @@ def viewpoint_gap_ranking(
                                         ORDER BY abs(r.difference) DESC, w.position) AS k
               FROM pair r
               JOIN (SELECT DISTINCT lever, position FROM phase_weight) w ON w.lever = r.lever
-              WHERE r.project_id IN (SELECT project_id FROM ranked)) r
+              WHERE r.project_id IN (SELECT project_id FROM top)) r
         WHERE k = 1""",
     )
-    frame = q.run(
-        con,
-        """SELECT r.project_id, p.name, r.levers, r.mean_gap, r.mean_difference,
-               r.largest_gap, l.largest_lever, l.largest_difference,
-               (SELECT count(*) FROM per_project) AS projects
-        FROM ranked r
-        JOIN largest l ON l.project_id = r.project_id
-        JOIN project p ON p.project_id = r.project_id
-        ORDER BY r.mean_gap DESC, r.largest_gap DESC, r.project_id""",
+    q.add(
+        "ranked",
+        """SELECT t.*, l.largest_lever, l.largest_difference
+        FROM top t JOIN largest l ON l.project_id = t.project_id""",
     )
-    projects = int(frame["projects"].iloc[0]) if len(frame) else 0
-    ranking = frame.drop(columns="projects").astype({"levers": "int64"}).reset_index(drop=True)
-    return {"summary": pd.DataFrame([{"projects": projects}]), "ranking": ranking}

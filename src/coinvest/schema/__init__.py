@@ -38,6 +38,8 @@ from coinvest.schema.later import (
     v11_statements,
     v12_data,
     v12_statements,
+    v13_data,
+    v13_statements,
 )
 
 __all__ = [
@@ -74,6 +76,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (10, v10_statements, v10_data),
     (11, v11_statements, v11_data),
     (12, v12_statements, v12_data),
+    (13, v13_statements, v13_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -13,6 +13,7 @@ from coinvest.schema.released import (
     V8_NEED,
     V8_UTILITY,
     V9_REFILL,
+    V13_PAIR,
 )
 
 
@@ -230,3 +231,31 @@ def v12_data(cur: Cursor) -> None:
         return
     for table, column in INDEXED_ON_POSTGRES:  # fixed names
         cur.execute(f"CREATE INDEX {table}_{column}_idx ON {table} ({column})")
+
+
+# Version 13 (#33 [perf2], docs/data.md "Derived tables"): per project and pair of viewpoints,
+# the figures of the Viewpoints page's ranking, kept at write time with the other summaries. The
+# ranking computed them from 2.1 million latest lever scores at L (0.2–0.35 s, 1.6 s of a hash
+# join at XL) for every visit and filter. Without a key on DuckDB, as the summaries of v11.
+def v13_statements() -> list[str]:
+    return []  # the table's key depends on the engine (`v13_data`)
+
+
+PAIR_SUMMARY = """CREATE TABLE pair_summary (
+    project_id VARCHAR NOT NULL,
+    viewpoint_a VARCHAR NOT NULL,  -- of the pair, the first in alphabetical order
+    viewpoint_b VARCHAR NOT NULL,
+    levers INTEGER NOT NULL,  -- with a latest score from both
+    mean_gap DOUBLE PRECISION NOT NULL,  -- the mean of |a − b| over those levers
+    mean_difference DOUBLE PRECISION NOT NULL,  -- of a − b
+    mean_reverse_difference DOUBLE PRECISION NOT NULL,  -- of b − a
+    largest_gap DOUBLE PRECISION NOT NULL,
+    largest_lever VARCHAR NOT NULL,  -- where it lies, ties by the levers' order
+    largest_difference DOUBLE PRECISION NOT NULL{key}
+)"""
+
+
+def v13_data(cur: Cursor) -> None:
+    key = ",\n    PRIMARY KEY (project_id, viewpoint_a, viewpoint_b)"
+    cur.execute(PAIR_SUMMARY.format(key="" if cur.engine == "duckdb" else key))
+    cur.execute(V13_PAIR)

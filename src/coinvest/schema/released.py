@@ -181,3 +181,29 @@ V9_REFILL = (
     ("project_maturity", V7_SUMMARIES[3]),
     ("need_summary", V8_NEED),
 )
+
+# Version 13: per project and pair of viewpoints (their codes in alphabetical order), the gaps
+# over the levers both scored; the largest gap's lever, ties by the levers' order.
+_V13_POSITION = " ".join(f"WHEN '{lever}' THEN {i}" for i, lever in enumerate(_V8_LEVERS))
+V13_PAIR = f"""
+INSERT INTO pair_summary (project_id, viewpoint_a, viewpoint_b, levers, mean_gap,
+                          mean_difference, mean_reverse_difference, largest_gap, largest_lever,
+                          largest_difference)
+SELECT project_id, viewpoint_a, viewpoint_b, count(*), {_mean("abs(difference)")},
+       {_mean("difference")}, {_mean("reverse_difference")}, max(abs(difference)),
+       max(lever) FILTER (WHERE k = 1), max(difference) FILTER (WHERE k = 1)
+FROM (
+    SELECT a.project_id, a.viewpoint AS viewpoint_a, b.viewpoint AS viewpoint_b, a.lever,
+           a.latest_score - b.latest_score AS difference,
+           b.latest_score - a.latest_score AS reverse_difference,
+           row_number() OVER (PARTITION BY a.project_id, a.viewpoint, b.viewpoint
+                              ORDER BY abs(a.latest_score - b.latest_score) DESC,
+                                       CASE a.lever {_V13_POSITION} END) AS k
+    FROM (SELECT project_id, viewpoint, lever, latest_score FROM lever_summary
+          WHERE latest_score IS NOT NULL) a
+    JOIN (SELECT project_id, viewpoint, lever, latest_score FROM lever_summary
+          WHERE latest_score IS NOT NULL) b
+      ON b.project_id = a.project_id AND b.lever = a.lever AND a.viewpoint < b.viewpoint
+) d
+GROUP BY project_id, viewpoint_a, viewpoint_b
+"""
