@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import signal
@@ -353,6 +354,24 @@ def test_html_and_markdown_in_names_are_shown_as_text(tmp_path, open_page):
 def test_the_upload_limit_is_set_in_the_streamlit_config_and_matches_the_importer():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == BY_NAME["COINVEST_MAX_IMPORT_MB"].default
+
+
+def test_no_page_relies_on_streamlit_magic_which_is_off():
+    """`runner.magicEnabled` is off: a bare expression in a page would show nothing."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["magicEnabled"] is False
+    shown = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)
+    bare = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            body = getattr(node, "body", None)  # a lambda's is an expression
+            for i, statement in enumerate(body if isinstance(body, list) else []):
+                if not isinstance(statement, ast.Expr) or isinstance(statement.value, shown):
+                    continue
+                docstring = isinstance(statement.value, ast.Constant) and i == 0
+                if not docstring:
+                    bare.append(f"{path.name}:{statement.lineno}")
+    assert not bare
 
 
 def test_read_only_mode_reaches_no_write_path(demo_file, open_page):

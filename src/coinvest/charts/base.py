@@ -89,23 +89,27 @@ def finish(chart: alt.TopLevelMixin, lang: str, fixed: bool = False) -> alt.TopL
     without tooltips of its own (a label, a cross) has none.
     """
     language = normalise_lang(lang)
-    autosize = alt.AutoSizeParams(type="pad" if fixed else "fit-x", contains="padding")
     speak(chart, language)
-    return (
-        chart.properties(autosize=autosize)
-        .configure(locale={"number": d3_number_format(language), "time": d3_time_format(language)})
-        .configure_view(strokeWidth=0)
+    # set on the chart itself, which its builder made for this call alone: Altair's chained
+    # `properties` and `configure_*` each deep-copied the chart, and a layered one's copy builds
+    # it anew, copying every layer twice more (half of a page's chart-building time)
+    top: Any = chart  # a Chart or a LayerChart: both have these top-level properties
+    top.autosize = alt.AutoSizeParams(type="pad" if fixed else "fit-x", contains="padding")
+    top.config = alt.Config(
+        locale={"number": d3_number_format(language), "time": d3_time_format(language)},
+        view=alt.ViewConfig(strokeWidth=0),
         # Streamlit's theme gives every mark a tooltip of its raw fields (`department_name`,
         # `lever_label`…): a mark shows the tooltip its chart names in words, or none
-        .configure_mark(tooltip=False)
+        mark=alt.MarkConfig(tooltip=False),
         # nothing hangs out of a phone's width: the end labels of a number or date axis stay
         # within it, and legends go under the plot, a series a line
-        .configure_axisQuantitative(labelFlush=True)
-        .configure_axisTemporal(labelFlush=True)
-        .configure_legend(
+        axisQuantitative=alt.AxisConfig(labelFlush=True),
+        axisTemporal=alt.AxisConfig(labelFlush=True),
+        legend=alt.LegendConfig(
             orient="bottom", symbolDirection="vertical", gradientDirection="horizontal"
-        )
+        ),
     )
+    return chart
 
 
 def aria_text(tooltips: list, lang: str) -> str:
