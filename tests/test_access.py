@@ -29,6 +29,7 @@ from coinvest.assessments import (
 )
 from coinvest.db import open_database
 from coinvest.demo import generate
+from coinvest.derived import DERIVED_TABLES
 from coinvest.errors import CoinvestError
 from coinvest.export import export_frames, machine_csv
 from coinvest.filters import PortfolioFilter, projects_of
@@ -54,6 +55,7 @@ SCOPES = {
     "project": Scope("project", "H000057"),
 }
 # Tables holding rows of a project (children first), and derived per-project tables.
+# the rows of a project, in every table that has them (every derived table does)
 PROJECT_ROWS = (
     "assessment_answer",
     "assessment",
@@ -61,16 +63,7 @@ PROJECT_ROWS = (
     "investment",
     "contribution",
     "measurement",
-    "lever_round",
-    "question_round",
-    "question_latest",
-    "lever_summary",
-    "viewpoint_maturity",
-    "clever_summary",
-    "need_summary",
-    "money_summary",
-    "utility_summary",
-    "project_maturity",
+    *DERIVED_TABLES,
     "scenario_investment",
     "project",
 )

@@ -14,6 +14,8 @@ import pytest
 
 from coinvest import metrics
 from coinvest import reference as ref
+from coinvest.db import open_database
+from coinvest.demo import generate
 from coinvest.derived import refresh_lever_rounds, refresh_needs
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
@@ -299,3 +301,22 @@ def test_path_invitations_list_every_project_for_which_the_lever_is_a_priority(p
     assert list(page[page["lever"] == "alliances"]["rank"]) == [2]
     # at 40 only the first priorities are left
     assert list(metrics.path_invitations(portfolio_con, ALL)["project_id"]) == ["P1", "P2"]
+
+
+def test_the_invitees_of_each_path_are_its_highest_needs_up_to_the_limit(new_db):
+    """Each lever's list is cut at the limit after the highest needs (ties by project), and
+    numbered in that order: the first lines of the list without a limit."""
+    con = open_database(new_db("invitees"))
+    try:
+        generate(con, n_projects=60, seed=11, progress=lambda _: None)
+        whole = metrics.needs_overview(con, ALL, 20.0, invitee_limit=10_000)["invitees"]
+        cut = metrics.needs_overview(con, ALL, 20.0, invitee_limit=3)["invitees"]
+        per_lever = whole.groupby("lever").size()
+        assert (per_lever > 3).sum() >= 3, "the test must cut several levers' lists"
+        expected = whole.groupby("lever", sort=True).head(3).reset_index(drop=True)
+        pd.testing.assert_frame_equal(cut.reset_index(drop=True), expected)
+        for _, rows in whole.groupby("lever"):
+            ordered = rows.sort_values(["need", "project_id"], ascending=[False, True])
+            assert rows["project_id"].tolist() == ordered["project_id"].tolist()
+    finally:
+        con.close()

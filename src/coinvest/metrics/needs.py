@@ -93,11 +93,20 @@ def needs_overview(
         """SELECT project_id, max(need) AS top FROM need_latest GROUP BY project_id
         ORDER BY top DESC, project_id LIMIT $matrix_limit""",
     )
+    # per lever, the invitees with the highest need: the first of each lever's priorities
+    # (a top-N each), then numbered; numbering all 320,000 priorities of L took 0.3 s
+    firsts = " UNION ALL ".join(
+        f"""(SELECT n.project_id, n.lever, n.score, n.need, n.rank
+            FROM ranked_need_latest n WHERE n.rank IS NOT NULL AND n.lever = $invited_{i}
+            ORDER BY n.need DESC, n.project_id LIMIT $invitee_limit)"""
+        for i in range(len(ref.LEVER_CODES))
+    )
+    q.params.update({f"invited_{i}": code for i, code in enumerate(ref.LEVER_CODES)})
     q.add(
         "invited",
-        """SELECT n.project_id, n.lever, n.score, n.need, n.rank,
-               row_number() OVER (PARTITION BY n.lever ORDER BY n.need DESC, n.project_id) AS k
-        FROM ranked_need_latest n WHERE n.rank IS NOT NULL""",
+        f"""SELECT f.*,
+               row_number() OVER (PARTITION BY f.lever ORDER BY f.need DESC, f.project_id) AS k
+        FROM ({firsts}) f""",
     )
     q.add(
         "priorities",
