@@ -18,7 +18,8 @@ header(con, flt, language, "utility.title", "utility.caption")
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 
-overview = M.utility_overview(con, flt)
+figures = M.utility_figures(con, flt, 10)  # the tiles and the cost table's two ends
+overview = figures["overview"]
 tiles = st.columns(4)
 tiles[0].metric(
     t("utility.median_index", language),
@@ -120,12 +121,11 @@ formats = {
     "beneficiaries": number(0, language),
     "cost_per_beneficiary": eur(language),
 }
-extremes = M.cost_extremes(con, flt, 10)
 for side, key in (("highest", "ut_cost_high"), ("lowest", "ut_cost_low")):
     heading = t(f"utility.cost.{side}", language)
     st.subheader(heading)
     table(
-        extremes[side],
+        figures[side],
         columns,
         language,
         formats,

@@ -207,6 +207,7 @@ def _calls(inside: list[str], outside: list[str], investor: str) -> dict[str, li
         "utility_by_year": [()],
         "utility_histogram": [()],
         "utility_overview": [(), (hypothetical,)],
+        "utility_figures": [(), (5,), (5, hypothetical)],
         "viewpoint_gaps": [()],
         "viewpoint_overview": [()],
         "viewpoint_pair": [

@@ -98,6 +98,7 @@ from coinvest.metrics.utility import (
     indicator_summary,
     utility,
     utility_by_year,
+    utility_figures,
     utility_histogram,
     utility_overview,
 )
@@ -180,6 +181,7 @@ __all__ = [
     "territory_support",
     "utility",
     "utility_by_year",
+    "utility_figures",
     "utility_histogram",
     "utility_overview",
     "viewpoint_gap_ranking",

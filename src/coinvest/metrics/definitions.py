@@ -120,6 +120,7 @@ AGGREGATES: dict[str, str] = {
     "utility_by_year": "utility_index",
     "utility_histogram": "utility_index",
     "utility_overview": "utility_index",
+    "utility_figures": "utility_index",
     "indicator_summary": "achievement",
     "cost_extremes": "cost_per_beneficiary",
     "cost_ranking": "cost_per_beneficiary",

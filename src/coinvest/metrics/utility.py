@@ -125,35 +125,16 @@ def utility_histogram(con: Connection, flt: PortfolioFilter, width: float = 20.0
     )
 
 
-def utility_overview(
-    con, flt: PortfolioFilter, hypothetical: tuple[Hypothetical, ...] = ()
-) -> dict[str, float | None]:
-    """Median utility index, median cost per beneficiary, beneficiaries and projects measured."""
+def utility_figures(
+    con: Connection,
+    flt: PortfolioFilter,
+    limit: int = 15,
+    hypothetical: tuple[Hypothetical, ...] = (),
+) -> dict:
+    """The Utility page's figures in one pass over the portfolio's money and beneficiaries:
+    `overview` (as `utility_overview`) and the `limit` projects with the `highest` and the
+    `lowest` cost per beneficiary (as `cost_extremes`)."""
     q = Query(flt, hypothetical=tuple(hypothetical))
-    with_money(q)
-    with_achievements(q)
-    eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
-    row = q.run(
-        con,
-        f"""SELECT
-            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY utility_index) FROM utility_latest)
-                AS median_utility,
-            (SELECT count(*) FROM utility_latest) AS projects_with_index,
-            (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries,
-            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {eur} / b.beneficiaries)
-               FROM project_money pm JOIN beneficiaries b ON b.project_id = pm.project_id
-               WHERE b.beneficiaries > 0 AND {eur} > 0) AS median_cost_per_beneficiary""",
-    ).iloc[0]
-    return {str(k): (None if pd.isna(v) else float(v)) for k, v in row.items()}
-
-
-def cost_extremes(
-    con: Connection, flt: PortfolioFilter, limit: int = 15
-) -> dict[str, pd.DataFrame]:
-    """The projects with the highest and with the lowest cost per beneficiary, in one pass over
-    the portfolio (`highest`, `lowest`). Columns: project_id, name, eur, beneficiaries,
-    cost_per_beneficiary."""
-    q = Query(flt)
     with_money(q)
     with_achievements(q)
     eur = "pm.own_eur" if flt.investor else "pm.invested_eur"
@@ -167,27 +148,64 @@ def cost_extremes(
         WHERE b.beneficiaries > 0 AND {eur} > 0""",
         materialized=True,
     )
-    parts = [
-        f"""SELECT * FROM (
-            SELECT '{side}' AS side, c.project_id, c.eur, c.beneficiaries,
-                   c.cost_per_beneficiary,
-                   row_number() OVER (ORDER BY c.cost_per_beneficiary {order} NULLS LAST,
-                                      c.project_id) AS k
-            FROM cost c ORDER BY k LIMIT $limit) {side}"""
+    # each end a top-N of its own (numbering every project to keep ten sorted them all)
+    ends = " UNION ALL ".join(
+        f"""(SELECT '{side}' AS side, c.project_id, c.eur, c.beneficiaries,
+                    c.cost_per_beneficiary
+             FROM cost c ORDER BY c.cost_per_beneficiary {order}, c.project_id LIMIT $limit)"""
         for side, order in (("highest", "DESC"), ("lowest", "ASC"))
-    ]
+    )
+    # the overview's figures on every line (one line when no project has a cost)
     frame = q.run(
         con,
-        f"""SELECT x.side, x.k, x.project_id, p.name, x.eur, x.beneficiaries,
+        f"""SELECT o.*, x.side, x.project_id, p.name, x.eur, x.beneficiaries,
                x.cost_per_beneficiary
-        FROM ({" UNION ALL ".join(parts)}) x
-        JOIN project p ON p.project_id = x.project_id""",
+        FROM (SELECT
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY utility_index)
+               FROM utility_latest) AS median_utility,
+            (SELECT count(*) FROM utility_latest) AS projects_with_index,
+            (SELECT {exact_sum("beneficiaries", wide=True)} FROM beneficiaries) AS beneficiaries_all,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY cost_per_beneficiary) FROM cost)
+                AS median_cost_per_beneficiary) o
+        LEFT JOIN ({ends}) x ON TRUE
+        LEFT JOIN project p ON p.project_id = x.project_id""",
     )
-    columns = ["project_id", "name", "eur", "beneficiaries", "cost_per_beneficiary"]
-    return {
-        side: frame[frame["side"] == side].sort_values("k")[columns].reset_index(drop=True)
-        for side in ("highest", "lowest")
+    first = frame.iloc[0]
+    overview = {
+        name: (None if pd.isna(first[column]) else float(first[column]))
+        for name, column in (
+            ("median_utility", "median_utility"),
+            ("projects_with_index", "projects_with_index"),
+            ("beneficiaries", "beneficiaries_all"),
+            ("median_cost_per_beneficiary", "median_cost_per_beneficiary"),
+        )
     }
+    columns = ["project_id", "name", "eur", "beneficiaries", "cost_per_beneficiary"]
+    out: dict = {"overview": overview}
+    for side, descending in (("highest", True), ("lowest", False)):
+        rows = frame[frame["side"] == side]
+        out[side] = rows.sort_values(
+            ["cost_per_beneficiary", "project_id"], ascending=[not descending, True]
+        )[columns].reset_index(drop=True)
+    return out
+
+
+def utility_overview(
+    con, flt: PortfolioFilter, hypothetical: tuple[Hypothetical, ...] = ()
+) -> dict[str, float | None]:
+    """Median utility index, median cost per beneficiary, beneficiaries and projects measured."""
+    overview: dict[str, float | None] = utility_figures(con, flt, 0, hypothetical)["overview"]
+    return overview
+
+
+def cost_extremes(
+    con: Connection, flt: PortfolioFilter, limit: int = 15
+) -> dict[str, pd.DataFrame]:
+    """The projects with the highest and with the lowest cost per beneficiary, in one pass over
+    the portfolio (`highest`, `lowest`). Columns: project_id, name, eur, beneficiaries,
+    cost_per_beneficiary."""
+    figures = utility_figures(con, flt, limit)
+    return {side: figures[side] for side in ("highest", "lowest")}
 
 
 def cost_ranking(
