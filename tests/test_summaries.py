@@ -23,7 +23,7 @@ from coinvest.importer import import_files
 from coinvest.importer.revert import revert
 from coinvest.metrics.query import Weights
 from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data
-from coinvest.schema.released import V8_MONEY, V8_UTILITY, V13_PAIR
+from coinvest.schema.released import V8_MONEY, V8_UTILITY, V13_PAIR, V13_PROJECT_MONEY
 from coinvest.writing import transaction
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
 
@@ -81,6 +81,7 @@ def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
         v9_data(cur)  # the rounds, the summaries and the needs
         for table, fill in (
             ("money_summary", V8_MONEY),
+            ("project_money_summary", V13_PROJECT_MONEY),
             ("utility_summary", V8_UTILITY),
             ("pair_summary", V13_PAIR),
         ):
@@ -382,12 +383,15 @@ def test_the_summaries_carry_no_key_on_duckdb_and_keep_it_on_postgresql(empty_co
 
 def _as_of(monkeypatch, version: int) -> None:
     """The schema of `version` and the write path of its day, which kept the summaries it had
-    (the pair summary came with version 13)."""
+    (the pair and project money summaries came with version 13)."""
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
     if version < 13:
         assert SUMMARY_TABLES[-1] == "pair_summary"
         monkeypatch.setattr(refresh_module, "SUMMARY_TABLES", SUMMARY_TABLES[:-1])
         monkeypatch.setattr(refresh_module, "summary_fills", lambda: summary_fills()[:-1])
+        fills = refresh_module.MONEY_FILLS
+        assert fills[-1][0] == "project_money_summary"
+        monkeypatch.setattr(refresh_module, "MONEY_FILLS", fills[:-1])
 
 
 def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, monkeypatch):
@@ -441,14 +445,15 @@ def test_the_gap_ranking_from_the_pair_summary_equals_the_ranking_from_the_round
     )
 
 
-def test_a_version_12_database_gets_the_pair_summary_the_write_path_keeps(tmp_path, monkeypatch):
+def test_a_version_12_database_gets_the_summaries_of_version_13_the_write_path_keeps(tmp_path, monkeypatch):
     path = tmp_path / "v12.duckdb"
     _as_of(monkeypatch, 12)
     con = open_database(path)
     generate(con, n_projects=12, seed=3, progress=_quiet)
-    assert "pair_summary" not in {
+    tables = {
         t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
+    assert not {"pair_summary", "project_money_summary"} & tables
     con.close()
     monkeypatch.undo()
     con = open_database(path)
@@ -456,8 +461,30 @@ def test_a_version_12_database_gets_the_pair_summary_the_write_path_keeps(tmp_pa
         assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
             (schema.LATEST_VERSION,)
         ]
-        assert snapshot(con, ("pair_summary",))["pair_summary"], "the migration fills it"
-        assert "pair_summary" not in _keyed(con)  # DuckDB: no key, as the other summaries
+        for table in ("pair_summary", "project_money_summary"):
+            assert snapshot(con, (table,))[table], f"the migration fills {table}"
+            assert table not in _keyed(con)  # DuckDB: no key, as the other summaries
         assert_rebuild_gives_the_same_rows(con)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_money_from_the_project_totals_equals_money_from_every_row(demo, name):
+    """Schema v13: a period from 1900 takes every year's money, but adds it up in the query;
+    every euro figure the same, to the cent (investors' own money included)."""
+    flt = FILTERS[name]
+    computed = flt.with_(year_from=1900)
+    stored_rows = metrics.leverage(demo, flt)
+    assert len(stored_rows) > 5
+    pd.testing.assert_frame_equal(stored_rows, metrics.leverage(demo, computed), check_exact=True)
+    assert metrics.portfolio_kpis(demo, flt) == metrics.portfolio_kpis(demo, computed)
+    for investor in ("INV01", "INV02"):
+        pd.testing.assert_frame_equal(
+            metrics.leverage(demo, flt, investor=investor),
+            metrics.leverage(demo, computed, investor=investor),
+            check_exact=True,
+        )
+    pd.testing.assert_frame_equal(
+        metrics.investor_benchmark(demo, flt), metrics.investor_benchmark(demo, computed)
+    )

@@ -24,6 +24,7 @@ DERIVED_TABLES = (
     *SUMMARY_TABLES,
     "need_summary",
     "money_summary",
+    "project_money_summary",
     "utility_summary",
 )
 
@@ -159,6 +160,16 @@ FROM (
     FROM contribution c
 ) m
 GROUP BY project_id, org_id, year, is_investment, financial
+"""
+
+# Per project, every year's money added up (what the metric layer's `project_money` gives with no
+# period and no investor chosen): the resources, the financial ones, the investments.
+PROJECT_MONEY_FILL = """
+INSERT INTO project_money_summary (project_id, resources_eur, resources_fin_eur, invested_eur)
+SELECT project_id, sum(eur), coalesce(sum(eur) FILTER (WHERE financial), 0),
+       coalesce(sum(eur) FILTER (WHERE is_investment), 0)
+FROM money_summary
+GROUP BY project_id
 """
 
 # Per project and assessed lever: the consolidated latest score at equal weights, the lever's

@@ -17,6 +17,7 @@ from coinvest.derived.fills import (
     LEVER_ROUND_FILL,
     MONEY_FILL,
     NEED_FILL,
+    PROJECT_MONEY_FILL,
     QUESTION_LATEST_FILL,
     QUESTION_ROUND_FILL,
     SUMMARY_TABLES,
@@ -33,7 +34,7 @@ from coinvest.derived.formulas import (
 # The four refills, each with what it rewrites.
 ROUNDS = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES, "need_summary")
 NEEDS = ("need_summary",)
-MONEY = ("money_summary",)
+MONEY = ("money_summary", "project_money_summary")
 UTILITY = ("utility_summary",)
 
 # Which derived tables follow which base table: a change to the left rewrites the right.
@@ -151,10 +152,15 @@ def refresh_needs(
     )
 
 
+# The money summaries, each filled from the rows before it.
+MONEY_FILLS = (("money_summary", MONEY_FILL), ("project_money_summary", PROJECT_MONEY_FILL))
+
+
 def refresh_money(cur: Cursor) -> None:
-    """Refill the money summary from the investments and contributions as they stand."""
-    cur.execute("DELETE FROM money_summary")
-    cur.execute(MONEY_FILL, money_params())
+    """Refill the money summaries from the investments and contributions as they stand."""
+    for table, fill in MONEY_FILLS:
+        cur.execute(f"DELETE FROM {table}")  # fixed table names
+        cur.execute(fill, money_params() if table == "money_summary" else None)
 
 
 def refresh_utility(cur: Cursor) -> None:

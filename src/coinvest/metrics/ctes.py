@@ -276,6 +276,27 @@ def with_money(q: Query, investor: str | None = None) -> None:
         inline=not hypothetical,  # the summary's rows alone: each reader reads them afresh
         **params,
     )
+    investor = investor or q.flt.investor or ""
+    if not period and not hypothetical:
+        # every year, no scenario: the totals kept at write time (schema v13), and the chosen
+        # investor's own money from its rows alone
+        q.add(
+            "project_money",
+            """SELECT s.project_id,
+                   coalesce(t.resources_eur, 0) AS resources_eur,
+                   coalesce(t.resources_fin_eur, 0) AS resources_fin_eur,
+                   coalesce(t.invested_eur, 0) AS invested_eur,
+                   coalesce(o.own_eur, 0) AS own_eur,
+                   coalesce(o.own_fin_eur, 0) AS own_fin_eur
+            FROM selected s
+            LEFT JOIN project_money_summary t ON t.project_id = s.project_id
+            LEFT JOIN (SELECT project_id, sum(eur) AS own_eur,
+                              sum(eur) FILTER (WHERE financial) AS own_fin_eur
+                       FROM money_summary WHERE is_investment AND org_id = $investor
+                       GROUP BY project_id) o ON o.project_id = s.project_id""",
+            investor=investor,
+        )
+        return
     q.add(
         "project_money",
         """SELECT s.project_id,
@@ -288,7 +309,7 @@ def with_money(q: Query, investor: str | None = None) -> None:
                                            AND m.financial), 0) AS own_fin_eur
         FROM selected s LEFT JOIN money m ON m.project_id = s.project_id
         GROUP BY s.project_id""",
-        investor=investor or q.flt.investor or "",
+        investor=investor,
     )
 
 

@@ -14,6 +14,7 @@ from coinvest.schema.released import (
     V8_UTILITY,
     V9_REFILL,
     V13_PAIR,
+    V13_PROJECT_MONEY,
 )
 
 
@@ -233,10 +234,13 @@ def v12_data(cur: Cursor) -> None:
         cur.execute(f"CREATE INDEX {table}_{column}_idx ON {table} ({column})")
 
 
-# Version 13 (#33 [perf2], docs/data.md "Derived tables"): per project and pair of viewpoints,
-# the figures of the Viewpoints page's ranking, kept at write time with the other summaries. The
-# ranking computed them from 2.1 million latest lever scores at L (0.2–0.35 s, 1.6 s of a hash
-# join at XL) for every visit and filter. Without a key on DuckDB, as the summaries of v11.
+# Version 13 (#33 [perf2], docs/data.md "Derived tables"): two summaries more, kept at write time
+# with the others, without a key on DuckDB (as those of v11).
+# - Per project and pair of viewpoints, the figures of the Viewpoints page's ranking: computed
+#   from 2.1 million latest lever scores at L (0.2–0.35 s, 1.6 s of a hash join at XL) for every
+#   visit and filter.
+# - Per project, every year's money added up: PostgreSQL summed 430,000 money rows per project
+#   (0.4 s at L) in every query of the portfolio's money with no period chosen.
 def v13_statements() -> list[str]:
     return []  # the table's key depends on the engine (`v13_data`)
 
@@ -255,7 +259,19 @@ PAIR_SUMMARY = """CREATE TABLE pair_summary (
 )"""
 
 
+PROJECT_MONEY_SUMMARY = f"""CREATE TABLE project_money_summary (
+    project_id VARCHAR NOT NULL,  -- a project with money rows (the others have none: zeros)
+    resources_eur {MONEY} NOT NULL,  -- exact, as the rows it sums
+    resources_fin_eur {MONEY} NOT NULL,
+    invested_eur {MONEY} NOT NULL{{key}}
+)"""
+
+
 def v13_data(cur: Cursor) -> None:
+    keyed = cur.engine != "duckdb"
     key = ",\n    PRIMARY KEY (project_id, viewpoint_a, viewpoint_b)"
-    cur.execute(PAIR_SUMMARY.format(key="" if cur.engine == "duckdb" else key))
+    cur.execute(PAIR_SUMMARY.format(key=key if keyed else ""))
     cur.execute(V13_PAIR)
+    key = ",\n    PRIMARY KEY (project_id)"
+    cur.execute(PROJECT_MONEY_SUMMARY.format(key=key if keyed else ""))
+    cur.execute(V13_PROJECT_MONEY)

@@ -207,3 +207,12 @@ FROM (
 ) d
 GROUP BY project_id, viewpoint_a, viewpoint_b
 """
+
+# Version 13: per project, every year's money added up.
+V13_PROJECT_MONEY = """
+INSERT INTO project_money_summary (project_id, resources_eur, resources_fin_eur, invested_eur)
+SELECT project_id, sum(eur), coalesce(sum(eur) FILTER (WHERE financial), 0),
+       coalesce(sum(eur) FILTER (WHERE is_investment), 0)
+FROM money_summary
+GROUP BY project_id
+"""
