@@ -394,20 +394,32 @@ def _as_of(monkeypatch, version: int) -> None:
         monkeypatch.setattr(refresh_module, "MONEY_FILLS", fills[:-1])
 
 
-def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, monkeypatch):
-    path = tmp_path / "v10.duckdb"
-    _as_of(monkeypatch, 10)
+def _demo_as_of(monkeypatch, path, version: int):
+    """A small demo written by the schema and write path of `version` (the connection open)."""
+    _as_of(monkeypatch, version)
     con = open_database(path)
     generate(con, n_projects=12, seed=3, progress=_quiet)
+    return con
+
+
+def _migrated(monkeypatch, path):
+    """The database reopened by today's code: migrated to the latest version."""
+    monkeypatch.undo()
+    con = open_database(path)
+    assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
+        (schema.LATEST_VERSION,)
+    ]
+    return con
+
+
+def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, monkeypatch):
+    path = tmp_path / "v10.duckdb"
+    con = _demo_as_of(monkeypatch, path, 10)
     before = snapshot(con, KEYLESS_ON_DUCKDB)
     assert set(KEYLESS_ON_DUCKDB) <= _keyed(con)
     con.close()
-    monkeypatch.undo()
-    con = open_database(path)
+    con = _migrated(monkeypatch, path)
     try:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
-            (schema.LATEST_VERSION,)
-        ]
         assert not _keyed(con) & set(KEYLESS_ON_DUCKDB)
         assert snapshot(con, KEYLESS_ON_DUCKDB) == before
         for table in KEYLESS_ON_DUCKDB:
@@ -449,20 +461,14 @@ def test_a_version_12_database_gets_the_summaries_of_version_13_the_write_path_k
     tmp_path, monkeypatch
 ):
     path = tmp_path / "v12.duckdb"
-    _as_of(monkeypatch, 12)
-    con = open_database(path)
-    generate(con, n_projects=12, seed=3, progress=_quiet)
+    con = _demo_as_of(monkeypatch, path, 12)
     tables = {
         t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
     assert not {"pair_summary", "project_money_summary"} & tables
     con.close()
-    monkeypatch.undo()
-    con = open_database(path)
+    con = _migrated(monkeypatch, path)
     try:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
-            (schema.LATEST_VERSION,)
-        ]
         for table in ("pair_summary", "project_money_summary"):
             assert snapshot(con, (table,))[table], f"the migration fills {table}"
             assert table not in _keyed(con)  # DuckDB: no key, as the other summaries

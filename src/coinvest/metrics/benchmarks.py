@@ -180,6 +180,15 @@ def viewpoint_pair(
     return {"summary": summary, "density": density, "largest": largest}
 
 
+def _check_pair(first: str, second: str) -> None:
+    """Two viewpoints of the reference model, and not the same one."""
+    for code in (first, second):
+        if code not in ref.VIEWPOINT_CODES:
+            raise KeyError(code)
+    if first == second:
+        raise CoinvestError("viewpoints.pair_same")
+
+
 def _pair(q: Query, first: str, second: str, lever: str | None, own_assessors: bool) -> None:
     """`pair`: per project (and lever) assessed from both viewpoints, their latest scores as of
     the end of the period and first − second — on one lever, or on every lever (`lever` None).
@@ -188,11 +197,7 @@ def _pair(q: Query, first: str, second: str, lever: str | None, own_assessors: b
     investor's own assessors only (its latest round on each project and lever, scored as
     `lever_round` scores: answers averaged per question, questions averaged, scaled to 0–100).
     """
-    for code in (first, second):
-        if code not in ref.VIEWPOINT_CODES:
-            raise KeyError(code)
-    if first == second:
-        raise CoinvestError("viewpoints.pair_same")
+    _check_pair(first, second)
     flt = q.flt
     with_rounds(q)
     own = own_assessors and flt.investor is not None
@@ -294,19 +299,13 @@ def _ranking_from_summary(q: Query, first: str, second: str) -> None:
     """`per_project` and the `ranked` first of them, read from the pair summary kept at write
     time (latest rounds, no period end): each pair is kept once, its viewpoints' codes in
     alphabetical order; the other way round, the differences are the reverse ones."""
-    for code in (first, second):
-        if code not in ref.VIEWPOINT_CODES:
-            raise KeyError(code)
-    if first == second:
-        raise CoinvestError("viewpoints.pair_same")
+    _check_pair(first, second)
     low, high = sorted((first, second))
     reverse = (first, second) != (low, high)
     # b − a is computed, not negated: 0 − 0 is 0 where −0 would show "−0"
-    largest = (
-        "CAST(0 AS DOUBLE PRECISION) - g.largest_difference"
-        if reverse
-        else ("g.largest_difference")
-    )
+    largest = "g.largest_difference"
+    if reverse:
+        largest = f"CAST(0 AS DOUBLE PRECISION) - {largest}"
     q.add(
         "per_project",
         f"""SELECT g.project_id, g.levers, g.mean_gap,
