@@ -83,7 +83,12 @@ def test_questionnaire_refuses_bad_input_and_writes_nothing(portfolio_con, item,
 
 def test_project_finder_and_related_organisations(portfolio_con):
     assert find_projects(portfolio_con, "EPICERIE", scope=None)["project_id"].tolist() == ["P1"]
-    assert len(find_projects(portfolio_con, "", scope=None)) == 3
+    everyone = portfolio_con.execute("SELECT project_id FROM project ORDER BY name, project_id")
+    first = [row[0] for row in everyone.fetchall()]
+    assert len(first) == 3
+    # no text: the first names in order (no name folded), cut at the limit
+    assert find_projects(portfolio_con, "  ", scope=None)["project_id"].tolist() == first
+    assert find_projects(portfolio_con, "", scope=None, limit=2)["project_id"].tolist() == first[:2]
     orgs = set(related_organisations(portfolio_con, "P1", None)["org_id"])
     assert orgs == {"H1", "INV_A", "INV_B", "PARTNER", "SB2"}
 

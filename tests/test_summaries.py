@@ -18,11 +18,12 @@ from coinvest.db import open_database, query
 from coinvest.demo import generate
 from coinvest.derived import DERIVED_TABLES, SUMMARY_TABLES
 from coinvest.derived.fills import summary_fills
+from coinvest.derived.formulas import equal_mean
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.importer.revert import revert
 from coinvest.metrics.query import Weights
-from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data
+from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data, v14_data
 from coinvest.schema.released import V8_MONEY, V8_UTILITY, V13_PAIR, V13_PROJECT_MONEY
 from coinvest.writing import transaction
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
@@ -71,7 +72,7 @@ def test_the_demo_writes_the_summaries_a_rebuild_would(demo):
 
 
 def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
-    """Versions 8, 9 and 13 keep copies of the fills they ran (`schema.released`): until a
+    """Versions 8, 9, 13 and 14 keep copies of the fills they ran (`schema.released`): until a
     formula changes (with a migration of its own), refilling with them gives today's rows
     exactly."""
     today = snapshot(demo)
@@ -79,6 +80,7 @@ def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
         for table in DERIVED:
             cur.execute(f"DELETE FROM {table}")  # fixed table names
         v9_data(cur)  # the rounds, the summaries and the needs
+        v14_data(cur)  # the consolidated lever summary with its later columns
         for table, fill in (
             ("money_summary", V8_MONEY),
             ("project_money_summary", V13_PROJECT_MONEY),
@@ -356,9 +358,98 @@ def test_progress_from_the_summary_equals_progress_from_the_rounds(demo, name):
     computed = metrics.progress(demo, flt.with_(year_to=2100))
     assert len(stored) > 10
     pd.testing.assert_frame_equal(stored, computed)
-    spread = metrics.cohort_progress(demo, flt)
+    spread = metrics.cohort_progress(demo, flt)  # schema v14: the consolidated progress kept
     assert not spread.empty
-    pd.testing.assert_frame_equal(spread, metrics.cohort_progress(demo, flt.with_(year_to=2100)))
+    pd.testing.assert_frame_equal(
+        spread, metrics.cohort_progress(demo, flt.with_(year_to=2100)), check_exact=True
+    )
+
+
+def test_the_consolidated_progress_kept_is_the_mean_of_the_viewpoints_progress(demo):
+    """Schema v14: per project and lever, the mean over the viewpoints assessed twice or more of
+    latest − first (computed here from the lever summary's rows), and each viewpoint's latest
+    score side by side."""
+    # a new project assessed once, from one viewpoint and on some levers: no progress anywhere
+    columns = [
+        c
+        for (c,) in demo.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'project' "
+            "ORDER BY ordinal_position"
+        ).fetchall()
+    ]
+    picked = ", ".join("'PNEW'" if c == "project_id" else c for c in columns)
+    with transaction(demo) as cur:  # the test's own SQL of the table's own column names
+        cur.execute(
+            f"INSERT INTO project ({', '.join(columns)}) SELECT {picked} FROM project "
+            "WHERE project_id = 'P000001'"
+        )
+    holder = demo.execute("SELECT holder_org_id FROM project WHERE project_id = 'PNEW'").fetchone()
+    some = {code: 3 for code in ref.QUESTION_CODES if code.split(".")[0] in ref.LEVER_CODES[:2]}
+    save_assessment(demo, AssessmentInput("PNEW", "project", holder[0], date(2026, 5, 1), some))
+    rows = demo.execute(
+        "SELECT project_id, viewpoint, lever, first_score, latest_score, first_on, latest_on "
+        "FROM lever_summary"
+    ).fetchall()
+    expected: dict[tuple[str, str], list[float]] = {}
+    latest: dict[tuple[str, str, str], float] = {}
+    for project, viewpoint, lever, first, last, first_on, last_on in rows:
+        if last is not None:
+            latest[(project, lever, viewpoint)] = last
+        if first is not None and last is not None and first_on < last_on:
+            expected.setdefault((project, lever), []).append(last - first)
+    kept = demo.execute(
+        "SELECT project_id, lever, progress, latest_ecosystem, latest_project, latest_investment "
+        "FROM clever_summary ORDER BY project_id, lever"
+    ).fetchall()
+    assert len(kept) > 100
+    progressed = 0
+    for project, lever, progress, *scores in kept:
+        changes = expected.get((project, lever))
+        if changes is None:
+            assert progress is None, (project, lever)
+        else:
+            progressed += 1
+            assert progress == pytest.approx(sum(changes) / len(changes), abs=1e-9)
+        for code, score in zip(ref.VIEWPOINT_CODES, scores, strict=True):
+            assert score == latest.get((project, lever, code)), (project, lever, code)
+    assert progressed > 10
+    assert (
+        [r[1:] for r in kept if r[0] == "PNEW"]
+        == [  # assessed once: no progress
+            (lever, None, None, pytest.approx(75.0), None) for lever in sorted(ref.LEVER_CODES[:2])
+        ]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_the_viewpoints_overview_from_the_summary_equals_the_overview_from_the_rounds(demo, name):
+    """Schema v14: one pass over the consolidated lever summary gives the very rows the rounds
+    give (a period ending in 2100: the same latest rounds), for three thresholds."""
+    flt = FILTERS[name]
+    for threshold in (5, 25, 50):
+        stored = metrics.viewpoint_overview(demo, flt, threshold)
+        computed = metrics.viewpoint_overview(demo, flt.with_(year_to=2100), threshold)
+        for part in ("means", "gaps", "blind"):
+            assert len(stored[part]) > 0 or threshold == 50, (part, threshold)
+            pd.testing.assert_frame_equal(
+                stored[part], computed[part], check_exact=True, check_dtype=False
+            )
+        assert len(stored["means"]) == len(ref.VIEWPOINT_CODES) * len(ref.LEVER_CODES)
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_two_viewpoints_of_a_lever_from_the_summary_equal_them_from_the_rounds(demo, name):
+    """Schema v14: each viewpoint's latest score side by side gives the pairs the rounds give."""
+    flt = FILTERS[name]
+    for first, second in PAIRS:
+        for lever in ref.LEVER_CODES[:3]:
+            stored = metrics.viewpoint_pair(demo, flt, first, second, lever, limit=10_000)
+            computed = metrics.viewpoint_pair(
+                demo, flt.with_(year_to=2100), first, second, lever, limit=10_000
+            )
+            assert stored["summary"]["projects"].iloc[0] > 0, (first, second, lever)
+            for part in ("summary", "density", "largest"):
+                pd.testing.assert_frame_equal(stored[part], computed[part], check_exact=True)
 
 
 def _keyed(con) -> set[str]:
@@ -381,14 +472,32 @@ def test_the_summaries_carry_no_key_on_duckdb_and_keep_it_on_postgresql(empty_co
         assert on_both == set(KEYLESS_ON_DUCKDB)
 
 
+# The consolidated lever summary's fill before version 14 (without each viewpoint's latest score
+# and the progress), spelt as the write path of that day spelt it.
+_CLEVER_BEFORE_14 = f"""INSERT INTO clever_summary (project_id, lever, first_score, latest_score,
+    latest_gap, latest_viewpoints, self_score, others_score)
+    SELECT project_id, lever, {equal_mean("first_score")}, {equal_mean("latest_score")},
+           max(latest_score) - min(latest_score), count(latest_score),
+           max(latest_score) FILTER (WHERE viewpoint = 'project'),
+           avg(latest_score) FILTER (WHERE viewpoint <> 'project')
+    FROM lever_summary WHERE 1 = 1{{where}}
+    GROUP BY project_id, lever"""
+
+
 def _as_of(monkeypatch, version: int) -> None:
     """The schema of `version` and the write path of its day, which kept the summaries it had
-    (the pair and project money summaries came with version 13)."""
+    (the pair and project money summaries came with version 13, the consolidated lever
+    summary's later columns with version 14)."""
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+    summaries = summary_fills()
+    if version < 14:
+        assert SUMMARY_TABLES[2] == "clever_summary"
+        summaries[2] = _CLEVER_BEFORE_14
+        monkeypatch.setattr(refresh_module, "summary_fills", lambda: list(summaries))
     if version < 13:
         assert SUMMARY_TABLES[-1] == "pair_summary"
         monkeypatch.setattr(refresh_module, "SUMMARY_TABLES", SUMMARY_TABLES[:-1])
-        monkeypatch.setattr(refresh_module, "summary_fills", lambda: summary_fills()[:-1])
+        monkeypatch.setattr(refresh_module, "summary_fills", lambda: summaries[:-1])
         fills = refresh_module.MONEY_FILLS
         assert fills[-1][0] == "project_money_summary"
         monkeypatch.setattr(refresh_module, "MONEY_FILLS", fills[:-1])
@@ -421,7 +530,11 @@ def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, 
     con = _migrated(monkeypatch, path)
     try:
         assert not _keyed(con) & set(KEYLESS_ON_DUCKDB)
-        assert snapshot(con, KEYLESS_ON_DUCKDB) == before
+        after = snapshot(con, KEYLESS_ON_DUCKDB)
+        # version 14 adds columns to the consolidated lever summary: the first ones are kept
+        columns = len(before["clever_summary"][0])
+        after["clever_summary"] = [row[:columns] for row in after["clever_summary"]]
+        assert after == before
         for table in KEYLESS_ON_DUCKDB:
             assert before[table], f"the test must see {table} rows"
         assert_rebuild_gives_the_same_rows(con)  # and the write path refreshes them as before
@@ -455,6 +568,29 @@ def test_the_gap_ranking_from_the_pair_summary_equals_the_ranking_from_the_round
     assert forth["mean_difference"].tolist() == pytest.approx(
         (-back["mean_difference"]).tolist(), abs=1e-9
     )
+
+
+def test_a_version_13_database_gets_the_later_columns_of_version_14(tmp_path, monkeypatch):
+    path = tmp_path / "v13.duckdb"
+    con = _demo_as_of(monkeypatch, path, 13)
+    columns = {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'clever_summary'"
+        ).fetchall()
+    }
+    assert "progress" not in columns
+    con.close()
+    con = _migrated(monkeypatch, path)
+    try:
+        filled = con.execute(
+            "SELECT count(progress), count(latest_project), count(*) FROM clever_summary"
+        ).fetchone()
+        assert 0 < filled[0] <= filled[2]
+        assert 0 < filled[1] <= filled[2]
+        assert_rebuild_gives_the_same_rows(con)  # the migration's rows are today's
+    finally:
+        con.close()
 
 
 def test_a_version_12_database_gets_the_summaries_of_version_13_the_write_path_keeps(

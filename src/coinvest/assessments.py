@@ -115,12 +115,19 @@ def find_projects(
     """Projects (of the scope) whose id or name contains the text (accents and case ignored),
     for pickers."""
     within, params = in_scope(scope, "project_id")
+    folded = fold(text.strip())
+    # no text: the first names, without folding every name of a national portfolio
+    matching = (
+        f"(strpos({fold_sql('name')}, $q) > 0 OR strpos(lower(project_id), $q) > 0)"
+        if folded
+        else "TRUE"
+    )
     return query(
         con,
         f"""SELECT project_id, name FROM project
-            WHERE (strpos({fold_sql("name")}, $q) > 0 OR strpos(lower(project_id), $q) > 0){within}
-            ORDER BY name LIMIT $limit""",
-        {"q": fold(text.strip()), "limit": limit, **params},
+            WHERE {matching}{within}
+            ORDER BY name, project_id LIMIT $limit""",
+        {**({"q": folded} if folded else {}), "limit": limit, **params},
     )
 
 

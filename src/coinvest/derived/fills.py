@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from coinvest.derived.formulas import achievement_expression, equal_mean, lever_position
 from coinvest.exact import exact_mean
-from coinvest.reference import SELF_VIEWPOINT
+from coinvest.reference import SELF_VIEWPOINT, VIEWPOINT_CODES
 
 SUMMARY_TABLES = (
     "lever_summary",
@@ -91,6 +91,28 @@ GROUP BY project_id, viewpoint, lever
 """
 
 
+# Per project and lever: the consolidated scores (equal weights), the viewpoints' spread, the
+# team's own score against the others' mean, each viewpoint's latest score side by side
+# (`latest_<viewpoint>`, schema v14), and the consolidated progress: the mean over the viewpoints
+# with two rounds of latest − first, spelt as the metric layer's weighted mean at equal weights.
+_PROGRESS = """CASE WHEN first_on < latest_on AND first_score IS NOT NULL
+                    AND latest_score IS NOT NULL THEN latest_score - first_score END"""
+CLEVER_SUMMARY_FILL = f"""
+INSERT INTO clever_summary (project_id, lever, first_score, latest_score, latest_gap,
+                            latest_viewpoints, self_score, others_score,
+                            {", ".join(f"latest_{code}" for code in VIEWPOINT_CODES)}, progress)
+SELECT project_id, lever, {equal_mean("first_score")}, {equal_mean("latest_score")},
+       max(latest_score) - min(latest_score), count(latest_score),
+       max(latest_score) FILTER (WHERE viewpoint = '{SELF_VIEWPOINT}'),
+       avg(latest_score) FILTER (WHERE viewpoint <> '{SELF_VIEWPOINT}'),
+       {", ".join(f"max(latest_score) FILTER (WHERE viewpoint = '{code}')" for code in VIEWPOINT_CODES)},
+       {equal_mean("progress")}
+FROM (SELECT project_id, viewpoint, lever, first_score, latest_score, {_PROGRESS} AS progress
+      FROM lever_summary WHERE 1 = 1{{where}}) l
+GROUP BY project_id, lever
+"""
+
+
 def summary_fills() -> list[str]:
     """The INSERT … SELECT of every summary table, in dependency order (`{where}` left open)."""
     return [
@@ -99,14 +121,7 @@ def summary_fills() -> list[str]:
         SELECT project_id, viewpoint, {equal_mean("first_score")}, {equal_mean("latest_score")}
         FROM lever_summary WHERE 1 = 1{{where}}
         GROUP BY project_id, viewpoint""",
-        f"""INSERT INTO clever_summary (project_id, lever, first_score, latest_score, latest_gap,
-                                    latest_viewpoints, self_score, others_score)
-        SELECT project_id, lever, {equal_mean("first_score")}, {equal_mean("latest_score")},
-               max(latest_score) - min(latest_score), count(latest_score),
-               max(latest_score) FILTER (WHERE viewpoint = '{SELF_VIEWPOINT}'),
-               avg(latest_score) FILTER (WHERE viewpoint <> '{SELF_VIEWPOINT}')
-        FROM lever_summary WHERE 1 = 1{{where}}
-        GROUP BY project_id, lever""",
+        CLEVER_SUMMARY_FILL,
         f"""INSERT INTO project_maturity (project_id, first_maturity, latest_maturity)
         SELECT project_id, {equal_mean("first_score")}, {equal_mean("latest_score")}
         FROM clever_summary WHERE 1 = 1{{where}}

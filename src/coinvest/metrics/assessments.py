@@ -12,10 +12,14 @@ from coinvest.db import Connection
 from coinvest.errors import CoinvestError
 from coinvest.exact import (
     exact_mean,
+    exact_sum,
+    float_ratio,
     weighted_mean,
 )
 from coinvest.filters import PortfolioFilter
 from coinvest.metrics.ctes import (
+    blind_spot_condition,
+    blind_spot_params,
     with_blind_spots,
     with_gaps,
     with_maturity,
@@ -263,22 +267,25 @@ def viewpoint_overview(
     if not (math.isfinite(threshold) and 0 < threshold <= 100):
         raise CoinvestError("threshold.invalid", value=threshold)
     q = Query(flt)
-    with_gaps(q)
-    with_blind_spots(q, threshold)
     q.params["gap_threshold"] = float(threshold)
-    frame = q.run(
-        con,
-        f"""SELECT 'means' AS part, viewpoint, lever, NULL AS kind, {exact_mean("score")} AS value,
-               count(*) AS n, NULL AS large
-        FROM latest_lever GROUP BY viewpoint, lever
-        UNION ALL
-        SELECT 'gaps', NULL, lever, NULL, {exact_mean("gap")}, count(*),
-               count(*) FILTER (WHERE gap >= $gap_threshold)
-        FROM gap GROUP BY lever
-        UNION ALL
-        SELECT 'blind', NULL, lever, kind, NULL, count(*), NULL
-        FROM blind_spot GROUP BY lever, kind""",
-    )
+    if flt.year_to is None:
+        frame = _overview_from_summary(con, q, threshold)
+    else:
+        with_gaps(q)
+        with_blind_spots(q, threshold)
+        frame = q.run(
+            con,
+            f"""SELECT 'means' AS part, viewpoint, lever, NULL AS kind,
+                   {exact_mean("score")} AS value, count(*) AS n, NULL AS large
+            FROM latest_lever GROUP BY viewpoint, lever
+            UNION ALL
+            SELECT 'gaps', NULL, lever, NULL, {exact_mean("gap")}, count(*),
+                   count(*) FILTER (WHERE gap >= $gap_threshold)
+            FROM gap GROUP BY lever
+            UNION ALL
+            SELECT 'blind', NULL, lever, kind, NULL, count(*), NULL
+            FROM blind_spot GROUP BY lever, kind""",
+        )
     means = frame[frame["part"] == "means"].rename(columns={"value": "mean_score", "n": "projects"})
     gaps = frame[frame["part"] == "gaps"].rename(
         columns={"value": "mean_gap", "n": "projects", "large": "large_gaps"}
@@ -296,3 +303,54 @@ def viewpoint_overview(
         .sort_values(["lever", "kind"])
         .reset_index(drop=True),
     }
+
+
+def _overview_from_summary(con: Connection, q: Query, threshold: float) -> pd.DataFrame:
+    """The overview's rows (as `viewpoint_overview` computes them from the rounds) in one pass
+    over the consolidated lever summary, which keeps each viewpoint's latest score side by side
+    (schema v14): per lever, each exact sum and count, the gaps (two viewpoints or more) and the
+    blind spots of each direction — the same numbers (tested)."""
+    q.params.update(blind_spot_params(threshold))
+    two = "m.latest_viewpoints >= 2"
+    difference = "m.self_score - m.others_score"
+    spot = (
+        f"m.self_score IS NOT NULL AND m.others_score IS NOT NULL"
+        f" AND {blind_spot_condition(difference)}"
+    )
+    sums = "".join(
+        f"{exact_sum(f'm.latest_{code}')} AS s_{code}, count(m.latest_{code}) AS n_{code}, "
+        for code in ref.VIEWPOINT_CODES  # column names of the fixed codes
+    )
+    q.add(
+        "per_lever",
+        f"""SELECT m.lever, {sums}
+               {exact_sum(f"CASE WHEN {two} THEN m.latest_gap END")} AS s_gap,
+               count(*) FILTER (WHERE {two}) AS n_gap,
+               count(*) FILTER (WHERE {two} AND m.latest_gap >= $gap_threshold) AS large_gaps,
+               count(*) FILTER (WHERE {spot} AND {difference} > 0) AS over_confident,
+               count(*) FILTER (WHERE {spot} AND NOT ({difference} > 0)) AS under_rated
+        FROM clever_summary m {q.join_selected("m")}
+        GROUP BY m.lever""",
+        materialized=True,
+    )
+    means = " UNION ALL ".join(
+        f"""SELECT 'means' AS part, '{code}' AS viewpoint, lever, CAST(NULL AS VARCHAR) AS kind,
+               {float_ratio(f"s_{code}", f"n_{code}")} AS value, n_{code} AS n,
+               CAST(NULL AS BIGINT) AS large
+        FROM per_lever WHERE n_{code} > 0"""
+        for code in ref.VIEWPOINT_CODES
+    )
+    blind = " UNION ALL ".join(
+        f"""SELECT 'blind', NULL, lever, '{kind}', NULL, {kind}, NULL
+        FROM per_lever WHERE {kind} > 0"""
+        for kind in ("over_confident", "under_rated")  # as `blind_spot_kind` names them
+    )
+    return q.run(
+        con,
+        f"""{means}
+        UNION ALL
+        SELECT 'gaps', NULL, lever, NULL, {float_ratio("s_gap", "n_gap")}, n_gap, large_gaps
+        FROM per_lever WHERE n_gap > 0
+        UNION ALL
+        {blind}""",
+    )

@@ -199,9 +199,24 @@ def _pair(q: Query, first: str, second: str, lever: str | None, own_assessors: b
     """
     _check_pair(first, second)
     flt = q.flt
-    with_rounds(q)
     own = own_assessors and flt.investor is not None
     one_lever = "" if lever is None else " AND lever = $pair_lever"
+    if flt.year_to is None and not own:
+        # each viewpoint's latest score side by side in the consolidated lever summary (schema
+        # v14): a row per project and lever, no join of two viewpoints' rows
+        if lever is not None:
+            q.params["pair_lever"] = lever
+        a, b = f"m.latest_{first}", f"m.latest_{second}"  # columns of the checked codes
+        q.add(
+            "pair",
+            f"""SELECT m.project_id, m.lever, {a} AS first_score, {b} AS second_score,
+                   {a} - {b} AS difference
+            FROM clever_summary m {q.join_selected("m")}
+            WHERE {a} IS NOT NULL AND {b} IS NOT NULL{one_lever.replace("lever", "m.lever", 1)}""",
+            materialized=True,
+        )
+        return
+    with_rounds(q)
     one_answer_lever = "" if lever is None else " AND split_part(x.question, '.', 1) = $pair_lever"
     if lever is not None:
         q.params["pair_lever"] = lever

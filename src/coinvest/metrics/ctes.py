@@ -169,13 +169,27 @@ def with_blind_spots(q: Query, threshold: float) -> None:
     )
     q.add(
         "blind_spot",
-        """SELECT project_id, lever, self_score, others_score, difference,
-               CASE WHEN difference > 0 THEN 'over_confident' ELSE 'under_rated' END AS kind
+        f"""SELECT project_id, lever, self_score, others_score, difference,
+               {blind_spot_kind("difference")} AS kind
         FROM self_vs_others
-        WHERE abs(difference) >= $threshold - $epsilon""",
-        threshold=float(threshold),
-        epsilon=1e-9,  # a difference of exactly the threshold counts, float noise aside
+        WHERE {blind_spot_condition("difference")}""",
+        **blind_spot_params(threshold),
     )
+
+
+def blind_spot_condition(difference: str) -> str:
+    """A blind spot: the team's own score differs from the others' mean by the threshold (SQL
+    text over `difference`, self − others, with `blind_spot_params` bound)."""
+    return f"abs({difference}) >= $threshold - $epsilon"
+
+
+def blind_spot_kind(difference: str) -> str:
+    return f"CASE WHEN {difference} > 0 THEN 'over_confident' ELSE 'under_rated' END"
+
+
+def blind_spot_params(threshold: float) -> dict[str, Any]:
+    # a difference of exactly the threshold counts, float noise aside
+    return {"threshold": float(threshold), "epsilon": 1e-9}
 
 
 def with_progress(q: Query) -> None:
@@ -201,6 +215,14 @@ def with_progress(q: Query) -> None:
                               AND f.lever = l.lever
             WHERE f.assessed_on < l.assessed_on""",
         )
+    if q.flt.year_to is None and q.weights == EQUAL:  # kept per project and lever (schema v14)
+        q.add(
+            "consolidated_progress",
+            f"""SELECT m.project_id, m.lever, m.progress FROM clever_summary m
+            {q.join_selected("m")} WHERE m.progress IS NOT NULL""",
+            inline=True,
+        )
+        return
     q.add(
         "consolidated_progress",
         f"""SELECT p.project_id, p.lever, {weighted_mean("p.progress", "v.weight")} AS progress

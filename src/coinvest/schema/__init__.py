@@ -40,6 +40,8 @@ from coinvest.schema.later import (
     v12_statements,
     v13_data,
     v13_statements,
+    v14_data,
+    v14_statements,
 )
 
 __all__ = [
@@ -77,6 +79,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (11, v11_statements, v11_data),
     (12, v12_statements, v12_data),
     (13, v13_statements, v13_data),
+    (14, v14_statements, v14_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,7 +1,7 @@
 """The fills of the derived tables as the released migrations wrote them: frozen copies.
 
-A released migration never changes. The migrations that fill derived tables (versions 3, 7, 8
-and 9) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
+A released migration never changes. The migrations that fill derived tables (versions 3, 7, 8,
+9, 13 and 14) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
 migration of its own that refills with the new formula, and never rewrites an old one. Each text
 is the one of its day, with the values it bound written in (the codes and weights of the
 reference model as they were then), and with a frozen copy of the exact-sum helpers of
@@ -215,4 +215,26 @@ SELECT project_id, sum(eur), coalesce(sum(eur) FILTER (WHERE financial), 0),
        coalesce(sum(eur) FILTER (WHERE is_investment), 0)
 FROM money_summary
 GROUP BY project_id
+"""
+
+# Version 14: the consolidated lever summary again, with each viewpoint's latest score side by
+# side and the consolidated progress (the mean over the viewpoints with two rounds of latest −
+# first, at equal weights).
+V14_CLEVER = f"""
+INSERT INTO clever_summary (project_id, lever, first_score, latest_score, latest_gap,
+                            latest_viewpoints, self_score, others_score, latest_ecosystem,
+                            latest_project, latest_investment, progress)
+SELECT project_id, lever, {_equal_mean("first_score")}, {_equal_mean("latest_score")},
+       max(latest_score) - min(latest_score), count(latest_score),
+       max(latest_score) FILTER (WHERE viewpoint = 'project'),
+       avg(latest_score) FILTER (WHERE viewpoint <> 'project'),
+       max(latest_score) FILTER (WHERE viewpoint = 'ecosystem'),
+       max(latest_score) FILTER (WHERE viewpoint = 'project'),
+       max(latest_score) FILTER (WHERE viewpoint = 'investment'),
+       {_equal_mean("progress")}
+FROM (SELECT project_id, viewpoint, lever, first_score, latest_score,
+             CASE WHEN first_on < latest_on AND first_score IS NOT NULL
+                       AND latest_score IS NOT NULL THEN latest_score - first_score END AS progress
+      FROM lever_summary) l
+GROUP BY project_id, lever
 """
