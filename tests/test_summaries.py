@@ -24,9 +24,15 @@ from coinvest.importer import import_files
 from coinvest.importer.revert import revert
 from coinvest.metrics.query import Weights
 from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data, v14_data
-from coinvest.schema.released import V8_MONEY, V8_UTILITY, V13_PAIR, V13_PROJECT_MONEY
+from coinvest.schema.released import (
+    V8_MONEY,
+    V8_UTILITY,
+    V13_PAIR,
+    V13_PROJECT_MONEY,
+    V15_DIVERSITY,
+)
 from coinvest.writing import transaction
-from tests.test_deletion import ASSESSMENTS, INVESTMENTS, PROJECTS, drop_line, files, seed
+from tests.test_deletion import ASSESSMENTS, INVESTMENTS, ORGS, PROJECTS, drop_line, files, seed
 
 refresh_module = sys.modules["coinvest.derived.refresh"]  # `derived.refresh` is its function
 
@@ -72,7 +78,7 @@ def test_the_demo_writes_the_summaries_a_rebuild_would(demo):
 
 
 def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
-    """Versions 8, 9, 13 and 14 keep copies of the fills they ran (`schema.released`): until a
+    """Versions 8, 9, 13, 14 and 15 keep copies of the fills they ran (`schema.released`): until a
     formula changes (with a migration of its own), refilling with them gives today's rows
     exactly."""
     today = snapshot(demo)
@@ -86,6 +92,7 @@ def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
             ("project_money_summary", V13_PROJECT_MONEY),
             ("utility_summary", V8_UTILITY),
             ("pair_summary", V13_PAIR),
+            ("project_diversity", V15_DIVERSITY),
         ):
             assert table in DERIVED
             cur.execute(fill)
@@ -203,6 +210,41 @@ def test_imports_of_projects_and_money_and_their_reverts_keep_them_exact(empty_c
     revert(empty_con, moved.import_id, "test")
     assert_rebuild_gives_the_same_rows(empty_con)
     assert _need(empty_con, "P1", "ecosystem") == (2, pytest.approx(100 / 3))
+
+
+def _diversity(con) -> list[tuple]:
+    return [
+        (p, k, round(e, 6))
+        for p, k, e in con.execute(
+            "SELECT project_id, kinds, evenness FROM project_diversity ORDER BY project_id"
+        ).fetchall()
+    ]
+
+
+def test_an_organisation_that_changes_kind_changes_the_partner_kinds(empty_con):
+    """Schema v15: the partner kinds per project follow the money and the organisations' kinds."""
+    seed(empty_con)
+    assert _diversity(empty_con) == [("P1", 1, 0.0), ("P2", 1, 0.0)]
+    # SCIC (a company) brings P1 as much as the public fund: two kinds, evenly
+    added = import_files(
+        empty_con,
+        files(
+            contributions="contribution_id;partner_org_id;project_id;date;value_eur;kind\n"
+            "K1;H2;P1;01/03/2025;1000;financial\n"
+        ),
+    )
+    assert added.loaded, added.problems_frame("en")
+    assert _diversity(empty_con) == [("P1", 2, 1.0), ("P2", 1, 0.0)]
+    assert_rebuild_gives_the_same_rows(empty_con)
+    # the company becomes a public investor: one kind again
+    moved = import_files(
+        empty_con, files(organisations=ORGS.replace("SCIC;company", "SCIC;public_investor"))
+    )
+    assert moved.loaded, moved.problems_frame("en")
+    assert _diversity(empty_con) == [("P1", 1, 0.0), ("P2", 1, 0.0)]
+    assert_rebuild_gives_the_same_rows(empty_con)
+    revert(empty_con, moved.import_id, "test")
+    assert _diversity(empty_con) == [("P1", 2, 1.0), ("P2", 1, 0.0)]
 
 
 def test_the_questionnaire_keeps_them_exact(demo):
@@ -351,6 +393,19 @@ def test_utility_from_the_summary_equals_utility_from_every_measurement(demo, na
 
 
 @pytest.mark.parametrize("name", sorted(FILTERS))
+def test_partner_diversity_from_the_kept_kinds_equals_it_from_every_money_row(demo, name):
+    """Schema v15: a period from 1900 takes every year's money, but finds the kinds in the
+    query; the same kinds and evenness, to the last digit."""
+    flt = FILTERS[name]
+    for metric in (metrics.partner_diversity, metrics.diversity_summary):
+        stored = metric(demo, flt)
+        assert len(stored) > 0
+        pd.testing.assert_frame_equal(
+            stored, metric(demo, flt.with_(year_from=1900)), check_exact=True
+        )
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
 def test_progress_from_the_summary_equals_progress_from_the_rounds(demo, name):
     """A period ending in 2100 takes the same rounds, but pairs the first and latest ones."""
     flt = FILTERS[name]
@@ -489,6 +544,14 @@ def _as_of(monkeypatch, version: int) -> None:
     (the pair and project money summaries came with version 13, the consolidated lever
     summary's later columns with version 14)."""
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+    money = refresh_module.MONEY_FILLS
+    if version < 15:
+        assert money[-1][0] == "project_diversity"
+        money = money[:-1]
+        monkeypatch.setattr(refresh_module, "MONEY_FILLS", money)
+        follows = {t: d for t, d in refresh_module.FOLLOWS.items() if t != "organisation"}
+        monkeypatch.setattr(refresh_module, "FOLLOWS", follows)
+        monkeypatch.setattr(refresh_module, "MONEY", refresh_module.MONEY[:-1])
     summaries = summary_fills()
     if version < 14:
         assert SUMMARY_TABLES[2] == "clever_summary"
@@ -498,9 +561,8 @@ def _as_of(monkeypatch, version: int) -> None:
         assert SUMMARY_TABLES[-1] == "pair_summary"
         monkeypatch.setattr(refresh_module, "SUMMARY_TABLES", SUMMARY_TABLES[:-1])
         monkeypatch.setattr(refresh_module, "summary_fills", lambda: summaries[:-1])
-        fills = refresh_module.MONEY_FILLS
-        assert fills[-1][0] == "project_money_summary"
-        monkeypatch.setattr(refresh_module, "MONEY_FILLS", fills[:-1])
+        assert money[-1][0] == "project_money_summary"
+        monkeypatch.setattr(refresh_module, "MONEY_FILLS", money[:-1])
 
 
 def _demo_as_of(monkeypatch, path, version: int):
@@ -570,7 +632,7 @@ def test_the_gap_ranking_from_the_pair_summary_equals_the_ranking_from_the_round
     )
 
 
-def test_a_version_13_database_gets_the_later_columns_of_version_14(tmp_path, monkeypatch):
+def test_a_version_13_database_gets_the_summaries_of_versions_14_and_15(tmp_path, monkeypatch):
     path = tmp_path / "v13.duckdb"
     con = _demo_as_of(monkeypatch, path, 13)
     columns = {
@@ -588,6 +650,8 @@ def test_a_version_13_database_gets_the_later_columns_of_version_14(tmp_path, mo
         ).fetchone()
         assert 0 < filled[0] <= filled[2]
         assert 0 < filled[1] <= filled[2]
+        assert snapshot(con, ("project_diversity",))["project_diversity"]
+        assert "project_diversity" not in _keyed(con)  # DuckDB: no key, as the other summaries
         assert_rebuild_gives_the_same_rows(con)  # the migration's rows are today's
     finally:
         con.close()

@@ -13,6 +13,7 @@ from coinvest.derived.fills import DERIVED_TABLES, SUMMARY_TABLES
 from coinvest.derived.refresh import (
     FOLLOWS,
     refresh,
+    refresh_diversity,
     refresh_lever_rounds,
     refresh_money,
     refresh_needs,
@@ -25,6 +26,7 @@ __all__ = [
     "FOLLOWS",
     "SUMMARY_TABLES",
     "refresh",
+    "refresh_diversity",
     "refresh_lever_rounds",
     "refresh_money",
     "refresh_needs",

@@ -5,7 +5,12 @@ tables keep frozen copies of their own (`coinvest.schema.released`)."""
 
 from __future__ import annotations
 
-from coinvest.derived.formulas import achievement_expression, equal_mean, lever_position
+from coinvest.derived.formulas import (
+    achievement_expression,
+    diversity_select,
+    equal_mean,
+    lever_position,
+)
 from coinvest.exact import exact_mean
 from coinvest.reference import SELF_VIEWPOINT, VIEWPOINT_CODES
 
@@ -25,6 +30,7 @@ DERIVED_TABLES = (
     "need_summary",
     "money_summary",
     "project_money_summary",
+    "project_diversity",
     "utility_summary",
 )
 
@@ -185,6 +191,19 @@ SELECT project_id, sum(eur), coalesce(sum(eur) FILTER (WHERE financial), 0),
        coalesce(sum(eur) FILTER (WHERE is_investment), 0)
 FROM money_summary
 GROUP BY project_id
+"""
+
+# Per project, the partner kinds of every year's money and their evenness (what the metric layer's
+# `diversity` gives with no period and no scenario), from the money summary and the
+# organisations' kinds.
+DIVERSITY_FILL = f"""
+INSERT INTO project_diversity (project_id, kinds, evenness)
+{
+    diversity_select(
+        "(SELECT m.project_id, o.kind, sum(m.eur) AS eur FROM money_summary m "
+        "JOIN organisation o ON o.org_id = m.org_id GROUP BY m.project_id, o.kind)"
+    )
+}
 """
 
 # Per project and assessed lever: the consolidated latest score at equal weights, the lever's

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from coinvest import reference as ref
-from coinvest.exact import EXACT_WIDE, exact_units, float_ratio, weighted_mean
+from coinvest.exact import EXACT_WIDE, exact_sum, exact_units, float_ratio, weighted_mean
 
 _ONE = "CAST(1 AS DOUBLE PRECISION)"
 
@@ -90,3 +90,20 @@ def achievement_expression(measurement: str, indicator: str) -> str:
                     WHEN {m}.value = 0 THEN $cap
                     ELSE least({m}.target / {m}.value, $cap)
                END"""
+
+
+def diversity_select(kind_money: str) -> str:
+    """Per project, the partner kinds of its money and their evenness (docs/figures.md
+    "Partnerships"): Shannon's H / ln(K), H = −Σ p ln p over the kinds' shares of the
+    resources, 0 with one kind — SQL text over `kind_money` (project_id, kind, eur), a table
+    name or a subquery of the code's own."""
+    share = "CASE WHEN eur > 0 THEN share * ln(share) ELSE 0 END"
+    return f"""SELECT project_id, count(*) AS kinds,
+           CASE WHEN count(*) > 1 AND sum(eur) > 0
+                THEN -CAST({exact_sum(share)} AS DOUBLE PRECISION) / ln(count(*))
+                ELSE 0 END AS evenness
+    FROM (SELECT project_id, kind, eur,
+                 CAST(eur AS DOUBLE PRECISION) / CAST(sum(eur) OVER (PARTITION BY project_id)
+                                                     AS DOUBLE PRECISION) AS share
+          FROM {kind_money} km) k
+    GROUP BY project_id"""

@@ -14,6 +14,7 @@ from typing import Any
 from coinvest import reference as ref
 from coinvest.backend import Cursor
 from coinvest.derived.fills import (
+    DIVERSITY_FILL,
     LEVER_ROUND_FILL,
     MONEY_FILL,
     NEED_FILL,
@@ -34,7 +35,8 @@ from coinvest.derived.formulas import (
 # The four refills, each with what it rewrites.
 ROUNDS = ("lever_round", "question_round", "question_latest", *SUMMARY_TABLES, "need_summary")
 NEEDS = ("need_summary",)
-MONEY = ("money_summary", "project_money_summary")
+MONEY = ("money_summary", "project_money_summary", "project_diversity")
+DIVERSITY = ("project_diversity",)
 UTILITY = ("utility_summary",)
 
 # Which derived tables follow which base table: a change to the left rewrites the right.
@@ -44,6 +46,7 @@ FOLLOWS: dict[str, tuple[str, ...]] = {
     "project": NEEDS,  # a project's phase weighs its needs
     "investment": MONEY,
     "contribution": MONEY,
+    "organisation": DIVERSITY,  # an organisation's kind changes the partner kinds
     "measurement": UTILITY,
     "indicator": UTILITY,  # an indicator's direction changes every achievement
 }
@@ -69,7 +72,9 @@ def refresh(
     elif set(NEEDS) <= following:
         refresh_needs(cur, ids)
     if set(MONEY) <= following:
-        refresh_money(cur)
+        refresh_money(cur)  # and the diversity that follows
+    elif set(DIVERSITY) <= following:
+        refresh_diversity(cur)
     if set(UTILITY) <= following:
         refresh_utility(cur)
 
@@ -153,7 +158,11 @@ def refresh_needs(
 
 
 # The money summaries, each filled from the rows before it.
-MONEY_FILLS = (("money_summary", MONEY_FILL), ("project_money_summary", PROJECT_MONEY_FILL))
+MONEY_FILLS = (
+    ("money_summary", MONEY_FILL),
+    ("project_money_summary", PROJECT_MONEY_FILL),
+    ("project_diversity", DIVERSITY_FILL),
+)
 
 
 def refresh_money(cur: Cursor) -> None:
@@ -161,6 +170,12 @@ def refresh_money(cur: Cursor) -> None:
     for table, fill in MONEY_FILLS:
         cur.execute(f"DELETE FROM {table}")  # fixed table names
         cur.execute(fill, money_params() if table == "money_summary" else None)
+
+
+def refresh_diversity(cur: Cursor) -> None:
+    """Refill the partner kinds per project from the money summary and the organisations."""
+    cur.execute("DELETE FROM project_diversity")
+    cur.execute(DIVERSITY_FILL)
 
 
 def refresh_utility(cur: Cursor) -> None:

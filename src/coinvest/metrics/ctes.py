@@ -8,6 +8,7 @@ from typing import Any
 from coinvest import reference as ref
 from coinvest.derived.formulas import (
     achievement_expression,
+    diversity_select,
     need_expression,
     need_order,
     phase_weight_values,
@@ -15,7 +16,6 @@ from coinvest.derived.formulas import (
 )
 from coinvest.exact import (
     exact_mean,
-    exact_sum,
     weighted_mean,
 )
 from coinvest.metrics.query import (
@@ -343,20 +343,17 @@ def with_diversity(q: Query) -> None:
         FROM money m JOIN organisation o ON o.org_id = m.org_id
         GROUP BY m.project_id, o.kind""",
     )
-    # Shannon evenness: H / ln(K), H = −Σ p ln p over the kinds' shares of the resources
-    q.add(
-        "diversity",
-        f"""SELECT project_id, count(*) AS kinds,
-               CASE WHEN count(*) > 1 AND sum(eur) > 0
-                    THEN -CAST({exact_sum("CASE WHEN eur > 0 THEN share * ln(share) ELSE 0 END")}
-                               AS DOUBLE PRECISION) / ln(count(*))
-                    ELSE 0 END AS evenness
-        FROM (SELECT project_id, kind, eur,
-                     CAST(eur AS DOUBLE PRECISION) / CAST(sum(eur) OVER (PARTITION BY project_id)
-                                                         AS DOUBLE PRECISION) AS share
-              FROM kind_money) k
-        GROUP BY project_id""",
-    )
+    period, _ = q.flt.year_condition("m.year", "m")
+    if not period and not q.hypothetical:
+        # every year, no scenario: kept per project at write time (schema v15)
+        q.add(
+            "diversity",
+            f"""SELECT d.project_id, d.kinds, d.evenness
+            FROM project_diversity d {q.join_selected("d")}""",
+            inline=True,
+        )
+        return
+    q.add("diversity", diversity_select("kind_money"))
 
 
 def with_cohorts(q: Query) -> None:

@@ -42,6 +42,8 @@ from coinvest.schema.later import (
     v13_statements,
     v14_data,
     v14_statements,
+    v15_data,
+    v15_statements,
 )
 
 __all__ = [
@@ -80,6 +82,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (12, v12_statements, v12_data),
     (13, v13_statements, v13_data),
     (14, v14_statements, v14_data),
+    (15, v15_statements, v15_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,7 +1,7 @@
 """The fills of the derived tables as the released migrations wrote them: frozen copies.
 
 A released migration never changes. The migrations that fill derived tables (versions 3, 7, 8,
-9, 13 and 14) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
+9, 13, 14 and 15) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
 migration of its own that refills with the new formula, and never rewrites an old one. Each text
 is the one of its day, with the values it bound written in (the codes and weights of the
 reference model as they were then), and with a frozen copy of the exact-sum helpers of
@@ -237,4 +237,20 @@ FROM (SELECT project_id, viewpoint, lever, first_score, latest_score,
                        AND latest_score IS NOT NULL THEN latest_score - first_score END AS progress
       FROM lever_summary) l
 GROUP BY project_id, lever
+"""
+
+# Version 15: per project, the partner kinds of every year's money and their evenness (Shannon's
+# H / ln(K) over the kinds' shares of the resources, 0 with one kind).
+_V15_TERM = "CASE WHEN eur > 0 THEN share * ln(share) ELSE 0 END"
+V15_DIVERSITY = f"""
+INSERT INTO project_diversity (project_id, kinds, evenness)
+SELECT project_id, count(*) AS kinds,
+       CASE WHEN count(*) > 1 AND sum(eur) > 0
+            THEN -CAST({_sum(_V15_TERM)} AS {_D}) / ln(count(*))
+            ELSE 0 END AS evenness
+FROM (SELECT project_id, kind, eur,
+             CAST(eur AS {_D}) / CAST(sum(eur) OVER (PARTITION BY project_id) AS {_D}) AS share
+      FROM (SELECT m.project_id, o.kind, sum(m.eur) AS eur FROM money_summary m
+            JOIN organisation o ON o.org_id = m.org_id GROUP BY m.project_id, o.kind) km) k
+GROUP BY project_id
 """
