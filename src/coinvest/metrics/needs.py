@@ -108,9 +108,10 @@ def needs_overview(
                row_number() OVER (PARTITION BY f.lever ORDER BY f.need DESC, f.project_id) AS k
         FROM ({firsts}) f""",
     )
-    q.add(
+    q.add(  # counted for the invitees alone, not for every project of the portfolio
         "priorities",
-        """SELECT project_id, count(*) AS priorities FROM need_latest WHERE priority
+        """SELECT project_id, count(*) AS priorities FROM need_latest
+        WHERE priority AND project_id IN (SELECT project_id FROM invited)
         GROUP BY project_id""",
     )
     # one statement, three parts; typed NULLs keep the columns of the parts alike
@@ -126,7 +127,8 @@ def needs_overview(
                count(n.project_id) AS assessed,
                count(n.project_id) FILTER (WHERE n.priority) AS priority,
                count(n.project_id) FILTER (WHERE n.rank = 1) AS path,
-               (SELECT count(DISTINCT project_id) FROM need_latest) - count(n.project_id)
+               -- the assessed projects: each has one lever of rank 1
+               (SELECT count(*) FROM need_latest WHERE need_rank = 1) - count(n.project_id)
                    AS not_assessed,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY n.need) AS need,
                {number} AS score, {number} AS top, CAST(NULL AS BOOLEAN) AS flag
