@@ -18,7 +18,8 @@ from coinvest.db import open_database, query
 from coinvest.demo import generate
 from coinvest.derived import DERIVED_TABLES, SUMMARY_TABLES
 from coinvest.derived.fills import summary_fills
-from coinvest.derived.formulas import equal_mean
+from coinvest.derived.formulas import achievement_expression, equal_mean
+from coinvest.exact import exact_mean
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.importer.revert import revert
@@ -26,10 +27,10 @@ from coinvest.metrics.query import Weights
 from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data, v14_data
 from coinvest.schema.released import (
     V8_MONEY,
-    V8_UTILITY,
     V13_PAIR,
     V13_PROJECT_MONEY,
     V15_DIVERSITY,
+    V16_UTILITY,
 )
 from coinvest.writing import transaction
 from tests.test_deletion import ASSESSMENTS, INVESTMENTS, ORGS, PROJECTS, drop_line, files, seed
@@ -78,7 +79,7 @@ def test_the_demo_writes_the_summaries_a_rebuild_would(demo):
 
 
 def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
-    """Versions 8, 9, 13, 14 and 15 keep copies of the fills they ran (`schema.released`): until a
+    """Versions 8, 9, 13, 14, 15 and 16 keep copies of the fills they ran (`schema.released`): until a
     formula changes (with a migration of its own), refilling with them gives today's rows
     exactly."""
     today = snapshot(demo)
@@ -90,7 +91,7 @@ def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
         for table, fill in (
             ("money_summary", V8_MONEY),
             ("project_money_summary", V13_PROJECT_MONEY),
-            ("utility_summary", V8_UTILITY),
+            ("utility_summary", V16_UTILITY),
             ("pair_summary", V13_PAIR),
             ("project_diversity", V15_DIVERSITY),
         ):
@@ -406,6 +407,24 @@ def test_partner_diversity_from_the_kept_kinds_equals_it_from_every_money_row(de
 
 
 @pytest.mark.parametrize("name", sorted(FILTERS))
+def test_utility_of_the_flagged_latest_years_equals_it_from_every_year(demo, name):
+    """Schema v16: a period from 1900 takes every year, but finds each project's latest ones
+    in the query; the same figures, to the last digit."""
+    flt = FILTERS[name]
+    computed = flt.with_(year_from=1900)
+    stored = metrics.utility(demo, flt)
+    assert stored["utility_index"].notna().sum() >= 3
+    assert stored["beneficiaries"].notna().sum() >= 3
+    pd.testing.assert_frame_equal(stored, metrics.utility(demo, computed), check_exact=True)
+    figures = metrics.utility_figures(demo, computed, 5)
+    for part, kept in metrics.utility_figures(demo, flt, 5).items():
+        if isinstance(kept, pd.DataFrame):
+            pd.testing.assert_frame_equal(kept, figures[part], check_exact=True)
+        else:
+            assert kept == figures[part], part
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
 def test_progress_from_the_summary_equals_progress_from_the_rounds(demo, name):
     """A period ending in 2100 takes the same rounds, but pairs the first and latest ones."""
     flt = FILTERS[name]
@@ -539,11 +558,27 @@ _CLEVER_BEFORE_14 = f"""INSERT INTO clever_summary (project_id, lever, first_sco
     GROUP BY project_id, lever"""
 
 
+# The utility summary's fill before version 16 (without the latest years' flags).
+_UTILITY_BEFORE_16 = f"""
+INSERT INTO utility_summary (project_id, year, utility_index, indicators, beneficiaries)
+SELECT project_id, year, 100 * {exact_mean("achievement")}, count(achievement),
+       max(value) FILTER (WHERE indicator_code = $beneficiaries)
+FROM (
+    SELECT m.project_id, m.year, m.indicator_code, m.value,
+           {achievement_expression("m", "i")} AS achievement
+    FROM measurement m JOIN indicator i ON i.indicator_code = m.indicator_code
+) a
+GROUP BY project_id, year
+"""
+
+
 def _as_of(monkeypatch, version: int) -> None:
     """The schema of `version` and the write path of its day, which kept the summaries it had
     (the pair and project money summaries came with version 13, the consolidated lever
     summary's later columns with version 14)."""
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+    if version < 16:
+        monkeypatch.setattr(refresh_module, "UTILITY_FILL", _UTILITY_BEFORE_16)
     money = refresh_module.MONEY_FILLS
     if version < 15:
         assert money[-1][0] == "project_diversity"
@@ -593,9 +628,9 @@ def test_a_version_10_database_keeps_its_summaries_without_their_keys(tmp_path, 
     try:
         assert not _keyed(con) & set(KEYLESS_ON_DUCKDB)
         after = snapshot(con, KEYLESS_ON_DUCKDB)
-        # version 14 adds columns to the consolidated lever summary: the first ones are kept
-        columns = len(before["clever_summary"][0])
-        after["clever_summary"] = [row[:columns] for row in after["clever_summary"]]
+        # versions 14 and 16 add columns to two of them: the first ones are kept
+        for table, rows in after.items():
+            after[table] = [row[: len(before[table][0])] for row in rows]
         assert after == before
         for table in KEYLESS_ON_DUCKDB:
             assert before[table], f"the test must see {table} rows"

@@ -223,15 +223,26 @@ FROM (
 """
 
 # Per project and year with a measurement: the utility index (100 × the mean achievement of its
-# targeted indicators), how many indicators it averages, and the year's beneficiaries.
+# targeted indicators), how many indicators it averages, and the year's beneficiaries; flagged,
+# the project's latest year with an index and its latest year with beneficiaries (schema v16).
 UTILITY_FILL = f"""
-INSERT INTO utility_summary (project_id, year, utility_index, indicators, beneficiaries)
-SELECT project_id, year, 100 * {exact_mean("achievement")}, count(achievement),
-       max(value) FILTER (WHERE indicator_code = $beneficiaries)
+INSERT INTO utility_summary (project_id, year, utility_index, indicators, beneficiaries,
+                             latest_index, latest_beneficiaries)
+SELECT project_id, year, utility_index, indicators, beneficiaries,
+       coalesce(indicators > 0 AND year = max(CASE WHEN indicators > 0 THEN year END)
+                                              OVER (PARTITION BY project_id), FALSE),
+       coalesce(beneficiaries IS NOT NULL
+                AND year = max(CASE WHEN beneficiaries IS NOT NULL THEN year END)
+                               OVER (PARTITION BY project_id), FALSE)
 FROM (
-    SELECT m.project_id, m.year, m.indicator_code, m.value,
-           {achievement_expression("m", "i")} AS achievement
-    FROM measurement m JOIN indicator i ON i.indicator_code = m.indicator_code
-) a
-GROUP BY project_id, year
+    SELECT project_id, year, 100 * {exact_mean("achievement")} AS utility_index,
+           count(achievement) AS indicators,
+           max(value) FILTER (WHERE indicator_code = $beneficiaries) AS beneficiaries
+    FROM (
+        SELECT m.project_id, m.year, m.indicator_code, m.value,
+               {achievement_expression("m", "i")} AS achievement
+        FROM measurement m JOIN indicator i ON i.indicator_code = m.indicator_code
+    ) a
+    GROUP BY project_id, year
+) u
 """

@@ -249,7 +249,8 @@ def with_achievements(q: Query) -> None:
     )
     q.add(
         "utility_period",
-        f"""SELECT m.project_id, m.year, m.utility_index, m.indicators, m.beneficiaries
+        f"""SELECT m.project_id, m.year, m.utility_index, m.indicators, m.beneficiaries,
+               m.latest_index, m.latest_beneficiaries
         FROM utility_summary m {q.join_selected("m")}
         WHERE 1 = 1{period}""",
         inline=True,
@@ -259,6 +260,18 @@ def with_achievements(q: Query) -> None:
         """SELECT project_id, year, utility_index, indicators
         FROM utility_period WHERE indicators > 0""",
     )
+    if not period:  # every year: the latest ones flagged in the summary (schema v16)
+        q.add(
+            "utility_latest",
+            """SELECT project_id, year, utility_index FROM utility_period
+            WHERE latest_index""",
+        )
+        q.add(
+            "beneficiaries",
+            """SELECT project_id, year, beneficiaries FROM utility_period
+            WHERE latest_beneficiaries""",
+        )
+        return
     q.add(
         "utility_latest",
         """SELECT project_id, year, utility_index FROM (

@@ -44,6 +44,8 @@ from coinvest.schema.later import (
     v14_statements,
     v15_data,
     v15_statements,
+    v16_data,
+    v16_statements,
 )
 
 __all__ = [
@@ -83,6 +85,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (13, v13_statements, v13_data),
     (14, v14_statements, v14_data),
     (15, v15_statements, v15_data),
+    (16, v16_statements, v16_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,7 +1,7 @@
 """The fills of the derived tables as the released migrations wrote them: frozen copies.
 
 A released migration never changes. The migrations that fill derived tables (versions 3, 7, 8,
-9, 13, 14 and 15) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
+9, 13, 14, 15 and 16) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
 migration of its own that refills with the new formula, and never rewrites an old one. Each text
 is the one of its day, with the values it bound written in (the codes and weights of the
 reference model as they were then), and with a frozen copy of the exact-sum helpers of
@@ -253,4 +253,32 @@ FROM (SELECT project_id, kind, eur,
       FROM (SELECT m.project_id, o.kind, sum(m.eur) AS eur FROM money_summary m
             JOIN organisation o ON o.org_id = m.org_id GROUP BY m.project_id, o.kind) km) k
 GROUP BY project_id
+"""
+
+# Version 16: the utility summary again, each project's latest year with an index and its latest
+# year with beneficiaries flagged.
+V16_UTILITY = f"""
+INSERT INTO utility_summary (project_id, year, utility_index, indicators, beneficiaries,
+                             latest_index, latest_beneficiaries)
+SELECT project_id, year, utility_index, indicators, beneficiaries,
+       coalesce(indicators > 0 AND year = max(CASE WHEN indicators > 0 THEN year END)
+                                              OVER (PARTITION BY project_id), FALSE),
+       coalesce(beneficiaries IS NOT NULL
+                AND year = max(CASE WHEN beneficiaries IS NOT NULL THEN year END)
+                               OVER (PARTITION BY project_id), FALSE)
+FROM (
+    SELECT project_id, year, 100 * {_mean("achievement")} AS utility_index,
+           count(achievement) AS indicators,
+           max(value) FILTER (WHERE indicator_code = 'beneficiaries') AS beneficiaries
+    FROM (
+        SELECT m.project_id, m.year, m.indicator_code, m.value,
+               CASE WHEN m.target IS NULL OR m.target = 0 THEN NULL
+                    WHEN i.higher_is_better THEN least(m.value / m.target, {_CAP})
+                    WHEN m.value = 0 THEN {_CAP}
+                    ELSE least(m.target / m.value, {_CAP})
+               END AS achievement
+        FROM measurement m JOIN indicator i ON i.indicator_code = m.indicator_code
+    ) a
+    GROUP BY project_id, year
+) u
 """
