@@ -15,7 +15,7 @@ from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.schema import LATEST_VERSION
-from coinvest.schema.later import INDEXED_ON_POSTGRES
+from coinvest.schema.later import INDEXED_ON_POSTGRES, NEEDS_BY_LEVER_INDEX
 from coinvest.workbook import export_portfolio_xlsx
 from tests.pgserver import Server
 from tests.template import filled_template_xlsx
@@ -294,6 +294,7 @@ def test_queries_of_a_few_projects_join_through_keys_and_the_pool_forgets_it(pg:
 def test_postgresql_indexes_the_tables_read_one_project_at_a_time(both):
     duck, post = both
     wanted = {f"{table}_{column}_idx" for table, column in INDEXED_ON_POSTGRES}
+    wanted.add(NEEDS_BY_LEVER_INDEX)  # the paths' invitees, per lever (schema v17)
     on_pg = {
         name
         for (name,) in post.execute(

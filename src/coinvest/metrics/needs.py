@@ -124,17 +124,18 @@ def needs_overview(
         con,
         f"""SELECT 'lever' AS part, w.lever, w.position, {text} AS project_id, {text} AS name,
                {text} AS holder, {text} AS phase, {text} AS department_code,
-               count(n.project_id) AS assessed,
-               count(n.project_id) FILTER (WHERE n.priority) AS priority,
-               count(n.project_id) FILTER (WHERE n.rank = 1) AS path,
+               coalesce(n.assessed, 0) AS assessed, coalesce(n.priority, 0) AS priority,
+               coalesce(n.path, 0) AS path,
                -- the assessed projects: each has one lever of rank 1
-               (SELECT count(*) FROM need_latest WHERE need_rank = 1) - count(n.project_id)
+               (SELECT count(*) FROM need_latest WHERE need_rank = 1) - coalesce(n.assessed, 0)
                    AS not_assessed,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY n.need) AS need,
-               {number} AS score, {number} AS top, CAST(NULL AS BOOLEAN) AS flag
+               n.need, {number} AS score, {number} AS top, CAST(NULL AS BOOLEAN) AS flag
         FROM (SELECT DISTINCT lever, position FROM phase_weight) w
-        LEFT JOIN ranked_need_latest n ON n.lever = w.lever
-        GROUP BY w.lever, w.position
+        LEFT JOIN (SELECT lever, count(*) AS assessed,
+                          count(*) FILTER (WHERE priority) AS priority,
+                          count(*) FILTER (WHERE rank = 1) AS path,
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY need) AS need
+                   FROM ranked_need_latest GROUP BY lever) n ON n.lever = w.lever
         UNION ALL
         SELECT 'matrix', n.lever, n.position, s.project_id, p.name, {text}, {text}, {text},
                {integer}, {integer}, {integer}, {integer}, n.need, n.score, s.top, n.priority

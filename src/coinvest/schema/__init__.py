@@ -46,6 +46,8 @@ from coinvest.schema.later import (
     v15_statements,
     v16_data,
     v16_statements,
+    v17_data,
+    v17_statements,
 )
 
 __all__ = [
@@ -86,6 +88,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (14, v14_statements, v14_data),
     (15, v15_statements, v15_data),
     (16, v16_statements, v16_data),
+    (17, v17_statements, v17_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,4 +1,4 @@
-"""Migrations 7 to 16 (docs/data.md): the per-project summaries, kept at write time, and who a
+"""Migrations 7 to 17 (docs/data.md): the per-project summaries, kept at write time, and who a
 member is at their provider. Their fills are the frozen copies of `coinvest.schema.released`."""
 
 from __future__ import annotations
@@ -337,3 +337,22 @@ def v16_statements() -> list[str]:
 def v16_data(cur: Cursor) -> None:
     cur.execute("DELETE FROM utility_summary")
     cur.execute(V16_UTILITY)
+
+
+# Version 17 (#33 [perf2], docs/data.md "Two engines"): on PostgreSQL, the needs in the order the
+# seven paths invite projects (per lever, highest need first): each path's first invitees are
+# then read from the index, where each was a scan of every need (7 × 37 ms at L). DuckDB gets
+# none, as in version 12.
+NEEDS_BY_LEVER_INDEX = "need_summary_lever_need_idx"
+
+
+def v17_statements() -> list[str]:
+    return []  # an index on PostgreSQL only (`v17_data`)
+
+
+def v17_data(cur: Cursor) -> None:
+    if cur.engine != "postgres":
+        return
+    cur.execute(
+        f"CREATE INDEX {NEEDS_BY_LEVER_INDEX} ON need_summary (lever, need DESC, project_id)"
+    )
