@@ -207,12 +207,13 @@ def _pair(q: Query, first: str, second: str, lever: str | None, own_assessors: b
         if lever is not None:
             q.params["pair_lever"] = lever
         a, b = f"m.latest_{first}", f"m.latest_{second}"  # columns of the checked codes
+        of_lever = "" if lever is None else " AND m.lever = $pair_lever"
         q.add(
             "pair",
             f"""SELECT m.project_id, m.lever, {a} AS first_score, {b} AS second_score,
                    {a} - {b} AS difference
             FROM clever_summary m {q.join_selected("m")}
-            WHERE {a} IS NOT NULL AND {b} IS NOT NULL{one_lever.replace("lever", "m.lever", 1)}""",
+            WHERE {a} IS NOT NULL AND {b} IS NOT NULL{of_lever}""",
             materialized=True,
         )
         return
