@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -195,7 +195,9 @@ def heatmap(
         else alt.Scale(scheme=SEQUENTIAL_SCHEME)
     )
     columns = len(x_sort) if x_sort else int(frame[x].nunique())
-    base = alt.Chart(frame).encode(
+    # the frame is the layer's, not each mark's: Altair would otherwise compare the marks' data
+    # row by row to lift it to the layer
+    base = alt.Chart().encode(
         # every column and row of the sort lists is drawn, with no data (an empty band of the
         # pair density, a lever nobody scored) a blank cell, not a missing column
         x=alt.X(
@@ -241,13 +243,12 @@ def heatmap(
         text=alt.Text(f"{value}:Q", format=value_format),
         color=alt.condition(f"datum.{value} > {top * 0.6}", alt.value("black"), alt.value("white")),
     )
-    chart = (cells + text).properties(
-        title=alt.TitleParams(text=wrap(title, 44)),
-        description=description,
-        height=alt.Step(cell_height),
-    )
+    chart: Any = alt.layer(cells, text, data=frame)  # set in place: `properties` copies it
+    chart.title = alt.TitleParams(text=wrap(title, 44))
+    chart.description = description
+    chart.height = alt.Step(cell_height)
     if width is not None:
-        chart = chart.properties(width=width)
+        chart.width = width
     return finish(chart, lang)
 
 
