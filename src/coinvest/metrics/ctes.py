@@ -349,16 +349,9 @@ def with_money(q: Query, investor: str | None = None) -> None:
 
 
 def with_diversity(q: Query) -> None:
-    with_money(q)
-    q.add(
-        "kind_money",
-        """SELECT m.project_id, o.kind, sum(m.eur) AS eur
-        FROM money m JOIN organisation o ON o.org_id = m.org_id
-        GROUP BY m.project_id, o.kind""",
-    )
     period, _ = q.flt.year_condition("m.year", "m")
     if not period and not q.hypothetical:
-        # every year, no scenario: kept per project at write time (schema v15)
+        # every year, no scenario: kept per project at write time (schema v15), no money read
         q.add(
             "diversity",
             f"""SELECT d.project_id, d.kinds, d.evenness
@@ -366,6 +359,13 @@ def with_diversity(q: Query) -> None:
             inline=True,
         )
         return
+    with_money(q)
+    q.add(
+        "kind_money",
+        """SELECT m.project_id, o.kind, sum(m.eur) AS eur
+        FROM money m JOIN organisation o ON o.org_id = m.org_id
+        GROUP BY m.project_id, o.kind""",
+    )
     q.add("diversity", diversity_select("kind_money"))
 
 
