@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import openpyxl
@@ -235,6 +236,78 @@ def test_the_questionnaire_scenarios_views_and_members_log_their_changes(con):
     assert list(changed["column_name"]) == ["org_id"] or set(changed["column_name"]) >= {"org_id"}
     assert ("INV01", "INV02") in set(zip(changed["old_value"], changed["new_value"], strict=True))
     assert "delete" in set(members["action"])
+
+
+def _writes(con) -> list[tuple[int, int, int]]:
+    """Each write's change rows: (first number, last number, how many), in order."""
+    return [
+        (int(first), int(last), int(n))
+        for first, last, n in con.execute(
+            "SELECT min(change_id), max(change_id), count(*) FROM change_log "
+            "GROUP BY changed_at, source ORDER BY min(change_id)"
+        ).fetchall()
+    ]
+
+
+def test_change_rows_are_numbered_after_the_last_with_no_number_twice(con):
+    """Schema v18: the audit numbers each write's change rows after the last one (under the
+    write lock), one statement's rows at a time; the table takes no row without its number."""
+    from coinvest.db import EngineError
+
+    project = con.execute("SELECT project_id FROM project ORDER BY 1 LIMIT 1").fetchone()[0]
+    answers = {"ecosystem.needs": 3, "ecosystem.stakes": 2, "strategy.state": 1}
+    save_assessment(
+        con,
+        AssessmentInput(project, "investment", "INV01", date(2026, 2, 3), answers),
+        who="a@b.fr",
+    )
+    save_scenario(con, Scenario("Plan A"))
+    save_scenario(con, Scenario("Plan A", threshold=30.0), overwrite=True)  # an update
+    delete_scenario(con, "Plan A")  # a deletion
+    writes = _writes(con)
+    assert len(writes) >= 4
+    # the assessment (its row and three answers), then the scenario's three writes
+    assert writes[-4][2] >= 1 + len(answers)
+    numbers = [r[0] for r in con.execute("SELECT change_id FROM change_log").fetchall()]
+    assert len(set(numbers)) == len(numbers)
+    assert writes[0][0] == 1
+    for (_, last, _), (first, _, _) in pairwise(writes):
+        assert first == last + 1
+    assert all(last - first + 1 == n for first, last, n in writes)
+    with pytest.raises(EngineError):
+        con.execute(
+            "INSERT INTO change_log (changed_at, who, source, table_name, row_key, column_name, "
+            "action) VALUES (current_timestamp, 'x', 'import', 'project', 'P1', 'name', 'insert')"
+        )
+
+
+def test_a_version_17_history_is_numbered_on_from_its_last_row(tmp_path, monkeypatch):
+    """A database of version 17, whose change rows took their numbers from a sequence: after
+    the migration, the next write's rows follow the last of them, and the sequence is gone."""
+    from coinvest import schema
+
+    path = tmp_path / "v17.duckdb"
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:17])
+    con = open_database(path)
+    for n in range(3):  # rows as version 17 wrote them: numbered by the column's default
+        con.execute(
+            "INSERT INTO change_log (changed_at, who, source, table_name, row_key, column_name, "
+            "action, new_value) VALUES (current_timestamp, 'cli:x', 'import', 'organisation', "
+            f"'O{n}', 'name', 'insert', 'Org {n}')"
+        )
+    con.close()
+    monkeypatch.undo()
+    con = open_database(path)
+    try:
+        assert con.execute("SELECT max(change_id) FROM change_log").fetchone()[0] == 3
+        save_scenario(con, Scenario("Plan B"))
+        assert _writes(con)[-1][0] == 4
+        sequences = con.execute(
+            "SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = 'change_log_seq'"
+        ).fetchone()[0]
+        assert sequences == 0
+    finally:
+        con.close()
 
 
 def test_no_code_path_updates_or_deletes_the_change_log():

@@ -77,6 +77,10 @@ class Cursor(ABC):
     @abstractmethod
     def fetchall(self) -> list[tuple[Any, ...]]: ...
 
+    @abstractmethod
+    def written(self) -> int:
+        """The rows the INSERT, UPDATE or DELETE just executed wrote."""
+
     def fetchone(self) -> tuple[Any, ...] | None:
         rows = self.fetchall()
         return rows[0] if rows else None
@@ -168,6 +172,9 @@ class DuckCursor(Cursor):
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self._raw.fetchall()
+
+    def written(self) -> int:
+        return int(self._raw.fetchall()[0][0])  # DuckDB answers a write with its count
 
     def arrow(self, sql: str, params: Params = None) -> pa.Table:
         try:
@@ -324,6 +331,9 @@ class PgCursor(Cursor):
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return list(self._cur.fetchall())
+
+    def written(self) -> int:
+        return int(self._cur.rowcount)
 
     def arrow(self, sql: str, params: Params = None) -> pa.Table:
         self.execute(sql, params)

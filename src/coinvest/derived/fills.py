@@ -34,10 +34,25 @@ DERIVED_TABLES = (
     "utility_summary",
 )
 
-# Lever scores per round (docs/figures.md "Lever scores"): several assessors of one viewpoint on
-# one date are first averaged per question, then the answered questions of each lever are
-# averaged and scaled to 0–100. The first round is the project's earliest from the viewpoint; a
-# lever's latest is the most recent round that answered it.
+# The rounds are refilled in three steps, each reading the one before: the per-question scores
+# of each round, kept in a temporary table for the write (`ROUND_QUESTIONS`); the lever scores
+# from them; the question scores with their lever's latest round. (Each step joining the answers
+# itself, and a window over every question row for its latest, took half as long again.)
+ROUND_QUESTIONS = "round_question"  # the temporary table, private to the write's cursor
+
+# Several assessors of one viewpoint on one date are first averaged per question.
+ROUND_QUESTION_FILL = f"""
+CREATE TEMP TABLE {ROUND_QUESTIONS} AS
+SELECT a.project_id, a.viewpoint, a.assessed_on, x.question,
+       avg(CAST(x.score AS DOUBLE PRECISION)) AS score
+FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
+{{where}}
+GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
+"""
+
+# Lever scores per round (docs/figures.md "Lever scores"): the answered questions of each lever
+# are averaged and scaled to 0–100. The first round is the project's earliest from the
+# viewpoint; a lever's latest is the most recent round that answered it.
 LEVER_ROUND_FILL = f"""
 INSERT INTO lever_round (project_id, viewpoint, assessed_on, lever, score, is_first, is_latest)
 SELECT project_id, viewpoint, assessed_on, lever, score,
@@ -46,30 +61,22 @@ SELECT project_id, viewpoint, assessed_on, lever, score,
 FROM (
     SELECT project_id, viewpoint, assessed_on, split_part(question, '.', 1) AS lever,
            {exact_mean("score")} * $score_scale AS score
-    FROM (
-        SELECT a.project_id, a.viewpoint, a.assessed_on, x.question, avg(x.score) AS score
-        FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-        {{where}}
-        GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
-    ) per_question
+    FROM {ROUND_QUESTIONS}
     GROUP BY project_id, viewpoint, assessed_on, split_part(question, '.', 1)
 ) per_lever
 """
 
 # A question's latest round is its lever's (the most recent round that answered the lever), so
-# the questions to work on and the lever's score read the same round.
-QUESTION_ROUND_FILL = """
+# the questions to work on and the lever's score read the same round. Every question row has
+# its lever's row: the same answers grouped.
+QUESTION_ROUND_FILL = f"""
 INSERT INTO question_round (project_id, viewpoint, assessed_on, question, score, is_latest)
-SELECT project_id, viewpoint, assessed_on, question, score,
-       assessed_on = max(assessed_on)
-           OVER (PARTITION BY project_id, viewpoint, split_part(question, '.', 1))
-FROM (
-    SELECT a.project_id, a.viewpoint, a.assessed_on, x.question,
-           avg(CAST(x.score AS DOUBLE PRECISION)) AS score
-    FROM assessment a JOIN assessment_answer x ON x.assessment_id = a.assessment_id
-    {where}
-    GROUP BY a.project_id, a.viewpoint, a.assessed_on, x.question
-) per_question
+SELECT q.project_id, q.viewpoint, q.assessed_on, q.question, q.score, l.is_latest
+FROM {ROUND_QUESTIONS} q
+JOIN lever_round l
+  ON l.project_id = q.project_id AND l.viewpoint = q.viewpoint
+ AND l.assessed_on = q.assessed_on AND l.lever = split_part(q.question, '.', 1)
+{{where}}
 """
 
 # The consolidated latest score of each question (the mean over the viewpoints of their latest

@@ -21,6 +21,8 @@ from coinvest.derived.fills import (
     PROJECT_MONEY_FILL,
     QUESTION_LATEST_FILL,
     QUESTION_ROUND_FILL,
+    ROUND_QUESTION_FILL,
+    ROUND_QUESTIONS,
     SUMMARY_TABLES,
     UTILITY_FILL,
     summary_fills,
@@ -101,17 +103,17 @@ def refresh_lever_rounds(
     where = f"WHERE a.project_id {condition}" if condition else ""
     also = f" AND project_id {condition}" if condition else ""
     delete = f" WHERE project_id {condition}" if condition else ""
-    steps = [
-        ("lever_round", LEVER_ROUND_FILL.format(where=where)),
-        ("question_round", QUESTION_ROUND_FILL.format(where=where)),
-        ("question_latest", QUESTION_LATEST_FILL.format(where=also)),
-    ]
-    for table, fill in steps:
+    for table in ("lever_round", "question_round", "question_latest"):
         cur.execute(f"DELETE FROM {table}{delete}", params)  # fixed table names
-        cur.execute(
-            fill,
-            {**params, "score_scale": ref.SCORE_SCALE} if table == "lever_round" else params,
-        )
+    cur.execute(f"DROP TABLE IF EXISTS {ROUND_QUESTIONS}")
+    cur.execute(ROUND_QUESTION_FILL.format(where=where), params)
+    cur.execute(LEVER_ROUND_FILL, {"score_scale": ref.SCORE_SCALE})
+    cur.execute(
+        QUESTION_ROUND_FILL.format(where=f"WHERE l.project_id {condition}" if condition else ""),
+        params,
+    )
+    cur.execute(f"DROP TABLE {ROUND_QUESTIONS}")
+    cur.execute(QUESTION_LATEST_FILL.format(where=also), params)
     _refill_summaries(cur, also, delete, params)
 
 

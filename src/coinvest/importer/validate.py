@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from coinvest import reference as ref
@@ -47,19 +49,38 @@ _SCORE_CELLS: dict[Any, int | None] = {
     **{n: n for n in range(ref.SCORE_MIN, ref.SCORE_MAX + 1)},
     None: None,
 }
-_SCORE_CLASSES = (str, int, type(None))
+_SCORE_CLASSES = frozenset((str, int, type(None)))
 
 
 def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[int, CellError]]:
     """Parse one column's cells; the errors by row position. Score columns, which a large
-    assessments file holds by the million, go through a lookup before the general parser."""
+    assessments file holds by the million, go through a lookup before the general parser; a
+    column of texts only is parsed once per distinct text (a file repeats its dates, viewpoints
+    and projects)."""
     errors: dict[int, CellError] = {}
     if column.kind == "score" and column.default is None:
-        fast = [
-            _SCORE_CELLS.get(v, _MISSING) if v.__class__ in _SCORE_CLASSES else _MISSING
-            for v in values
-        ]
+        if set(map(type, values)) <= _SCORE_CLASSES:  # a CSV's texts, a workbook's whole numbers
+            fast = list(map(_SCORE_CELLS.get, values, repeat(_MISSING, len(values))))
+        else:  # a bool equals 0 or 1 to a dict, and a float may be one: the parser decides
+            fast = [
+                _SCORE_CELLS.get(v, _MISSING) if v.__class__ in _SCORE_CLASSES else _MISSING
+                for v in values
+            ]
         todo = [i for i, v in enumerate(fast) if v is _MISSING]
+    elif set(map(type, values)) == {str}:  # a CSV's column: each distinct text parsed once
+        known: dict[str, Any] = {}  # a text → its value, or the CellError it raised
+        for text in set(values):
+            try:
+                known[text] = parse(column, text)
+            except CellError as exc:
+                known[text] = exc
+        fast = list(map(known.__getitem__, values))
+        if any(isinstance(v, CellError) for v in known.values()):
+            for i, found in enumerate(fast):
+                if isinstance(found, CellError):
+                    errors[i] = found
+                    fast[i] = None
+        return fast, errors
     else:
         fast = [_MISSING] * len(values)
         todo = list(range(len(values)))
@@ -70,6 +91,11 @@ def _parse_column(column: Column, values: list[Any]) -> tuple[list[Any], dict[in
             errors[i] = exc
             fast[i] = None
     return fast, errors
+
+
+def _all_none(values: Any, n: int) -> bool:
+    """`values`: what an itemgetter of `n` positions gives (a tuple, or the one value)."""
+    return values.count(None) == n if n > 1 else values is None
 
 
 def _validate_table(
@@ -104,7 +130,7 @@ def _validate_table(
                     exc.params,
                 )
             )
-        if column.required:
+        if column.required and None in values:
             for index, value in enumerate(values):
                 if value is None and index not in errors:
                     bad_rows.setdefault(index, []).append(
@@ -117,6 +143,9 @@ def _validate_table(
                             "rule.required_value",
                         )
                     )
+    # an assessment's scores, taken from its row at once
+    scores = [names.index(q) for q in ref.QUESTION_CODES if q in names]
+    some_scores = itemgetter(*scores) if sheet.name == "assessments" and scores else None
     for index, row_values in enumerate(zip(*parsed_values, strict=True)):
         number = table.rows[index][0]
         ok = index not in bad_rows
@@ -153,7 +182,9 @@ def _validate_table(
                     severity="warning",
                 )
             )
-        if sheet.name == "assessments" and all(record.get(q) is None for q in ref.QUESTION_CODES):
+        if sheet.name == "assessments" and (
+            some_scores is None or _all_none(some_scores(row_values), len(scores))
+        ):
             problems.append(
                 Problem(
                     table.file,
@@ -214,20 +245,21 @@ def _check_references(con: Connection, parsed: dict[str, Parsed], problems: list
         cur.close()
     for item in parsed.values():
         kept = []
+        referring = [(c.name, c.ref_sheet) for c in item.table.sheet.columns if c.ref_sheet]
         for number, record in item.records:
             ok = True
-            for column in item.table.sheet.columns:
-                value = record.get(column.name)
-                if column.ref_sheet and value is not None and value not in known[column.ref_sheet]:
+            for name, sheet in referring:
+                value = record.get(name)
+                if value is not None and value not in known[sheet]:
                     problems.append(
                         Problem(
                             item.table.file,
                             item.table.sheet_label,
                             number,
-                            column.name,
+                            name,
                             value,
                             "rule.unresolved_reference",
-                            {"sheet": column.ref_sheet},
+                            {"sheet": sheet},
                         )
                     )
                     ok = False

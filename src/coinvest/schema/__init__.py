@@ -48,6 +48,7 @@ from coinvest.schema.later import (
     v16_statements,
     v17_data,
     v17_statements,
+    v18_statements,
 )
 
 __all__ = [
@@ -89,6 +90,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (15, v15_statements, v15_data),
     (16, v16_statements, v16_data),
     (17, v17_statements, v17_data),
+    (18, v18_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
