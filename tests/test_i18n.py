@@ -54,6 +54,25 @@ def test_english_formats():
     assert format_date(date(2026, 3, 9), "en") == "2026-03-09"
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_number_formatted_again_is_the_same_text_and_zero_keeps_its_sign(lang):
+    """Texts are kept per value (a page's tables show the same figures run after run): each is
+    Babel's own, whichever value was formatted first — 0.0 and -0.0 are equal to a dict, 3 and
+    3.0 too."""
+    from babel import numbers
+
+    from coinvest.i18n import _locale
+
+    values = [0.0, -0.0, 3, 3.0, 2.675, 0.125, -1234.55, 1e9 / 3, 99.95, -0.04]
+    for decimals in (0, 1, 2):
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        for _ in range(2):  # formatted, then read back
+            for value in values:
+                expected = numbers.format_decimal(value, format=pattern, locale=_locale(lang))
+                assert format_number(value, decimals, lang) == expected, (value, decimals)
+    assert format_number(-0.0, 1, lang) != format_number(0.0, 1, lang)
+
+
 def test_unknown_language_falls_back_to_french():
     assert t("kpi.projects", "de") == "Projets"
     assert t("kpi.projects", "en") == "Projects"

@@ -135,6 +135,16 @@ def _digits(decimals: int) -> str:
     return "0." + "0" * decimals if decimals > 0 else "0"
 
 
+# A page's tables show the same figures run after run (and the same scores many times over):
+# each text is made once. `negative_zero` keeps -0.0 apart from 0.0, which a dict holds as one.
+FORMATTED_KEPT = 65_536
+
+
+@functools.lru_cache(maxsize=FORMATTED_KEPT)
+def _decimal_text(value: float, negative_zero: bool, decimals: int, lang: str) -> str:
+    return numbers.format_decimal(value, format="#,##" + _digits(decimals), locale=_locale(lang))
+
+
 def format_number(
     value: float | None, decimals: int = 0, lang: str = DEFAULT_LANG, signed: bool = False
 ) -> str:
@@ -144,7 +154,7 @@ def format_number(
     """
     if value is None or _missing(value):
         return "—"
-    text = numbers.format_decimal(value, format="#,##" + _digits(decimals), locale=_locale(lang))
+    text = _decimal_text(value, value == 0 and math.copysign(1.0, value) < 0, decimals, lang)
     if signed:
         text = text.replace("-", "\u2212")
         if not text.startswith("\u2212") and float(value) != 0 and text.strip("0,.\u202f ") != "":

@@ -317,7 +317,14 @@ def _skip_examples(parsed: dict[str, Parsed], problems: list[Problem]) -> None:
     (docs/import.md "Rules")."""
     for item in parsed.values():
         ids = [c.name for c in item.table.sheet.columns if c.kind == "id"]
-        kept = [(n, r) for n, r in item.records if not any(is_example(r.get(i)) for i in ids)]
+        examples = {  # each id column's distinct values looked at once (a file repeats its ids)
+            name: {v for v in {r.get(name) for _, r in item.records} if is_example(v)}
+            for name in ids
+        }
+        ids = [name for name in ids if examples[name]]
+        if not ids:
+            continue
+        kept = [(n, r) for n, r in item.records if not any(r.get(i) in examples[i] for i in ids)]
         skipped = len(item.records) - len(kept)
         if skipped:
             problems.append(
@@ -357,16 +364,22 @@ def _check_id_case(con: Connection, parsed: dict[str, Parsed], problems: list[Pr
             if name not in _KEY_QUERIES:
                 continue
             key = item.table.sheet.key[0]
-            first: dict[str, tuple[str, int]] = {}
-            kept = []
-            for number, record in item.records:
-                value = record[key]
-                seen = first.setdefault(value.lower(), (value, number))
-                if seen[0] != value:
-                    problems.append(_case_problem(item, number, key, value, seen[0], seen[1]))
-                    continue
-                kept.append((number, record))
-            item.records = kept
+            values = [record[key] for _, record in item.records]
+            lowered = list(map(str.lower, values))
+            first: dict[str, tuple[str, int]] = dict(
+                zip(lowered, zip(values, (n for n, _ in item.records), strict=True), strict=True)
+            )
+            if len(first) < len(values):  # two ids of the file alike but for case
+                first = {}
+                kept = []
+                for number, record in item.records:
+                    value = record[key]
+                    seen = first.setdefault(value.lower(), (value, number))
+                    if seen[0] != value:
+                        problems.append(_case_problem(item, number, key, value, seen[0], seen[1]))
+                        continue
+                    kept.append((number, record))
+                item.records = kept
             if not first:
                 continue
             found = cur.execute(_KEY_QUERIES[name], {"ids": sorted(first)}).fetchall()
