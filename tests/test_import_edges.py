@@ -243,6 +243,32 @@ def test_the_same_investment_in_two_year_sheets_is_a_duplicate(empty_con):
     assert [p.rule for p in report.errors] == ["rule.duplicate_id"]
 
 
+def test_assessments_over_two_sheets_with_other_questions_keep_each_answer(empty_con):
+    """The sheets read as one table need not have the same question columns: each assessment
+    keeps the answers of its own sheet, and nothing for a question its sheet lacks."""
+    sheets = _base_sheets()
+    head = ["assessment_id", "project_id", "viewpoint", "assessor_org_id", "assessed_on"]
+    sheets["Évaluations 2024"] = [
+        [*head, "ecosystem.needs", "strategy.state"],
+        ["A1", "P1", "project", "H1", "10/03/2024", 2, 4],
+    ]
+    sheets["Évaluations 2025"] = [
+        [*head, "ecosystem.needs"],
+        ["A2", "P1", "project", "H1", "10/03/2025", 3],
+    ]
+    report = import_files(empty_con, [("portefeuille.xlsx", _book(sheets))])
+    assert report.loaded, report.problems_frame("en")
+    assert report.counts["assessment"]["added"] == 2
+    stored = empty_con.execute(
+        "SELECT assessment_id, question, score FROM assessment_answer ORDER BY 1, 2"
+    ).fetchall()
+    assert stored == [
+        ("A1", "ecosystem.needs", 2),
+        ("A1", "strategy.state", 4),
+        ("A2", "ecosystem.needs", 3),
+    ]
+
+
 # --- 10. names typed on a Mac ---------------------------------------------------------------
 
 

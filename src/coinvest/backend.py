@@ -274,6 +274,7 @@ _ARROW_PG = (
     (pa.types.is_timestamp, lambda t: "TIMESTAMP"),
     (pa.types.is_string, lambda t: "VARCHAR"),
     (pa.types.is_large_string, lambda t: "VARCHAR"),
+    (pa.types.is_dictionary, lambda t: _pg_type(t.value_type)),  # as its values (COPY decodes)
 )
 _TEMP = re.compile(r"\bTEMP(ORARY)?\s+TABLE\b", re.IGNORECASE)
 

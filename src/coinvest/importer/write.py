@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -208,16 +210,23 @@ def _write_assessments(cur: Cursor, parsed: Parsed, missing: _Missing) -> dict[s
     head = _arrow(head_columns, records)
     # the answers an assessment after the other, in the file's order: the answers' key (an
     # index) takes rows in its own order faster than a question after the other
-    codes = ref.QUESTION_CODES
+    present = {c.name for c in parsed.table.columns if c is not None}
+    codes = [q for q in ref.QUESTION_CODES if q in present]
     ids = pa.array([r["assessment_id"] for r in records], pa.string())
-    scores = pa.array([r.get(q) for r in records for q in codes], pa.int16())
+    try:  # each record's scores taken at once
+        row_scores = itemgetter(*codes) if len(codes) > 1 else (lambda r: (r[codes[0]],))
+        flat = list(chain.from_iterable(map(row_scores, records))) if codes else []
+    except KeyError:  # sheets read as one table, not all with every question's column
+        flat = [r.get(q) for r in records for q in codes]
+    scores = pa.array(flat, pa.int16())
     answered = pc.is_valid(scores)
+    # each id and question held once, its rows pointing to it (no string copied per answer)
+    by_row = np.repeat(np.arange(len(records), dtype=np.int32), len(codes))
+    by_question = np.tile(np.arange(len(codes), dtype=np.int32), len(records))
     answer_table = pa.table(
         {
-            "assessment_id": ids.take(np.repeat(np.arange(len(records)), len(codes))),
-            "question": pa.array(codes, pa.string()).take(
-                np.tile(np.arange(len(codes)), len(records))
-            ),
+            "assessment_id": pa.DictionaryArray.from_arrays(by_row, ids),
+            "question": pa.DictionaryArray.from_arrays(by_question, pa.array(codes, pa.string())),
             "score": scores,
         }
     ).filter(answered)
@@ -242,10 +251,14 @@ def _write_assessments(cur: Cursor, parsed: Parsed, missing: _Missing) -> dict[s
             f"JOIN incoming_head i ON i.assessment_id = t.assessment_id WHERE NOT ({same})"
         ).fetchall()
     }
-    answers_changed = {
-        row[0]
-        for row in cur.execute(
-            """SELECT i.assessment_id FROM incoming_answers i
+    # the assessments whose answers change; when every assessment is new, each with answers
+    answers_changed = (
+        set(pc.unique(answer_table["assessment_id"]).to_pylist())
+        if not before
+        else {
+            row[0]
+            for row in cur.execute(
+                """SELECT i.assessment_id FROM incoming_answers i
                LEFT JOIN assessment_answer a
                  ON a.assessment_id = i.assessment_id AND a.question = i.question
                WHERE a.score IS DISTINCT FROM i.score
@@ -255,8 +268,9 @@ def _write_assessments(cur: Cursor, parsed: Parsed, missing: _Missing) -> dict[s
                LEFT JOIN incoming_answers i
                  ON i.assessment_id = a.assessment_id AND i.question = a.question
                WHERE i.question IS NULL"""
-        ).fetchall()
-    }
+            ).fetchall()
+        }
+    )
     upserted = _upsert(cur, "assessment", sheet.key, head, missing)
     replaced = sorted(answers_changed & before)
     # the assessments whose answers are written, as a table to join: a list of 100,000 ids
