@@ -23,8 +23,9 @@ from coinvest.exact import exact_mean
 from coinvest.filters import PortfolioFilter
 from coinvest.importer import import_files
 from coinvest.importer.revert import revert
-from coinvest.metrics.query import Weights
-from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data, v14_data
+from coinvest.metrics.ctes import with_question_scores
+from coinvest.metrics.query import Query, Weights
+from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data, v14_data, v19_data
 from coinvest.schema.released import (
     V8_MONEY,
     V13_PAIR,
@@ -79,15 +80,16 @@ def test_the_demo_writes_the_summaries_a_rebuild_would(demo):
 
 
 def test_the_frozen_fills_of_the_released_migrations_give_todays_tables(demo):
-    """Versions 8, 9, 13, 14, 15 and 16 keep copies of the fills they ran (`schema.released`): until a
-    formula changes (with a migration of its own), refilling with them gives today's rows
-    exactly."""
+    """Versions 8, 9, 13, 14, 15, 16 and 19 keep copies of the fills they ran (`schema.released`):
+    until a formula changes (with a migration of its own), refilling with them gives today's
+    rows exactly."""
     today = snapshot(demo)
     with transaction(demo) as cur:
         for table in DERIVED:
             cur.execute(f"DELETE FROM {table}")  # fixed table names
         v9_data(cur)  # the rounds, the summaries and the needs
         v14_data(cur)  # the consolidated lever summary with its later columns
+        v19_data(cur)  # the questions' consolidated scores, an order-free mean
         for table, fill in (
             ("money_summary", V8_MONEY),
             ("project_money_summary", V13_PROJECT_MONEY),
@@ -572,11 +574,22 @@ GROUP BY project_id, year
 """
 
 
+_QUESTION_LATEST_BEFORE_19 = """
+INSERT INTO question_latest (project_id, question, score, viewpoints)
+SELECT project_id, question, avg(score), count(*)
+FROM question_round
+WHERE is_latest{where}
+GROUP BY project_id, question
+"""
+
+
 def _as_of(monkeypatch, version: int) -> None:
     """The schema of `version` and the write path of its day, which kept the summaries it had
     (the pair and project money summaries came with version 13, the consolidated lever
     summary's later columns with version 14)."""
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+    if version < 19:
+        monkeypatch.setattr(refresh_module, "QUESTION_LATEST_FILL", _QUESTION_LATEST_BEFORE_19)
     if version < 16:
         monkeypatch.setattr(refresh_module, "UTILITY_FILL", _UTILITY_BEFORE_16)
     money = refresh_module.MONEY_FILLS
@@ -665,6 +678,59 @@ def test_the_gap_ranking_from_the_pair_summary_equals_the_ranking_from_the_round
     assert forth["mean_difference"].tolist() == pytest.approx(
         (-back["mean_difference"]).tolist(), abs=1e-9
     )
+
+
+def _question_scores_computed(con) -> list[tuple]:
+    """Each project's consolidated latest question scores as the metric layer computes them
+    from the rounds (a period ending in 2100: the same latest rounds, not the stored table)."""
+    q = Query(PortfolioFilter(scope=None, year_to=2100))
+    with_question_scores(q)
+    frame = q.run(con, "SELECT project_id, question, score FROM question_score")
+    return sorted(frame.itertuples(index=False, name=None))
+
+
+def _question_scores_stored(con) -> list[tuple]:
+    rows = con.execute("SELECT project_id, question, score FROM question_latest").fetchall()
+    return sorted(rows)
+
+
+def test_the_stored_question_scores_are_the_metric_layers_to_the_last_digit(demo, empty_con):
+    """Schema v19: each question's consolidated latest score is the same order-free mean the
+    metric layer computes. Three assessors of each viewpoint on one date give a question 5/3,
+    4/3 and 5/3: a plain average of those doubles is 1.5555555555555556, the order-free mean
+    (each term to 1e-9) 1.5555555556666667."""
+    stored = _question_scores_stored(demo)
+    assert len(stored) > 100
+    assert stored == _question_scores_computed(demo)
+
+    seed(empty_con)
+    thirds = {"ecosystem": (1, 2, 2), "project": (1, 1, 2), "investment": (2, 2, 1)}
+    rows = "".join(
+        f"T{viewpoint[:3]}{i};P1;{viewpoint};{org};01/06/2025;{score}\n"
+        for viewpoint, scores in thirds.items()
+        for i, (org, score) in enumerate(zip(("H1", "H2", "INV"), scores, strict=True))
+    )
+    report = import_files(empty_con, files(assessments=ASSESSMENTS + rows))
+    assert report.loaded, report.problems_frame("en")
+    found = dict(((p, q), v) for p, q, v in _question_scores_stored(empty_con))
+    assert found[("P1", "ecosystem.needs")] == 4666666667 / 1e9 / 3
+    assert _question_scores_stored(empty_con) == _question_scores_computed(empty_con)
+
+
+def test_a_version_18_database_gets_order_free_question_scores(tmp_path, monkeypatch):
+    path = tmp_path / "v18.duckdb"
+    con = _demo_as_of(monkeypatch, path, 18)
+    before = _question_scores_stored(con)
+    con.close()
+    con = _migrated(monkeypatch, path)
+    try:
+        after = _question_scores_stored(con)
+        assert [row[:2] for row in after] == [row[:2] for row in before]
+        assert all(abs(a[2] - b[2]) < 1e-9 for a, b in zip(after, before, strict=True))
+        assert after == _question_scores_computed(con)
+        assert_rebuild_gives_the_same_rows(con)  # the migration's rows are today's
+    finally:
+        con.close()
 
 
 def test_a_version_13_database_gets_the_summaries_of_versions_14_and_15(tmp_path, monkeypatch):

@@ -81,11 +81,13 @@ JOIN lever_round l
 
 # The consolidated latest score of each question (the mean over the viewpoints of their latest
 # round), kept per project: the portfolio's weakest questions read 2 million rows at L, not 13.
-QUESTION_LATEST_FILL = """
+# An order-free mean, as the metric layer's own (`with_question_scores`; schema v19: a plain
+# average of doubles changed in its last digit with the order the rows were read in).
+QUESTION_LATEST_FILL = f"""
 INSERT INTO question_latest (project_id, question, score, viewpoints)
-SELECT project_id, question, avg(score), count(*)
+SELECT project_id, question, {exact_mean("score")}, count(*)
 FROM question_round
-WHERE is_latest{where}
+WHERE is_latest{{where}}
 GROUP BY project_id, question
 """
 

@@ -49,6 +49,8 @@ from coinvest.schema.later import (
     v17_data,
     v17_statements,
     v18_statements,
+    v19_data,
+    v19_statements,
 )
 
 __all__ = [
@@ -91,6 +93,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (16, v16_statements, v16_data),
     (17, v17_statements, v17_data),
     (18, v18_statements, None),
+    (19, v19_statements, v19_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,4 +1,4 @@
-"""Migrations 7 to 18 (docs/data.md): the per-project summaries, kept at write time, who a
+"""Migrations 7 to 19 (docs/data.md): the per-project summaries, kept at write time, who a
 member is at their provider, and the history's numbering. Their fills are the frozen copies of
 `coinvest.schema.released`."""
 
@@ -19,6 +19,7 @@ from coinvest.schema.released import (
     V14_CLEVER,
     V15_DIVERSITY,
     V16_UTILITY,
+    V19_QUESTION_LATEST,
 )
 
 
@@ -368,3 +369,16 @@ def v18_statements() -> list[str]:
         "ALTER TABLE change_log ALTER COLUMN change_id DROP DEFAULT",
         "DROP SEQUENCE change_log_seq",
     ]
+
+
+# Version 19 (#33 [perf2], docs/data.md "Derived tables"): each question's consolidated latest
+# score refilled as an order-free mean, the metric layer's own (a plain average of its
+# viewpoints' doubles changed in the last digit with the order the rows were read in: 3 of
+# 2.3 million at L when the rounds came to be written in another order).
+def v19_statements() -> list[str]:
+    return []  # the same table, refilled (`v19_data`)
+
+
+def v19_data(cur: Cursor) -> None:
+    cur.execute("DELETE FROM question_latest")
+    cur.execute(V19_QUESTION_LATEST)

@@ -1,7 +1,7 @@
 """The fills of the derived tables as the released migrations wrote them: frozen copies.
 
 A released migration never changes. The migrations that fill derived tables (versions 3, 7, 8,
-9, 13, 14, 15 and 16) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
+9, 13, 14, 15, 16 and 19) therefore read these texts, never `coinvest.derived`: a later change to a formula gets a
 migration of its own that refills with the new formula, and never rewrites an old one. Each text
 is the one of its day, with the values it bound written in (the codes and weights of the
 reference model as they were then), and with a frozen copy of the exact-sum helpers of
@@ -281,4 +281,13 @@ FROM (
     ) a
     GROUP BY project_id, year
 ) u
+"""
+
+# Version 19: the consolidated latest score of each question, an order-free mean.
+V19_QUESTION_LATEST = f"""
+INSERT INTO question_latest (project_id, question, score, viewpoints)
+SELECT project_id, question, {_mean("score")}, count(*)
+FROM question_round
+WHERE is_latest
+GROUP BY project_id, question
 """
