@@ -4,13 +4,13 @@ Run with `make run` (`python serve.py`: the libraries loaded as the server start
 `streamlit run app.py`, with COINVEST_DB set.
 """
 
-import gc
 from pathlib import Path
 
 import streamlit as st
 
 import ui.show  # noqa: F401 - the charts (Altair) and tables, loaded with the app, not at a first chart
 from coinvest.i18n import t
+from ui import freeze_loaded_modules
 from ui.access import configuration_gate, gate
 from ui.context import connection, follow_writes, lang, language_switch, sidebar_filter
 from ui.header import app_style
@@ -19,11 +19,7 @@ from ui.url import fix_address_after_switch
 
 HERE = Path(__file__).parent
 
-# Once per process, the modules just loaded (Streamlit, pandas, Altair, DuckDB, ours: ~1 million
-# objects) leave the garbage collector's watch: they live as long as the server, and a full
-# collection walking them took ~100 ms, paid in the middle of a page's run (docs/rules.md "Speed").
-if not gc.get_freeze_count():
-    gc.freeze()
+freeze_loaded_modules()  # once per process: the modules just loaded leave the collector's watch
 
 st.set_page_config(page_title="coinvest", page_icon="🧭", layout="wide")
 
