@@ -6,10 +6,9 @@ column of a row added or removed, and per changed column of a row updated (a cha
 an assessment is one row per question). Values are stored as text and cast back on revert, which
 restores them exactly. Nothing updates or deletes `change_log`. The audit numbers the change rows
 itself, after the last one, under the write lock that every write holds (schema v18: a sequence
-drew one number at a time, 0.7 s of the 2.1 million rows of an import of 100,000
-assessments). This module writes the log and
-nothing else: the write path (`coinvest.writing`) runs it, and refreshes the derived tables of
-what it reports changed.
+drew one number at a time, 0.7 s of the 2.1 million rows of an import of 100,000 assessments).
+This module writes the log and nothing else: the write path (`coinvest.writing`) runs it, and
+refreshes the derived tables of what it reports changed.
 """
 
 from __future__ import annotations
