@@ -27,6 +27,7 @@ from coinvest.metrics.ctes import with_question_scores
 from coinvest.metrics.query import Query, Weights
 from coinvest.schema.later import KEYLESS_ON_DUCKDB, v9_data, v14_data, v19_data
 from coinvest.schema.released import (
+    V3_QUESTION_LATEST,
     V8_MONEY,
     V13_PAIR,
     V13_PROJECT_MONEY,
@@ -574,13 +575,10 @@ GROUP BY project_id, year
 """
 
 
-_QUESTION_LATEST_BEFORE_19 = """
-INSERT INTO question_latest (project_id, question, score, viewpoints)
-SELECT project_id, question, avg(score), count(*)
-FROM question_round
-WHERE is_latest{where}
-GROUP BY project_id, question
-"""
+# The questions' consolidated scores before version 19: version 3's own fill, narrowed as the
+# write path narrows today's to the projects it touched.
+_QUESTION_LATEST_BEFORE_19 = V3_QUESTION_LATEST.replace("WHERE is_latest", "WHERE is_latest{where}")
+assert "{where}" in _QUESTION_LATEST_BEFORE_19
 
 
 def _as_of(monkeypatch, version: int) -> None:
