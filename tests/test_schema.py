@@ -79,12 +79,22 @@ def test_valid_rows_are_accepted(seeded):
     assert seeded.execute("SELECT count(*) FROM assessment_answer").fetchone()[0] == 1
 
 
+# DuckDB keeps the answers without a key (schema v20, docs/data.md "Two engines"): there, the
+# writers keep one answer per assessment and question (tests/test_answers.py).
+KEPT_BY_THE_WRITERS_ON_DUCKDB = {"answer twice"}
+
+
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_constraint_refuses(seeded, case):
     before = seeded.execute(
         "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM project), "
         "(SELECT count(*) FROM assessment_answer), (SELECT count(*) FROM investment)"
     ).fetchone()
+    if case in KEPT_BY_THE_WRITERS_ON_DUCKDB and seeded.engine == "duckdb":
+        seeded.execute(BAD[case])  # the schema takes it; no writer of the app writes it
+        answers = seeded.execute("SELECT count(*) FROM assessment_answer").fetchone()[0]
+        assert answers == before[2] + 1
+        return
     with pytest.raises(EngineError) as refused:
         seeded.execute(BAD[case])
     assert refused.value.constraint

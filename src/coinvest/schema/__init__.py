@@ -51,6 +51,8 @@ from coinvest.schema.later import (
     v18_statements,
     v19_data,
     v19_statements,
+    v20_data,
+    v20_statements,
 )
 
 __all__ = [
@@ -94,6 +96,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (17, v17_statements, v17_data),
     (18, v18_statements, None),
     (19, v19_statements, v19_data),
+    (20, v20_statements, v20_data),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,4 +1,4 @@
-"""Migrations 7 to 19 (docs/data.md): the per-project summaries, kept at write time, who a
+"""Migrations 7 to 20 (docs/data.md): the per-project summaries, kept at write time, who a
 member is at their provider, and the history's numbering. Their fills are the frozen copies of
 `coinvest.schema.released`."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from coinvest.backend import Cursor
-from coinvest.schema.early import MONEY, V1_CODES, check_in
+from coinvest.schema.early import MONEY, V1_CODES, check_in, v2_definition
 from coinvest.schema.released import (
     V7_SUMMARIES,
     V8_MONEY,
@@ -185,9 +185,10 @@ KEYLESS_ON_DUCKDB = (
 )
 
 
-def _keyless(ddl: str, table: str) -> str:
-    """The CREATE TABLE of a summary of versions 7 and 8 as `{table}_v11`, without its key."""
-    ddl = ddl.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_v11 (", 1)
+def _keyless(ddl: str, table: str, version: int = 11) -> str:
+    """A CREATE TABLE (of a summary of versions 7 and 8, by default) as `{table}_v{version}`,
+    without its key."""
+    ddl = ddl.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_v{version} (", 1)
     ddl = re.sub(r",(\s*--[^\n]*)?\s*PRIMARY KEY \([^)]*\)", r"\1", ddl)  # a comment stays
     return ddl.replace(" PRIMARY KEY,", " NOT NULL,")
 
@@ -382,3 +383,25 @@ def v19_statements() -> list[str]:
 def v19_data(cur: Cursor) -> None:
     cur.execute("DELETE FROM question_latest")
     cur.execute(V19_QUESTION_LATEST)
+
+
+# Version 20 (#33 [perf2], docs/data.md "Two engines"): the answers without a primary key on
+# DuckDB. DuckDB never reads them through it (a lookup by assessment scans the row groups by
+# their min and max), but builds its index for every answer a write adds, at the insert and
+# again at the commit: 2 of the 11 s an import of 100,000 assessments at L took, for its 2.1
+# million answers. One answer per assessment and question is kept by the writers, which write
+# an assessment's answers whole after removing the old ones (tests/test_answers.py).
+# PostgreSQL keeps its key: its B-tree serves the lookups.
+def v20_statements() -> list[str]:
+    return []  # on DuckDB, the same table rebuilt without its key (`v20_data`)
+
+
+def v20_data(cur: Cursor) -> None:
+    if cur.engine != "duckdb":
+        return
+    cur.execute(_keyless(v2_definition("assessment_answer"), "assessment_answer", 20))
+    # in the order they are stored (written an assessment at a time): a sort of 137 million
+    # answers at XL would cost the upgrade minutes
+    cur.execute("INSERT INTO assessment_answer_v20 SELECT * FROM assessment_answer")
+    cur.execute("DROP TABLE assessment_answer")
+    cur.execute("ALTER TABLE assessment_answer_v20 RENAME TO assessment_answer")
