@@ -24,6 +24,7 @@ from ui.show import (
     number,
     pct,
     table,
+    unfolding,
     who_answered,
 )
 from ui.url import bound, keep, one_of
@@ -389,22 +390,36 @@ assessments = lookups.project_assessments(con, project_id, flt.scope)
 if assessments.empty:
     st.caption(t("project.no_assessment", language))
 else:
-    assessments["viewpoint_label"] = assessments["viewpoint"].map(viewpoint_names)
-    table(
-        assessments,
-        {
-            "assessed_on": t("project.date", language),
-            "viewpoint_label": t("col.viewpoint", language),
-            "assessor": t("project.assessor", language),
-            "answers": t("project.answers", language),
-            "comment": t("project.comment", language),
-            "answer_comments": t("project.answer_comments", language),
-        },
-        language,
-        formats={"assessed_on": day(language), "answers": number(0, language)},
-        key="sheet_assessments",
-        title=t("project.assessments", language),
+    # the lists under the figures are drawn when opened: a GPU-less browser spends 60–100 ms on
+    # each table it mounts, and a sheet's first view is its figures (docs/pages.md "Pages, by
+    # lens")
+    box, shown = unfolding(
+        tn(
+            "project.assessments.show",
+            len(assessments),
+            language,
+            n=format_number(len(assessments), 0, language),
+        ),
+        "sheet_assessments_open",
     )
+    with box:
+        if shown:
+            assessments["viewpoint_label"] = assessments["viewpoint"].map(viewpoint_names)
+            table(
+                assessments,
+                {
+                    "assessed_on": t("project.date", language),
+                    "viewpoint_label": t("col.viewpoint", language),
+                    "assessor": t("project.assessor", language),
+                    "answers": t("project.answers", language),
+                    "comment": t("project.comment", language),
+                    "answer_comments": t("project.answer_comments", language),
+                },
+                language,
+                formats={"assessed_on": day(language), "answers": number(0, language)},
+                key="sheet_assessments",
+                title=t("project.assessments", language),
+            )
 
 # who changed which score or amount of this project, when, from which import (docs/rules.md "History")
 st.header(t("project.history", language))
@@ -412,4 +427,17 @@ changes = history(con, project_id=project_id, limit=HISTORY_ROWS)
 if changes.empty:
     st.caption(t("project.no_history", language))
 else:
-    history_table(changes, language, key="sheet_history", title=t("project.history", language))
+    box, shown = unfolding(
+        tn(
+            "project.history.show",
+            len(changes),
+            language,
+            n=format_number(len(changes), 0, language),
+        ),
+        "sheet_history_open",
+    )
+    with box:
+        if shown:
+            history_table(
+                changes, language, key="sheet_history", title=t("project.history", language)
+            )

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from coinvest import derived, metrics
+from coinvest.assessments import AssessmentInput, save_assessment
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
+from coinvest.history import history
 from coinvest.scenarios import Scenario, save_scenario
 from tests.browser.harness import PAGES
 from tests.portfolio import PORTFOLIO
@@ -257,6 +260,43 @@ def test_project_sheet_shows_comments_and_indicator_names(open_page, small_db, t
     )
     indicators = next(d for d in at.dataframe if "Indicateur" in d.value.columns)
     assert {row["Indicateur"] for row in shown(indicators)} >= {"Repas servis", "Bénéficiaires"}
+
+
+def test_project_sheet_draws_its_assessments_and_history_when_opened(open_page, small_db):
+    """The lists under a sheet's figures are drawn on request (docs/pages.md "Pages, by lens"):
+    the first view names how many there are, opening one draws it."""
+    con = open_database(small_db)
+    try:
+        project, viewpoint, assessor = con.execute(
+            "SELECT project_id, viewpoint, assessor_org_id FROM assessment "
+            "WHERE project_id = 'P1' LIMIT 1"
+        ).fetchone()
+        save_assessment(  # a write through the write path: the sheet's history has its rows
+            con,
+            AssessmentInput(project, viewpoint, assessor, date(2026, 11, 30), {"model.levers": 3}),
+        )
+        answered = con.execute(
+            "SELECT count(*) FROM assessment WHERE project_id = 'P1'"
+        ).fetchone()[0]
+        changes = len(history(con, project_id="P1"))
+    finally:
+        con.close()
+    assert answered > 1
+    assert changes > 1
+    at = open_page(small_db, "project", {"project": "P1"}, unfolded=False)
+    labels = [box.label for box in at.expander]
+    assert f"Voir les {answered} évaluations" in labels
+    assert f"Voir les {changes} derniers changements" in labels
+    assert not any("Commentaire" in d.value.columns for d in at.dataframe)
+    assert not any("Avant" in d.value.columns for d in at.dataframe)
+    at.session_state["sheet_assessments_open"] = True
+    at.session_state["sheet_history_open"] = True
+    at.run()
+    assert not at.exception
+    listed = next(d for d in at.dataframe if "Commentaire" in d.value.columns)
+    assert len(listed.value) == answered
+    logged = next(d for d in at.dataframe if "Avant" in d.value.columns)
+    assert len(logged.value) == changes
 
 
 def test_an_investors_leverage_is_set_beside_the_investors_median(open_page, small_db):

@@ -436,6 +436,13 @@ def test_a_project_team_sees_no_other_organisation_s_scenario_and_peer_figures_s
         main.get_by_text("Médiane de votre projet (1)").first.wait_for(
             state="attached", timeout=30_000
         )
+        wait_for_page(page)
+        # the history is a list drawn when opened: opened, as the team would
+        opener = main.get_by_text(re.compile(r"^Voir (le changement|les \S+ derniers changements)"))
+        if opener.count():
+            opener.first.click()
+            main.locator("[data-testid=stDataFrame]").last.wait_for(timeout=30_000)
+            wait_for_page(page)
         text = main.inner_text()
         assert "bob@example.org" not in text
         assert "77" not in text.split("Historique")[-1]  # the scenario's 77 777 €
