@@ -32,6 +32,14 @@ from ui.url import bound, keep, one_of
 TRAJECTORIES = (MATURITY, *ref.LEVER_CODES)
 HISTORY_ROWS = 500  # the project's newest changes; the Data page's journal filters them all
 
+
+def listed(key: str, rows: pd.DataFrame, language: str) -> str:
+    """The label of a list drawn when opened, with how many rows it holds (`Voir les 5
+    évaluations`): the sheet's first view draws its figures, the lists on request (a GPU-less
+    browser spends 60–100 ms on each table it mounts; docs/pages.md "Pages, by lens")."""
+    return tn(key, len(rows), language, n=format_number(len(rows), 0, language))
+
+
 language = lang()
 con = connection()
 flt = current_filter()
@@ -315,43 +323,53 @@ with left:
     if investments.empty:
         st.caption("—")
     else:
-        investments["instrument_label"] = investments["instrument"].map(
-            ref.labels(ref.INSTRUMENTS, language)
+        box, shown = unfolding(
+            listed("project.investments.show", investments, language), "sheet_inv_open"
         )
-        table(
-            investments,
-            {
-                "investor": t("filter.investor", language),
-                "amount_eur": t("col.amount", language),
-                "date": t("project.date", language),
-                "instrument_label": t("project.instrument", language),
-            },
-            language,
-            formats={"date": day(language), "amount_eur": eur(language)},
-            key="sheet_investments",
-            wide=False,
-        )
+        with box:
+            if shown:
+                investments["instrument_label"] = investments["instrument"].map(
+                    ref.labels(ref.INSTRUMENTS, language)
+                )
+                table(
+                    investments,
+                    {
+                        "investor": t("filter.investor", language),
+                        "amount_eur": t("col.amount", language),
+                        "date": t("project.date", language),
+                        "instrument_label": t("project.instrument", language),
+                    },
+                    language,
+                    formats={"date": day(language), "amount_eur": eur(language)},
+                    key="sheet_investments",
+                    wide=False,
+                )
 with right:
     st.subheader(t("project.contributions", language))
     if contributions.empty:
         st.caption("—")
     else:
-        contributions["kind_label"] = contributions["kind"].map(
-            ref.labels(ref.CONTRIBUTION_KINDS, language)
+        box, shown = unfolding(
+            listed("project.contributions.show", contributions, language), "sheet_contrib_open"
         )
-        table(
-            contributions,
-            {
-                "partner": t("project.partner", language),
-                "value_eur": t("project.value_eur", language),
-                "date": t("project.date", language),
-                "kind_label": t("partnerships.nature", language),
-            },
-            language,
-            formats={"date": day(language), "value_eur": eur(language)},
-            key="sheet_contributions",
-            wide=False,
-        )
+        with box:
+            if shown:
+                contributions["kind_label"] = contributions["kind"].map(
+                    ref.labels(ref.CONTRIBUTION_KINDS, language)
+                )
+                table(
+                    contributions,
+                    {
+                        "partner": t("project.partner", language),
+                        "value_eur": t("project.value_eur", language),
+                        "date": t("project.date", language),
+                        "kind_label": t("partnerships.nature", language),
+                    },
+                    language,
+                    formats={"date": day(language), "value_eur": eur(language)},
+                    key="sheet_contributions",
+                    wide=False,
+                )
 
 st.header(t("project.indicators", language))
 achieved = M.achievements(con, period, project_ids=picked)
@@ -390,17 +408,8 @@ assessments = lookups.project_assessments(con, project_id, flt.scope)
 if assessments.empty:
     st.caption(t("project.no_assessment", language))
 else:
-    # the lists under the figures are drawn when opened: a GPU-less browser spends 60–100 ms on
-    # each table it mounts, and a sheet's first view is its figures (docs/pages.md "Pages, by
-    # lens")
     box, shown = unfolding(
-        tn(
-            "project.assessments.show",
-            len(assessments),
-            language,
-            n=format_number(len(assessments), 0, language),
-        ),
-        "sheet_assessments_open",
+        listed("project.assessments.show", assessments, language), "sheet_assessments_open"
     )
     with box:
         if shown:
@@ -427,15 +436,7 @@ changes = history(con, project_id=project_id, limit=HISTORY_ROWS)
 if changes.empty:
     st.caption(t("project.no_history", language))
 else:
-    box, shown = unfolding(
-        tn(
-            "project.history.show",
-            len(changes),
-            language,
-            n=format_number(len(changes), 0, language),
-        ),
-        "sheet_history_open",
-    )
+    box, shown = unfolding(listed("project.history.show", changes, language), "sheet_history_open")
     with box:
         if shown:
             history_table(

@@ -262,7 +262,7 @@ def test_project_sheet_shows_comments_and_indicator_names(open_page, small_db, t
     assert {row["Indicateur"] for row in shown(indicators)} >= {"Repas servis", "Bénéficiaires"}
 
 
-def test_project_sheet_draws_its_assessments_and_history_when_opened(open_page, small_db):
+def test_project_sheet_draws_its_lists_when_opened(open_page, small_db):
     """The lists under a sheet's figures are drawn on request (docs/pages.md "Pages, by lens"):
     the first view names how many there are, opening one draws it."""
     con = open_database(small_db)
@@ -279,6 +279,10 @@ def test_project_sheet_draws_its_assessments_and_history_when_opened(open_page, 
             "SELECT count(*) FROM assessment WHERE project_id = 'P1'"
         ).fetchone()[0]
         changes = len(history(con, project_id="P1"))
+        invested, contributed = con.execute(
+            "SELECT (SELECT count(*) FROM investment WHERE project_id = 'P1'), "
+            "(SELECT count(*) FROM contribution WHERE project_id = 'P1')"
+        ).fetchone()
     finally:
         con.close()
     assert answered > 1
@@ -287,12 +291,18 @@ def test_project_sheet_draws_its_assessments_and_history_when_opened(open_page, 
     labels = [box.label for box in at.expander]
     assert f"Voir les {answered} évaluations" in labels
     assert f"Voir les {changes} derniers changements" in labels
-    assert not any("Commentaire" in d.value.columns for d in at.dataframe)
-    assert not any("Avant" in d.value.columns for d in at.dataframe)
-    at.session_state["sheet_assessments_open"] = True
-    at.session_state["sheet_history_open"] = True
+    assert f"Voir les {invested} investissements" in labels
+    assert any(label.startswith("Voir la contribution") for label in labels) == (contributed == 1)
+    for column in ("Commentaire", "Avant", "Investisseur", "Partenaire"):
+        assert not any(column in d.value.columns for d in at.dataframe), column
+    for key in ("assessments", "history", "inv", "contrib"):
+        at.session_state[f"sheet_{key}_open"] = True
     at.run()
     assert not at.exception
+    assert len(next(d for d in at.dataframe if "Investisseur" in d.value.columns).value) == invested
+    assert (
+        len(next(d for d in at.dataframe if "Partenaire" in d.value.columns).value) == contributed
+    )
     listed = next(d for d in at.dataframe if "Commentaire" in d.value.columns)
     assert len(listed.value) == answered
     logged = next(d for d in at.dataframe if "Avant" in d.value.columns)
