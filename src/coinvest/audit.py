@@ -30,8 +30,22 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "scenario": ("scenario_id",),
     "scenario_investment": ("scenario_id", "line"),
     "saved_view": ("view_id",),
+    "campaign": ("campaign_id",),
+    "campaign_project": ("campaign_id", "project_id"),
+    "campaign_response": ("campaign_id", "project_id", "viewpoint", "org_id"),
+    "campaign_answer": ("campaign_id", "project_id", "viewpoint", "org_id", "question"),
 }
-ORDER = (*DATA_TABLES, "membership", "scenario", "scenario_investment", "saved_view")
+ORDER = (
+    *DATA_TABLES,
+    "membership",
+    "scenario",
+    "scenario_investment",
+    "saved_view",
+    "campaign",
+    "campaign_project",
+    "campaign_response",
+    "campaign_answer",
+)
 # the import sheet a table's rows come from (answers are columns of the assessments sheet)
 TABLE_SHEET = {
     **{sheet.table: sheet.name for sheet in SHEETS},
@@ -208,7 +222,9 @@ class Audit:
             "$log_table"
         )
         watched = {**params, **watch.params}  # for the statements that read `after`
-        logged = [c for c in columns if c not in keys]  # the key is the row's `row_key`
+        # the key is the row's `row_key`; a row that is all key (a campaign's project) logs its
+        # last key column, so that its coming and going are in the history too
+        logged = [c for c in columns if c not in keys] or [keys[-1]]
         # one statement per kind of change, each column of a row one change row (a lateral
         # list of (column, …) pairs): three scans of the table, whatever its width (docs/rules.md
         # "Speed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from coinvest import __version__, settings
@@ -117,6 +118,36 @@ def _parser() -> argparse.ArgumentParser:
     remove = members_sub.add_parser("remove", help="take an address's access away")
     remove.add_argument("email", metavar="EMAIL")
     for command in (add, listing, remove):
+        command.add_argument(
+            "--db",
+            help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
+        )
+    campaign = sub.add_parser(
+        "campaign", help="assessment campaigns: the three viewpoints of one round, collected"
+    )
+    campaign_sub = campaign.add_subparsers(dest="campaign_command", required=True)
+    create = campaign_sub.add_parser(
+        "create", help="a campaign over a cohort's members, or over the projects of a filter"
+    )
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--reference-date", required=True, help="the date of the round, YYYY-MM-DD")
+    create.add_argument("--deadline", required=True, help="the last day to answer, YYYY-MM-DD")
+    create.add_argument(
+        "--members-of",
+        metavar="COHORT_ID",
+        help="the cohort whose members on the reference date (else the filter's projects)",
+    )
+    _filter_options(create)
+    status = campaign_sub.add_parser(
+        "status", help="who is expected, what is in draft and sent, who is missing"
+    )
+    status.add_argument("campaign_id", metavar="CAMPAIGN_ID", type=int)
+    status.add_argument(
+        "--reminders", metavar="FILE.csv", help="write the people still to answer (CSV for Excel)"
+    )
+    close = campaign_sub.add_parser("close", help="close a campaign: nothing more is saved")
+    close.add_argument("campaign_id", metavar="CAMPAIGN_ID", type=int)
+    for command in (create, status, close):
         command.add_argument(
             "--db",
             help="database: a DuckDB file or a postgresql:// URL (default: $COINVEST_DB, else data/coinvest.duckdb)",
@@ -450,6 +481,90 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise CoinvestError("campaign.bad_date", value=value) from exc
+
+
+def _campaign(args: argparse.Namespace) -> int:
+    """`coinvest campaign create|status|close` (docs/campaigns.md): the package's own code."""
+    from coinvest import campaigns as C
+    from coinvest import reference as ref
+    from coinvest.db import open_database, resolve_db
+    from coinvest.workbook import frame_to_csv
+
+    lang = _lang()
+    path = resolve_db(args.db)
+    if args.campaign_command == "status":
+        con = open_database(path, read_only=True)
+        try:
+            campaign = C.get_campaign(con, args.campaign_id)
+            board = C.board(con, campaign)
+            rows = C.expected(con, campaign)
+            people = C.reminders(con, campaign)
+        finally:
+            con.close()
+        state = "open" if campaign.is_open(C.utc_today()) else "closed"
+        print(
+            t(
+                f"cli.campaign.state_{state}",
+                lang,
+                id=campaign.campaign_id,
+                name=campaign.name,
+                reference=campaign.reference_date.isoformat(),
+                deadline=campaign.deadline.isoformat(),
+            )
+        )
+        names = ref.labels(ref.VIEWPOINTS, lang)
+        shown = board.assign(viewpoint=board["viewpoint"].map(names))
+        print(shown.to_string(index=False))
+        for _, row in C.shares(board).iterrows():
+            share = "—" if row["share"] is None else f"{100 * row['share']:.0f} %"
+            print(f"{names[row['viewpoint']]}: {row['sent']}/{row['expected']} ({share})")
+        missing = rows[rows["members"] == 0]
+        for _, row in missing.drop_duplicates(["org_id", "viewpoint"]).iterrows():
+            print(
+                t(
+                    "cli.campaign.missing",
+                    lang,
+                    organisation=f"{row['org_name']} ({row['org_id']})",
+                    viewpoint=names[row["viewpoint"]],
+                ),
+                file=sys.stderr,
+            )
+        if args.reminders:
+            Path(args.reminders).write_bytes(frame_to_csv(people))
+            print(t("cli.campaign.reminders", lang, n=len(people), path=args.reminders))
+        return 0
+    con = _open_waiting(path, lang)
+    try:
+        if args.campaign_command == "create":
+            reference, deadline = _date(args.reference_date), _date(args.deadline)
+            cohort = args.members_of
+            projects = None if cohort else C.filter_projects(con, filter_from_args(args))
+            made = C.create_campaign(
+                con, args.name, reference, deadline, cohort_id=cohort, project_ids=projects
+            )
+            rows = C.expected(con, made)
+            print(
+                t(
+                    "cli.campaign.created",
+                    lang,
+                    id=made.campaign_id,
+                    projects=rows["project_id"].nunique(),
+                    questionnaires=len(rows),
+                )
+            )
+        else:
+            closed = C.close_campaign(con, args.campaign_id)
+            print(t("cli.campaign.closed", lang, id=closed.campaign_id))
+    finally:
+        con.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -467,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
             return _history(args)
         if args.command == "revert":
             return _revert(args)
+        if args.command == "campaign":
+            return _campaign(args)
     except CoinvestError as exc:
         print(f"coinvest: {exc.message(_lang())}", file=sys.stderr)
         return 1

@@ -53,6 +53,7 @@ from coinvest.schema.later import (
     v19_statements,
     v20_data,
     v20_statements,
+    v21_statements,
 )
 
 __all__ = [
@@ -97,6 +98,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (18, v18_statements, None),
     (19, v19_statements, v19_data),
     (20, v20_statements, v20_data),
+    (21, v21_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,4 +1,4 @@
-"""Migrations 7 to 20 (docs/data.md): the per-project summaries, kept at write time, who a
+"""Migrations 7 to 21 (docs/data.md, docs/campaigns.md): the per-project summaries, kept at write time, who a
 member is at their provider, and the history's numbering. Their fills are the frozen copies of
 `coinvest.schema.released`."""
 
@@ -405,3 +405,48 @@ def v20_data(cur: Cursor) -> None:
     cur.execute("INSERT INTO assessment_answer_v20 SELECT * FROM assessment_answer")
     cur.execute("DROP TABLE assessment_answer")
     cur.execute("ALTER TABLE assessment_answer_v20 RENAME TO assessment_answer")
+
+
+# Version 21 (#34 [campaigns], docs/campaigns.md): assessment campaigns. A campaign names its
+# projects; each questionnaire of a campaign (per project, viewpoint and organisation) is a
+# draft or sent, with its draft answers. Who is expected to answer is read from the data
+# (holders, investments, cohorts), not stored. References are checked by the code that writes
+# them, as everywhere (docs/data.md "Tables").
+def v21_statements() -> list[str]:
+    return [
+        """CREATE TABLE campaign (
+            campaign_id INTEGER PRIMARY KEY,  -- the next number, taken under the write lock
+            name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+            reference_date DATE NOT NULL,  -- the date of the round its answers make
+            deadline DATE NOT NULL,
+            owner_org_id VARCHAR,  -- the support body that made it; NULL: an admin's
+            created_at TIMESTAMP NOT NULL,
+            closed_at TIMESTAMP  -- closed by someone (its deadline closes it too)
+        )""",
+        """CREATE TABLE campaign_project (
+            campaign_id INTEGER NOT NULL,
+            project_id VARCHAR NOT NULL,
+            PRIMARY KEY (campaign_id, project_id)
+        )""",
+        f"""CREATE TABLE campaign_response (
+            campaign_id INTEGER NOT NULL,
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL {check_in("viewpoint", V1_CODES["viewpoint"])},
+            org_id VARCHAR NOT NULL,  -- the organisation answering
+            status VARCHAR NOT NULL CHECK (status IN ('draft', 'sent')),
+            comment VARCHAR,
+            saved_by VARCHAR NOT NULL,  -- who saved or sent it last
+            saved_at TIMESTAMP NOT NULL,
+            sent_at TIMESTAMP,
+            PRIMARY KEY (campaign_id, project_id, viewpoint, org_id)
+        )""",
+        f"""CREATE TABLE campaign_answer (
+            campaign_id INTEGER NOT NULL,
+            project_id VARCHAR NOT NULL,
+            viewpoint VARCHAR NOT NULL,
+            org_id VARCHAR NOT NULL,
+            question VARCHAR NOT NULL {check_in("question", V1_CODES["question"])},
+            score SMALLINT NOT NULL CHECK (score BETWEEN 0 AND 4),
+            PRIMARY KEY (campaign_id, project_id, viewpoint, org_id, question)
+        )""",
+    ]
