@@ -3,7 +3,7 @@ and the notices of a read-only instance and of an admin's tool.
 
 Each tool is a page of its own, listed in the navigation for the roles that may use it
 (`TOOLS`): import, the journal and the members are an admin's (everyone's in local mode);
-templates, exports and the questionnaire are every member's.
+templates, exports, the questionnaire and the campaigns (docs/campaigns.md) are every member's.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ TOOLS = (
     ("templates", "data_templates.py", "templates", ":material/description:", "member", False),
     ("export", "data_export.py", "export", ":material/download:", "member", False),
     ("questionnaire", "data_questionnaire.py", "questionnaire", ":material/quiz:", "member", True),
+    ("to_fill", "data_to_fill.py", "to-fill", ":material/edit_note:", "member", True),
+    ("campaigns", "data_campaigns.py", "campaigns", ":material/campaign:", "member", True),
     ("log", "data_journal.py", "journal", ":material/history:", "admin", True),
     ("members", "data_members.py", "members", ":material/badge:", "admin", True),
 )

@@ -54,6 +54,8 @@ PAGE_FILES = {
     "templates": "data_templates",
     "export": "data_export",
     "questionnaire": "data_questionnaire",
+    "to-fill": "data_to_fill",
+    "campaigns": "data_campaigns",
     "journal": "data_journal",
     "members": "data_members",
 }
