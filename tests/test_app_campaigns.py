@@ -120,5 +120,3 @@ def test_a_member_fills_in_only_their_own_questionnaires(open_page, db):
     assert set(rows["Projet"]) == {"Épicerie des Lilas", "Maison de santé"}  # INV_A's: P1, P3
     assert not any(b.label == "Clore la campagne" for b in board.button)
     assert made.campaign_id == 1
-    # what she may not do: answer for Bob's organisation (the page lists only hers; the
-    # package refuses, tests/test_campaigns.py)
