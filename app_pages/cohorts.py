@@ -8,6 +8,7 @@ from ui.cache import M
 from ui.charts import box_plot, grouped_bars
 from ui.context import connection, current_filter, lang, no_match
 from ui.header import header
+from ui.rounds import campaign_round
 from ui.show import chart, number, pct, table
 from ui.url import keep, many_of, seed
 
@@ -15,6 +16,7 @@ language = lang()
 con = connection()
 flt = current_filter()
 header(con, flt, language, "cohorts.title", "cohorts.caption")
+flt = campaign_round(con, flt, language)  # a campaign's round, when one is picked
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 

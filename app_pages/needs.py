@@ -10,6 +10,7 @@ from ui.cache import M
 from ui.charts import bar_chart, heatmap
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
+from ui.rounds import campaign_round
 from ui.show import chart, number, pct, table
 from ui.url import bound, keep, one_of, slider
 
@@ -21,6 +22,7 @@ language = lang()
 con = connection()
 flt = current_filter()
 header(con, flt, language, "needs.title", "needs.caption")
+flt = campaign_round(con, flt, language)  # a campaign's round, when one is picked
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 

@@ -9,6 +9,7 @@ from ui.cache import M
 from ui.charts import grouped_bars, heatmap
 from ui.context import connection, current_filter, lang, lang_key, no_match
 from ui.header import header
+from ui.rounds import campaign_round
 from ui.show import chart, compare_projects, number, table, who_answered
 from ui.url import bound, keep, number_in, one_of
 
@@ -22,6 +23,7 @@ language = lang()
 con = connection()
 flt = current_filter()
 header(con, flt, language, "viewpoints.title", "viewpoints.caption")
+flt = campaign_round(con, flt, language)  # a campaign's round, when one is picked
 if no_match(flt, M.project_count(con, flt), language):
     st.stop()
 

@@ -120,3 +120,33 @@ def test_a_member_fills_in_only_their_own_questionnaires(open_page, db):
     assert set(rows["Projet"]) == {"Épicerie des Lilas", "Maison de santé"}  # INV_A's: P1, P3
     assert not any(b.label == "Clore la campagne" for b in board.button)
     assert made.campaign_id == 1
+
+
+def test_viewpoints_cohorts_and_needs_show_a_campaign_s_round(open_page, db):
+    made = _campaign(db)
+    con = open_database(db)
+    try:
+        for key, answers in (
+            (("P1", "investment", "INV_A"), {"ecosystem.needs": 3, "ecosystem.stakes": 1}),
+            (("P1", "project", "H1"), {"ecosystem.needs": 4}),
+        ):
+            C.save_questionnaire(con, made.campaign_id, *key, answers, send=True, who="test")
+    finally:
+        con.close()
+    at = open_page(db, "viewpoints", {"campaign": str(made.campaign_id)})
+    assert at.selectbox(key="round_campaign").value == made.campaign_id
+    assert any("daté du 30/06/2025" in c.value for c in at.caption)
+    means = next(d for d in at.dataframe if "Score moyen" in d.value.columns).value
+    cells = {
+        (str(v), str(lever)): float(s)
+        for v, lever, s in zip(means["Regard"], means["Levier"], means["Score moyen"], strict=True)
+    }
+    # the campaign's round only: two viewpoints, one lever, (3 + 1) / 2 × 25 and 4 × 25
+    assert len(cells) == 2
+    assert set(cells.values()) == {50.0, 100.0}
+    for page in ("cohorts", "needs"):
+        other = open_page(db, page, {"campaign": str(made.campaign_id)})
+        assert any("daté du 30/06/2025" in c.value for c in other.caption), page
+    plain = open_page(db, "viewpoints")
+    assert plain.selectbox(key="round_campaign").value is None
+    assert not any("daté du" in c.value for c in plain.caption)

@@ -495,3 +495,50 @@ def test_the_command_line_creates_reports_and_closes_a_campaign(tmp_path, capsys
         == 1
     )
     assert "Date invalide" in capsys.readouterr().err
+
+
+def test_a_campaign_filter_reads_its_projects_and_its_round(con):
+    """The pages that show rounds, filtered by a campaign: its projects, and its round as the
+    latest (a lever is the mean of its answered questions × 25)."""
+    from coinvest import metrics
+    from coinvest.filters import PortfolioFilter
+
+    made = C.create_campaign(
+        con, "Tour de juin", REFERENCE, DEADLINE, project_ids=["P1", "P3"], who="test"
+    )
+    answers = {"ecosystem.needs": 3, "ecosystem.stakes": 1, "strategy.state": 4}
+    C.save_questionnaire(
+        con, made.campaign_id, "P1", "investment", "INV_A", answers, send=True, today=DURING
+    )
+    C.save_questionnaire(
+        con,
+        made.campaign_id,
+        "P1",
+        "project",
+        "H1",
+        {"ecosystem.needs": 4},
+        send=True,
+        today=DURING,
+    )
+    flt = PortfolioFilter.create(scope=None, campaign=made.campaign_id)
+    assert metrics.project_count(con, flt) == 2  # P1 and P3
+    latest = metrics.lever_scores(con, flt, "latest")
+    assert set(latest["assessed_on"]) == {REFERENCE}  # one date: the campaign's
+    assert {
+        (p, v, lever): s
+        for p, v, lever, s in zip(
+            latest["project_id"], latest["viewpoint"], latest["lever"], latest["score"], strict=True
+        )
+    } == {
+        ("P1", "investment", "ecosystem"): 50.0,  # (3 + 1) / 2 × 25
+        ("P1", "investment", "strategy"): 100.0,
+        ("P1", "project", "ecosystem"): 100.0,
+    }
+    # the first rounds stay the earliest ones (the cohorts' progress runs from them)
+    first = metrics.lever_scores(con, flt, "first")
+    assert REFERENCE not in set(first["assessed_on"])
+    # without the campaign, P1's other levers keep the latest round that answered them
+    stored = metrics.lever_scores(con, PortfolioFilter.create(scope=None), "latest")
+    p1 = stored[(stored["project_id"] == "P1") & (stored["viewpoint"] == "investment")]
+    assert len(p1) > 2
+    assert set(p1["assessed_on"]) == {REFERENCE, date(2025, 2, 1)}

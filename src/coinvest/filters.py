@@ -277,6 +277,9 @@ class PortfolioFilter:
     # given by name (None: every project, in local mode and for an admin), so no filter is
     # built without deciding it.
     scope: Scope | None = _field(kw_only=True)
+    # a campaign's round (docs/campaigns.md): its projects, and its round as their latest — set
+    # by the pages that show rounds, not a sidebar field
+    campaign: int | None = _field(kw_only=True, default=None)
 
     # --- construction ------------------------------------------------------------------------
 
@@ -296,7 +299,9 @@ class PortfolioFilter:
         return cls.create(scope=scope, **raw)
 
     @classmethod
-    def create(cls, *, scope: Scope | None, **raw: Any) -> PortfolioFilter:
+    def create(
+        cls, *, scope: Scope | None, campaign: int | None = None, **raw: Any
+    ) -> PortfolioFilter:
         """A filter from loose values inside `scope`: invalid ones dropped, lists de-duplicated
         and sorted."""
         if scope is not None and not isinstance(scope, Scope):
@@ -311,7 +316,9 @@ class PortfolioFilter:
             and values["year_to"] < values["year_from"]
         ):
             values["year_to"] = None  # a reversed period keeps its start
-        return cls(**values, scope=scope)
+        if campaign is not None and (isinstance(campaign, bool) or not isinstance(campaign, int)):
+            raise TypeError("campaign must be a campaign number")
+        return cls(**values, scope=scope, campaign=campaign)
 
     def with_(self, **changes: Any) -> PortfolioFilter:
         """A copy with some fields changed, validated like `create` (the scope stays unless
@@ -344,8 +351,24 @@ class PortfolioFilter:
             self
             if scope == self.scope
             else PortfolioFilter.create(
-                **{f.name: getattr(self, f.name) for f in FIELDS}, scope=scope
+                **{f.name: getattr(self, f.name) for f in FIELDS},
+                scope=scope,
+                campaign=self.campaign,
             )
+        )
+
+    @property
+    def rounds_stored(self) -> bool:
+        """The stored latest rounds and the summaries serve: no period end and no campaign
+        (else the metric layer computes from the rounds)."""
+        return self.year_to is None and self.campaign is None
+
+    def campaign_date(self) -> tuple[str, dict[str, Any]]:
+        """The SQL of the campaign's reference date (one value), and its parameter."""
+        return (
+            "(SELECT c_round.reference_date FROM campaign c_round "
+            "WHERE c_round.campaign_id = $f_campaign)",
+            {"f_campaign": self.campaign},
         )
 
     @property
@@ -397,6 +420,12 @@ class PortfolioFilter:
                     list(value) if field.is_list else fold(value) if field.kind == "text" else value
                 )
         where += [c[0] if len(c) == 1 else "(" + " OR ".join(c) + ")" for c in groups.values()]
+        if self.campaign is not None:  # a campaign's projects
+            where.append(
+                "p.project_id IN (SELECT cp.project_id FROM campaign_project cp "
+                "WHERE cp.campaign_id = $f_campaign)"
+            )
+            params["f_campaign"] = self.campaign
         if self.scope is not None:  # never skipped: the filter only narrows the scope
             condition, scope_params = self.scope.condition()
             where.insert(0, condition)
@@ -458,7 +487,11 @@ def projects_of(scope: Scope) -> tuple[str, dict[str, Any]]:
     return PortfolioFilter.create(scope=scope).selected_projects()
 
 
-if tuple(f.name for f in fields(PortfolioFilter)) != (*FILTER_KEYS, "scope"):  # pragma: no cover
+if tuple(f.name for f in fields(PortfolioFilter)) != (
+    *FILTER_KEYS,
+    "scope",
+    "campaign",
+):  # pragma: no cover
     raise RuntimeError("PortfolioFilter's fields must be those of FIELDS, in that order")
 
 

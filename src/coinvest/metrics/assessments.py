@@ -268,7 +268,7 @@ def viewpoint_overview(
         raise CoinvestError("threshold.invalid", value=threshold)
     q = Query(flt)
     q.params["gap_threshold"] = float(threshold)
-    if flt.year_to is None:
+    if flt.rounds_stored:
         frame = _overview_from_summary(con, q, threshold)
     else:
         with_gaps(q)

@@ -201,7 +201,7 @@ def _pair(q: Query, first: str, second: str, lever: str | None, own_assessors: b
     flt = q.flt
     own = own_assessors and flt.investor is not None
     one_lever = "" if lever is None else " AND lever = $pair_lever"
-    if flt.year_to is None and not own:
+    if flt.rounds_stored and not own:
         # each viewpoint's latest score side by side in the consolidated lever summary (schema
         # v14): a row per project and lever, no join of two viewpoints' rows
         if lever is not None:
@@ -289,7 +289,7 @@ def viewpoint_gap_ranking(
     """
     q = Query(flt)
     q.params["gap_limit"] = int(limit)
-    if flt.year_to is None and not (own_assessors and flt.investor is not None):
+    if flt.rounds_stored and not (own_assessors and flt.investor is not None):
         _ranking_from_summary(q, first, second)
     else:
         _ranking_from_rounds(q, first, second, own_assessors)

@@ -33,7 +33,7 @@ def with_rounds(q: Query) -> None:
     "Latest" is as of the end of the period: with an end year, it is recomputed over the rounds
     dated up to then; without one, the stored flag serves.
     """
-    if q.flt.year_to is None:
+    if q.flt.rounds_stored:
         q.add(
             "round_lever",
             f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score,
@@ -43,18 +43,22 @@ def with_rounds(q: Query) -> None:
         )
     else:
         until, params = q.flt.until_condition("l.assessed_on", "a")
+        latest = "max(l.assessed_on) OVER (PARTITION BY l.project_id, l.viewpoint, l.lever)"
+        if q.flt.campaign is not None:  # its round is the latest: the rounds up to its date
+            latest, campaign_params = q.flt.campaign_date()
+            until += f" AND l.assessed_on <= {latest}"
+            params.update(campaign_params)
         q.add(
             "round_lever",
             f"""SELECT l.project_id, l.viewpoint, l.assessed_on, l.lever, l.score, l.is_first,
-                   l.assessed_on = max(l.assessed_on)
-                       OVER (PARTITION BY l.project_id, l.viewpoint, l.lever) AS is_latest
+                   l.assessed_on = {latest} AS is_latest
             FROM lever_round l {q.join_selected("l")}
             WHERE 1 = 1{until}""",
             materialized=True,
             **params,
         )
     for which in ("latest", "first"):
-        if q.flt.year_to is None:
+        if q.flt.rounds_stored:
             # the per-project summary serves (schema v7): one row per viewpoint and lever
             q.add(
                 f"{which}_lever",
@@ -82,7 +86,7 @@ def with_maturity(
     """
     with_rounds(q)
     with_weights(q, weights, tag)
-    if q.flt.year_to is None and (weights or q.weights) == EQUAL:
+    if q.flt.rounds_stored and (weights or q.weights) == EQUAL:
         # equal weights and no period end: the summaries kept at write time are these tables
         selected = q.join_selected("m")
         q.add(
@@ -129,7 +133,7 @@ def with_lever_stats(q: Query) -> None:
     """Per project and lever, over the viewpoints' latest scores: the spread, the team's own
     score and the others' mean — one pass, for both gaps and blind spots."""
     with_rounds(q)
-    if q.flt.year_to is None:  # kept at write time, with the consolidated scores
+    if q.flt.rounds_stored:  # kept at write time, with the consolidated scores
         q.add(
             "lever_stats",
             f"""SELECT m.project_id, m.lever, m.latest_gap AS gap, m.latest_viewpoints AS viewpoints,
@@ -195,7 +199,7 @@ def blind_spot_params(threshold: float) -> dict[str, Any]:
 def with_progress(q: Query) -> None:
     with_rounds(q)
     with_weights(q)
-    if q.flt.year_to is None:  # the first and latest scores side by side in the summary
+    if q.flt.rounds_stored:  # the first and latest scores side by side in the summary
         q.add(
             "progress",
             f"""SELECT l.project_id, l.viewpoint, l.lever, l.first_score, l.latest_score,
@@ -215,7 +219,7 @@ def with_progress(q: Query) -> None:
                               AND f.lever = l.lever
             WHERE f.assessed_on < l.assessed_on""",
         )
-    if q.flt.year_to is None and q.weights == EQUAL:  # kept per project and lever (schema v14)
+    if q.flt.rounds_stored and q.weights == EQUAL:  # kept per project and lever (schema v14)
         q.add(
             "consolidated_progress",
             f"""SELECT m.project_id, m.lever, m.progress FROM clever_summary m
@@ -430,7 +434,7 @@ def with_needs(q: Query, which: str = "latest") -> None:
     """
     with_phase_weights(q)
     priority = priority_condition("n.need", "$need_threshold")
-    if which == "latest" and q.flt.year_to is None and q.weights == EQUAL:
+    if which == "latest" and q.flt.rounds_stored and q.weights == EQUAL:
         # equal weights and no period end: the needs kept at write time (schema v8)
         q.add(
             "need_latest",
@@ -467,7 +471,7 @@ def with_question_scores(q: Query) -> None:
     """`question_score`: per project and question, the consolidated score on 0–4 (per viewpoint
     the latest round as of the period's end, the assessors of one date averaged, then the mean
     over the viewpoints)."""
-    if q.flt.year_to is None:  # the stored flag serves, as for lever_round
+    if q.flt.rounds_stored:  # the stored flag serves, as for lever_round
         q.add(
             "question_viewpoint",
             f"""SELECT r.project_id, r.viewpoint, r.question, r.score

@@ -245,7 +245,7 @@ def needs_by_question(con: Connection, flt: PortfolioFilter) -> pd.DataFrame:
     """Per question: the projects scored on it and the share of them at most 1 on 0–4 (the
     portfolio's weakest questions). Columns: question, lever, projects, weak, share."""
     q = Query(flt)
-    if flt.year_to is None:  # the consolidated latest scores kept at write time serve
+    if flt.rounds_stored:  # the consolidated latest scores kept at write time serve
         q.add(
             "question_score",
             f"SELECT r.project_id, r.question, r.score FROM question_latest r {q.join_selected('r')}",
