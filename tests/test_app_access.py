@@ -168,12 +168,20 @@ def test_only_an_admin_imports_and_manages_members(open_page, shared_db):
         boss = access.find_member(con, BOSS["email"])
     finally:
         con.close()
-    assert [name for name, *_ in tools_for(holder)] == ["templates", "export", "questionnaire"]
+    assert [name for name, *_ in tools_for(holder)] == [
+        "templates",
+        "export",
+        "questionnaire",
+        "to_fill",
+        "campaigns",
+    ]
     assert [name for name, *_ in tools_for(boss)] == [
         "import",
         "templates",
         "export",
         "questionnaire",
+        "to_fill",
+        "campaigns",
         "log",
         "members",
     ]
