@@ -25,6 +25,7 @@ language, con, flt, member, admin, locked = (
 scope = None if member is None else member.scope
 viewpoint_names = ref.labels(ref.VIEWPOINTS, language)
 state_names = {state: t(f"campaigns.state.{state}", language) for state in C.STATES}
+BOARD_ROWS = 500  # rows of the board and of the reminders shown; the CSV holds every person
 
 st.write(t("campaigns.intro", language))
 if "campaign_flash" in st.session_state:  # what the last step did, before its rerun
@@ -127,15 +128,19 @@ st.markdown(
         deadline=f"{campaign.deadline:%d/%m/%Y}",
     )
 )
-board = C.board(con, campaign, scope)
 tiles = st.columns(len(ref.VIEWPOINT_CODES))
-for box, (_, row) in zip(tiles, C.shares(board).iterrows(), strict=True):
+for box, (_, row) in zip(tiles, C.shares_of(con, campaign, scope).iterrows(), strict=True):
     share = row["share"]
     box.metric(
         viewpoint_names[row["viewpoint"]],
         "—" if share is None else f"{format_number(100 * share, 0, language)} %",
         help=t("campaigns.share.help", language, sent=row["sent"], expected=row["expected"]),
     )
+# the projects with the most left to send first; the whole board is `coinvest campaign status`
+board = C.board(con, campaign, scope, limit=BOARD_ROWS + 1)
+if len(board) > BOARD_ROWS:
+    board = board.head(BOARD_ROWS)
+    st.caption(t("campaigns.board.first", language, n=format_number(BOARD_ROWS, 0, language)))
 board["viewpoint_label"] = board["viewpoint"].map(viewpoint_names)
 table(
     board,
@@ -151,8 +156,7 @@ table(
     key="campaign_board",
     title=t("campaigns.board", language, name=campaign.name),
 )
-rows = C.expected(con, campaign, scope)
-missing = rows[rows["members"] == 0].drop_duplicates(["org_id", "viewpoint"])
+missing = C.missing_memberships(con, campaign, scope)
 if not missing.empty:
     st.warning(
         t(
@@ -179,7 +183,7 @@ else:
         "viewpoint_label": t("col.viewpoint", language),
         "state_label": t("campaigns.state", language),
     }
-    table(people, columns, language, key="campaign_reminders", download=False)
+    table(people.head(BOARD_ROWS), columns, language, key="campaign_reminders", download=False)
     st.download_button(
         t("campaigns.reminders.csv", language, n=len(people)),
         data=frame_to_csv(people[list(columns)].rename(columns=columns)),

@@ -6,7 +6,7 @@ import streamlit as st
 from coinvest import campaigns as C
 from coinvest import reference as ref
 from coinvest.errors import CoinvestError
-from coinvest.i18n import md_escape, t
+from coinvest.i18n import format_number, md_escape, t
 from ui.tools import open_tool
 
 tool = open_tool("to_fill")
@@ -17,10 +17,15 @@ state_names = {state: t(f"campaigns.state.{state}", language) for state in C.STA
 st.write(t("to_fill.intro", language))
 if "to_fill_flash" in st.session_state:  # what the last save did, before its rerun
     st.success(st.session_state.pop("to_fill_flash"))
-todo = C.to_answer(con, member)
+LISTED = 1000  # questionnaires listed per campaign (an admin answers any: the list is long)
+todo = C.to_answer(con, member, limit=LISTED + 1)
 if todo.empty:
     st.info(t("to_fill.none", language))
     st.stop()
+counts = todo.groupby("campaign_id")["project_id"].transform("size")
+if (counts > LISTED).any():
+    todo = todo.groupby("campaign_id").head(LISTED)
+    st.caption(t("to_fill.first", language, n=format_number(LISTED, 0, language)))
 
 keys = [
     (int(c), str(p), str(v), str(o))

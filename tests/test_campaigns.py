@@ -91,6 +91,13 @@ def test_the_expected_answerers_come_from_holders_investments_and_cohorts(con):
     assert shares.loc["investment", "expected"] == 4
     assert shares.loc["ecosystem", "expected"] == 2
     assert shares["sent"].sum() == 0
+    assert C.shares_of(con, made).equals(C.shares(board))  # the same, summed in SQL
+    missing = C.missing_memberships(con, made)
+    assert set(zip(missing["org_id"], missing["viewpoint"], strict=True)) == {
+        ("H2", "project"),
+        ("H3", "project"),
+        ("SB2", "ecosystem"),
+    }
 
 
 def test_the_reference_date_decides_who_is_expected(con):
@@ -265,6 +272,11 @@ def test_members_see_their_scope_and_answer_only_their_own(con):
     # the team of H3 has no membership and no campaign of theirs; an admin's list holds all
     everything = C.to_answer(con, None, today=DURING)
     assert len(everything) == len(EXPECTED)
+    first = C.to_answer(con, None, today=DURING, limit=2)  # the first ones of each campaign
+    assert list(zip(first["project_id"], first["viewpoint"], strict=True)) == [
+        ("P1", "project"),
+        ("P1", "investment"),
+    ]
 
 
 def test_the_reminder_list_names_every_member_still_to_answer(con):

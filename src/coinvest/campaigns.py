@@ -154,75 +154,132 @@ _ANSWERERS = """
 """
 
 
-def expected(con: Connection, campaign: Campaign, scope: Scope | None = None) -> pd.DataFrame:
-    """Every expected questionnaire of the campaign (of the reader's scope), with its state and
-    how many members may answer it (0: the organisation is missing a membership). Columns:
+# the viewpoints in the method's order, for an ORDER BY (fixed codes)
+_VIEWPOINT_ORDER = (
+    "CASE x.viewpoint "
+    + " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(ref.VIEWPOINT_CODES))
+    + " END"
+)
+_KEY = ("project_id", "viewpoint", "org_id")
+
+
+def _expected_sql(
+    campaign: Campaign, scope: Scope | None, only: Mapping[str, str] | None = None
+) -> tuple[str, dict]:
+    """`WITH … x AS (…)`: the expected questionnaires of the campaign (of the scope; `only`
+    narrows them by project, viewpoint or organisation), each with its state and how many
+    members may answer it."""
+    within, params = in_scope(scope, "e.project_id")
+    narrow = "".join(f" AND e.{name} = $only_{name}" for name in _KEY if name in (only or {}))
+    params.update({f"only_{name}": value for name, value in (only or {}).items()})
+    params.update({"campaign": campaign.campaign_id, "reference": campaign.reference_date})
+    return (
+        f"""WITH e AS ({_EXPECTED}), answerers AS ({_ANSWERERS}),
+            x AS (
+                SELECT e.project_id, p.name AS project_name, e.viewpoint, e.org_id,
+                       coalesce(o.name, e.org_id) AS org_name,
+                       coalesce(a.members, 0) AS members,
+                       coalesce(r.status, '{NOT_STARTED}') AS state, r.saved_by, r.sent_at
+                FROM e
+                JOIN project p ON p.project_id = e.project_id
+                LEFT JOIN organisation o ON o.org_id = e.org_id
+                LEFT JOIN answerers a ON a.org_id = e.org_id AND a.viewpoint = e.viewpoint
+                LEFT JOIN campaign_response r
+                  ON r.campaign_id = $campaign AND r.project_id = e.project_id
+                 AND r.viewpoint = e.viewpoint AND r.org_id = e.org_id
+                WHERE 1 = 1{within}{narrow})""",
+        params,
+    )
+
+
+def expected(
+    con: Connection,
+    campaign: Campaign,
+    scope: Scope | None = None,
+    only: Mapping[str, str] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The expected questionnaires of the campaign (of the reader's scope; `only` narrows them
+    by project_id, viewpoint or org_id; `limit`: the first ones), with their state and how
+    many members may answer each (0: the organisation is missing a membership). Columns:
     project_id, project_name, viewpoint, org_id, org_name, members, state, saved_by, sent_at;
     in the order of projects, viewpoints and organisations."""
-    within, params = in_scope(scope, "e.project_id")
+    sql, params = _expected_sql(campaign, scope, only)
+    rows = f" LIMIT {int(limit)}" if limit is not None else ""
     frame = query(
         con,
-        f"""WITH e AS ({_EXPECTED}), answerers AS ({_ANSWERERS})
-            SELECT e.project_id, p.name AS project_name, e.viewpoint, e.org_id,
-                   coalesce(o.name, e.org_id) AS org_name, coalesce(a.members, 0) AS members,
-                   coalesce(r.status, '{NOT_STARTED}') AS state, r.saved_by, r.sent_at
-            FROM e
-            JOIN project p ON p.project_id = e.project_id
-            LEFT JOIN organisation o ON o.org_id = e.org_id
-            LEFT JOIN answerers a ON a.org_id = e.org_id AND a.viewpoint = e.viewpoint
-            LEFT JOIN campaign_response r
-              ON r.campaign_id = $campaign AND r.project_id = e.project_id
-             AND r.viewpoint = e.viewpoint AND r.org_id = e.org_id
-            WHERE 1 = 1{within}
-            ORDER BY e.project_id, e.viewpoint, e.org_id""",
-        {"campaign": campaign.campaign_id, "reference": campaign.reference_date, **params},
+        f"""{sql}
+            SELECT x.* FROM x ORDER BY x.project_id, {_VIEWPOINT_ORDER}, x.org_id{rows}""",
+        params,
     )
-    order = {code: i for i, code in enumerate(ref.VIEWPOINT_CODES)}
     frame["members"] = frame["members"].astype(int)
-    return frame.sort_values(
-        ["project_id", "viewpoint", "org_id"],
-        key=lambda c: c.map(order) if c.name == "viewpoint" else c,
-    ).reset_index(drop=True)
+    return frame
 
 
-def board(con: Connection, campaign: Campaign, scope: Scope | None = None) -> pd.DataFrame:
+BOARD_COLUMNS = ["project_id", "project_name", "viewpoint", "expected", "draft", "sent"]
+
+
+def board(
+    con: Connection, campaign: Campaign, scope: Scope | None = None, limit: int | None = None
+) -> pd.DataFrame:
     """The progress board: per project and viewpoint, the questionnaires expected, in draft and
-    sent, and how many expected organisations have no member to answer. Columns: project_id,
-    project_name, viewpoint, expected, draft, sent, missing_membership."""
-    rows = expected(con, campaign, scope)
-    if rows.empty:
-        return pd.DataFrame(
-            columns=[
-                "project_id",
-                "project_name",
-                "viewpoint",
-                "expected",
-                "draft",
-                "sent",
-                "missing_membership",
-            ]
-        )
-    rows = rows.assign(
-        draft=(rows["state"] == DRAFT).astype(int),
-        sent=(rows["state"] == SENT).astype(int),
-        missing_membership=(rows["members"] == 0).astype(int),
-        expected=1,
-    )
-    return (
-        rows.groupby(["project_id", "project_name", "viewpoint"], sort=False)[
-            ["expected", "draft", "sent", "missing_membership"]
-        ]
-        .sum()
-        .reset_index()
+    sent, and how many expected organisations have no member to answer; the projects with
+    the most left to send first (`limit`: that many rows). Columns: project_id, project_name,
+    viewpoint, expected, draft, sent, missing_membership."""
+    sql, params = _expected_sql(campaign, scope)
+    rows = f" LIMIT {int(limit)}" if limit is not None else ""
+    return query(
+        con,
+        f"""{sql}
+            SELECT x.project_id, x.project_name, x.viewpoint, count(*) AS expected,
+                   count(*) FILTER (WHERE x.state = '{DRAFT}') AS draft,
+                   count(*) FILTER (WHERE x.state = '{SENT}') AS sent,
+                   count(*) FILTER (WHERE x.members = 0) AS missing_membership
+            FROM x GROUP BY x.project_id, x.project_name, x.viewpoint
+            ORDER BY count(*) - count(*) FILTER (WHERE x.state = '{SENT}') DESC,
+                     x.project_id, {_VIEWPOINT_ORDER}{rows}""",
+        params,
     )
 
 
-def shares(board_frame: pd.DataFrame) -> pd.DataFrame:
+def shares_of(con: Connection, campaign: Campaign, scope: Scope | None = None) -> pd.DataFrame:
     """Per viewpoint (in the method's order): questionnaires expected and sent, and the share
     sent (0–1; None when none is expected). Columns: viewpoint, expected, sent, share."""
+    sql, params = _expected_sql(campaign, scope)
+    counts = query(
+        con,
+        f"""{sql}
+            SELECT x.viewpoint, count(*) AS expected,
+                   count(*) FILTER (WHERE x.state = '{SENT}') AS sent
+            FROM x GROUP BY x.viewpoint""",
+        params,
+    )
+    return shares(counts)
+
+
+def missing_memberships(
+    con: Connection, campaign: Campaign, scope: Scope | None = None
+) -> pd.DataFrame:
+    """The expected organisations nobody may answer for (no member with the viewpoint's role).
+    Columns: org_id, org_name, viewpoint, projects."""
+    sql, params = _expected_sql(campaign, scope)
+    return query(
+        con,
+        f"""{sql}
+            SELECT x.org_id, x.org_name, x.viewpoint, count(*) AS projects
+            FROM x WHERE x.members = 0
+            GROUP BY x.org_id, x.org_name, x.viewpoint ORDER BY x.org_name, x.org_id""",
+        params,
+    )
+
+
+def shares(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per viewpoint (in the method's order), from rows of viewpoint, expected and sent (a
+    board's, or their totals): questionnaires expected and sent, and the share sent (0–1; None
+    when none is expected). Columns: viewpoint, expected, sent, share."""
     out = []
     for viewpoint in ref.VIEWPOINT_CODES:
-        part = board_frame[board_frame["viewpoint"] == viewpoint]
+        part = counts[counts["viewpoint"] == viewpoint]
         wanted, sent = int(part["expected"].sum()), int(part["sent"].sum())
         out.append((viewpoint, wanted, sent, sent / wanted if wanted else None))
     return pd.DataFrame(out, columns=["viewpoint", "expected", "sent", "share"])
@@ -255,11 +312,13 @@ def reminders(con: Connection, campaign: Campaign, scope: Scope | None = None) -
     )
 
 
-def to_answer(con: Connection, member: Member | None, today: date | None = None) -> pd.DataFrame:
+def to_answer(
+    con: Connection, member: Member | None, today: date | None = None, limit: int | None = None
+) -> pd.DataFrame:
     """ "À remplir": the questionnaires of open campaigns a person answers — a member's own
-    organisation's, from their role's viewpoint; every one for an admin and in local mode.
-    Columns: campaign_id, campaign_name, reference_date, deadline, project_id, project_name,
-    viewpoint, org_id, org_name, state."""
+    organisation's, from their role's viewpoint; every one for an admin and in local mode
+    (`limit`: the first ones of each campaign). Columns: campaign_id, campaign_name,
+    reference_date, deadline, project_id, project_name, viewpoint, org_id, org_name, state."""
     today = today or utc_today()
     open_ = [
         _campaign_row(row)
@@ -267,9 +326,12 @@ def to_answer(con: Connection, member: Member | None, today: date | None = None)
     ]
     frames = []
     for campaign in (c for c in open_ if c.is_open(today)):
-        rows = expected(con, campaign, None if member is None else member.scope)
-        if member is not None and not member.is_admin:
-            rows = rows[(rows["org_id"] == member.org_id) & (rows["viewpoint"] == member.viewpoint)]
+        own = (
+            {"org_id": member.org_id, "viewpoint": str(member.viewpoint)}
+            if member is not None and not member.is_admin
+            else None
+        )
+        rows = expected(con, campaign, None if member is None else member.scope, own, limit)
         if rows.empty:
             continue
         frames.append(
@@ -533,12 +595,12 @@ def save_questionnaire(
     if send and not answers:
         raise CoinvestError("questionnaire.no_score")
     comment = (comment or "").strip()[:COMMENT_LENGTH] or None
-    wanted = expected(con, campaign, None if member is None else member.scope)
-    mine = wanted[
-        (wanted["project_id"] == project_id)
-        & (wanted["viewpoint"] == viewpoint)
-        & (wanted["org_id"] == org_id)
-    ]
+    mine = expected(
+        con,
+        campaign,
+        None if member is None else member.scope,
+        {"project_id": project_id, "viewpoint": viewpoint, "org_id": org_id},
+    )
     if mine.empty:
         raise CoinvestError("campaign.not_expected", project=project_id, organisation=org_id)
     if mine["state"].iloc[0] == SENT and not send:

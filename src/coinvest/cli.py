@@ -502,7 +502,7 @@ def _campaign(args: argparse.Namespace) -> int:
         try:
             campaign = C.get_campaign(con, args.campaign_id)
             board = C.board(con, campaign)
-            rows = C.expected(con, campaign)
+            missing = C.missing_memberships(con, campaign)
             people = C.reminders(con, campaign)
         finally:
             con.close()
@@ -523,8 +523,7 @@ def _campaign(args: argparse.Namespace) -> int:
         for _, row in C.shares(board).iterrows():
             share = "—" if row["share"] is None else f"{100 * row['share']:.0f} %"
             print(f"{names[row['viewpoint']]}: {row['sent']}/{row['expected']} ({share})")
-        missing = rows[rows["members"] == 0]
-        for _, row in missing.drop_duplicates(["org_id", "viewpoint"]).iterrows():
+        for _, row in missing.iterrows():
             print(
                 t(
                     "cli.campaign.missing",
@@ -547,14 +546,14 @@ def _campaign(args: argparse.Namespace) -> int:
             made = C.create_campaign(
                 con, args.name, reference, deadline, cohort_id=cohort, project_ids=projects
             )
-            rows = C.expected(con, made)
+            board = C.board(con, made)
             print(
                 t(
                     "cli.campaign.created",
                     lang,
                     id=made.campaign_id,
-                    projects=rows["project_id"].nunique(),
-                    questionnaires=len(rows),
+                    projects=board["project_id"].nunique(),
+                    questionnaires=int(board["expected"].sum()),
                 )
             )
         else:
