@@ -554,3 +554,17 @@ def test_a_campaign_filter_reads_its_projects_and_its_round(con):
     p1 = stored[(stored["project_id"] == "P1") & (stored["viewpoint"] == "investment")]
     assert len(p1) > 2
     assert set(p1["assessed_on"]) == {REFERENCE, date(2025, 2, 1)}
+
+
+def test_a_campaign_closed_while_a_questionnaire_was_open_takes_nothing(con, monkeypatch):
+    """Closed by someone else between the page's read and the write: read again under the
+    write lock, and refused with nothing written."""
+    made = campaign(con)
+    C.close_campaign(con, made.campaign_id, who="test")
+    monkeypatch.setattr(C, "get_campaign", lambda *_args, **_kw: made)  # the page's stale read
+    with pytest.raises(CoinvestError) as refused:
+        C.save_questionnaire(
+            con, made.campaign_id, "P1", "project", "H1", {"ecosystem.needs": 2}, today=DURING
+        )
+    assert refused.value.key == "campaign.closed"
+    assert con.execute("SELECT count(*) FROM campaign_response").fetchone()[0] == 0

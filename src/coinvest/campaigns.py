@@ -19,7 +19,7 @@ import pandas as pd
 
 from coinvest import reference as ref
 from coinvest.access import Member
-from coinvest.audit import author, utc_now
+from coinvest.audit import Audit, author, utc_now
 from coinvest.db import Connection, Cursor, query
 from coinvest.errors import CoinvestError
 from coinvest.filters import PortfolioFilter
@@ -611,6 +611,12 @@ def save_questionnaire(
     where = "campaign_id = $c AND project_id = $p AND viewpoint = $v AND org_id = $o"
     with writing(con, who or author(member), "campaign") as audit:
         cur = audit.cur
+        # closed by someone else since it was read: under the write lock now, read again
+        closed = cur.execute(
+            "SELECT closed_at FROM campaign WHERE campaign_id = $c", {"c": campaign.campaign_id}
+        ).fetchall()
+        if closed[0][0] is not None:
+            raise CoinvestError("campaign.closed", id=campaign_id)
         audit.watch("campaign_response", where.replace("$", "$audit_"), **_audit(key))
         audit.watch("campaign_answer", where.replace("$", "$audit_"), **_audit(key))
         cur.execute(f"DELETE FROM campaign_answer WHERE {where}", key)
@@ -646,7 +652,7 @@ def _audit(key: dict[str, object]) -> dict[str, object]:
 
 
 def _write_assessment(
-    audit,
+    audit: Audit,
     campaign: Campaign,
     project_id: str,
     viewpoint: str,
