@@ -169,7 +169,7 @@ if not missing.empty:
         )
     )
 
-st.subheader(t("campaigns.reminders", language))
+st.header(t("campaigns.reminders", language))
 people = C.reminders(con, campaign, scope)
 if people.empty:
     st.caption(t("campaigns.reminders.none", language))

@@ -19,6 +19,7 @@ from coinvest import campaigns as C
 from coinvest.db import open_database
 from tests.browser.harness import free_port, make_demo, running_app, wait_for_page
 from tests.browser.test_access import new_tab, sign_in
+from tests.browser.test_views import STREAMLIT_OWN
 
 pytestmark = pytest.mark.slow
 
@@ -115,6 +116,21 @@ def _instance(engine: str, request, folder: Path) -> tuple[str, dict]:
     return db, {"project": project, "name": name, "today": today}
 
 
+def _axe_violations(page) -> list:
+    """What axe-core finds of the app's own on the page (Streamlit's own markup left out, as in
+    test_views.py)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = []
+    for violation in Axe().run(page).response["violations"]:
+        owner = STREAMLIT_OWN.get(violation["id"], "app")
+        if owner is None:
+            continue
+        nodes = [n for n in violation["nodes"] if owner == "app" or owner not in n["html"]]
+        found += [(violation["id"], n["target"], n["failureSummary"]) for n in nodes]
+    return found
+
+
 def _choose(page, label: str, text: str) -> None:
     """Pick the option holding `text` in the select box labelled `label`."""
     main = page.locator("[data-testid=stMain]")
@@ -131,6 +147,8 @@ def _answer_and_send(chrome, base: str, sub: str, project_name: str) -> None:
         sign_in(page, base, sub, "to-fill")
         _choose(page, "Questionnaire", project_name)
         form = page.locator("[data-testid=stForm]")
+        if sub == "team":  # the page a member fills in, as axe-core reads it
+            assert _axe_violations(page) == []
         group = form.get_by_role("radiogroup").first
         group.get_by_text("3", exact=True).click()
         page.get_by_role("button", name="Envoyer").click()
@@ -172,6 +190,7 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
         context, page = new_tab(chrome)
         try:
             sign_in(page, base, "boss", "campaigns")
+            assert _axe_violations(page) == []
             with page.expect_download() as download:
                 page.get_by_role("button", name="Liste de relance").click()
             lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
