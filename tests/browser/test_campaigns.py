@@ -111,9 +111,15 @@ def _instance(engine: str, request, folder: Path) -> tuple[str, dict]:
         }
         for sub, (org, role) in organisations.items():
             access.add_member(con, PEOPLE[sub], org, role, who="test")
+        names = {
+            sub: con.execute(
+                "SELECT name FROM organisation WHERE org_id = $o", {"o": org}
+            ).fetchall()[0][0]
+            for sub, (org, _) in organisations.items()
+        }
     finally:
         con.close()
-    return db, {"project": project, "name": name, "today": today}
+    return db, {"project": project, "name": name, "today": today, "organisations": names}
 
 
 def _axe_violations(page) -> list:
@@ -131,21 +137,28 @@ def _axe_violations(page) -> list:
     return found
 
 
-def _choose(page, label: str, text: str) -> None:
-    """Pick the option holding `text` in the select box labelled `label`."""
+def _choose(page, label: str, text: str) -> list[str]:
+    """Pick the option holding `text` in the select box labelled `label`; returns every
+    option's text."""
     main = page.locator("[data-testid=stMain]")
     main.locator("[data-testid=stSelectbox]").filter(has_text=label).first.click()
-    page.get_by_role("option").filter(has_text=text).first.click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    listed = options.all_inner_texts()
+    options.filter(has_text=text).first.click()
     wait_for_page(page)
+    return listed
 
 
-def _answer_and_send(chrome, base: str, sub: str, project_name: str) -> None:
-    """A member opens "À remplir", picks the project's questionnaire, scores a question and
-    sends it."""
+def _answer_and_send(chrome, base: str, sub: str, project_name: str, organisation: str) -> None:
+    """A member opens "À remplir", where only their organisation's questionnaires are listed,
+    picks the project's, scores a question and sends it."""
     context, page = new_tab(chrome)
     try:
         sign_in(page, base, sub, "to-fill")
-        _choose(page, "Questionnaire", project_name)
+        listed = _choose(page, "Questionnaire", project_name)
+        assert listed, sub
+        assert all(f"({organisation})" in option for option in listed), (sub, listed)
         form = page.locator("[data-testid=stForm]")
         if sub == "team":  # the page a member fills in, as axe-core reads it
             assert _axe_violations(page) == []
@@ -185,7 +198,7 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
             context.close()
         # three members answer, each for their organisation
         for sub in ("team", "inv1", "sb"):
-            _answer_and_send(chrome, base, sub, facts["name"])
+            _answer_and_send(chrome, base, sub, facts["name"], facts["organisations"][sub])
         # the board: the fourth member is on the reminder list
         context, page = new_tab(chrome)
         try:
