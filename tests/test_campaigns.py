@@ -549,6 +549,7 @@ def test_a_campaign_filter_reads_its_projects_and_its_round(con):
     # the first rounds stay the earliest ones (the cohorts' progress runs from them)
     first = metrics.lever_scores(con, flt, "first")
     assert REFERENCE not in set(first["assessed_on"])
+    assert set(first["project_id"]) == {"P1", "P3"}  # the campaign's projects only (P2 has rounds)
     # without the campaign, P1's other levers keep the latest round that answered them
     stored = metrics.lever_scores(con, PortfolioFilter.create(scope=None), "latest")
     p1 = stored[(stored["project_id"] == "P1") & (stored["viewpoint"] == "investment")]

@@ -378,8 +378,13 @@ class PortfolioFilter:
 
     @property
     def keeps_all(self) -> bool:
-        """Every project of the database is kept: no field narrows them and no scope."""
-        return self.scope is None and not any(f.where for f in self.set_fields())
+        """Every project of the database is kept: no field narrows them, no scope and no
+        campaign."""
+        return (
+            self.scope is None
+            and self.campaign is None
+            and not any(f.where for f in self.set_fields())
+        )
 
     def set_fields(self) -> list[FilterField]:
         """The fields that narrow the portfolio or set the period."""
