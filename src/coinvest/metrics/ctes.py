@@ -31,7 +31,9 @@ def with_rounds(q: Query) -> None:
     """Lever scores per round, flagged first and latest per project and viewpoint.
 
     "Latest" is as of the end of the period: with an end year, it is recomputed over the rounds
-    dated up to then; without one, the stored flag serves.
+    dated up to then; without one, the stored flag serves. A campaign's filter keeps the rounds
+    dated up to its reference date, and its round, dated at it, is the latest
+    (docs/campaigns.md "Its round on the pages").
     """
     if q.flt.rounds_stored:
         q.add(
