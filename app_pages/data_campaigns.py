@@ -10,6 +10,7 @@ from coinvest.errors import CoinvestError
 from coinvest.i18n import format_number, md_escape, t
 from coinvest.lookups import cohorts
 from coinvest.workbook import frame_to_csv
+from ui.cache import M
 from ui.show import table
 from ui.tools import open_tool
 
@@ -39,7 +40,7 @@ if may_create and not locked:
     if member is not None and not member.is_admin:
         own = own[own["support_body_org_id"] == member.org_id]
     names = dict(zip(own["cohort_id"], own["name"], strict=True))
-    in_filter = C.filter_projects(con, flt)
+    in_filter = M.project_count(con, flt)  # their ids are read when the campaign is made
     with (
         st.expander(t("campaigns.new", language), expanded=listed.empty),
         st.form("campaign_new", clear_on_submit=False),
@@ -69,7 +70,7 @@ if may_create and not locked:
                 else t(
                     "campaigns.projects.filter",
                     language,
-                    n=format_number(len(in_filter), 0, language),
+                    n=format_number(in_filter, 0, language),
                 )
             ),
             key="campaign_source",
@@ -91,7 +92,7 @@ if may_create and not locked:
                 reference,
                 deadline,
                 cohort_id=cohort if source == "cohort" else None,
-                project_ids=in_filter if source == "filter" else None,
+                project_ids=C.filter_projects(con, flt) if source == "filter" else None,
                 member=member,
             )
         except CoinvestError as exc:
