@@ -178,6 +178,7 @@ else:
     people["viewpoint_label"] = people["viewpoint"].map(viewpoint_names)
     people["state_label"] = people["state"].map(state_names)
     columns = {
+        "name": t("data.members.name", language),
         "email": t("data.members.email", language),
         "org_name": t("data.members.organisation", language),
         "project_name": t("col.project", language),

@@ -28,6 +28,7 @@ table(
     members,
     {
         "email": t("data.members.email", language),
+        "name": t("data.members.name", language),
         "org_name": t("data.members.organisation", language),
         "org_id": t("data.members.org_id", language),
         "role_label": t("data.members.role", language),
@@ -42,6 +43,11 @@ add_col, remove_col = st.columns(2)
 with add_col.form("member_add", clear_on_submit=True):
     st.markdown(f"**{t('data.members.add', language)}**")
     email = st.text_input(t("data.members.email", language), key="member_email")
+    name = st.text_input(
+        t("data.members.name", language),
+        key="member_name",
+        help=t("data.members.name_help", language),
+    )
     organisations = organisation_names(con)
     org_id = st.selectbox(
         t("data.members.organisation", language),
@@ -59,7 +65,7 @@ with add_col.form("member_add", clear_on_submit=True):
     )
     if st.form_submit_button(t("data.members.add", language), disabled=locked):
         try:
-            added, replaced = add_member(con, email, org_id or "", role, author(member))
+            added, replaced = add_member(con, email, org_id or "", role, author(member), name=name)
         except CoinvestError as exc:
             st.error(exc.message(language, markdown=True))
         else:

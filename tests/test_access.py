@@ -432,6 +432,51 @@ def test_the_first_sign_in_binds_a_membership_on_both_engines(any_con):
     assert access.admit(con, {**claims, "sub": "alice-2"})[0] is not None
 
 
+def _names(con) -> dict[str, object]:
+    return dict(con.execute("SELECT email, name FROM membership ORDER BY email").fetchall())
+
+
+def test_a_member_s_name_is_given_by_an_admin_or_recorded_at_sign_in(any_con):
+    """docs/campaigns.md "Reminders": the reminder list names people. An admin's name is kept; while
+    none is known, the provider's `name` claim is recorded at a sign-in of the bound account, and
+    never by another account claiming the address."""
+    con = any_con
+    access.add_member(con, "alice@example.org", "INV01", "investor")
+    access.add_member(con, "bob@example.org", "INV01", "investor", name="  Bob   Durand ")
+    claims = {"email_verified": True, "iss": "https://sso.example.org"}
+    alice = {**claims, "email": "alice@example.org", "sub": "alice-1", "name": "Alice Martin"}
+    bob = {**claims, "email": "bob@example.org", "sub": "bob-1", "name": "Robert D."}
+    assert access.admit(con, alice)[0] is not None
+    assert access.admit(con, bob)[0] is not None
+    assert _names(con) == {"alice@example.org": "Alice Martin", "bob@example.org": "Bob Durand"}
+    # a later sign-in with another name changes nothing: the name is known
+    assert access.admit(con, {**alice, "name": "A. M."})[0] is not None
+    assert _names(con)["alice@example.org"] == "Alice Martin"
+    # replaced without a name: the name stays; with one: it changes
+    access.add_member(con, "alice@example.org", "INV02", "investor")
+    assert _names(con)["alice@example.org"] == "Alice Martin"
+    access.add_member(con, "alice@example.org", "INV02", "investor", name="Alice M.")
+    assert _names(con)["alice@example.org"] == "Alice M."
+    # a member bound before names existed gets the claim's name at the next sign-in, once
+    access.add_member(con, "carol@example.org", "INV01", "investor")
+    carol = {**claims, "email": "carol@example.org", "sub": "carol-1"}
+    assert access.admit(con, carol)[0] is not None  # no name claim: nothing to record
+    assert _names(con)["carol@example.org"] is None
+    # another account claiming the address is refused and writes nothing
+    assert access.admit(con, {**carol, "sub": "mallory", "name": "Mallory"}) == (
+        None,
+        access.OTHER_IDENTITY,
+    )
+    assert _names(con)["carol@example.org"] is None
+    assert access.admit(con, {**carol, "name": "Carol\tDupont\n"})[0] is not None
+    assert _names(con)["carol@example.org"] == "Carol Dupont"
+    assert access.person_name("x" * 500) == "x" * access.NAME_LENGTH
+    assert access.person_name("   ") is None
+    assert access.person_name(42) is None
+    listed = access.list_members(con)
+    assert list(listed["name"]) == ["Bob Durand", "Carol Dupont", "Alice M."]  # by organisation
+
+
 def test_members_are_added_found_listed_and_removed(con):
     member, replaced = access.add_member(con, "  Claire.Martin@Example.ORG ", "INV01", "investor")
     assert not replaced
@@ -624,11 +669,22 @@ def test_members_add_list_and_remove_from_the_command_line(cli_db):
     assert added.returncode == 0, added.stderr
     assert "alice@example.org added" in added.stdout
     assert "Investor" in added.stdout
-    again = _cli("members", "add", "alice@example.org", "INV02", "investor", *db, lang="fr")
+    again = _cli(
+        "members",
+        "add",
+        "alice@example.org",
+        "INV02",
+        "investor",
+        "--name",
+        "Alice Martin",
+        *db,
+        lang="fr",
+    )
     assert "mis à jour" in again.stdout
     listed = _cli("members", "list", *db)
     assert listed.returncode == 0
     assert "alice@example.org" in listed.stdout
+    assert "Alice Martin" in listed.stdout
     assert "INV02" in listed.stdout
     removed = _cli("members", "remove", "alice@example.org", *db)
     assert removed.returncode == 0

@@ -228,6 +228,29 @@ def test_a_removed_member_loses_access_at_the_next_run(open_page, tmp_path):
     assert not at.metric
 
 
+def test_an_admin_names_a_member_and_a_sign_in_names_the_others(open_page, tmp_path):
+    """docs/campaigns.md "Reminders": the members page takes a name; an admin's sign-in records
+    the provider's name while none is known, and the members' table shows both."""
+    path = tmp_path / "names.duckdb"
+    con = open_database(path)
+    generate(con, n_projects=30, seed=5, progress=_quiet)
+    access.add_member(con, "boss@example.org", "INV01", "admin")
+    con.close()
+    at = choose_tab(open_page(path, "import", user=BOSS), "members")
+    at.text_input(key="member_email").input("Claire@Example.org")
+    at.text_input(key="member_name").input("  Claire   Martin ")
+    at.selectbox(key="member_org").select("INV02")
+    next(b for b in at.button if b.label == "Ajouter ou modifier un membre").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == []
+    assert any("claire@example" in s.value for s in at.success), [s.value for s in at.success]
+    shown = at.dataframe[-1].value
+    assert dict(zip(shown["E-mail"], shown["Nom"], strict=True)) == {
+        "boss@example.org": "Boss",
+        "claire@example.org": "Claire Martin",
+    }
+
+
 def test_a_project_member_s_peer_figures_name_their_scope_and_hide_below_five(open_page, shared_db):
     """docs/rules.md "Sign-in and scope": a project member's portfolio is their own project; its "median" would be
     itself (every gap 0). The column says "your projects (1)" and the figure is hidden."""

@@ -18,6 +18,7 @@ from coinvest import access
 from coinvest import campaigns as C
 from coinvest.errors import CoinvestError
 from coinvest.history import history
+from coinvest.importer import import_files
 
 REFERENCE = date(2025, 6, 30)
 DEADLINE = date(2025, 7, 31)
@@ -303,7 +304,15 @@ def test_the_reminder_list_names_every_member_still_to_answer(con):
         member=member(con, "alice@example.org"),
         today=DURING,
     )
+    # a name given in a members sheet (its French header) names the person in the list
+    sheet = "courriel;org_id;role;nom\r\nbob@example.org;INV_B;investor;Bob Durand\r\n"
+    report = import_files(con, [("utilisateurs.csv", sheet.encode())], who="test")
+    assert report.counts["membership"]["updated"] == 1, report.problems
     rows = C.reminders(con, made)
+    named = rows[rows["name"].notna()]
+    assert set(zip(named["email"], named["name"], strict=True)) == {
+        ("bob@example.org", "Bob Durand")
+    }
     assert list(
         zip(rows["email"], rows["project_id"], rows["viewpoint"], rows["state"], strict=True)
     ) == [
@@ -467,7 +476,7 @@ def test_the_command_line_creates_reports_and_closes_a_campaign(tmp_path, capsys
     assert "Projets: 0/2 (0 %)" in out.out
     assert "Sans membre pour répondre : SCIC Roue Libre (H2), regard Projets" in out.err
     text = reminders.read_bytes().decode("utf-8-sig")
-    assert text.splitlines()[0].split(";")[0] == "email"
+    assert text.splitlines()[0].split(";")[:2] == ["name", "email"]
     assert len(text.splitlines()) == 1 + 6  # team1, team2, alice, bob (P1); bob, sb (P2)
     assert (
         main(

@@ -253,7 +253,7 @@ def gate(con, language: str) -> Member | None:
         _sign_in_page(language)
         st.stop()
     email = str(st.user.get("email") or "")
-    claims = {key: st.user.get(key) for key in ("email", "email_verified", "iss", "sub")}
+    claims = {key: st.user.get(key) for key in ("email", "email_verified", "iss", "sub", "name")}
     member, refused = access.admit(con, claims, configured_issuers())
     if member is None:
         _no_access_page(con, language, email, refused or access.NO_MEMBERSHIP)

@@ -65,12 +65,15 @@ def _email(value: object) -> str:
     return email
 
 
-def _membership(con: Connection, address: str) -> tuple[Member, tuple[object, object]] | None:
-    """The membership of a normalised address and the (issuer, subject) recorded with it."""
+def _membership(
+    con: Connection, address: str
+) -> tuple[Member, tuple[object, object], str | None] | None:
+    """The membership of a normalised address, the (issuer, subject) recorded with it, and the
+    person's name (None when nobody gave it)."""
     frame = query(
         con,
         """SELECT m.email, m.org_id, coalesce(o.name, m.org_id) AS org_name, m.role,
-                  m.issuer, m.subject
+                  m.issuer, m.subject, m.name
            FROM membership m LEFT JOIN organisation o ON o.org_id = m.org_id
            WHERE m.email = $email""",
         {"email": address},
@@ -79,7 +82,8 @@ def _membership(con: Connection, address: str) -> tuple[Member, tuple[object, ob
         return None
     row = frame.iloc[0]
     member = Member(str(row["email"]), str(row["org_id"]), str(row["org_name"]), str(row["role"]))
-    return member, (row["issuer"], row["subject"])
+    name = row["name"]
+    return member, (row["issuer"], row["subject"]), None if pd.isna(name) else str(name)
 
 
 def find_member(con: Connection, email: object) -> Member | None:
@@ -109,7 +113,8 @@ def admit(
     exactly JSON `true` and the issuer is one of `issuers` (the configured providers'; None when
     they could not be read, Authlib having checked it at sign-in). The issuer and subject are
     recorded with the membership at the first sign-in, and every later sign-in must match them:
-    another account that claims the same address never gets its access.
+    another account that claims the same address never gets its access. The provider's `name`
+    claim is recorded too while the membership has no name (one an admin gave is kept).
     """
     if claims.get("email_verified") is not True:
         return None, UNVERIFIED
@@ -122,31 +127,60 @@ def admit(
     found = None if address is None else _membership(con, address)
     if found is None:
         return None, NO_MEMBERSHIP
-    member, recorded = found
-    if not isinstance(recorded[0], str):  # the first sign-in: its identity is recorded
+    member, recorded, known_name = found
+    first = not isinstance(recorded[0], str)  # the first sign-in: its identity is recorded
+    if not first and recorded != (issuer, subject):
+        return None, OTHER_IDENTITY
+    name = person_name(claims.get("name"))
+    if first or (known_name is None and name is not None):
         try:
             with writing(con, who or member.email, "sign-in") as audit:
                 audit.watch("membership", "email = $audit_email", audit_email=member.email)
                 audit.cur.execute(
-                    "UPDATE membership SET issuer = $issuer, subject = $subject "
-                    "WHERE email = $email AND issuer IS NULL AND subject IS NULL",
-                    {"issuer": issuer, "subject": subject, "email": member.email},
+                    # the identity only if none is recorded, the name only if none is known
+                    """UPDATE membership
+                       SET issuer = coalesce(issuer, $issuer),
+                           subject = CASE WHEN issuer IS NULL THEN $subject ELSE subject END,
+                           name = coalesce(name, $name)
+                       WHERE email = $email
+                         AND ((issuer IS NULL AND subject IS NULL)
+                              OR (issuer = $issuer AND subject = $subject))""",
+                    {"issuer": issuer, "subject": subject, "name": name, "email": member.email},
                 )
         except CoinvestError:
             # a read-only instance cannot record it: the first sign-in on a writable one will
             return member, None
-        again = _membership(con, member.email)  # another sign-in may have recorded its own
-        recorded = (issuer, subject) if again is None else again[1]
+        if first:
+            again = _membership(con, member.email)  # another sign-in may have recorded its own
+            recorded = (issuer, subject) if again is None else again[1]
     if recorded != (issuer, subject):
         return None, OTHER_IDENTITY
     return member, None
 
 
+NAME_LENGTH = 200  # a person's name longer than this is cut (it is only shown in lists)
+
+
+def person_name(value: object) -> str | None:
+    """A person's name as stored with their membership: text with its spaces trimmed and
+    runs of white space made one, at most NAME_LENGTH characters; None for no name."""
+    if not isinstance(value, str):
+        return None
+    name = " ".join(value.split())[:NAME_LENGTH].strip()
+    return name or None
+
+
 def add_member(
-    con: Connection, email: object, org_id: str, role: str, who: str | None = None
+    con: Connection,
+    email: object,
+    org_id: str,
+    role: str,
+    who: str | None = None,
+    name: object = None,
 ) -> tuple[Member, bool]:
-    """Give an e-mail address a role for an organisation; returns the member and whether an
-    earlier membership of that address was replaced.
+    """Give an e-mail address a role for an organisation, and the person's name if given (an
+    earlier name is kept when none is); returns the member and whether an earlier membership of
+    that address was replaced.
 
     Raises CoinvestError (nothing written) for an address that is not one, an unknown role or
     an organisation that is not in the database.
@@ -169,11 +203,12 @@ def add_member(
         )
         audit.watch("membership", "email = $audit_email", audit_email=address)
         cur.execute(
-            "UPDATE membership SET org_id = $org, role = $role, added_at = current_timestamp "
-            "WHERE email = $email"
+            "UPDATE membership SET org_id = $org, role = $role, added_at = current_timestamp, "
+            "name = coalesce($name, name) WHERE email = $email"
             if replaced
-            else "INSERT INTO membership (email, org_id, role) VALUES ($email, $org, $role)",
-            {"email": address, "org": org_id, "role": role},
+            else "INSERT INTO membership (email, org_id, role, name) "
+            "VALUES ($email, $org, $role, $name)",
+            {"email": address, "org": org_id, "role": role, "name": person_name(name)},
         )
         audit.finish()
     return Member(address, org_id, str(found[0][0]), role), replaced
@@ -197,10 +232,10 @@ def remove_member(con: Connection, email: object, who: str | None = None) -> boo
 
 
 def list_members(con: Connection) -> pd.DataFrame:
-    """Every membership. Columns: email, org_id, org_name, role, added_at."""
+    """Every membership. Columns: email, name, org_id, org_name, role, added_at."""
     return query(
         con,
-        """SELECT m.email, m.org_id, o.name AS org_name, m.role, m.added_at
+        """SELECT m.email, m.name, m.org_id, o.name AS org_name, m.role, m.added_at
            FROM membership m LEFT JOIN organisation o ON o.org_id = m.org_id
            ORDER BY m.org_id, m.email""",
     )

@@ -287,13 +287,15 @@ def shares(counts: pd.DataFrame) -> pd.DataFrame:
 
 def reminders(con: Connection, campaign: Campaign, scope: Scope | None = None) -> pd.DataFrame:
     """The people still to answer: every member of an expected organisation, answering from
-    that viewpoint, whose questionnaire is not sent. Columns: email, org_id, org_name,
-    project_id, project_name, viewpoint, state; by e-mail, project and viewpoint."""
+    that viewpoint, whose questionnaire is not sent. Columns: name (the person's, None when
+    unknown), email, org_id, org_name, project_id, project_name, viewpoint, state; by e-mail,
+    project and viewpoint."""
     within, params = in_scope(scope, "e.project_id")
     return query(
         con,
         f"""WITH e AS ({_EXPECTED})
-            SELECT m.email, e.org_id, coalesce(o.name, e.org_id) AS org_name, e.project_id,
+            SELECT m.name, m.email, e.org_id, coalesce(o.name, e.org_id) AS org_name,
+                   e.project_id,
                    p.name AS project_name, e.viewpoint,
                    coalesce(r.status, '{NOT_STARTED}') AS state
             FROM e

@@ -114,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("email", metavar="EMAIL")
     add.add_argument("org_id", metavar="ORG_ID", help="the organisation's id, as imported")
     add.add_argument("role", metavar="ROLE", help="admin, investor, support_body or project")
+    add.add_argument(
+        "--name", help="the person's name, for campaign reminders (kept when not given)"
+    )
     listing = members_sub.add_parser("list", help="list the members")
     remove = members_sub.add_parser("remove", help="take an address's access away")
     remove.add_argument("email", metavar="EMAIL")
@@ -376,7 +379,7 @@ def _members(args: argparse.Namespace) -> int:
         raise
     try:
         if args.members_command == "add":
-            member, replaced = add_member(con, args.email, args.org_id, args.role)
+            member, replaced = add_member(con, args.email, args.org_id, args.role, name=args.name)
             key = "cli.members.replaced" if replaced else "cli.members.added"
             role = ref.labels(ref.ROLES, lang)[member.role]
             print(t(key, lang, email=member.email, organisation=member.org_name, role=role))

@@ -292,6 +292,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("email", "email", True, aliases=("courriel", "adresse_email", "mail", "e_mail")),
             Column("org_id", "id", True, ref_sheet="organisations", aliases=ID_ALIASES["org_id"]),
             _code("role", ref.ROLES, aliases=("role_membre", "droits")),
+            # the person's name, for the campaign reminder list (docs/campaigns.md "Reminders")
+            Column("name", "text", aliases=("nom", "nom_complet", "prenom_nom", "personne")),
         ),
         aliases=("acces", "utilisateurs", "comptes"),
         portfolio=False,

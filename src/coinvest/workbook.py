@@ -109,7 +109,12 @@ EXAMPLE: dict[str, dict[str, Any]] = {
         "target": 400,
         "source": "declared",
     },
-    "members": {"email": "prenom.nom@exemple.fr", "org_id": "EXEMPLE-ASSO-001", "role": "project"},
+    "members": {
+        "email": "prenom.nom@exemple.fr",
+        "org_id": "EXEMPLE-ASSO-001",
+        "role": "project",
+        "name": "Prénom Nom",
+    },
 }
 
 _BOOL_CHOICES = ("oui", "non")

@@ -31,6 +31,7 @@ PEOPLE = {
     "inv2": "inv2@example.org",
     "sb": "sb@example.org",
 }
+INV2_NAME = "Inès Vidal"
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,9 @@ def _instance(engine: str, request, folder: Path) -> tuple[str, dict]:
             "sb": (body, "support_body"),
         }
         for sub, (org, role) in organisations.items():
-            access.add_member(con, PEOPLE[sub], org, role, who="test")
+            # the one who never signs in is named by the admin; the others by their provider
+            named = INV2_NAME if sub == "inv2" else None
+            access.add_member(con, PEOPLE[sub], org, role, who="test", name=named)
         names = {
             sub: con.execute(
                 "SELECT name FROM organisation WHERE org_id = $o", {"o": org}
@@ -208,7 +211,7 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
                 page.get_by_role("button", name="Liste de relance").click()
             lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
             for_project = [line for line in lines if facts["name"] in line]
-            assert any(PEOPLE["inv2"] in line for line in for_project), lines
+            assert any(f"{INV2_NAME};{PEOPLE['inv2']}" in line for line in for_project), lines
             for sub in ("team", "inv1", "sb"):
                 assert not any(PEOPLE[sub] in line for line in for_project), (sub, lines)
             # the round on the Viewpoints page, with its one date
@@ -221,6 +224,7 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
             context.close()
     con = open_database(db)
     try:
+        names = dict(con.execute("SELECT email, name FROM membership").fetchall())
         sent = con.execute(
             "SELECT viewpoint, assessed_on FROM assessment WHERE project_id = $p "
             "AND assessment_id LIKE 'C1-%' ORDER BY 1",
@@ -229,5 +233,10 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
     finally:
         con.close()
     assert sent == [(v, facts["today"]) for v in ("ecosystem", "investment", "project")]
+    # the names: the provider's, recorded at each first sign-in; the admin's for inv2
+    assert names == {
+        **{PEOPLE[sub]: sub.title() for sub in ("boss", "team", "inv1", "sb")},
+        PEOPLE["inv2"]: INV2_NAME,
+    }
     with contextlib.suppress(FileNotFoundError):
         (tmp_path / "app.log").unlink()

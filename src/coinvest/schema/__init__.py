@@ -54,6 +54,7 @@ from coinvest.schema.later import (
     v20_data,
     v20_statements,
     v21_statements,
+    v22_statements,
 )
 
 __all__ = [
@@ -99,6 +100,7 @@ MIGRATIONS: list[tuple[int, Callable[[], list[str]], Callable | None]] = [
     (19, v19_statements, v19_data),
     (20, v20_statements, v20_data),
     (21, v21_statements, None),
+    (22, v22_statements, None),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -450,3 +450,10 @@ def v21_statements() -> list[str]:
             PRIMARY KEY (campaign_id, project_id, viewpoint, org_id, question)
         )""",
     ]
+
+
+# Version 22 (#34 [campaigns], docs/campaigns.md "Reminders"): a member's name, for the list of
+# people still to answer. Given by an admin (`coinvest members add --name`, the members sheet,
+# the members page) or, while none is, recorded from the provider's `name` claim at a sign-in.
+def v22_statements() -> list[str]:
+    return ["ALTER TABLE membership ADD COLUMN name VARCHAR"]
