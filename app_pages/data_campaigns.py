@@ -130,7 +130,8 @@ st.markdown(
     )
 )
 tiles = st.columns(len(ref.VIEWPOINT_CODES))
-for box, (_, row) in zip(tiles, C.shares_of(con, campaign, scope).iterrows(), strict=True):
+totals = C.shares_of(con, campaign, scope)
+for box, (_, row) in zip(tiles, totals.iterrows(), strict=True):
     share = row["share"]
     box.metric(
         viewpoint_names[row["viewpoint"]],
@@ -173,7 +174,7 @@ if not missing.empty:
 st.header(t("campaigns.reminders", language))
 people = C.reminders(con, campaign, scope)
 if people.empty:
-    st.caption(t("campaigns.reminders.none", language))
+    st.caption(t(f"campaigns.reminders.{C.nobody_to_remind(totals)}", language))
 else:
     people["viewpoint_label"] = people["viewpoint"].map(viewpoint_names)
     people["state_label"] = people["state"].map(state_names)

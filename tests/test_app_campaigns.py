@@ -150,3 +150,19 @@ def test_viewpoints_cohorts_and_needs_show_a_campaign_s_round(open_page, db):
     plain = open_page(db, "viewpoints")
     assert plain.selectbox(key="round_campaign").value is None
     assert not any("daté du" in c.value for c in plain.caption)
+
+
+def test_an_empty_reminder_list_never_says_everyone_sent_when_some_cannot_answer(open_page, db):
+    """P2 expects its holder H2 (no member), INV_B (bob) and SB (sb): once bob and sb have sent,
+    nobody is left to remind, but H2's questionnaire is still to send."""
+    con = open_database(db)
+    try:
+        made = C.create_campaign(con, "Tour P2", REFERENCE, DEADLINE, project_ids=["P2"], who="t")
+        for key in (("P2", "investment", "INV_B"), ("P2", "ecosystem", "SB")):
+            C.save_questionnaire(con, made.campaign_id, *key, {"ecosystem.needs": 2}, send=True)
+    finally:
+        con.close()
+    at = open_page(db, "campaigns")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Personne à relancer par e-mail" in captions
+    assert "Tout le monde a envoyé" not in captions

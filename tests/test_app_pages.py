@@ -14,7 +14,7 @@ from coinvest import derived, metrics
 from coinvest.db import open_database
 from coinvest.filters import PortfolioFilter
 from coinvest.i18n import format_number
-from tests.browser.harness import PAGE_FILES, PAGES
+from tests.browser.harness import EVERY_PAGE, PAGE_FILES, PAGES
 from tests.portfolio import PORTFOLIO
 
 CHART_PAGES = (
@@ -53,7 +53,7 @@ def tiles(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 def test_every_page_renders_on_the_demo(open_page, app_demo_path, name):
     at = open_page(app_demo_path, name)
     assert at.title
@@ -75,7 +75,7 @@ def test_every_page_says_so_when_the_filter_matches_nothing(open_page, app_demo_
     assert not at.get("vega_lite_chart")
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 def test_every_page_in_english(open_page, app_demo_path, name):
     at = open_page(app_demo_path, name, {"lang": "en", "phase": "modelling"})
     assert at.session_state["ui_lang"] == "en"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from coinvest import access
@@ -278,6 +279,19 @@ def test_members_see_their_scope_and_answer_only_their_own(con):
         ("P1", "project"),
         ("P1", "investment"),
     ]
+
+
+def test_an_empty_reminder_list_says_why(con):
+    totals = pd.DataFrame(
+        {
+            "viewpoint": ["project", "investment", "ecosystem"],
+            "expected": [1, 2, 0],
+            "sent": [1, 2, 0],
+        }
+    )
+    assert C.nobody_to_remind(totals) == C.ALL_SENT
+    assert C.nobody_to_remind(totals.assign(sent=[1, 1, 0])) == C.NO_MEMBER_LEFT
+    assert C.nobody_to_remind(totals.assign(expected=0, sent=0)) == C.NOTHING_EXPECTED
 
 
 def test_the_reminder_list_names_every_member_still_to_answer(con):

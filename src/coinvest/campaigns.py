@@ -314,6 +314,24 @@ def reminders(con: Connection, campaign: Campaign, scope: Scope | None = None) -
     )
 
 
+# Why a reminder list is empty (`nobody_to_remind`)
+NOTHING_EXPECTED = "nothing_expected"
+ALL_SENT = "all_sent"
+NO_MEMBER_LEFT = (
+    "no_member_left"  # questionnaires still to send, all of organisations with no member
+)
+
+
+def nobody_to_remind(totals: pd.DataFrame) -> str:
+    """Why nobody is on an empty reminder list, from the totals per viewpoint (`shares_of`):
+    nothing is expected, everything was sent, or what is left to send belongs to organisations
+    with no member to answer (the missing memberships) — never "everyone sent" then."""
+    expected, sent = int(totals["expected"].sum()), int(totals["sent"].sum())
+    if expected == 0:
+        return NOTHING_EXPECTED
+    return ALL_SENT if sent == expected else NO_MEMBER_LEFT
+
+
 def to_answer(
     con: Connection, member: Member | None, today: date | None = None, limit: int | None = None
 ) -> pd.DataFrame:

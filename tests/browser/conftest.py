@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from coinvest import settings
-from tests.browser.harness import ROOT, browser, chromium_missing, make_demo, running_app
+from tests.browser.harness import (
+    ROOT,
+    browser,
+    chromium_missing,
+    make_demo,
+    running_app,
+    with_campaign,
+)
 
 ARTEFACTS = ROOT / "artefacts" / "screenshots"
 
@@ -33,7 +40,7 @@ def chrome():
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
-    db = make_demo(tmp_path_factory.mktemp("browser") / "demo.duckdb")
+    db = with_campaign(make_demo(tmp_path_factory.mktemp("browser") / "demo.duckdb"))
     with running_app(db) as base:
         yield base
 

@@ -48,6 +48,9 @@ PAGES = (
     "journal",
     "method",
 )
+# every page the per-page tests take: the benchmark's walk (PAGES) and the campaign tools, which
+# show their content on a demo with a campaign (`with_campaign`)
+EVERY_PAGE = (*PAGES, "to-fill", "campaigns")
 # the page file of each URL path, where they differ (the data tools, `ui.tools.TOOLS`)
 PAGE_FILES = {
     "import": "data_import",
@@ -78,6 +81,42 @@ def make_demo(path: Path | str, projects: int = 300) -> Path | str:
         check=True,
         capture_output=True,
     )
+    return path
+
+
+def with_campaign(path: Path | str) -> Path | str:
+    """An open campaign on a demo (docs/campaigns.md), over its first cohort's members of today,
+    with one questionnaire saved as a draft: the campaign tools then show a questionnaire, a
+    board and a reminder list."""
+    from datetime import timedelta
+
+    from coinvest import campaigns
+    from coinvest import reference as ref
+    from coinvest.db import open_database, query
+
+    con = open_database(path)
+    try:
+        today = campaigns.utc_today()
+        cohort = query(
+            con,
+            """SELECT min(cohort_id) AS cohort_id FROM cohort_member
+               WHERE entry_date <= $today AND (exit_date IS NULL OR exit_date >= $today)""",
+            {"today": today},
+        )["cohort_id"].iloc[0]
+        made = campaigns.create_campaign(
+            con, "Tour de démonstration", today, today + timedelta(days=30), cohort_id=cohort
+        )
+        first = campaigns.expected(con, made, limit=1).iloc[0]
+        campaigns.save_questionnaire(
+            con,
+            made.campaign_id,
+            first["project_id"],
+            first["viewpoint"],
+            first["org_id"],
+            {question: 2 for question in ref.QUESTION_CODES[:5]},
+        )
+    finally:
+        con.close()
     return path
 
 

@@ -9,7 +9,7 @@ import pytest
 from coinvest.i18n import CATALOG
 from tests.browser.conftest import ARTEFACTS
 from tests.browser.harness import (
-    PAGES,
+    EVERY_PAGE,
     import_through_data_page,
     page_url,
     running_app,
@@ -23,7 +23,7 @@ def metric(page, label: str) -> str:
     return tile.locator("[data-testid=stMetricValue]").inner_text()
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 def test_every_page_loads_cleanly(page, demo_server, name):
     page.goto(page_url(demo_server, name, "?investor=INV02"))
     wait_for_page(page)
@@ -102,7 +102,7 @@ def _french_only_fragments() -> set[str]:
     return fragments
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 @pytest.mark.slow  # every page again in English: `make test-slow` (CI runs it)
 def test_english_pages_show_no_french_interface_text(page, demo_server, name):
     page.goto(page_url(demo_server, name, "?lang=en&investor=INV02"))

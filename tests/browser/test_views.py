@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.harness import PAGES, page_url, wait_for_page
+from tests.browser.harness import EVERY_PAGE, PAGES, page_url, wait_for_page
 
 # every page in a fresh browser, axe and a phone: `make test-slow` (CI runs it); `make test` keeps test_browser.py
 pytestmark = pytest.mark.slow
@@ -133,7 +133,7 @@ STREAMLIT_OWN = {
 }
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 def test_axe_finds_nothing_of_the_apps_own(page, demo_server, name):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -203,7 +203,7 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 def test_every_page_fits_a_phone_inside_the_main_area(chrome, demo_server, name):
     phone = chrome.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="fr-FR"
@@ -234,7 +234,7 @@ OUT_OF_SIGHT = """() => [...document.querySelectorAll(
     .filter(e => e.getBoundingClientRect().width <= 1).map(e => e.innerText)"""
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", EVERY_PAGE)
 def test_french_pages_show_no_english_interface_text_nor_code(page, demo_server, name):
     query = "?project=P000175&investor=INV02" if name == "project" else "?investor=INV02"
     page.goto(page_url(demo_server, name, query))
