@@ -295,8 +295,7 @@ def reminders(con: Connection, campaign: Campaign, scope: Scope | None = None) -
         con,
         f"""WITH e AS ({_EXPECTED})
             SELECT m.name, m.email, e.org_id, coalesce(o.name, e.org_id) AS org_name,
-                   e.project_id,
-                   p.name AS project_name, e.viewpoint,
+                   e.project_id, p.name AS project_name, e.viewpoint,
                    coalesce(r.status, '{NOT_STARTED}') AS state
             FROM e
             JOIN project p ON p.project_id = e.project_id
@@ -314,12 +313,11 @@ def reminders(con: Connection, campaign: Campaign, scope: Scope | None = None) -
     )
 
 
-# Why a reminder list is empty (`nobody_to_remind`)
+# Why a reminder list is empty (`nobody_to_remind`); the last: questionnaires are still to
+# send, all of them of organisations with no member to answer
 NOTHING_EXPECTED = "nothing_expected"
 ALL_SENT = "all_sent"
-NO_MEMBER_LEFT = (
-    "no_member_left"  # questionnaires still to send, all of organisations with no member
-)
+NO_MEMBER_LEFT = "no_member_left"
 
 
 def nobody_to_remind(totals: pd.DataFrame) -> str:
